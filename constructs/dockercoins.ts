@@ -1,0 +1,173 @@
+import { Construct } from 'constructs';
+import { imageRef } from '../src/image';
+import { NetworkTraffic } from '../src/network';
+import { ResourceSpec } from '../src/resources';
+import { DEFAULT_RUN_AS } from '../src/security';
+import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
+import { PropsValidator } from '../src/validation';
+import { AppWorkload, ServiceEndpoint } from '../src/workload';
+
+/** Props of {@link Dockercoins}. */
+export interface DockercoinsProps extends StackPlacementProps {
+  /**
+   * Registry (or Docker Hub namespace) of the rng, hasher, worker and webui images.
+   * @default 'dockercoins'
+   */
+  readonly registry?: string;
+  /**
+   * Tag of the rng, hasher, worker and webui images.
+   * @default 'v0.1'
+   */
+  readonly tag?: string;
+  /**
+   * The redis image. Must run as uid 999 (the official image's `redis` user) and write to `/data`.
+   * @default 'redis:7.2.5'
+   */
+  readonly redisImage?: string;
+  /**
+   * Replicas of the worker (the workshop scales it to 10).
+   * @default 1
+   */
+  readonly workerReplicas?: number;
+  /**
+   * Extra worker pods a rolling update may start; it never takes one away (`maxUnavailable: 0`).
+   * @default 1
+   */
+  readonly workerMaxSurge?: number;
+  /**
+   * Run rng as a DaemonSet, one per node, as the workshop converts it.
+   * @default false (a Deployment)
+   */
+  readonly rngPerNode?: boolean;
+  /**
+   * Node port of the webui in the `local` profile.
+   * @default 30001 (as in the workshop)
+   */
+  readonly webuiNodePort?: number;
+  /**
+   * Render NetworkPolicies that allow only the traffic the apps need.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
+}
+
+/** The uid and gid of the `redis` user in the official (Debian) redis image. */
+const REDIS_RUN_AS = { user: 999, group: 999 };
+
+const SMALL: ResourceSpec = {
+  cpu: { request: '50m', limit: '250m' },
+  memory: { request: '32Mi', limit: '128Mi' },
+};
+
+/**
+ * The dockercoins stack: `redis`, `rng`, `hasher`, `worker` and `webui`. The apps dial the fixed
+ * host names `redis`, `rng` and `hasher`, so the Services carry exactly those names and must share
+ * a namespace with the worker and the webui.
+ *
+ * The app images have no USER and bind port 80: they run as uid 10001 with the unprivileged-port
+ * sysctl, and redis runs as its image's own `redis` user (999). All pods pass PSS `restricted`.
+ */
+export class Dockercoins extends Construct {
+  /** The `redis` Service (6379). */
+  readonly redis: ServiceEndpoint;
+  /** The `rng` Service (80). */
+  readonly rng: ServiceEndpoint;
+  /** The `hasher` Service (80). */
+  readonly hasher: ServiceEndpoint;
+  /** The `webui` Service (80): the stack's front door. */
+  readonly webui: ServiceEndpoint;
+  /** Every workload by name, as an escape hatch. */
+  readonly workloads: Readonly<Record<'redis' | 'rng' | 'hasher' | 'worker' | 'webui', AppWorkload>>;
+
+  constructor(scope: Construct, id: string, props: DockercoinsProps = {}) {
+    super(scope, id);
+    const check = new PropsValidator(this, 'Dockercoins');
+    check.image('registry', props.registry);
+    check.image('tag', props.tag);
+    check.image('redisImage', props.redisImage);
+    check.replicas('workerReplicas', props.workerReplicas);
+    check.integer('workerMaxSurge', props.workerMaxSurge, 1, 1000, 'an integer of at least 1 (with maxUnavailable 0, a rollout needs a surge)');
+    check.nodePort('webuiNodePort', props.webuiNodePort);
+    const ctx = resolveStackContext(this, props, check, 'dockercoins');
+
+    const registry = props.registry ?? 'dockercoins';
+    const tag = props.tag ?? 'v0.1';
+    const app = (name: string) => imageRef(registry, name, tag);
+    const onPort80 = {
+      runAs: DEFAULT_RUN_AS,
+      bindsPrivilegedPort: true,
+      port: { name: 'http', containerPort: 80 },
+      writablePaths: [{ path: '/tmp' }],
+      resources: SMALL,
+    };
+
+    const redis = new AppWorkload(this, 'redis', ctx, {
+      name: 'redis',
+      component: 'database',
+      image: props.redisImage ?? 'redis:7.2.5',
+      runAs: REDIS_RUN_AS,
+      port: { name: 'redis', containerPort: 6379 },
+      probe: { kind: 'tcp' },
+      writablePaths: [{ path: '/data', sizeLimit: '256Mi' }],
+      resources: { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '256Mi' } },
+      service: { port: 6379 },
+    });
+    const rng = new AppWorkload(this, 'rng', ctx, {
+      ...onPort80,
+      name: 'rng',
+      component: 'random-generator',
+      image: app('rng'),
+      kind: props.rngPerNode ? 'DaemonSet' : 'Deployment',
+      probe: { kind: 'http', path: '/' },
+      service: { port: 80 },
+    });
+    const hasher = new AppWorkload(this, 'hasher', ctx, {
+      ...onPort80,
+      name: 'hasher',
+      component: 'hasher',
+      image: app('hasher'),
+      probe: { kind: 'http', path: '/' },
+      service: { port: 80 },
+    });
+    // The worker listens on nothing: no port, no Service, no probe. Full capacity during rollouts.
+    const worker = new AppWorkload(this, 'worker', ctx, {
+      ...onPort80,
+      bindsPrivilegedPort: false,
+      port: undefined,
+      name: 'worker',
+      component: 'worker',
+      image: app('worker'),
+      replicas: props.workerReplicas ?? 1,
+      rollingUpdate: { maxUnavailable: 0, maxSurge: props.workerMaxSurge ?? 1 },
+      minReadySeconds: 10,
+    });
+    const webui = new AppWorkload(this, 'webui', ctx, {
+      ...onPort80,
+      name: 'webui',
+      component: 'frontend',
+      image: app('webui'),
+      probe: { kind: 'http', path: '/index.html' },
+      service: {
+        port: 80,
+        type: ctx.settings.externalServiceType,
+        nodePort: ctx.settings.externalServiceType === 'NodePort' ? props.webuiNodePort ?? 30001 : undefined,
+      },
+    });
+
+    this.redis = redis.endpoint!;
+    this.rng = rng.endpoint!;
+    this.hasher = hasher.endpoint!;
+    this.webui = webui.endpoint!;
+    this.workloads = { redis, rng, hasher, worker, webui };
+
+    if (props.networkPolicies ?? true) {
+      const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
+      traffic.denyAllIn(ctx.namespace);
+      traffic.allow(worker, redis, [{ port: 6379 }]);
+      traffic.allow(worker, rng, [{ port: 80 }]);
+      traffic.allow(worker, hasher, [{ port: 80 }]);
+      traffic.allow(webui, redis, [{ port: 6379 }]);
+      traffic.allowFromAnywhere(webui, [{ port: 80 }]);
+    }
+  }
+}

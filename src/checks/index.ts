@@ -1,0 +1,4 @@
+export * from './finding';
+export * from './pss';
+export * from './schema';
+export * from './wiring';

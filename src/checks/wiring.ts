@@ -1,0 +1,48 @@
+import { KubeObject, PodTemplateRef, podTemplateOf } from '../manifest';
+import { Finding, finding } from './finding';
+
+/** A pod template with the object it belongs to. */
+export interface PodSource {
+  readonly owner: KubeObject;
+  readonly namespace: string;
+  readonly template: PodTemplateRef;
+}
+
+export function podSources(objects: readonly KubeObject[]): PodSource[] {
+  return objects.flatMap((owner) => {
+    const template = podTemplateOf(owner);
+    return template ? [{ owner, namespace: owner.metadata.namespace ?? 'default', template }] : [];
+  });
+}
+
+export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * Every Service with a selector selects at least one pod template of the same namespace, and each of
+ * its target ports is a container port (by name or number) of every pod it selects.
+ */
+export function checkServiceWiring(objects: readonly KubeObject[]): Finding[] {
+  const pods = podSources(objects);
+  return objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1').flatMap((svc) => {
+    const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ port: number; targetPort?: number | string }> };
+    if (!spec.selector || Object.keys(spec.selector).length === 0) return [];
+    const namespace = svc.metadata.namespace ?? 'default';
+    const selected = pods.filter((p) => p.namespace === namespace && selects(spec.selector!, p.template.labels));
+    if (selected.length === 0) {
+      return [finding(svc, 'spec.selector', 'wiring/service-selects-pods', `selects no pod template in namespace ${namespace}`)];
+    }
+    return (spec.ports ?? []).flatMap((port, i) => {
+      const target = port.targetPort ?? port.port;
+      return selected.filter((p) => !exposes(p.template, target)).map((p) =>
+        finding(svc, `spec.ports[${i}].targetPort`, 'wiring/service-target-port',
+          `target port ${target} is not a container port of ${p.owner.kind} ${p.owner.metadata.name}`));
+    });
+  });
+}
+
+function exposes(template: PodTemplateRef, target: number | string): boolean {
+  return (template.spec.containers ?? []).some((c) => (c.ports ?? []).some((p) =>
+    (typeof target === 'number' ? p.containerPort === target : p.name === target)));
+}

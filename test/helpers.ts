@@ -1,0 +1,25 @@
+import { App, Chart } from 'cdk8s';
+import { KubeObject } from '../src/manifest';
+import { Profile } from '../src/profile';
+import { StackChart, StackChartProps } from '../src/stack-chart';
+
+/** Synthesizes what `build` adds to a fresh StackChart and returns the objects. */
+export function synthStack(build: (chart: Chart) => void, props: StackChartProps = {}, id = 'test'): KubeObject[] {
+  const app = new App();
+  const chart = new StackChart(app, id, props);
+  build(chart);
+  return chart.toJson() as KubeObject[];
+}
+
+export function findObject(objects: readonly KubeObject[], kind: string, name: string, namespace?: string): KubeObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name
+    && (namespace === undefined || o.metadata.namespace === namespace));
+  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+export function podSpec(obj: KubeObject): any {
+  return (obj.spec as any).template.spec;
+}
+
+export const PROFILES: Profile[] = ['local', 'cloud'];
