@@ -110,9 +110,13 @@ describe('the checks catch what they claim to', () => {
       object: 'Deployment n/d', field: 'spec.template.spec.containers.0.ports.0.containerPort', rule: 'schema/invalid',
     })]);
     expect(checkSchema(pod(hardened))).toEqual([]);
-    const route: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' } };
-    expect(checkSchema(route).map((f) => f.rule)).toEqual(['schema/unknown-kind']);
-    expect(checkSchema(route, new Set(['gateway.networking.k8s.io/v1/HTTPRoute']))).toEqual([]);
+    const crd: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+    expect(checkSchema(crd).map((f) => f.rule)).toEqual(['schema/unknown-kind']);
+    expect(checkSchema(crd, new Set(['example.com/v1/Widget']))).toEqual([]);
+    const route = (port: unknown): KubeObject => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute',
+      metadata: { name: 'r' }, spec: { rules: [{ backendRefs: [{ name: 'tgr', port }] }] } });
+    expect(checkSchema(route(5000))).toEqual([]);
+    expect(checkSchema(route('5000')).map((f) => f.field)).toEqual(['spec.rules.0.backendRefs.0.port']);
   });
 
   test('wiring: a Service that selects nothing, or targets a missing port, is reported', () => {

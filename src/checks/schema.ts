@@ -23,11 +23,17 @@ export function checkSchema(obj: KubeObject, externalKinds: ReadonlySet<string> 
   }
 }
 
+/** Packages of models by API group; the core and built-in groups live in `kubernetes-models`. */
+const MODEL_PACKAGES: Record<string, string> = {
+  'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
+};
+
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
   if (!/^[a-z0-9.]+(\/v[0-9a-z]+)?$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind)) return undefined;
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(`kubernetes-models/${apiVersion}/${kind}`);
+    const mod = require(`${MODEL_PACKAGES[group] ?? 'kubernetes-models'}/${apiVersion}/${kind}`);
     return mod[kind] as ModelClass | undefined;
   } catch {
     return undefined;
