@@ -26,6 +26,25 @@ const CLUSTER_DNS: k8s.NetworkPolicyPeer = {
 };
 const DNS_PORTS: TrafficPort[] = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }];
 
+/** Options of {@link NetworkTraffic.allow}, for connections whose other end belongs to another owner. */
+export interface AllowOptions {
+  /**
+   * Where the rule that admits `from` into `to` goes:
+   * - `'own'`: `to`'s policy in this NetworkTraffic, which then isolates `to` both ways;
+   * - `'separate'`: a policy of its own, `<from>-to-<to>`, for Ingress only: for pods whose policy another
+   *   construct owns. Policies add up, so it admits `from` without touching `to`'s other rules or egress;
+   * - `'none'`: nowhere, when `to`'s owner admits `from` itself, or `to` is known only by its namespace.
+   * @default 'own'
+   */
+  readonly ingress?: 'own' | 'separate' | 'none';
+  /**
+   * Whether `from`'s egress rule (and DNS) goes into `from`'s policy here. Off when another party owns
+   * `from`'s pods (a Gateway controller's data plane), so that this NetworkTraffic does not isolate them.
+   * @default true
+   */
+  readonly egress?: boolean;
+}
+
 interface PolicyRules {
   readonly ingress: k8s.NetworkPolicyIngressRule[];
   readonly egress: k8s.NetworkPolicyEgressRule[];
@@ -57,11 +76,17 @@ export class NetworkTraffic extends Construct {
   }
 
   /** Allows `from` to open connections to `to` on the given pod ports (ingress on one, egress on the other). */
-  allow(from: PodGroup, to: PodGroup, ports: TrafficPort[]): void {
-    const toPeer = peer(to, from.namespace);
-    this.group(from).egress.push({ to: [toPeer], ports: ports.map(policyPort) });
-    this.addDns(from);
-    this.group(to).ingress.push({ from: [peer(from, to.namespace)], ports: ports.map(policyPort) });
+  allow(from: PodGroup, to: PodGroup, ports: TrafficPort[], options: AllowOptions = {}): void {
+    if (options.egress ?? true) {
+      this.group(from).egress.push({ to: [peer(to, from.namespace)], ports: ports.map(policyPort) });
+      this.addDns(from);
+    }
+    const admit: k8s.NetworkPolicyIngressRule = { from: [peer(from, to.namespace)], ports: ports.map(policyPort) };
+    switch (options.ingress ?? 'own') {
+      case 'own': this.group(to).ingress.push(admit); break;
+      case 'separate': this.admission(from, to).push(admit); break;
+      case 'none': break;
+    }
   }
 
   /** Allows connections to `to` from anywhere (other pods, nodes, load balancers). */
@@ -87,18 +112,26 @@ export class NetworkTraffic extends Construct {
 
   // The policy is created on first use; its rule arrays are filled in by later calls and read at synth.
   private group(group: PodGroup): PolicyRules {
-    const key = `${group.namespace}-${group.name}`;
+    return this.policy(group, group.name, ['Ingress', 'Egress']);
+  }
+
+  private admission(from: PodGroup, to: PodGroup): k8s.NetworkPolicyIngressRule[] {
+    return this.policy(to, `${from.name}-to-${to.name}`, ['Ingress']).ingress;
+  }
+
+  private policy(group: PodGroup, name: string, policyTypes: Array<'Ingress' | 'Egress'>): PolicyRules {
+    const key = `${group.namespace}-${name}`;
     let rules = this.rules.get(key);
     if (!rules) {
       rules = { ingress: [], egress: [] };
       this.rules.set(key, rules);
       new k8s.KubeNetworkPolicy(this, key, {
-        metadata: { name: group.name, namespace: group.namespace, labels: this.labels },
+        metadata: { name, namespace: group.namespace, labels: this.labels },
         spec: {
           podSelector: { matchLabels: group.selector },
-          policyTypes: ['Ingress', 'Egress'],
+          policyTypes,
           ingress: rules.ingress,
-          egress: rules.egress,
+          egress: policyTypes.includes('Egress') ? rules.egress : undefined,
         },
       });
     }
