@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { Profile } from '../src/profile';
+import { apiGatewayApp } from './api-gateway';
 import { dockercoinsApp } from './dockercoins';
 
 /** Builds one app's charts into a cdk8s App. */
@@ -10,6 +11,7 @@ export type AppBuilder = (app: App, profile: Profile) => void;
 /** Every app the project synthesizes, by name: `dist/<name>.k8s.yaml`. */
 export const APPS: Readonly<Record<string, AppBuilder>> = {
   dockercoins: dockercoinsApp,
+  'api-gateway': apiGatewayApp,
 };
 
 export const MANIFEST_SUFFIX = '.k8s.yaml';

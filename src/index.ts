@@ -11,3 +11,5 @@ export * from './network';
 export * from './manifest';
 export * from './checks';
 export * from '../constructs/dockercoins';
+export * from '../constructs/api-gateway';
+export * from '../constructs/trending-repos';
