@@ -263,10 +263,7 @@ export class ApiGateway extends Construct {
     check.integer('concurrency', props.concurrency, 1, 64);
     check.nodePort('nodePort', props.nodePort);
     check.dnsSubdomain('clusterDomain', props.clusterDomain);
-    if (props.runAs) {
-      check.integer('runAs.user', props.runAs.user, 1, 2147483647, 'a non-root uid (1 to 2147483647)');
-      check.integer('runAs.group', props.runAs.group, 0, 2147483647);
-    }
+    check.runAs('runAs', props.runAs);
     const gw = props.gatewayApi;
     if (gw) {
       check.dnsSubdomain('gatewayApi.gatewayName', gw.gatewayName ?? '');

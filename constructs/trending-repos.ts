@@ -79,10 +79,7 @@ export class TrendingRepos extends Construct {
     check.replicas('replicas', props.replicas);
     check.dnsSubdomain('credentialsSecret', props.credentialsSecret);
     check.integer('workers', props.workers, 1, 32);
-    if (props.runAs) {
-      check.integer('runAs.user', props.runAs.user, 1, 2147483647, 'a non-root uid (1 to 2147483647)');
-      check.integer('runAs.group', props.runAs.group, 0, 2147483647);
-    }
+    check.runAs('runAs', props.runAs);
     (props.apiServerPorts ?? []).forEach((port, i) => check.port(`apiServerPorts[${i}]`, port));
     const ctx = resolveStackContext(this, props, check, 'api-gateway');
     const name = 'tgr';
