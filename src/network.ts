@@ -75,6 +75,18 @@ export class NetworkTraffic extends Construct {
     this.addDns(from);
   }
 
+  /**
+   * Allows `from` to reach the given address ranges on the given ports: for destinations no pod selector
+   * can name, such as the API server. Policies see traffic after Service translation, so the ranges are
+   * those of the endpoints (`kubectl get endpoints kubernetes`), not of a Service's cluster IP.
+   */
+  allowToCidrs(from: PodGroup, cidrs: readonly string[], ports: TrafficPort[]): void {
+    // An empty `to` list would mean every destination: the opposite of what a caller with no ranges meant.
+    if (cidrs.length === 0) throw new Error(`NetworkTraffic: allowToCidrs for ${from.name} needs at least one CIDR`);
+    this.group(from).egress.push({ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: ports.map(policyPort) });
+    this.addDns(from);
+  }
+
   /** Isolates a group with no allowed traffic beyond what is declared for it (possibly nothing). */
   isolate(group: PodGroup): void {
     this.group(group);
