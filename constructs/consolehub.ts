@@ -1,13 +1,12 @@
 import { isIP } from 'net';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imageRef } from '../src/image';
 import { NetworkTraffic } from '../src/network';
 import { scaleQuantity } from '../src/resources';
 import { RESTRICTED_NAMESPACE_LABELS, StackPlacementProps, clusterScoped, resolveStackContext, standardLabels } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
 import { AppWorkload, ServiceEndpoint } from '../src/workload';
-import { FLASK_API_POD } from './webconsole';
+import { FLASK_API_POD, workshopImage } from './webconsole';
 import { WebConsoleJob, WebConsoleJobProps } from './webconsole-job';
 
 /** Props of {@link ConsoleHub}. */
@@ -123,8 +122,7 @@ export class ConsoleHub extends Construct {
   constructor(scope: Construct, id: string, props: ConsoleHubProps = {}) {
     super(scope, id);
     const check = new PropsValidator(this, 'ConsoleHub');
-    check.image('registry', props.registry);
-    check.image('tag', props.tag);
+    const image = workshopImage(check, props, 'consolehub');
     check.replicas('replicas', props.replicas);
     check.nodePort('nodePort', props.nodePort);
     check.dnsLabel('jobsNamespace', props.jobsNamespace);
@@ -166,7 +164,7 @@ export class ConsoleHub extends Construct {
       ...FLASK_API_POD,
       name,
       component: 'hub',
-      image: imageRef(props.registry, 'consolehub', props.tag ?? 'v1'),
+      image,
       replicas: props.replicas ?? 1,
       rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
       serviceAccountName: this.serviceAccount.name,

@@ -8,7 +8,7 @@ import { restrictedPodSpec } from '../src/pod';
 import { ResourceSpec, scaleQuantity } from '../src/resources';
 import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
-import { FLASK_API_POD, WebConsoleImageProps, webConsoleImage } from './webconsole';
+import { FLASK_API_POD, WebConsoleImageProps, workshopImage } from './webconsole';
 
 /**
  * The pod labels consolehub sets on every user's pod, replacing whatever the template had:
@@ -97,7 +97,7 @@ export class WebConsoleJob extends Construct implements PodGroup {
   constructor(scope: Construct, id: string, props: WebConsoleJobProps = {}) {
     super(scope, id);
     const check = new PropsValidator(this, 'WebConsoleJob');
-    const image = webConsoleImage(check, props);
+    const image = workshopImage(check, props, 'webconsole');
     check.integer('activeDeadlineSeconds', props.activeDeadlineSeconds, 60, 7 * 24 * 3600, 'an integer number of seconds from 60 to 604800 (a week)');
     check.integer('ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0, 7 * 24 * 3600, 'an integer number of seconds from 0 to 604800 (a week)');
     check.dnsSubdomain('runtimeClassName', props.runtimeClassName);

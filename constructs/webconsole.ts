@@ -42,11 +42,14 @@ export interface WebConsoleImageProps {
   readonly tag?: string;
 }
 
-/** Validates the image props and returns the image reference. */
-export function webConsoleImage(check: PropsValidator, props: WebConsoleImageProps): string {
+/**
+ * Validates `registry` and `tag` props and returns the image reference of `repository`: the workshop
+ * builds its Flask images (`webconsole:v1`, `consolehub:v1`) without a registry, inside minikube's Docker.
+ */
+export function workshopImage(check: PropsValidator, props: WebConsoleImageProps, repository: string): string {
   check.image('registry', props.registry);
   check.image('tag', props.tag);
-  return imageRef(props.registry, 'webconsole', props.tag ?? 'v1');
+  return imageRef(props.registry, repository, props.tag ?? 'v1');
 }
 
 /** Props of {@link WebConsole}. */
@@ -92,7 +95,7 @@ export class WebConsole extends Construct {
   constructor(scope: Construct, id: string, props: WebConsoleProps = {}) {
     super(scope, id);
     const check = new PropsValidator(this, 'WebConsole');
-    const image = webConsoleImage(check, props);
+    const image = workshopImage(check, props, 'webconsole');
     check.replicas('replicas', props.replicas);
     check.nodePort('nodePort', props.nodePort);
     const ctx = resolveStackContext(this, props, check, 'webconsole');
