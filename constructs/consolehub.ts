@@ -219,9 +219,8 @@ export class ConsoleHub extends Construct {
 
     if (props.networkPolicies ?? true) {
       const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
-      const port = [{ port: FLASK_API_POD.port.containerPort }];
-      traffic.allowFromAnywhere(this.workload, port);
-      traffic.allow(this.workload, this.job, port);
+      traffic.allowFromAnywhere(this.workload, [{ port: FLASK_API_POD.port.containerPort }]);
+      traffic.allow(this.workload, this.job, [{ port: this.job.port.containerPort }]);
       const apiPorts = (props.apiServerPorts ?? [443, 6443, 8443]).map((p) => ({ port: p }));
       if (props.apiServerCidrs) traffic.allowToCidrs(this.workload, props.apiServerCidrs, apiPorts);
       else traffic.allowToAnywhere(this.workload, apiPorts);

@@ -13,12 +13,9 @@ import { FLASK_API_POD, WebConsoleImageProps, workshopImage } from './webconsole
 /**
  * The pod labels consolehub sets on every user's pod, replacing whatever the template had:
  * `{uname: <uname>, managed-by: provisioner}`. `managed-by` is the only one that is the same for
- * every user, so it is what NetworkPolicies and the hub's own watches select on.
+ * every user, so it is what NetworkPolicies select the users' pods by.
  */
 export const PROVISIONER_LABELS: Readonly<Record<string, string>> = { 'managed-by': 'provisioner' };
-
-/** The pod label consolehub sets to the user's name and selects a user's pod by (`uname=<uname>`). */
-export const UNAME_LABEL = 'uname';
 
 /** Props of {@link WebConsoleJob}. */
 export interface WebConsoleJobProps extends StackPlacementProps, WebConsoleImageProps {
@@ -62,7 +59,7 @@ export const WEBCONSOLE_JOB_RESOURCES: ResourceSpec = {
 /**
  * The typed `batch/v1` Job that consolehub starts for each user, rendered as the hub's
  * `job-template.yaml`: one source for the template the hub reads and for everything the library
- * derives from it (policies, quotas, the hub's RBAC). It adds no object to the chart.
+ * derives from it (the hub's NetworkPolicies, quotas and LimitRange). It adds no object to the chart.
  *
  * It runs untrusted code, so it is a sandbox: no restart and no retry, a deadline, PSS `restricted`,
  * a read-only root filesystem with a size-limited `/tmp`, CPU, memory and ephemeral-storage limits,
