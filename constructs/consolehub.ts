@@ -1,6 +1,7 @@
 import { isIP } from 'net';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { declareException } from '../src/checks';
 import { NetworkTraffic } from '../src/network';
 import { scaleQuantity } from '../src/resources';
 import { RESTRICTED_NAMESPACE_LABELS, StackPlacementProps, clusterScoped, resolveStackContext, standardLabels } from '../src/stack-chart';
@@ -221,6 +222,8 @@ export class ConsoleHub extends Construct {
       const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
       traffic.allowFromAnywhere(this.workload, [{ port: FLASK_API_POD.port.containerPort }]);
       traffic.allow(this.workload, this.job, [{ port: this.job.port.containerPort }]);
+      declareException(traffic.policyOf(this.job)!, 'wiring/network-policy-selects-pods',
+        'selects the users\' webconsole pods, which consolehub creates at run time from job-template.yaml; no pod template of theirs is in the manifests');
       const apiPorts = (props.apiServerPorts ?? [443, 6443, 8443]).map((p) => ({ port: p }));
       if (props.apiServerCidrs) traffic.allowToCidrs(this.workload, props.apiServerCidrs, apiPorts);
       else traffic.allowToAnywhere(this.workload, apiPorts);
