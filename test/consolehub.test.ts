@@ -264,6 +264,14 @@ describe('ConsoleHub', () => {
       expect(exceptions.map((e) => [e.object, e.rule])).toEqual([['NetworkPolicy default/webconsole-sessions', 'wiring/network-policy-selects-pods']]);
     });
 
+    test('once the hub has created a user’s Job, every check passes without that exception', () => {
+      const job = asTheHubStartsIt(mountedTemplate(objects), 'alice');
+      job.metadata.namespace = 'default';
+      const { findings, exceptions } = validateObjects([...objects, job]);
+      expect(findings.map(formatFinding)).toEqual([]);
+      expect(exceptions).toEqual([]);
+    });
+
     test('can be turned off', () => {
       expect(synth({ networkPolicies: false }).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
     });
