@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { Profile } from '../src/profile';
+import { consolehubApp } from './consolehub';
 import { dockercoinsApp } from './dockercoins';
+import { webconsoleApp } from './webconsole';
 
 /** Builds one app's charts into a cdk8s App. */
 export type AppBuilder = (app: App, profile: Profile) => void;
@@ -10,6 +12,8 @@ export type AppBuilder = (app: App, profile: Profile) => void;
 /** Every app the project synthesizes, by name: `dist/<name>.k8s.yaml`. */
 export const APPS: Readonly<Record<string, AppBuilder>> = {
   dockercoins: dockercoinsApp,
+  webconsole: webconsoleApp,
+  consolehub: consolehubApp,
 };
 
 export const MANIFEST_SUFFIX = '.k8s.yaml';

@@ -11,3 +11,6 @@ export * from './network';
 export * from './manifest';
 export * from './checks';
 export * from '../constructs/dockercoins';
+export * from '../constructs/webconsole';
+export * from '../constructs/webconsole-job';
+export * from '../constructs/consolehub';
