@@ -3,7 +3,9 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { Profile } from '../src/profile';
 import { apiGatewayApp } from './api-gateway';
+import { consolehubApp } from './consolehub';
 import { dockercoinsApp } from './dockercoins';
+import { webconsoleApp } from './webconsole';
 
 /** Builds one app's charts into a cdk8s App. */
 export type AppBuilder = (app: App, profile: Profile) => void;
@@ -11,6 +13,8 @@ export type AppBuilder = (app: App, profile: Profile) => void;
 /** Every app the project synthesizes, by name: `dist/<name>.k8s.yaml`. */
 export const APPS: Readonly<Record<string, AppBuilder>> = {
   dockercoins: dockercoinsApp,
+  webconsole: webconsoleApp,
+  consolehub: consolehubApp,
   'api-gateway': apiGatewayApp,
 };
 

@@ -11,5 +11,8 @@ export * from './network';
 export * from './manifest';
 export * from './checks';
 export * from '../constructs/dockercoins';
+export * from '../constructs/webconsole';
+export * from '../constructs/webconsole-job';
+export * from '../constructs/consolehub';
 export * from '../constructs/api-gateway';
 export * from '../constructs/trending-repos';

@@ -57,6 +57,7 @@ interface PolicyRules {
  */
 export class NetworkTraffic extends Construct {
   private readonly rules = new Map<string, PolicyRules>();
+  private readonly policies = new Map<string, k8s.KubeNetworkPolicy>();
   private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: { readonly labels?: Record<string, string> } = {}) {
@@ -100,6 +101,23 @@ export class NetworkTraffic extends Construct {
     this.addDns(from);
   }
 
+  /**
+   * Allows `from` to reach the given address ranges on the given ports: for destinations no pod selector
+   * can name, such as the API server. Policies see traffic after Service translation, so the ranges are
+   * those of the endpoints (`kubectl get endpoints kubernetes`), not of a Service's cluster IP.
+   */
+  allowToCidrs(from: PodGroup, cidrs: readonly string[], ports: TrafficPort[]): void {
+    // An empty `to` list would mean every destination: the opposite of what a caller with no ranges meant.
+    if (cidrs.length === 0) throw new Error(`NetworkTraffic: allowToCidrs for ${from.name} needs at least one CIDR`);
+    this.group(from).egress.push({ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: ports.map(policyPort) });
+    this.addDns(from);
+  }
+
+  /** The NetworkPolicy of a group, once a rule names it: an escape hatch, e.g. to declare a check exception on it. */
+  policyOf(group: PodGroup): k8s.KubeNetworkPolicy | undefined {
+    return this.policies.get(policyKey(group));
+  }
+
   /** Isolates a group with no allowed traffic beyond what is declared for it (possibly nothing). */
   isolate(group: PodGroup): void {
     this.group(group);
@@ -120,12 +138,12 @@ export class NetworkTraffic extends Construct {
   }
 
   private policy(group: PodGroup, name: string, policyTypes: Array<'Ingress' | 'Egress'>): PolicyRules {
-    const key = `${group.namespace}-${name}`;
+    const key = policyKey({ ...group, name });
     let rules = this.rules.get(key);
     if (!rules) {
       rules = { ingress: [], egress: [] };
       this.rules.set(key, rules);
-      new k8s.KubeNetworkPolicy(this, key, {
+      this.policies.set(key, new k8s.KubeNetworkPolicy(this, key, {
         metadata: { name, namespace: group.namespace, labels: this.labels },
         spec: {
           podSelector: { matchLabels: group.selector },
@@ -133,10 +151,14 @@ export class NetworkTraffic extends Construct {
           ingress: rules.ingress,
           egress: policyTypes.includes('Egress') ? rules.egress : undefined,
         },
-      });
+      }));
     }
     return rules;
   }
+}
+
+function policyKey(group: PodGroup): string {
+  return `${group.namespace}-${group.name}`;
 }
 
 function peer(group: PodGroup, fromNamespace: string): k8s.NetworkPolicyPeer {
