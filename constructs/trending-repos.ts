@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { declareExternal } from '../src/checks';
 import { NetworkTraffic } from '../src/network';
 import { RunAs } from '../src/security';
 import { StackPlacementProps, resolveStackContext, standardLabels } from '../src/stack-chart';
@@ -129,6 +130,7 @@ export class TrendingRepos extends Construct {
       service: { port: PORT },
     });
     this.endpoint = this.workload.endpoint!;
+    declareExternal(this.workload.workload, 'Secret', this.credentialsSecret);
 
     if (props.networkPolicies ?? true) {
       const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
