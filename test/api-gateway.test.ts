@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { synthApp } from '../apps/registry';
 import { ApiGateway, ApiGatewayProps, CONFIG_HASH_ANNOTATION, GatewayRoute } from '../constructs/api-gateway';
 import { TrendingRepos } from '../constructs/trending-repos';
-import { checkPodSecurityRestricted, checkSchema, checkServiceWiring, formatFinding, selects } from '../src/checks';
+import { checkGatewayRoutes, checkPodSecurityRestricted, checkSchema, checkServiceWiring, formatFinding, selects } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';
 import { PropsValidationError } from '../src/validation';
 import { PROFILES, findObject, podSpec, synthStack } from './helpers';
@@ -253,6 +253,7 @@ describe('ApiGateway with the Gateway API', () => {
     const routes = objects.filter((o) => o.kind === 'HTTPRoute');
     expect(routes.map((o) => o.metadata.name)).toEqual(['api-gateway', 'api-gateway-api.example.com']);
     expect(routes.flatMap((o) => checkSchema(o)).map(formatFinding)).toEqual([]);
+    expect(checkGatewayRoutes(objects)).toEqual([]);
     const [any, api] = routes.map((o) => o.spec as any);
     expect(any.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shared', namespace: 'infra', sectionName: 'http' }]);
     expect(any.hostnames).toBeUndefined();

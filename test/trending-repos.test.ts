@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { APPS, synthApp } from '../apps/registry';
 import { TrendingRepos, TrendingReposProps } from '../constructs/trending-repos';
-import { checkPodSecurityRestricted, checkServiceWiring } from '../src/checks';
+import { EXTERNAL_REFS_ANNOTATION, checkPodSecurityRestricted, checkServiceWiring } from '../src/checks';
 import { KubeObject, containersOf, parseManifests, podTemplateOf } from '../src/manifest';
 import { PropsValidationError } from '../src/validation';
 import { PROFILES, findObject, podSpec, synthStack } from './helpers';
@@ -34,6 +34,8 @@ describe('TrendingRepos', () => {
     const custom = synth({ credentialsSecret: 'github-oauth' });
     expect(env(custom).CLIENT_SECRET).toEqual({ secretKeyRef: { name: 'github-oauth', key: 'CLIENT_SECRET' } });
     expect(custom.some((o) => o.kind === 'Secret')).toBe(false);
+    // Declared as created elsewhere, so that the reference checks accept its absence.
+    expect(findObject(custom, 'Deployment', 'tgr').metadata.annotations?.[EXTERNAL_REFS_ANNOTATION]).toBe('Secret/github-oauth');
   });
 
   test.each(Object.keys(APPS).flatMap((app) => PROFILES.map((profile) => [app, profile])))(
