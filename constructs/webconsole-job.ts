@@ -119,7 +119,7 @@ export class WebConsoleJob extends Construct implements PodGroup {
       runtimeClassName: props.runtimeClassName,
       automountServiceAccountToken: false,
     });
-    this.manifest = k8s.KubeJob.manifest({
+    const job = k8s.KubeJob.manifest({
       spec: {
         // One try: a crashed console (`GET /api/crash/`) is the user's to restart through the hub.
         backoffLimit: 0,
@@ -131,7 +131,10 @@ export class WebConsoleJob extends Construct implements PodGroup {
           spec: { ...podSpec, activeDeadlineSeconds },
         },
       },
-    }) as KubeObject;
+    });
+    // An empty `metadata` keeps the template working whether the hub assigns `metadata.name` or
+    // replaces `metadata` whole; a name or namespace here would be overwritten or clash.
+    this.manifest = { apiVersion: job.apiVersion, kind: job.kind, metadata: {}, spec: job.spec } as KubeObject;
     this.resources = podSpec.containers[0].resources!;
     this.yaml = stringify(this.manifest);
     this.hash = createHash('sha256').update(this.yaml).digest('hex');
