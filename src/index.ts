@@ -10,4 +10,5 @@ export * from './workload';
 export * from './network';
 export * from './manifest';
 export * from './checks';
+export * from './synth';
 export * from '../constructs/dockercoins';
