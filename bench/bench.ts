@@ -42,10 +42,10 @@ function timed(command: string, options: SpawnSyncOptions = {}): number {
 
 /** The environment the project's commands see: the default profile, no inherited output directory. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
+  const env = { ...process.env };
   delete env.WORKSHOP_PROFILE;
-  if (!('CDK8S_OUTDIR' in extra)) delete env.CDK8S_OUTDIR;
-  return env;
+  delete env.CDK8S_OUTDIR;
+  return { ...env, ...extra };
 }
 
 function manifests(dir: string): Map<string, string> {
@@ -140,6 +140,7 @@ function check(ok: boolean, what: string): string {
 }
 
 function main(): void {
+  const start = performance.now();
   const cpus = os.cpus();
   console.log(`workshop-stacks bench: ${cpus.length} x ${cpus[0]?.model.trim()}, node ${process.version}, `
     + `load ${os.loadavg().map((l) => fmt(l)).join(' ')}`);
@@ -179,11 +180,12 @@ function main(): void {
   console.log(`npm test: ${fmt(testSeconds, 1)} s wall (limit ${TARGETS.testSeconds} s) `
     + check(testSeconds < TARGETS.testSeconds, `npm test took ${fmt(testSeconds, 1)} s`));
 
+  const total = `bench took ${fmt((performance.now() - start) / 1000, 0)} s`;
   if (failures.length > 0) {
-    console.log(`\nFAILED: ${failures.join('; ')}`);
+    console.log(`\nFAILED (${total}): ${failures.join('; ')}`);
     process.exitCode = 1;
   } else {
-    console.log('\nall targets met');
+    console.log(`\nall targets met (${total})`);
   }
 }
 
