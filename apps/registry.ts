@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { synthYaml } from '../src/synth';
 import { Profile } from '../src/profile';
 import { apiGatewayApp } from './api-gateway';
 import { consolehubApp } from './consolehub';
@@ -26,7 +27,7 @@ export function synthApp(name: string, profile: Profile): string {
   if (!build) throw new Error(`unknown app "${name}"; known apps: ${Object.keys(APPS).join(', ')}`);
   const app = new App();
   build(app, profile);
-  return app.synthYaml();
+  return synthYaml(app);
 }
 
 /**
