@@ -6,8 +6,8 @@ import { Profile } from '../src/profile';
 import { StackChart } from '../src/stack-chart';
 
 /** The workshop's gateway in front of tgr: `/` -> `tgr:5000`, on port 80 of the `api-gateway` Service. */
-export function apiGatewayApp(app: App, profile: Profile): void {
-  const chart = new StackChart(app, 'api-gateway', { profile });
+export function apiGatewayApp(app: App, profile: Profile, namespaceSuffix = ''): void {
+  const chart = new StackChart(app, `api-gateway${namespaceSuffix}`, { profile, partOf: 'api-gateway' });
   // The namespace belongs to the app, not to either construct; each construct isolates its own pods.
   new NetworkTraffic(chart, 'namespace-policy', { labels: { 'app.kubernetes.io/part-of': chart.partOf } }).denyAllIn(chart.namespace!);
   const tgr = new TrendingRepos(chart, 'tgr');

@@ -3,8 +3,12 @@ import { ConsoleHub } from '../constructs/consolehub';
 import { Profile } from '../src/profile';
 import { StackChart } from '../src/stack-chart';
 
-/** The hub in its own namespace; the users' Jobs in `default`, where the workshop image creates them. */
-export function consolehubApp(app: App, profile: Profile): void {
-  const chart = new StackChart(app, 'consolehub', { profile });
-  new ConsoleHub(chart, 'consolehub');
+/**
+ * The hub in its own namespace; the users' Jobs in `default`, where the workshop image creates them.
+ * Further copies (a `namespaceSuffix`) cannot share `default` with it, so their Jobs get a namespace of
+ * their own, which needs a hub image that creates Jobs there.
+ */
+export function consolehubApp(app: App, profile: Profile, namespaceSuffix = ''): void {
+  const chart = new StackChart(app, `consolehub${namespaceSuffix}`, { profile, partOf: 'consolehub' });
+  new ConsoleHub(chart, 'consolehub', namespaceSuffix ? { jobsNamespace: `consolehub-jobs${namespaceSuffix}` } : {});
 }

@@ -4,7 +4,7 @@ import { Profile } from '../src/profile';
 import { StackChart } from '../src/stack-chart';
 
 /** The workshop's end state: scaled to 4, so each client is pinned to one pod (session affinity). */
-export function webconsoleApp(app: App, profile: Profile): void {
-  const chart = new StackChart(app, 'webconsole', { profile });
+export function webconsoleApp(app: App, profile: Profile, namespaceSuffix = ''): void {
+  const chart = new StackChart(app, `webconsole${namespaceSuffix}`, { profile, partOf: 'webconsole' });
   new WebConsole(chart, 'webconsole', { replicas: 4 });
 }

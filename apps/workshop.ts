@@ -1,6 +1,9 @@
 import { App } from 'cdk8s';
 import { Profile } from '../src/profile';
+import { apiGatewayApp } from './api-gateway';
+import { consolehubApp } from './consolehub';
 import { dockercoinsApp } from './dockercoins';
+import { webconsoleApp } from './webconsole';
 
 /**
  * Adds one stack's chart(s) to an app. A copy of the stack puts its charts in namespaces (and chart
@@ -15,6 +18,9 @@ export type StackBuilder = (app: App, profile: Profile, namespaceSuffix: string)
  */
 export const WORKSHOP_STACKS: Readonly<Record<string, StackBuilder>> = {
   dockercoins: dockercoinsApp,
+  webconsole: webconsoleApp,
+  consolehub: consolehubApp,
+  'api-gateway': apiGatewayApp,
 };
 
 /** Adds one copy of the full workshop to `app`, every namespace suffixed with `namespaceSuffix`. */
