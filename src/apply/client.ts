@@ -51,6 +51,8 @@ export interface ListOptions {
 export interface KubeClient {
   /** Maps a kind to its resource through discovery; `undefined` when the server does not serve it. */
   resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
+  /** Maps a group and kind to its resource at the group's preferred version; `undefined` when not served. */
+  resourceForGroupKind(group: string, kind: string): Promise<ResourceInfo | undefined>;
   /** Forgets what discovery returned, so kinds added by new CRDs are found. */
   invalidateDiscovery(): void;
   /** Reads an object; `undefined` when it does not exist. */

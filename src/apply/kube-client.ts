@@ -87,6 +87,7 @@ class RestKubeClient implements ClusterClient {
   readonly server: string;
   readonly contextNamespace?: string;
   private readonly discovery = new Map<string, Promise<ResourceInfo[]>>();
+  private groups?: Promise<Map<string, string>>;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -110,8 +111,20 @@ class RestKubeClient implements ClusterClient {
     return (await resources).find((r) => r.kind === kind);
   }
 
+  async resourceForGroupKind(group: string, kind: string): Promise<ResourceInfo | undefined> {
+    if (group === '') return this.resourceFor('v1', kind);
+    if (!this.groups) {
+      this.groups = this.request<{ groups?: Array<{ name: string; preferredVersion?: { groupVersion: string } }> }>('GET', '/apis')
+        .then((list) => new Map((list.groups ?? []).flatMap((g) => (g.preferredVersion ? [[g.name, g.preferredVersion.groupVersion] as [string, string]] : []))));
+      this.groups.catch(() => { this.groups = undefined; });
+    }
+    const groupVersion = (await this.groups).get(group);
+    return groupVersion ? this.resourceFor(groupVersion, kind) : undefined;
+  }
+
   invalidateDiscovery(): void {
     this.discovery.clear();
+    this.groups = undefined;
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
