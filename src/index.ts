@@ -10,4 +10,5 @@ export * from './workload';
 export * from './network';
 export * from './manifest';
 export * from './checks';
+export * from './apply';
 export * from '../constructs/dockercoins';
