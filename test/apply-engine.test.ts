@@ -3,19 +3,14 @@ import { parseDocuments } from '../src/apply/load';
 import { STAGES, stageOf } from '../src/apply/order';
 import { KubeObject } from '../src/manifest';
 import {
-  FakeCluster, configMap, deployment, docs, namespace, readyDeploymentStatus, service, startFakeCluster,
+  FakeCluster, configMap, deployment, docs, namespace, readyDeploymentStatus, service, useFakeCluster,
 } from './support/cluster';
 
 const SET = { name: 'workshop-stacks-test', namespace: 'default' };
 const ID = applySetId(SET);
 
 let cluster: FakeCluster;
-beforeEach(async () => {
-  cluster = await startFakeCluster();
-  cluster.server.seed(namespace('default'));
-  cluster.server.clearRequests();
-});
-afterEach(() => cluster.close());
+useFakeCluster((c) => { cluster = c; });
 
 /** Non-dry-run server-side applies, as `Kind/name`, in the order the server got them. */
 function appliedInOrder(): string[] {
@@ -439,6 +434,12 @@ describe('secrets from the environment', () => {
     }
     const again = await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, envSecrets: [spec], env, wait: false });
     expect(again.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  test('a Secret from the environment alone is still an empty manifest set for --prune', async () => {
+    const report = await cluster.engine().apply({ documents: [], applySet: SET, envSecrets: [spec], env, prune: true });
+    expect(report.problems.map((p) => p.message).join()).toMatch(/refusing to prune/);
+    expect(cluster.server.requests).toEqual([]);
   });
 
   test('an unset variable is a problem that names the variable, before any request', async () => {

@@ -4,15 +4,10 @@ import { stringify } from 'yaml';
 import { main } from '../src/cli/program';
 import { CliIO } from '../src/cli/context';
 import { KubeObject } from '../src/manifest';
-import { FakeCluster, configMap, deployment, namespace, readyDeploymentStatus, startFakeCluster } from './support/cluster';
+import { FakeCluster, configMap, deployment, namespace, readyDeploymentStatus, useFakeCluster } from './support/cluster';
 
 let cluster: FakeCluster;
-beforeEach(async () => {
-  cluster = await startFakeCluster();
-  cluster.server.seed(namespace('default'));
-  cluster.server.clearRequests();
-});
-afterEach(() => cluster.close());
+useFakeCluster((c) => { cluster = c; });
 
 interface Run { code: number; stdout: string; stderr: string }
 

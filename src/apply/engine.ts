@@ -314,18 +314,20 @@ export class ApplyEngine {
   private async prepare(input: ManifestInput, mode: 'apply' | 'diff' | 'delete', refuseEmpty: boolean | undefined): Promise<Prepared> {
     const id = applySetId(input.applySet);
     const empty = (problems: Problem[]): Prepared => ({ items: [], problems, previous: EMPTY_INVENTORY, newNamespaces: new Set() });
+    const secretSource = '--secret-from-env';
     const secretProblems: Problem[] = [];
     const secretDocs: SourceDocument[] = (input.envSecrets ?? []).flatMap((spec, index) => {
       const { object, problems } = secretFromEnv(spec, input.env ?? process.env);
-      const at = { source: '--secret-from-env', index, object: `Secret ${spec.namespace ? `${spec.namespace}/` : ''}${spec.name}` };
+      const at = { source: secretSource, index, object: `Secret ${spec.namespace ? `${spec.namespace}/` : ''}${spec.name}` };
       secretProblems.push(...problems.map((message) => ({ ...at, message })));
-      return object ? [{ source: '--secret-from-env', index, value: object }] : [];
+      return object ? [{ source: secretSource, index, value: object }] : [];
     });
     const { objects, problems } = validateDocuments([...input.documents, ...secretDocs], {
       externalKinds: input.externalKinds, reservedLabels: [APPLYSET_PART_OF_LABEL, APPLYSET_ID_LABEL],
     });
     problems.push(...secretProblems);
-    if (refuseEmpty && objects.length === 0 && problems.length === 0) {
+    // Empty means no manifest object: a Secret from the environment alone must not license pruning the rest.
+    if (refuseEmpty && objects.every((o) => o.source === secretSource) && problems.length === 0) {
       problems.push({ message: `refusing to prune with no object in the manifests: that would delete every member of apply set ${input.applySet.name}; pass --allow-empty-prune if you mean it` });
     }
     if (problems.length > 0) return empty(problems);

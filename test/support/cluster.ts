@@ -38,6 +38,21 @@ export async function startFakeCluster(): Promise<FakeCluster> {
   };
 }
 
+/**
+ * Registers hooks that give each test a fresh fake cluster, with the `default` namespace and no
+ * request recorded yet; `use` receives it.
+ */
+export function useFakeCluster(use: (cluster: FakeCluster) => void): void {
+  let current: FakeCluster;
+  beforeEach(async () => {
+    current = await startFakeCluster();
+    current.server.seed(namespace('default'));
+    current.server.clearRequests();
+    use(current);
+  });
+  afterEach(() => current.close());
+}
+
 /** Documents of one pretend file, in order. */
 export function docs(source: string, ...objects: KubeObject[]): SourceDocument[] {
   return objects.map((value, index) => ({ source, index, value }));
