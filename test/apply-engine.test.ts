@@ -265,6 +265,15 @@ describe('prune', () => {
     expect(cluster.server.object('v1', 'Secret', SET.name, SET.namespace)!.metadata.annotations![APPLYSET_GROUP_KINDS_ANNOTATION]).toBe('ConfigMap,Namespace');
   });
 
+  test('refuses, before any write, to prune a Namespace that still holds objects of the manifests', async () => {
+    await cluster.engine().apply({ documents: v1(), applySet: SET, wait: false });
+    cluster.server.clearRequests();
+    const report = await cluster.engine().apply({ documents: docs('v3.yaml', configMap('keep', 'shop')), applySet: SET, wait: false, prune: true });
+    expect(report.ok).toBe(false);
+    expect(report.problems.map((p) => `${p.object}: ${p.message}`).join()).toMatch(/^Namespace shop: is no longer in the manifests, but objects of the manifests live in it/);
+    expect(cluster.server.writes()).toEqual([]);
+  });
+
   test('even a server that ignores the label selector cannot make it delete an unlabelled object', async () => {
     await cluster.engine().apply({ documents: v2(), applySet: SET, wait: false });
     cluster.server.seed(configMap('hand-made', 'shop'));

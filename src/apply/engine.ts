@@ -201,6 +201,10 @@ export class ApplyEngine {
       if (prep.problems.length > 0) return;
       const parent = input.applySet;
       const inventory = inventoryOf(prep.items.map((i) => i.ref), parent);
+      // What to prune is decided before any write, so that a dangerous prune is refused with nothing changed.
+      const stale = input.prune ? await this.pruneCandidates(prep, parent) : [];
+      report.problems.push(...namespaceHazards(stale, prep.items));
+      if (report.problems.length > 0) return;
       // The parent lists the old and the new members before any member changes, so an interrupted apply
       // leaves no member the next prune cannot find (kubectl does the same).
       const parentAfterDefinitions = prep.newNamespaces.has(parent.namespace);
@@ -235,9 +239,6 @@ export class ApplyEngine {
         if (!(await this.waitReady(rest, report, deadline, input))) return;
       }
       if (input.prune) {
-        const keep = new Set(prep.items.map((i) => i.key));
-        const members = await listMembers(this.client, report.applySet.id, parent, unionInventory(prep.previous, inventory));
-        const stale = staleMembers(members, report.applySet.id, keep);
         const pruned = await this.deleteAll(stale.map((o) => ({ ref: refOf(o) })), 'pruned', { dryRun, wait: false, deadline });
         report.pruned.push(...pruned);
         // Only a complete prune may shrink the inventory: a member that failed to go must stay findable.
@@ -262,9 +263,7 @@ export class ApplyEngine {
         }
       }
       if (input.prune) {
-        const inventory = unionInventory(prep.previous, inventoryOf(prep.items.map((i) => i.ref), input.applySet));
-        const members = await listMembers(this.client, report.applySet.id, input.applySet, inventory);
-        for (const stale of staleMembers(members, report.applySet.id, new Set(prep.items.map((i) => i.key)))) {
+        for (const stale of await this.pruneCandidates(prep, input.applySet)) {
           const result = resultOf(refOf(stale), 'pruned');
           report.pruned.push(result);
           this.emit({ type: 'result', result, pruned: true });
@@ -441,6 +440,13 @@ export class ApplyEngine {
     }
   }
 
+  /** The members of the set, old and new inventory alike, that the manifests no longer hold. */
+  private async pruneCandidates(prep: Prepared, parent: ApplySetRef): Promise<KubeObject[]> {
+    const id = applySetId(parent);
+    const inventory = unionInventory(prep.previous, inventoryOf(prep.items.map((i) => i.ref), parent));
+    return staleMembers(await listMembers(this.client, id, parent, inventory), id, new Set(prep.items.map((i) => i.key)));
+  }
+
   /** After the definitions stage, the kinds its CRDs define are served: asks discovery again. Returns the items still unserved. */
   private async resolveCustomKinds(items: Item[]): Promise<Item[]> {
     const pending = items.filter((i) => !i.info);
@@ -575,6 +581,19 @@ function hasDrifted(live: KubeObject | undefined, dryRun: KubeObject): boolean {
   return !isDeepStrictEqual(live.metadata.labels ?? {}, dryRun.metadata.labels ?? {})
     || !isDeepStrictEqual(live.metadata.annotations ?? {}, dryRun.metadata.annotations ?? {})
     || !isDeepStrictEqual(body(live), body(dryRun));
+}
+
+/**
+ * Namespaces about to be pruned that still hold objects of the manifests: deleting a Namespace deletes
+ * everything in it, so the prune would take the applied objects with it.
+ */
+function namespaceHazards(stale: readonly KubeObject[], items: readonly Item[]): Problem[] {
+  return stale.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')
+    .filter((ns) => items.some((i) => i.ref.namespace === ns.metadata.name))
+    .map((ns) => ({
+      object: describeObject(ns),
+      message: 'is no longer in the manifests, but objects of the manifests live in it: pruning it would delete them too. Put the Namespace back in the manifests, or apply without --prune',
+    }));
 }
 
 /** `apiVersion/Kind` -> namespaced, for the kinds the CRDs among the objects define. */

@@ -114,11 +114,13 @@ export async function runClusterCommand(
   const { stdout, stderr } = ctx.io;
   const json = opts.output === 'json';
   try {
-    const run = await prepareRun(sources, opts, ctx.io, json ? progressEvents(stderr) : textEvents(stdout, stderr));
+    // diff's stdout is the diff alone, as kubectl's, so it can be piped into a pager or a file.
+    const events = json || command === 'diff' ? progressEvents(stderr) : textEvents(stdout, stderr);
+    const run = await prepareRun(sources, opts, ctx.io, events);
     const report = await body(run);
     if (json) printJson(report, stdout);
     else if (command === 'diff') printDiffs(report, stdout);
-    if (!json) printSummary(report, stdout, stderr);
+    if (!json) printSummary(report, command === 'diff' ? stderr : stdout, stderr);
     ctx.setExitCode(exitFor(report));
   } catch (error) {
     const message = (error as Error).message ?? String(error);

@@ -76,6 +76,7 @@ export function resultLine(r: ObjectResult): string {
 export function printSummary(report: EngineReport, stdout: Output, stderr: Output): void {
   for (const p of report.problems) stderr.write(`error: ${formatProblem(p)}\n`);
   if (report.problems.length > 0) stderr.write(`${report.command}: ${report.problems.length} problem(s) found before any change; nothing was changed\n`);
+  for (const r of report.objects.filter((o) => o.action === 'failed' && report.command === 'diff')) stderr.write(`error: ${resultLine(r)}\n`);
   for (const w of report.wait.filter((x) => x.status !== 'Current')) stderr.write(`not ready: ${w.object}: ${w.status}: ${w.message}\n`);
   if (report.error) stderr.write(`error: ${report.error}\n`);
   if (report.problems.length > 0) return;
