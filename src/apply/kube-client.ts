@@ -70,7 +70,8 @@ export async function createKubeClient(options: KubeClientOptions = {}): Promise
   const cluster = kc.getCurrentCluster();
   if (!context || !cluster) throw new Error('the kubeconfig has no current context: pass --context');
   return new RestKubeClient(kc, new k8s.ServerConfiguration(cluster.server, {}), new k8s.IsomorphicFetchHttpLibrary(), {
-    context, server: cluster.server, contextNamespace: kc.getContextObject(context)?.namespace, ...options,
+    context, server: cluster.server, contextNamespace: kc.getContextObject(context)?.namespace,
+    applyContentType: k8s.PatchStrategy.ServerSideApply, ...options,
   });
 }
 
@@ -93,7 +94,7 @@ class RestKubeClient implements ClusterClient {
     private readonly kc: KubeConfig,
     private readonly baseServer: ServerConfiguration<{}>,
     private readonly http: HttpLibrary,
-    private readonly options: KubeClientOptions & { context: string; server: string; contextNamespace?: string },
+    private readonly options: KubeClientOptions & { context: string; server: string; contextNamespace?: string; applyContentType: string },
   ) {
     this.context = options.context;
     this.server = options.server;
@@ -160,8 +161,8 @@ class RestKubeClient implements ClusterClient {
         force: options.force ? 'true' : undefined,
         dryRun: options.dryRun ? 'All' : undefined,
       },
-      // JSON is YAML, and it is what kubectl sends with this content type too.
-      contentType: 'application/apply-patch+yaml',
+      // application/apply-patch+yaml; JSON is YAML, and it is what kubectl sends with this content type too.
+      contentType: this.options.applyContentType,
       body: JSON.stringify(obj),
     });
   }
