@@ -1,8 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { synthYaml } from '../src/synth';
 import { Profile } from '../src/profile';
+import { apiGatewayApp } from './api-gateway';
+import { consolehubApp } from './consolehub';
 import { dockercoinsApp } from './dockercoins';
+import { webconsoleApp } from './webconsole';
 
 /** Builds one app's charts into a cdk8s App. */
 export type AppBuilder = (app: App, profile: Profile) => void;
@@ -10,6 +14,9 @@ export type AppBuilder = (app: App, profile: Profile) => void;
 /** Every app the project synthesizes, by name: `dist/<name>.k8s.yaml`. */
 export const APPS: Readonly<Record<string, AppBuilder>> = {
   dockercoins: dockercoinsApp,
+  webconsole: webconsoleApp,
+  consolehub: consolehubApp,
+  'api-gateway': apiGatewayApp,
 };
 
 export const MANIFEST_SUFFIX = '.k8s.yaml';
@@ -20,7 +27,7 @@ export function synthApp(name: string, profile: Profile): string {
   if (!build) throw new Error(`unknown app "${name}"; known apps: ${Object.keys(APPS).join(', ')}`);
   const app = new App();
   build(app, profile);
-  return app.synthYaml();
+  return synthYaml(app);
 }
 
 /**

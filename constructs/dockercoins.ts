@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareException } from '../src/checks/exceptions';
 import { imageRef } from '../src/image';
 import { NetworkTraffic } from '../src/network';
 import { ResourceSpec } from '../src/resources';
@@ -153,6 +154,9 @@ export class Dockercoins extends Construct {
         nodePort: ctx.settings.externalServiceType === 'NodePort' ? props.webuiNodePort ?? 30001 : undefined,
       },
     });
+
+    declareException(worker.workload, 'policy/probes',
+      'the worker listens on no port and has nothing to probe; minReadySeconds paces its rollouts');
 
     this.redis = redis.endpoint!;
     this.rng = rng.endpoint!;

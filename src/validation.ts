@@ -77,6 +77,13 @@ export class PropsValidator {
     }
   }
 
+  /** A numeric identity for `runAsUser`/`runAsGroup`: a uid that is not root, and a gid. */
+  runAs(field: string, value: { readonly user: number; readonly group: number } | undefined): void {
+    if (value === undefined) return;
+    this.integer(`${field}.user`, value.user, 1, 2147483647, 'a non-root uid (1 to 2147483647)');
+    this.integer(`${field}.group`, value.group, 0, 2147483647);
+  }
+
   /** An image reference or a part of one (registry, repository, tag): non-empty, no white space. */
   image(field: string, value: string | undefined): void {
     if (value === undefined) return;

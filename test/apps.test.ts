@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { APPS, MANIFEST_SUFFIX, synthAll, synthApp } from '../apps/registry';
-import { checkPodSecurityRestricted, checkSchema, checkServiceWiring, formatFinding } from '../src/checks';
+import { formatFinding, validateObjects } from '../src/checks';
 import { parseManifests } from '../src/manifest';
 import { PROFILES } from './helpers';
 
@@ -13,15 +13,16 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
     expect(synthApp(name, 'local')).toMatchSnapshot();
   });
 
-  test.each(PROFILES)('%s: every object passes the schema, PSS restricted and Service wiring', (profile) => {
+  test.each(PROFILES)('%s: passes every schema, wiring and policy check (PSS restricted included)', (profile) => {
     const objects = parseManifests(synthApp(name, profile));
     expect(objects.length).toBeGreaterThan(0);
-    const findings = [
-      ...objects.flatMap((o) => checkSchema(o)),
-      ...objects.flatMap(checkPodSecurityRestricted),
-      ...checkServiceWiring(objects),
-    ];
+    const { findings, exceptions } = validateObjects(objects);
     expect(findings.map(formatFinding)).toEqual([]);
+    // Exceptions are deliberate and explained; none may excuse a PSS rule.
+    for (const e of exceptions) {
+      expect(e.reason.length).toBeGreaterThan(20);
+      expect(e.rule).not.toMatch(/^pss-restricted/);
+    }
   });
 
   test('cluster-scoped objects carry no namespace; namespaced ones all do', () => {

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { KubeObject } from '../src/manifest';
 import { Profile } from '../src/profile';
+import { PropsValidationError } from '../src/validation';
 import { StackChart, StackChartProps } from '../src/stack-chart';
 
 /** Synthesizes what `build` adds to a fresh StackChart and returns the objects. */
@@ -23,3 +24,14 @@ export function podSpec(obj: KubeObject): any {
 }
 
 export const PROFILES: Profile[] = ['local', 'cloud'];
+
+/** Asserts that `build` throws a PropsValidationError naming `construct` (as `Kind 'path'`) and `field`. */
+export function expectInvalidProp(build: () => unknown, construct: string, field: string, reason: RegExp): void {
+  let error: unknown;
+  try { build(); } catch (e) { error = e; }
+  expect(error).toBeInstanceOf(PropsValidationError);
+  const err = error as PropsValidationError;
+  expect([err.construct, err.field]).toEqual([construct, field]);
+  expect(err.message).toContain(`${construct}: invalid prop '${field}'`);
+  expect(err.message).toMatch(reason);
+}

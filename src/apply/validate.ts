@@ -31,7 +31,7 @@ export interface ValidDocument {
 }
 
 /** Options of {@link validateDocuments}. */
-export interface ValidateOptions {
+export interface DocumentValidationOptions {
   /**
    * `apiVersion/Kind` of custom resources the schema check cannot know, e.g. `cert-manager.io/v1/Certificate`.
    * Kinds defined by a CustomResourceDefinition among the documents are added automatically.
@@ -47,7 +47,7 @@ export interface ValidateOptions {
  * Kubernetes schema (which also catches unknown kinds), reserved labels and duplicates. Returns the
  * valid objects and every problem found, each naming its file and document.
  */
-export function validateDocuments(docs: readonly SourceDocument[], options: ValidateOptions = {}): { objects: ValidDocument[]; problems: Problem[] } {
+export function validateDocuments(docs: readonly SourceDocument[], options: DocumentValidationOptions = {}): { objects: ValidDocument[]; problems: Problem[] } {
   const externalKinds = new Set([...(options.externalKinds ?? []), ...customResourceKinds(docs)]);
   const problems: Problem[] = [];
   const objects: ValidDocument[] = [];

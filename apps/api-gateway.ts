@@ -1,0 +1,17 @@
+import { App, Duration } from 'cdk8s';
+import { ApiGateway } from '../constructs/api-gateway';
+import { TrendingRepos } from '../constructs/trending-repos';
+import { NetworkTraffic } from '../src/network';
+import { Profile } from '../src/profile';
+import { StackChart } from '../src/stack-chart';
+
+/** The workshop's gateway in front of tgr: `/` -> `tgr:5000`, on port 80 of the `api-gateway` Service. */
+export function apiGatewayApp(app: App, profile: Profile): void {
+  const chart = new StackChart(app, 'api-gateway', { profile });
+  // The namespace belongs to the app, not to either construct; each construct isolates its own pods.
+  new NetworkTraffic(chart, 'namespace-policy', { labels: { 'app.kubernetes.io/part-of': chart.partOf } }).denyAllIn(chart.namespace!);
+  const tgr = new TrendingRepos(chart, 'tgr');
+  const gateway = new ApiGateway(chart, 'gateway');
+  // tgr calls GitHub once per repository asked for: more than the default 15 seconds for a large `n`.
+  gateway.addRoute({ pathPrefix: '/', service: tgr.endpoint, port: 5000, timeout: Duration.seconds(30) });
+}

@@ -1,0 +1,23 @@
+import { App } from 'cdk8s';
+import { Profile } from '../src/profile';
+import { dockercoinsApp } from './dockercoins';
+
+/**
+ * Adds one stack's chart(s) to an app. A copy of the stack puts its charts in namespaces (and chart
+ * ids) ending in `namespaceSuffix`, so that many copies can share one App and one cluster.
+ */
+export type StackBuilder = (app: App, profile: Profile, namespaceSuffix: string) => void;
+
+/**
+ * Every stack of the full workshop, as one copy of it runs on a cluster. A new stack goes here once
+ * its app builder honours the namespace suffix; the scale benchmark and anything that deploys whole
+ * copies of the workshop (a classroom) build from this list.
+ */
+export const WORKSHOP_STACKS: Readonly<Record<string, StackBuilder>> = {
+  dockercoins: dockercoinsApp,
+};
+
+/** Adds one copy of the full workshop to `app`, every namespace suffixed with `namespaceSuffix`. */
+export function addWorkshop(app: App, profile: Profile, namespaceSuffix = ''): void {
+  for (const build of Object.values(WORKSHOP_STACKS)) build(app, profile, namespaceSuffix);
+}

@@ -1,0 +1,245 @@
+import { isIP } from 'net';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { declareException } from '../src/checks';
+import { NetworkTraffic } from '../src/network';
+import { scaleQuantity } from '../src/resources';
+import { RESTRICTED_NAMESPACE_LABELS, StackPlacementProps, clusterScoped, resolveStackContext, standardLabels } from '../src/stack-chart';
+import { PropsValidator } from '../src/validation';
+import { AppWorkload, ServiceEndpoint } from '../src/workload';
+import { FLASK_API_POD, workshopImage } from './webconsole';
+import { WebConsoleJob, WebConsoleJobProps } from './webconsole-job';
+
+/** Props of {@link ConsoleHub}. */
+export interface ConsoleHubProps extends StackPlacementProps {
+  /**
+   * Registry (or Docker Hub namespace) of the consolehub image, and of the webconsole image unless
+   * `job.registry` says otherwise.
+   * @default none: the images built inside minikube's Docker
+   */
+  readonly registry?: string;
+  /**
+   * Tag of the consolehub image.
+   * @default 'v1'
+   */
+  readonly tag?: string;
+  /**
+   * Replicas of the hub. It keeps no state (it finds each user's pod through the API), so any
+   * replica can serve any request.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Node port of the Service in the `local` profile.
+   * @default assigned by the cluster
+   */
+  readonly nodePort?: number;
+  /**
+   * Namespace the hub creates the users' Jobs in, where its Role, the guard rails and the users'
+   * NetworkPolicy go. The workshop image hard-codes `default`, so only an image changed to match may
+   * use another. A dedicated namespace is the safer choice: this construct then creates it, labelled to
+   * enforce PSS `restricted`, and the guard rails touch nothing else. A namespace other than `default`
+   * and the hub's own is created here.
+   * @default 'default' (as the image hard-codes)
+   */
+  readonly jobsNamespace?: string;
+  /**
+   * The per-user Job: deadline, TTL, resources, RuntimeClass, webconsole image.
+   * @default the {@link WebConsoleJob} defaults
+   */
+  readonly job?: Omit<WebConsoleJobProps, 'namespace' | 'profile'>;
+  /**
+   * Bound the users' Jobs in the jobs namespace: a ResourceQuota on the number of Jobs, and one
+   * (scoped to pods with a deadline, `Terminating`) on pods, CPU and memory; a LimitRange capping each
+   * container at the sandbox's limits. In `default` these bind everything there: the Job count counts
+   * every Job, and the LimitRange gives every container without limits the sandbox's limits as defaults
+   * and rejects any container above them. Use a dedicated `jobsNamespace` to confine them.
+   * @default true
+   */
+  readonly guardRails?: boolean;
+  /**
+   * How many users' consoles may exist at once (the ResourceQuotas' size).
+   * @default 20
+   */
+  readonly maxSessions?: number;
+  /**
+   * Render NetworkPolicies: users' pods accept only the hub's pods, on 5000, and dial nothing; the hub
+   * accepts anyone on 5000 and dials only the API server and users' pods (plus DNS).
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
+  /**
+   * Address ranges of the API server's endpoints (`kubectl get endpoints kubernetes`), to tighten the
+   * hub's egress to them. Policies see traffic after the `kubernetes` Service's translation, so its
+   * cluster IP would not match.
+   * @default any address, on `apiServerPorts`
+   */
+  readonly apiServerCidrs?: string[];
+  /**
+   * Ports the API server's endpoints listen on: 443 (managed clusters), 6443 (kubeadm), 8443 (minikube).
+   * @default [443, 6443, 8443]
+   */
+  readonly apiServerPorts?: number[];
+}
+
+/** What the hub opens, relative to its working directory `/`. */
+const TEMPLATE_FILE = 'job-template.yaml';
+const TEMPLATE_VOLUME = 'job-template';
+/** The pod-template annotation that rolls the hub's pods when the template changes. */
+export const JOB_TEMPLATE_HASH_ANNOTATION = 'checksum/job-template';
+
+/**
+ * Exactly the hub's API calls: create a user's Job (and get, list, watch and delete Jobs to manage them);
+ * list pods by `uname` to find a user's pod IP (and get and watch them).
+ */
+export const CONSOLEHUB_RULES: readonly k8s.PolicyRule[] = [
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+];
+
+/**
+ * The consolehub stack: a Deployment and a Service named `consolehub` on port 5000 that start one
+ * sandboxed {@link WebConsoleJob} per user and proxy each user's requests to their own pod, so that
+ * a user's interpreter state is always where their requests land.
+ *
+ * The hub reads `job-template.yaml` from its working directory `/`: the template, rendered from the
+ * typed Job, is mounted there from a ConfigMap as a single file, so the image's own files in `/` stay
+ * visible. A single-file mount never sees ConfigMap updates, so the template's hash is a pod-template
+ * annotation: a changed template rolls new hub pods that read it.
+ *
+ * RBAC is one namespaced Role in the jobs namespace with exactly the hub's calls, bound to the hub's
+ * own ServiceAccount; the hub is the only pod with a token.
+ */
+export class ConsoleHub extends Construct {
+  /** The `consolehub` Service (5000): the stack's front door. */
+  readonly endpoint: ServiceEndpoint;
+  /** The hub's ServiceAccount, bound to its Role in the jobs namespace. */
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The per-user Job the hub starts: its template, and the users' pods as a pod group. */
+  readonly job: WebConsoleJob;
+  /** The Deployment and Service, as an escape hatch. */
+  readonly workload: AppWorkload;
+
+  constructor(scope: Construct, id: string, props: ConsoleHubProps = {}) {
+    super(scope, id);
+    const check = new PropsValidator(this, 'ConsoleHub');
+    const image = workshopImage(check, props, 'consolehub');
+    check.replicas('replicas', props.replicas);
+    check.nodePort('nodePort', props.nodePort);
+    check.dnsLabel('jobsNamespace', props.jobsNamespace);
+    if (props.jobsNamespace?.startsWith('kube-')) check.fail('jobsNamespace', `must not be a system namespace, got ${JSON.stringify(props.jobsNamespace)}`);
+    check.integer('maxSessions', props.maxSessions, 1, 10000);
+    checkCidrs(check, 'apiServerCidrs', props.apiServerCidrs);
+    if (props.apiServerPorts?.length === 0) check.fail('apiServerPorts', 'must list at least one port');
+    props.apiServerPorts?.forEach((port, i) => check.port(`apiServerPorts[${i}]`, port));
+    const ctx = resolveStackContext(this, props, check, 'consolehub');
+    const jobsNamespace = props.jobsNamespace ?? 'default';
+    const labels = standardLabels(ctx, 'consolehub', 'hub');
+    const name = 'consolehub';
+
+    if (jobsNamespace !== 'default' && jobsNamespace !== ctx.namespace) {
+      clusterScoped(new k8s.KubeNamespace(this, 'jobs-namespace', {
+        metadata: { name: jobsNamespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, ...labels } },
+      }));
+    }
+
+    this.job = new WebConsoleJob(this, 'job', {
+      ...props.job,
+      registry: props.job?.registry ?? props.registry,
+      namespace: jobsNamespace,
+      profile: ctx.profile,
+    });
+
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name, namespace: ctx.namespace, labels },
+      // Only a pod that asks for the token (the hub does) gets it.
+      automountServiceAccountToken: false,
+    });
+    const template = new k8s.KubeConfigMap(this, 'job-template', {
+      metadata: { name: `${name}-job-template`, namespace: ctx.namespace, labels },
+      data: { [TEMPLATE_FILE]: this.job.yaml },
+    });
+
+    const type = ctx.settings.externalServiceType;
+    this.workload = new AppWorkload(this, 'consolehub', ctx, {
+      ...FLASK_API_POD,
+      name,
+      component: 'hub',
+      image,
+      replicas: props.replicas ?? 1,
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      serviceAccountName: this.serviceAccount.name,
+      // `load_incluster_config` reads the mounted token: the hub calls the API.
+      automountServiceAccountToken: true,
+      // The image runs `flask run` from `/` and opens the template by a relative path.
+      workingDir: '/',
+      volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
+      volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: `/${TEMPLATE_FILE}`, subPath: TEMPLATE_FILE, readOnly: true }],
+      podAnnotations: { [JOB_TEMPLATE_HASH_ANNOTATION]: this.job.hash },
+      service: {
+        port: FLASK_API_POD.port.containerPort,
+        type,
+        nodePort: type === 'NodePort' ? props.nodePort : undefined,
+      },
+    });
+    this.endpoint = this.workload.endpoint!;
+
+    const jobsMeta = (suffix: string) => ({ name: `${name}${suffix}`, namespace: jobsNamespace, labels });
+    const role = new k8s.KubeRole(this, 'role', { metadata: jobsMeta(''), rules: CONSOLEHUB_RULES.map((r) => ({ ...r })) });
+    new k8s.KubeRoleBinding(this, 'role-binding', {
+      metadata: jobsMeta(''),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name, namespace: ctx.namespace }],
+    });
+
+    if (props.guardRails ?? true) {
+      const sessions = props.maxSessions ?? 20;
+      const { requests = {}, limits = {} } = this.job.resources;
+      const times = (quantity: k8s.Quantity) => k8s.Quantity.fromString(scaleQuantity(String(quantity.value), sessions));
+      new k8s.KubeResourceQuota(this, 'jobs-quota', {
+        metadata: jobsMeta('-jobs'),
+        spec: { hard: { 'count/jobs.batch': k8s.Quantity.fromNumber(sessions) } },
+      });
+      // Scoped to pods with a deadline (the users' pods have one), so other pods in the namespace are not counted.
+      new k8s.KubeResourceQuota(this, 'sessions-quota', {
+        metadata: jobsMeta('-sessions'),
+        spec: {
+          scopes: ['Terminating'],
+          hard: {
+            'pods': k8s.Quantity.fromNumber(sessions),
+            'requests.cpu': times(requests.cpu), 'requests.memory': times(requests.memory),
+            'limits.cpu': times(limits.cpu), 'limits.memory': times(limits.memory),
+          },
+        },
+      });
+      new k8s.KubeLimitRange(this, 'sessions-limits', {
+        metadata: jobsMeta('-sessions'),
+        spec: { limits: [{ type: 'Container', max: limits, default: limits, defaultRequest: requests }] },
+      });
+    }
+
+    if (props.networkPolicies ?? true) {
+      const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
+      traffic.allowFromAnywhere(this.workload, [{ port: FLASK_API_POD.port.containerPort }]);
+      traffic.allow(this.workload, this.job, [{ port: this.job.port.containerPort }]);
+      declareException(traffic.policyOf(this.job)!, 'wiring/network-policy-selects-pods',
+        'selects the users\' webconsole pods, which consolehub creates at run time from job-template.yaml; no pod template of theirs is in the manifests');
+      const apiPorts = (props.apiServerPorts ?? [443, 6443, 8443]).map((p) => ({ port: p }));
+      if (props.apiServerCidrs) traffic.allowToCidrs(this.workload, props.apiServerCidrs, apiPorts);
+      else traffic.allowToAnywhere(this.workload, apiPorts);
+    }
+  }
+}
+
+function checkCidrs(check: PropsValidator, field: string, cidrs: readonly string[] | undefined): void {
+  if (cidrs === undefined) return;
+  if (cidrs.length === 0) check.fail(field, 'must list at least one CIDR (leave it unset to allow any address)');
+  cidrs.forEach((cidr, i) => {
+    const [address, prefix, extra] = String(cidr).split('/');
+    const version = isIP(address);
+    const bits = Number(prefix);
+    if (version === 0 || extra !== undefined || !/^\d+$/.test(prefix ?? '') || bits > (version === 4 ? 32 : 128)) {
+      check.fail(`${field}[${i}]`, `must be a CIDR such as 192.168.49.2/32, got ${JSON.stringify(cidr)}`);
+    }
+  });
+}

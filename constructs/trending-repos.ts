@@ -1,0 +1,142 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { declareExternal } from '../src/checks';
+import { NetworkTraffic } from '../src/network';
+import { RunAs } from '../src/security';
+import { StackPlacementProps, resolveStackContext, standardLabels } from '../src/stack-chart';
+import { PropsValidator } from '../src/validation';
+import { AppWorkload, ServiceEndpoint } from '../src/workload';
+
+/** Props of {@link TrendingRepos}. */
+export interface TrendingReposProps extends StackPlacementProps {
+  /**
+   * The tgr image.
+   * @default 'eon01/tgr:1'
+   */
+  readonly image?: string;
+  /**
+   * Replicas.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Name of the Secret with the GitHub OAuth app's `CLIENT_ID` and `CLIENT_SECRET`. The construct only
+   * refers to it: it is created outside (see the README), so no credential is ever in the manifests.
+   * @default 'tgr-github'
+   */
+  readonly credentialsSecret?: string;
+  /**
+   * The identity tgr runs as. The image's user, `pyuser`, is a name, and `runAsNonRoot` needs a number
+   * to verify; 1000 is the uid `adduser` gives the first user of the image's Debian base.
+   * @default uid and gid 1000
+   */
+  readonly runAs?: RunAs;
+  /**
+   * gunicorn worker processes. The image's gunicorn configuration starts 2 per CPU of the node (not of
+   * the pod's limit) plus one, more than the 256Mi memory limit holds on a large node.
+   * @default 2
+   */
+  readonly workers?: number;
+  /**
+   * Ports of the Kubernetes API server's endpoints, which tgr's egress NetworkPolicy allows (policies
+   * see endpoint ports, not the `kubernetes` Service's 443): 443 on most managed clusters, 6443 with
+   * kubeadm and kind, 8443 on minikube. GitHub's API (443) is always allowed.
+   * @default [443, 6443, 8443]
+   */
+  readonly apiServerPorts?: number[];
+  /**
+   * NetworkPolicies: tgr reaches DNS, GitHub and the API server, and accepts only what others admit
+   * (the ApiGateway that routes to it).
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
+}
+
+const PORT = 5000;
+const GITHUB_API_PORT = 443;
+
+/**
+ * tgr, the workshop's "trending GitHub repositories" API (Flask under gunicorn): a Deployment and a
+ * Service `tgr` on port 5000. `GET /?l=<language>&n=<count>` answers with repositories.
+ *
+ * The GitHub credentials come from a Secret the construct never creates. The app calls the Kubernetes
+ * API in-cluster, so it has its own ServiceAccount `tgr` with a mounted token and a namespaced Role
+ * that may only list pods (the workshop bound a ClusterRole to the `default` ServiceAccount instead).
+ */
+export class TrendingRepos extends Construct {
+  /** The `tgr` Service (5000): what the gateway routes to. */
+  readonly endpoint: ServiceEndpoint;
+  /** The ServiceAccount `tgr` the pods run as. */
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The workload, as an escape hatch and a `PodGroup` for NetworkPolicies. */
+  readonly workload: AppWorkload;
+  /** Name of the Secret the pods read `CLIENT_ID` and `CLIENT_SECRET` from. */
+  readonly credentialsSecret: string;
+
+  constructor(scope: Construct, id: string, props: TrendingReposProps = {}) {
+    super(scope, id);
+    const check = new PropsValidator(this, 'TrendingRepos');
+    check.image('image', props.image);
+    check.replicas('replicas', props.replicas);
+    check.dnsSubdomain('credentialsSecret', props.credentialsSecret);
+    check.integer('workers', props.workers, 1, 32);
+    check.runAs('runAs', props.runAs);
+    (props.apiServerPorts ?? []).forEach((port, i) => check.port(`apiServerPorts[${i}]`, port));
+    const ctx = resolveStackContext(this, props, check, 'api-gateway');
+    const name = 'tgr';
+    const metadata = { name, namespace: ctx.namespace, labels: standardLabels(ctx, name, 'api') };
+    this.credentialsSecret = props.credentialsSecret ?? 'tgr-github';
+
+    // Only pods that opt in get the token, so the account's own default is off.
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', { metadata, automountServiceAccountToken: false });
+    const role = new k8s.KubeRole(this, 'role', {
+      metadata,
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'role-binding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name, namespace: ctx.namespace }],
+    });
+
+    const credential = (key: string): k8s.EnvVar => ({
+      name: key,
+      valueFrom: { secretKeyRef: { name: this.credentialsSecret, key } },
+    });
+    this.workload = new AppWorkload(this, 'tgr', ctx, {
+      name,
+      component: 'api',
+      image: props.image ?? 'eon01/tgr:1',
+      runAs: props.runAs ?? { user: 1000, group: 1000 },
+      replicas: props.replicas ?? 1,
+      port: { name: 'http', containerPort: PORT },
+      // GET / calls GitHub: an HTTP probe would spend the API quota every few seconds.
+      probe: { kind: 'tcp' },
+      env: [
+        credential('CLIENT_ID'),
+        credential('CLIENT_SECRET'),
+        { name: 'ENV', value: 'prod' },
+        { name: 'DEBUG', value: 'False' },
+        { name: 'HOST', value: '0.0.0.0' },
+        { name: 'PORT', value: String(PORT) },
+        // Overrides the image's config file, which sizes workers and threads by the node's CPUs.
+        { name: 'GUNICORN_CMD_ARGS', value: `--bind=0.0.0.0:${PORT} --workers=${props.workers ?? 2} --threads=4` },
+      ],
+      // gunicorn's workers write their heartbeat files to the temporary directory.
+      writablePaths: [{ path: '/tmp' }],
+      serviceAccountName: this.serviceAccount.name,
+      automountServiceAccountToken: true,
+      resources: { cpu: { request: '50m', limit: '500m' }, memory: { request: '128Mi', limit: '256Mi' } },
+      service: { port: PORT },
+    });
+    this.endpoint = this.workload.endpoint!;
+    declareExternal(this.workload.workload, 'Secret', this.credentialsSecret);
+
+    if (props.networkPolicies ?? true) {
+      const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
+      traffic.isolate(this.workload);
+      const egress = new Set([GITHUB_API_PORT, ...(props.apiServerPorts ?? [443, 6443, 8443])]);
+      traffic.allowToAnywhere(this.workload, [...egress].map((port) => ({ port })));
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { createHash } from 'crypto';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { KubeObject } from '../src/manifest';
+import { PodGroup } from '../src/network';
+import { restrictedPodSpec } from '../src/pod';
+import { ResourceSpec, scaleQuantity } from '../src/resources';
+import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
+import { PropsValidator } from '../src/validation';
+import { FLASK_API_POD, WebConsoleImageProps, workshopImage } from './webconsole';
+
+/**
+ * The pod labels consolehub sets on every user's pod, replacing whatever the template had:
+ * `{uname: <uname>, managed-by: provisioner}`. `managed-by` is the only one that is the same for
+ * every user, so it is what NetworkPolicies select the users' pods by.
+ */
+export const PROVISIONER_LABELS: Readonly<Record<string, string>> = { 'managed-by': 'provisioner' };
+
+/** Props of {@link WebConsoleJob}. */
+export interface WebConsoleJobProps extends StackPlacementProps, WebConsoleImageProps {
+  /**
+   * Seconds a user's console may run before Kubernetes stops it (on the Job and on its pod). It runs
+   * untrusted code, so it must not live forever.
+   * @default 3600 (one workshop session)
+   */
+  readonly activeDeadlineSeconds?: number;
+  /**
+   * Seconds a finished Job (and its pod) stays before Kubernetes deletes it. The hub names each Job
+   * `webconsole-<uname>`, so until then that user cannot start a new console.
+   * @default 60
+   */
+  readonly ttlSecondsAfterFinished?: number;
+  /**
+   * Requests and limits of the console container (scaled by the profile). All three limits are
+   * required: CPU, memory and ephemeral storage.
+   * @default 50m/500m CPU, 64Mi/256Mi memory, 32Mi/128Mi ephemeral storage
+   */
+  readonly resources?: ResourceSpec;
+  /**
+   * Size limit of the `emptyDir` at `/tmp` (the only writable path).
+   * @default '32Mi'
+   */
+  readonly tmpSizeLimit?: string;
+  /**
+   * RuntimeClass of the pod, for a stronger sandbox (gVisor, Kata Containers). It must exist on the cluster.
+   * @default the cluster's default runtime
+   */
+  readonly runtimeClassName?: string;
+}
+
+/** The default sandbox: one user's interpreter. */
+export const WEBCONSOLE_JOB_RESOURCES: ResourceSpec = {
+  cpu: { request: '50m', limit: '500m' },
+  memory: { request: '64Mi', limit: '256Mi' },
+  ephemeralStorage: { request: '32Mi', limit: '128Mi' },
+};
+
+/**
+ * The typed `batch/v1` Job that consolehub starts for each user, rendered as the hub's
+ * `job-template.yaml`: one source for the template the hub reads and for everything the library
+ * derives from it (the hub's NetworkPolicies, quotas and LimitRange). It adds no object to the chart.
+ *
+ * It runs untrusted code, so it is a sandbox: no restart and no retry, a deadline, PSS `restricted`,
+ * a read-only root filesystem with a size-limited `/tmp`, CPU, memory and ephemeral-storage limits,
+ * no ServiceAccount token, and optionally a sandboxing RuntimeClass.
+ *
+ * The hub replaces the Job's `metadata` with `{name: webconsole-<uname>}` and the pod template's
+ * `metadata` with `{labels: {uname: <uname>, managed-by: provisioner}}`, then creates the Job in the
+ * namespace it was built for. So the template carries no name, no namespace (the API server rejects a
+ * body whose namespace differs from the request's) and no `uname`; it carries `managed-by` only so
+ * that the template alone matches the same selectors.
+ *
+ * As a pod group, it names the users' pods in the jobs namespace for NetworkPolicies.
+ */
+export class WebConsoleJob extends Construct implements PodGroup {
+  /** The Job template, as the hub reads it (plain JSON, ready for YAML). */
+  readonly manifest: KubeObject;
+  /** The template as YAML: the content of `job-template.yaml`. */
+  readonly yaml: string;
+  /** SHA-256 of {@link yaml}: put it on whatever must change when the template does. */
+  readonly hash: string;
+  /** The container's requests and limits, after profile scaling: what quotas are sized from. */
+  readonly resources: k8s.ResourceRequirements;
+  /** Name of the users' pod group (used for the NetworkPolicy that selects them). */
+  readonly name = 'webconsole-sessions';
+  /** Namespace the hub creates the Jobs in. */
+  readonly namespace: string;
+  /** The labels that every user's pod carries whatever its user: `managed-by=provisioner`. */
+  readonly selector: Record<string, string> = { ...PROVISIONER_LABELS };
+  /** The container port the hub proxies to. */
+  readonly port = FLASK_API_POD.port;
+
+  constructor(scope: Construct, id: string, props: WebConsoleJobProps = {}) {
+    super(scope, id);
+    const check = new PropsValidator(this, 'WebConsoleJob');
+    const image = workshopImage(check, props, 'webconsole');
+    check.integer('activeDeadlineSeconds', props.activeDeadlineSeconds, 60, 7 * 24 * 3600, 'an integer number of seconds from 60 to 604800 (a week)');
+    check.integer('ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0, 7 * 24 * 3600, 'an integer number of seconds from 0 to 604800 (a week)');
+    check.dnsSubdomain('runtimeClassName', props.runtimeClassName);
+    const resources = props.resources ?? WEBCONSOLE_JOB_RESOURCES;
+    if (!resources.ephemeralStorage) check.fail('resources.ephemeralStorage', 'is required: the sandbox must bound its disk use');
+    checkQuantities(check, {
+      tmpSizeLimit: props.tmpSizeLimit,
+      ...Object.fromEntries(Object.entries(resources).flatMap(([name, pair]) =>
+        [[`resources.${name}.request`, pair.request], [`resources.${name}.limit`, pair.limit]])),
+    });
+    const ctx = resolveStackContext(this, props, check, 'consolehub');
+    this.namespace = ctx.namespace;
+
+    const activeDeadlineSeconds = props.activeDeadlineSeconds ?? 3600;
+    const podSpec = restrictedPodSpec(ctx, {
+      ...FLASK_API_POD,
+      containerName: 'webconsole',
+      image,
+      resources,
+      writablePaths: [{ path: '/tmp', sizeLimit: props.tmpSizeLimit ?? '32Mi' }],
+      restartPolicy: 'Never',
+      runtimeClassName: props.runtimeClassName,
+      automountServiceAccountToken: false,
+    });
+    const job = k8s.KubeJob.manifest({
+      spec: {
+        // One try: a crashed console (`GET /api/crash/`) is the user's to restart through the hub.
+        backoffLimit: 0,
+        activeDeadlineSeconds,
+        ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 60,
+        template: {
+          metadata: { labels: { ...PROVISIONER_LABELS } },
+          // The pod's own deadline also lets a ResourceQuota scoped to `Terminating` count only these pods.
+          spec: { ...podSpec, activeDeadlineSeconds },
+        },
+      },
+    });
+    // An empty `metadata` keeps the template working whether the hub assigns `metadata.name` or
+    // replaces `metadata` whole; a name or namespace here would be overwritten or clash.
+    this.manifest = { apiVersion: job.apiVersion, kind: job.kind, metadata: {}, spec: job.spec } as KubeObject;
+    this.resources = podSpec.containers[0].resources!;
+    this.yaml = stringify(this.manifest);
+    this.hash = createHash('sha256').update(this.yaml).digest('hex');
+  }
+}
+
+function checkQuantities(check: PropsValidator, fields: Record<string, string | undefined>): void {
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    try {
+      scaleQuantity(value, 1);
+    } catch {
+      check.fail(field, `must be a Kubernetes quantity such as 500m, 1 or 64Mi, got ${JSON.stringify(value)}`);
+    }
+  }
+}

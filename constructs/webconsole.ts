@@ -1,0 +1,128 @@
+import { Construct } from 'constructs';
+import { imageRef } from '../src/image';
+import { NetworkTraffic } from '../src/network';
+import { ContainerPort, ProbeSpec, WritablePath } from '../src/pod';
+import { ResourceSpec } from '../src/resources';
+import { DEFAULT_RUN_AS, RunAs } from '../src/security';
+import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
+import { PropsValidator } from '../src/validation';
+import { AppWorkload, ServiceEndpoint } from '../src/workload';
+
+/**
+ * What the workshop's Flask images (webconsole and consolehub) have in common: `flask run -h 0.0.0.0`
+ * on port 5000, no USER (so they run as a numeric non-root uid here), no health route (so the probes
+ * are TCP on the named port), nothing written but Python's temporary files, and a modest footprint.
+ */
+export const FLASK_API_POD: {
+  readonly runAs: RunAs;
+  readonly port: ContainerPort;
+  readonly probe: ProbeSpec;
+  readonly writablePaths: readonly WritablePath[];
+  readonly resources: ResourceSpec;
+} = {
+  runAs: DEFAULT_RUN_AS,
+  port: { name: 'api', containerPort: 5000 },
+  probe: { kind: 'tcp' },
+  writablePaths: [{ path: '/tmp' }],
+  // Small enough for a class on one minikube, large enough for a Flask process and a few interpreters.
+  resources: { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } },
+};
+
+/** Where the webconsole image comes from: shared by {@link WebConsole} and the per-user Job. */
+export interface WebConsoleImageProps {
+  /**
+   * Registry (or Docker Hub namespace) of the webconsole image.
+   * @default none: the `webconsole` image built inside minikube's Docker
+   */
+  readonly registry?: string;
+  /**
+   * Tag of the webconsole image.
+   * @default 'v1'
+   */
+  readonly tag?: string;
+}
+
+/**
+ * Validates `registry` and `tag` props and returns the image reference of `repository`: the workshop
+ * builds its Flask images (`webconsole:v1`, `consolehub:v1`) without a registry, inside minikube's Docker.
+ */
+export function workshopImage(check: PropsValidator, props: WebConsoleImageProps, repository: string): string {
+  check.image('registry', props.registry);
+  check.image('tag', props.tag);
+  return imageRef(props.registry, repository, props.tag ?? 'v1');
+}
+
+/** Props of {@link WebConsole}. */
+export interface WebConsoleProps extends StackPlacementProps, WebConsoleImageProps {
+  /**
+   * Replicas of the console (the workshop scales it to 4).
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Pin each client to one pod (`sessionAffinity: ClientIP`). A console keeps each user's interpreter
+   * in the memory of one process, so with several replicas a user's next request must reach the same
+   * pod, or their variables are gone (the bug the workshop shows, and the reason consolehub exists).
+   * Affinity goes by source address: clients behind one NAT share a pod.
+   * @default true when `replicas` > 1
+   */
+  readonly sessionAffinity?: boolean;
+  /**
+   * Node port of the Service in the `local` profile.
+   * @default assigned by the cluster
+   */
+  readonly nodePort?: number;
+  /**
+   * Render NetworkPolicies: the console accepts connections on 5000 from anywhere and dials nothing
+   * (it runs users' code: no egress at all), and a default deny covers the rest of the namespace.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
+}
+
+/**
+ * The webconsole stack: a Deployment and a Service named `webconsole` on port 5000 (NodePort in
+ * `local`, LoadBalancer in `cloud`), as the workshop creates with `kubectl create deployment` and
+ * `kubectl expose`. The image runs as root; here it runs as uid 10001 with a read-only root filesystem
+ * and passes PSS `restricted`.
+ */
+export class WebConsole extends Construct {
+  /** The `webconsole` Service (5000): the stack's front door. */
+  readonly endpoint: ServiceEndpoint;
+  /** The Deployment and Service, as an escape hatch. */
+  readonly workload: AppWorkload;
+
+  constructor(scope: Construct, id: string, props: WebConsoleProps = {}) {
+    super(scope, id);
+    const check = new PropsValidator(this, 'WebConsole');
+    const image = workshopImage(check, props, 'webconsole');
+    check.replicas('replicas', props.replicas);
+    check.nodePort('nodePort', props.nodePort);
+    const ctx = resolveStackContext(this, props, check, 'webconsole');
+    const replicas = props.replicas ?? 1;
+    const type = ctx.settings.externalServiceType;
+
+    this.workload = new AppWorkload(this, 'webconsole', ctx, {
+      ...FLASK_API_POD,
+      name: 'webconsole',
+      component: 'console',
+      image,
+      replicas,
+      // A new pod is ready before an old one goes: the console never drops to zero pods.
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      service: {
+        port: FLASK_API_POD.port.containerPort,
+        type,
+        nodePort: type === 'NodePort' ? props.nodePort : undefined,
+        sessionAffinity: (props.sessionAffinity ?? replicas > 1) ? 'ClientIP' : 'None',
+      },
+    });
+    this.endpoint = this.workload.endpoint!;
+
+    if (props.networkPolicies ?? true) {
+      const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
+      traffic.denyAllIn(ctx.namespace);
+      traffic.allowFromAnywhere(this.workload, [{ port: FLASK_API_POD.port.containerPort }]);
+    }
+  }
+}
