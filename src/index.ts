@@ -10,6 +10,7 @@ export * from './workload';
 export * from './network';
 export * from './manifest';
 export * from './checks';
+export * from './apply';
 export * from './synth';
 export * from '../constructs/dockercoins';
 export * from '../constructs/webconsole';

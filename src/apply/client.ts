@@ -1,0 +1,134 @@
+import { KubeObject } from '../manifest';
+
+/** Names one object on the API server. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** Unset for cluster-scoped objects. */
+  readonly namespace?: string;
+}
+
+/** What discovery says about a kind: where it is served and whether it lives in a namespace. */
+export interface ResourceInfo {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  /** Plural resource name used in URLs, e.g. `deployments`. */
+  readonly resource: string;
+  readonly namespaced: boolean;
+}
+
+/** Options of a server-side apply request. */
+export interface ServerSideApplyOptions {
+  /** The field manager that owns what this request sets. */
+  readonly fieldManager: string;
+  /** Take ownership of fields other managers own (`force=true`). */
+  readonly force?: boolean;
+  /** Run every stage of the request but persist nothing (`dryRun=All`). */
+  readonly dryRun?: boolean;
+}
+
+/** Options of a delete request. */
+export interface DeleteObjectOptions {
+  /** @default 'Background' (dependents, such as a Job's pods, go with the object) */
+  readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  readonly dryRun?: boolean;
+}
+
+/** Options of a list request. */
+export interface ListOptions {
+  /** List in this namespace; unset lists cluster-scoped objects, or namespaced ones in every namespace. */
+  readonly namespace?: string;
+  /** A Kubernetes label selector, e.g. `app=web,tier in (a,b)`. */
+  readonly labelSelector?: string;
+}
+
+/**
+ * The parts of the Kubernetes API the apply engine uses. The real implementation is
+ * {@link createKubeClient}; tests may pass their own.
+ */
+export interface KubeClient {
+  /** Maps a kind to its resource through discovery; `undefined` when the server does not serve it. */
+  resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
+  /** Maps a group and kind to its resource at the group's preferred version; `undefined` when not served. */
+  resourceForGroupKind(group: string, kind: string): Promise<ResourceInfo | undefined>;
+  /** Forgets what discovery returned, so kinds added by new CRDs are found. */
+  invalidateDiscovery(): void;
+  /** Reads an object; `undefined` when it does not exist. */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** Lists objects of a kind; every item carries its `apiVersion` and `kind`. */
+  list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
+  /** Server-side apply (`PATCH`, `application/apply-patch+yaml`); returns the object as the server has (or would have) it. */
+  apply(obj: KubeObject, options: ServerSideApplyOptions): Promise<KubeObject>;
+  /** Deletes an object; `false` when it was already gone. */
+  delete(ref: ObjectRef, options?: DeleteObjectOptions): Promise<boolean>;
+}
+
+/** One entry of a `Status`'s `details.causes`. */
+export interface StatusCause {
+  readonly type?: string;
+  readonly message?: string;
+  readonly field?: string;
+}
+
+/** The `Status` object the API server answers errors with. */
+export interface KubeStatus {
+  readonly kind?: string;
+  readonly status?: string;
+  readonly message?: string;
+  readonly reason?: string;
+  readonly code?: number;
+  readonly details?: { name?: string; group?: string; kind?: string; causes?: StatusCause[] };
+}
+
+/** An error answer (HTTP status >= 400) of the API server. */
+export class KubeApiError extends Error {
+  constructor(
+    /** HTTP status code. */
+    readonly code: number,
+    /** The `Status` body, when the server sent one. */
+    readonly status: KubeStatus | undefined,
+    /** `METHOD path` of the request. */
+    readonly request: string,
+    /** Seconds the server asked to wait (`Retry-After`), if any. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`${request}: ${code}${status?.reason ? ` ${status.reason}` : ''}: ${status?.message ?? 'no message'}`);
+    this.name = 'KubeApiError';
+  }
+
+  get reason(): string | undefined {
+    return this.status?.reason;
+  }
+
+  get causes(): readonly StatusCause[] {
+    return this.status?.details?.causes ?? [];
+  }
+}
+
+/** The API group of an `apiVersion` (`''` for the core group). */
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/** The reference of an object. */
+export function refOf(obj: KubeObject): ObjectRef {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '', namespace: obj.metadata.namespace };
+}
+
+/** `Kind.group` as Kubernetes writes a group-kind (`Deployment.apps`, `Secret`). */
+export function groupKind(apiVersion: string, kind: string): string {
+  const group = groupOf(apiVersion);
+  return group ? `${kind}.${group}` : kind;
+}
+
+/** A key that identifies an object across API versions: group, kind, namespace, name. */
+export function identityKey(ref: ObjectRef): string {
+  return `${groupKind(ref.apiVersion, ref.kind)}/${ref.namespace ?? ''}/${ref.name}`;
+}
+
+/** `Kind namespace/name`, the way reports name an object. */
+export function describeRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}

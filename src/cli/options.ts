@@ -1,0 +1,135 @@
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { defaultApplySetName } from '../apply/applyset';
+import { ApplyEngine, EngineEvent, EngineReport } from '../apply/engine';
+import { createKubeClient } from '../apply/kube-client';
+import { SourceDocument, loadSources, sourcesLabel } from '../apply/load';
+import { EnvSecretSpec, parseEnvSecretSpec } from '../apply/secrets';
+import { PROFILES, Profile, profileFromEnv } from '../profile';
+import { CliContext, CliIO, EXIT_USAGE, Output } from './context';
+import { printJson, printSummary, progressEvents, textEvents } from './output';
+
+/** Inputs when none are given: the synthesized manifests. */
+export const DEFAULT_SOURCES = ['dist'];
+
+/** The options every cluster command shares. */
+export interface ClusterCommandOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespace?: string;
+  readonly applyset?: string;
+  readonly profile?: Profile;
+  readonly output: 'text' | 'json';
+  readonly concurrency: number;
+  readonly secretFromEnv?: EnvSecretSpec[];
+}
+
+/** Adds the inputs argument and the options of every command that talks to a cluster. */
+export function clusterCommand(program: Command, name: string, description: string): Command {
+  return program.command(name)
+    .description(description)
+    .addArgument(new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(DEFAULT_SOURCES, 'dist/'))
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: its current-context)')
+    .option('-n, --namespace <namespace>', 'namespace of objects that name none, and of the apply set parent (default: the context\'s, else "default")')
+    .option('--applyset <name>', 'name of the apply set parent Secret (default: workshop-stacks-<app, file or directory name>)')
+    .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--concurrency <n>', 'requests in flight at once within a stage', positiveInteger, 4);
+}
+
+/** Adds `--secret-from-env`, repeatable. */
+export function secretFromEnvOption(cmd: Command): Command {
+  return cmd.option(
+    '--secret-from-env <spec>',
+    'create or update a Secret from environment variables: [NAMESPACE/]NAME=KEY[:ENV_VAR][,...]; values never reach disk or output (repeatable)',
+    (value: string, previous: EnvSecretSpec[] = []) => {
+      try {
+        return [...previous, parseEnvSecretSpec(value)];
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    },
+  );
+}
+
+/** Adds `--wait`/`--no-wait` and `--timeout`. */
+export function waitOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option('--wait', `${what} (the default)`)
+    .option('--no-wait', `do not wait`)
+    .addOption(new Option('--timeout <duration>', 'how long to wait in all, e.g. 90s, 5m, 1h (a bare number is seconds)').argParser(parseDuration).default(300_000, '5m'));
+}
+
+/** `90s`, `5m`, `1h`, `1m30s`, or a number of seconds, in milliseconds. */
+export function parseDuration(text: string): number {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
+    throw new InvalidArgumentError(`"${text}" is not a duration such as 90s, 5m or 1h`);
+  }
+  return parts.reduce((ms, [, n, unit]) => ms + Number(n) * units[unit], 0);
+}
+
+function positiveInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${text}" is not a positive integer`);
+  return n;
+}
+
+/** A usage error: exit status 2, message without a stack. */
+export class UsageError extends Error {}
+
+/**
+ * Reads the inputs, then connects (reading the kubeconfig sends no request): everything a cluster
+ * command needs. Input errors are usage errors, found before the kubeconfig is even read.
+ */
+export async function prepareRun(sources: string[], opts: ClusterCommandOptions, io: CliIO, onEvent: (e: EngineEvent) => void) {
+  const applySetLabel = opts.applyset ?? (sourcesLabel(sources, io.cwd) && defaultApplySetName(sourcesLabel(sources, io.cwd)!));
+  if (!applySetLabel) throw new UsageError('several inputs form one apply set: name it with --applyset');
+  let documents: SourceDocument[];
+  try {
+    documents = loadSources(sources, { cwd: io.cwd, profile: opts.profile ?? profileFromEnv(io.env) });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const namespace = opts.namespace ?? client.contextNamespace ?? 'default';
+  const engine = new ApplyEngine({ client, defaultNamespace: namespace, concurrency: opts.concurrency, onEvent });
+  return { engine, documents, applySet: { name: applySetLabel, namespace }, envSecrets: opts.secretFromEnv ?? [] };
+}
+
+/**
+ * Runs a cluster command and reports it: the report (text or JSON), and the exit status `exitFor`
+ * gives (by default 0 only when the report is ok). A usage error exits 2, any other error 1.
+ */
+export async function runClusterCommand(
+  ctx: CliContext,
+  command: EngineReport['command'],
+  sources: string[],
+  opts: ClusterCommandOptions,
+  body: (run: Awaited<ReturnType<typeof prepareRun>>) => Promise<EngineReport>,
+  exitFor: (report: EngineReport) => number = (r) => (r.ok ? 0 : 1),
+): Promise<void> {
+  const { stdout, stderr } = ctx.io;
+  const json = opts.output === 'json';
+  try {
+    // diff's stdout is the diff alone, as kubectl's, so it can be piped into a pager or a file.
+    const events = json || command === 'diff' ? progressEvents(stderr) : textEvents(stdout, stderr);
+    const run = await prepareRun(sources, opts, ctx.io, events);
+    const report = await body(run);
+    if (json) printJson(report, stdout);
+    else if (command === 'diff') printDiffs(report, stdout);
+    if (!json) printSummary(report, command === 'diff' ? stderr : stdout, stderr);
+    ctx.setExitCode(exitFor(report));
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (json) printJson({ command, ok: false, error: message }, stdout);
+    else stderr.write(`error: ${message}\n`);
+    ctx.setExitCode(error instanceof UsageError ? EXIT_USAGE : 1);
+  }
+}
+
+function printDiffs(report: EngineReport, stdout: Output): void {
+  for (const d of report.diffs.filter((x) => x.diff !== '')) stdout.write(d.diff.endsWith('\n') ? d.diff : `${d.diff}\n`);
+}

@@ -1,0 +1,477 @@
+import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, APPLYSET_TOOLING_ANNOTATION, TOOLING, applySetId } from '../src/apply/applyset';
+import { parseDocuments } from '../src/apply/load';
+import { STAGES, stageOf } from '../src/apply/order';
+import { KubeObject } from '../src/manifest';
+import {
+  FakeCluster, configMap, deployment, docs, namespace, readyDeploymentStatus, service, useFakeCluster,
+} from './support/cluster';
+
+const SET = { name: 'workshop-stacks-test', namespace: 'default' };
+const ID = applySetId(SET);
+
+let cluster: FakeCluster;
+useFakeCluster((c) => { cluster = c; });
+
+/** Non-dry-run server-side applies, as `Kind/name`, in the order the server got them. */
+function appliedInOrder(): string[] {
+  return cluster.server.writes()
+    .filter((r) => r.method === 'PATCH' && r.query.dryRun === undefined)
+    .map((r) => JSON.parse(r.body) as KubeObject)
+    .map((o) => `${o.kind}/${o.metadata.name}`);
+}
+
+const app = (...extra: KubeObject[]) => docs('app.yaml',
+  deployment('web', 'shop'),
+  service('web', 'shop'),
+  configMap('settings', 'shop'),
+  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] },
+  namespace('shop'),
+  ...extra);
+
+describe('apply', () => {
+  test('applies in stages by kind: Namespace first, then cluster RBAC, ServiceAccounts, ConfigMaps, Services and policies, workloads last', async () => {
+    const report = await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    const members = appliedInOrder().filter((o) => o !== `Secret/${SET.name}`);
+    expect(members).toEqual(['Namespace/shop', 'ClusterRole/reader', 'ServiceAccount/web', 'ConfigMap/settings', 'Service/web', 'NetworkPolicy/deny', 'Deployment/web']);
+    const stageIndex = (o: string) => STAGES.findIndex((s) => s.name === stageOf(o.split('/')[0]));
+    expect(members.map(stageIndex)).toEqual([...members.map(stageIndex)].sort((a, b) => a - b));
+    // The parent lists the members before the first member is written.
+    expect(appliedInOrder()[0]).toBe(`Secret/${SET.name}`);
+    expect(report.objects.map((o) => o.action)).toEqual(Array(7).fill('created'));
+  });
+
+  test('every request is a server-side apply with the workshop-stacks field manager', async () => {
+    await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
+    const patches = cluster.server.writes().filter((r) => r.method === 'PATCH');
+    expect(patches.length).toBeGreaterThan(0);
+    for (const p of patches) {
+      expect(p.contentType).toBe('application/apply-patch+yaml');
+      expect(p.query.fieldManager).toMatch(/^workshop-stacks(-applyset)?$/);
+    }
+  });
+
+  test('labels every member with the apply set id and writes a kubectl-compatible parent', async () => {
+    await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
+    expect(cluster.server.object('apps/v1', 'Deployment', 'web', 'shop')!.metadata.labels).toMatchObject({ [APPLYSET_PART_OF_LABEL]: ID, app: 'web' });
+    const parent = cluster.server.object('v1', 'Secret', SET.name, SET.namespace)!;
+    expect(parent.metadata.labels).toEqual({ [APPLYSET_ID_LABEL]: ID });
+    expect(parent.metadata.annotations).toEqual({
+      [APPLYSET_TOOLING_ANNOTATION]: TOOLING,
+      [APPLYSET_GROUP_KINDS_ANNOTATION]: 'ClusterRole.rbac.authorization.k8s.io,ConfigMap,Deployment.apps,Namespace,NetworkPolicy.networking.k8s.io,Service,ServiceAccount',
+      'applyset.kubernetes.io/additional-namespaces': 'shop',
+    });
+  });
+
+  test('a second apply of the same input reports every object unchanged and writes nothing', async () => {
+    const engine = cluster.engine();
+    await engine.apply({ documents: app(), applySet: SET, wait: false });
+    const versions = cluster.server.objects().map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`);
+    cluster.server.clearRequests();
+    const second = await engine.apply({ documents: app(), applySet: SET, wait: false });
+    expect(second.ok).toBe(true);
+    expect(second.objects.map((o) => o.action)).toEqual(Array(7).fill('unchanged'));
+    expect(appliedInOrder()).toEqual([]);
+    expect(cluster.server.objects().map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`)).toEqual(versions);
+  });
+
+  test('a changed object is configured; the others stay unchanged', async () => {
+    const engine = cluster.engine();
+    await engine.apply({ documents: app(), applySet: SET, wait: false });
+    const changed = app().map((d) => ((d.value as KubeObject).kind === 'Deployment' ? { ...d, value: deployment('web', 'shop', 3) } : d));
+    const report = await engine.apply({ documents: changed, applySet: SET, wait: false });
+    expect(report.objects.filter((o) => o.action !== 'unchanged').map((o) => [o.object, o.action])).toEqual([['Deployment shop/web', 'configured']]);
+    expect((cluster.server.object('apps/v1', 'Deployment', 'web', 'shop')!.spec as any).replicas).toBe(3);
+  });
+
+  test('namespaced objects without a namespace go to the default namespace; cluster-scoped ones lose a stray namespace', async () => {
+    const cm = configMap('plain', 'x');
+    delete cm.metadata.namespace;
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r', namespace: 'oops' }, rules: [] };
+    const report = await cluster.engine({ defaultNamespace: 'default' }).apply({ documents: docs('a.yaml', cm, role), applySet: SET, wait: false });
+    expect(report.ok).toBe(true);
+    expect(cluster.server.object('v1', 'ConfigMap', 'plain', 'default')).toBeDefined();
+    expect(cluster.server.object('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r')!.metadata.namespace).toBeUndefined();
+  });
+
+  test('a CRD and its custom resources in one apply: the CRD is established before its objects are applied', async () => {
+    const crd: KubeObject = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'mappings.getambassador.io' },
+      spec: {
+        group: 'getambassador.io', scope: 'Namespaced', names: { kind: 'Mapping', plural: 'mappings', singular: 'mapping' },
+        versions: [{ name: 'v3alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    };
+    const mapping = { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', metadata: { name: 'tgr', namespace: 'default' }, spec: { prefix: '/', service: 'tgr:5000' } };
+    const report = await cluster.engine().apply({ documents: docs('crd.yaml', mapping, crd), applySet: SET, wait: false });
+    expect(report.problems).toEqual([]);
+    expect(report.objects.map((o) => [o.kind, o.action])).toEqual([['CustomResourceDefinition', 'created'], ['Mapping', 'created']]);
+    expect(cluster.server.object('getambassador.io/v3alpha1', 'Mapping', 'tgr', 'default')).toBeDefined();
+  });
+});
+
+describe('validation before any request', () => {
+  const bad = () => [
+    ...docs('good.yaml', configMap('fine', 'default')),
+    ...parseDocuments('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n', 'broken.yaml'),
+    ...docs('nameless.yaml', configMap('x', 'default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} } as KubeObject),
+    ...docs('unknown.yaml', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }),
+    ...docs('schema.yaml', { ...deployment('web', 'default'), spec: { replicas: 'three' } } as KubeObject),
+    ...docs('dup.yaml', configMap('fine', 'default')),
+    ...docs('label.yaml', { ...configMap('taken', 'default'), metadata: { name: 'taken', namespace: 'default', labels: { [APPLYSET_PART_OF_LABEL]: 'mine' } } }),
+  ];
+
+  test('one bad document among good ones: every problem is reported with file and document, and no request is sent', async () => {
+    const report = await cluster.engine().apply({ documents: bad(), applySet: SET, prune: true });
+    expect(report.ok).toBe(false);
+    expect(cluster.server.requests).toEqual([]);
+    const where = report.problems.map((p) => `${p.source}#${p.index}`);
+    expect(where).toEqual(expect.arrayContaining(['broken.yaml#0', 'nameless.yaml#1', 'unknown.yaml#0', 'schema.yaml#0', 'dup.yaml#0', 'label.yaml#0']));
+    expect(where).not.toContain('good.yaml#0');
+    const text = (source: string) => report.problems.filter((p) => p.source === source).map((p) => `${p.field ?? ''} ${p.message}`).join('\n');
+    expect(text('broken.yaml')).toMatch(/invalid YAML/);
+    expect(text('nameless.yaml')).toMatch(/metadata.name is missing/);
+    expect(text('unknown.yaml')).toMatch(/no Kubernetes schema for example.com\/v1 Widget/);
+    expect(text('schema.yaml')).toMatch(/replicas/);
+    expect(text('dup.yaml')).toMatch(/duplicate of good.yaml document 0/);
+    expect(text('label.yaml')).toMatch(/must not be in the input/);
+  });
+
+  test('diff and delete refuse invalid input the same way', async () => {
+    expect((await cluster.engine().diff({ documents: bad(), applySet: SET })).problems.length).toBeGreaterThan(0);
+    expect((await cluster.engine().delete({ documents: bad(), applySet: SET })).problems.length).toBeGreaterThan(0);
+    expect(cluster.server.requests).toEqual([]);
+  });
+
+  test('a kind the server does not serve, or a namespace that does not exist, stops the apply before any write', async () => {
+    const report = await cluster.engine().apply({
+      documents: docs('a.yaml', configMap('a', 'default'), configMap('b', 'missing'),
+        { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'x' } }),
+      applySet: SET, wait: false,
+    });
+    expect(report.ok).toBe(false);
+    expect(report.problems.map((p) => `${p.source}#${p.index}: ${p.message}`)).toEqual([
+      'a.yaml#1: namespace "missing" does not exist and is not among the manifests',
+    ]);
+    expect(cluster.server.writes()).toEqual([]);
+  });
+
+  test('an object of another apply set is not taken over without --force-conflicts', async () => {
+    cluster.server.seed({ ...configMap('shared', 'default'), metadata: { name: 'shared', namespace: 'default', labels: { [APPLYSET_PART_OF_LABEL]: 'applyset-other-v1' } } });
+    const refused = await cluster.engine().apply({ documents: docs('a.yaml', configMap('shared', 'default')), applySet: SET, wait: false });
+    expect(refused.problems.map((p) => p.message)).toEqual(['belongs to another apply set (applyset-other-v1); --force-conflicts moves it into this one']);
+    expect(cluster.server.writes()).toEqual([]);
+    const forced = await cluster.engine().apply({ documents: docs('a.yaml', configMap('shared', 'default')), applySet: SET, wait: false, forceConflicts: true });
+    expect(forced.ok).toBe(true);
+    expect(cluster.server.object('v1', 'ConfigMap', 'shared', 'default')!.metadata.labels![APPLYSET_PART_OF_LABEL]).toBe(ID);
+  });
+});
+
+describe('retries', () => {
+  const input = () => ({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, wait: false });
+
+  test.each([
+    ['429 Too Many Requests', { status: 429, times: 2 }],
+    ['500 Internal Server Error', { status: 500, times: 2 }],
+    ['503 Service Unavailable', { status: 503, times: 1 }],
+    ['a dropped connection', { reset: true, times: 2 }],
+  ])('retries after %s and succeeds', async (_, failure) => {
+    cluster.server.inject({ method: 'PATCH', path: '/configmaps/a', ...failure });
+    const report = await cluster.engine().apply(input());
+    expect(report.ok).toBe(true);
+    const attempts = cluster.server.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/configmaps/a'));
+    expect(attempts.length).toBe(failure.times + 2); // the failed ones, the dry run, the write
+  });
+
+  test.each([
+    ['403 Forbidden', 403, /403 Forbidden/],
+    ['422 Invalid', 422, /422 Invalid/],
+  ])('does not retry %s and reports it', async (_, status, message) => {
+    cluster.server.inject({ method: 'PATCH', path: '/configmaps/a', status });
+    const report = await cluster.engine().apply(input());
+    expect(report.ok).toBe(false);
+    expect(report.objects[0]).toMatchObject({ object: 'ConfigMap default/a', action: 'failed', message: expect.stringMatching(message) });
+    expect(cluster.server.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/configmaps/a'))).toHaveLength(1);
+  });
+
+  test('gives up after the configured retries on a server that keeps failing', async () => {
+    cluster.server.inject({ path: '/configmaps/a', status: 500, times: 100 });
+    const report = await cluster.engine().apply(input());
+    expect(report.ok).toBe(false);
+    expect(cluster.server.requests.filter((r) => r.path.endsWith('/configmaps/a'))).toHaveLength(6); // 1 + 5 retries
+  });
+});
+
+describe('field conflicts', () => {
+  beforeEach(() => {
+    cluster.server.seed(namespace('shop'));
+    // Someone scaled the Deployment by hand (an Update manager now owns .spec.replicas).
+    cluster.server.seed(deployment('web', 'shop', 5), { manager: 'kubectl-scale' });
+    cluster.server.clearRequests();
+  });
+
+  test('a field owned by another manager is reported with that manager, and nothing in the stage is written', async () => {
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop', 2), deployment('api', 'shop')), applySet: SET, wait: false });
+    expect(report.ok).toBe(false);
+    const web = report.objects.find((o) => o.name === 'web')!;
+    expect(web.action).toBe('failed');
+    expect(web.message).toContain('.spec.replicas is owned by kubectl-scale');
+    expect(web.message).toContain('--force-conflicts');
+    expect(report.objects.find((o) => o.name === 'api')).toMatchObject({ action: 'skipped' });
+    expect(appliedInOrder().filter((o) => o.startsWith('Deployment'))).toEqual([]);
+    expect(cluster.server.object('apps/v1', 'Deployment', 'api', 'shop')).toBeUndefined();
+  });
+
+  test('--force-conflicts takes ownership of the field', async () => {
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop', 2)), applySet: SET, wait: false, forceConflicts: true });
+    expect(report.ok).toBe(true);
+    expect(report.objects[0].action).toBe('configured');
+    const live = cluster.server.object('apps/v1', 'Deployment', 'web', 'shop')!;
+    expect((live.spec as any).replicas).toBe(2);
+    const owners = (live.metadata.managedFields as any[]).filter((m) => m.fieldsV1?.['f:spec']?.['f:replicas']).map((m) => m.manager);
+    expect(owners).toEqual(['workshop-stacks']);
+  });
+});
+
+describe('prune', () => {
+  const v1 = () => docs('v1.yaml', namespace('shop'), configMap('keep', 'shop'), configMap('old', 'shop'), deployment('old-worker', 'shop'),
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'old-reader' }, rules: [] });
+  const v2 = () => docs('v2.yaml', namespace('shop'), configMap('keep', 'shop'));
+
+  test('deletes exactly the members that left the manifests, with background propagation, and nothing unlabelled', async () => {
+    const engine = cluster.engine();
+    expect((await engine.apply({ documents: v1(), applySet: SET, wait: false })).ok).toBe(true);
+    cluster.server.seed(configMap('hand-made', 'shop'));
+    cluster.server.seed({ ...configMap('other-set', 'shop'), metadata: { name: 'other-set', namespace: 'shop', labels: { [APPLYSET_PART_OF_LABEL]: 'applyset-other-v1' } } });
+    cluster.server.clearRequests();
+
+    const report = await engine.apply({ documents: v2(), applySet: SET, wait: false, prune: true });
+    expect(report.ok).toBe(true);
+    expect(report.pruned.map((p) => `${p.object} ${p.action}`).sort()).toEqual([
+      'ClusterRole old-reader pruned', 'ConfigMap shop/old pruned', 'Deployment shop/old-worker pruned',
+    ]);
+    const deletes = cluster.server.writes().filter((r) => r.method === 'DELETE');
+    expect(deletes.map((d) => d.path.split('/').pop()).sort()).toEqual(['old', 'old-reader', 'old-worker']);
+    expect(deletes.every((d) => d.query.propagationPolicy === 'Background')).toBe(true);
+    // Workloads go before what they use.
+    expect(deletes[0].path).toContain('/deployments/old-worker');
+    expect(cluster.server.object('v1', 'ConfigMap', 'hand-made', 'shop')).toBeDefined();
+    expect(cluster.server.object('v1', 'ConfigMap', 'other-set', 'shop')).toBeDefined();
+    expect(cluster.server.object('v1', 'ConfigMap', 'keep', 'shop')).toBeDefined();
+    // The parent now lists only what is left.
+    expect(cluster.server.object('v1', 'Secret', SET.name, SET.namespace)!.metadata.annotations![APPLYSET_GROUP_KINDS_ANNOTATION]).toBe('ConfigMap,Namespace');
+  });
+
+  test('refuses, before any write, to prune a Namespace that still holds objects of the manifests', async () => {
+    await cluster.engine().apply({ documents: v1(), applySet: SET, wait: false });
+    cluster.server.clearRequests();
+    const report = await cluster.engine().apply({ documents: docs('v3.yaml', configMap('keep', 'shop')), applySet: SET, wait: false, prune: true });
+    expect(report.ok).toBe(false);
+    expect(report.problems.map((p) => `${p.object}: ${p.message}`).join()).toMatch(/^Namespace shop: is no longer in the manifests, but objects of the manifests live in it/);
+    expect(cluster.server.writes()).toEqual([]);
+  });
+
+  test('even a server that ignores the label selector cannot make it delete an unlabelled object', async () => {
+    await cluster.engine().apply({ documents: v2(), applySet: SET, wait: false });
+    cluster.server.seed(configMap('hand-made', 'shop'));
+    cluster.server.route('GET', /\/configmaps$/, (req, server) => ({ status: 200, body: { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items: server.objects('ConfigMap').filter((o) => o.metadata.namespace === req.path.split('/')[4]) } }));
+    const report = await cluster.engine().apply({ documents: v2(), applySet: SET, wait: false, prune: true });
+    expect(report.pruned).toEqual([]);
+    expect(cluster.server.writes().filter((r) => r.method === 'DELETE')).toEqual([]);
+  });
+
+  test('refuses to prune when the manifests are empty, before any request', async () => {
+    await cluster.engine().apply({ documents: v1(), applySet: SET, wait: false });
+    cluster.server.clearRequests();
+    const refused = await cluster.engine().apply({ documents: [], applySet: SET, prune: true });
+    expect(refused.ok).toBe(false);
+    expect(refused.problems.map((p) => p.message).join()).toMatch(/refusing to prune with no object/);
+    expect(cluster.server.requests).toEqual([]);
+
+    const forced = await cluster.engine().apply({ documents: [], applySet: SET, prune: true, allowEmptyPrune: true, wait: false });
+    expect(forced.ok).toBe(true);
+    expect(forced.pruned).toHaveLength(5);
+    expect(cluster.server.object('v1', 'Namespace', 'shop')).toBeUndefined();
+  });
+
+  test('a dry run with --prune lists what would go and deletes nothing', async () => {
+    await cluster.engine().apply({ documents: v1(), applySet: SET, wait: false });
+    cluster.server.clearRequests();
+    const report = await cluster.engine().apply({ documents: v2(), applySet: SET, prune: true, dryRun: true });
+    expect(report.pruned.map((p) => p.name).sort()).toEqual(['old', 'old-reader', 'old-worker']);
+    expect(cluster.server.object('v1', 'ConfigMap', 'old', 'shop')).toBeDefined();
+    expect(cluster.server.writes().every((w) => w.query.dryRun === 'All')).toBe(true);
+  });
+});
+
+describe('wait', () => {
+  beforeEach(() => {
+    cluster.server.seed(namespace('shop'));
+    cluster.server.clearRequests();
+  });
+
+  test('waits until Deployments are rolled out; a LoadBalancer Service without address does not hold it up', async () => {
+    cluster.server.simulate('Deployment', readyDeploymentStatus);
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop', 2), service('web', 'shop', 'LoadBalancer')), applySet: SET, timeoutMs: 5000 });
+    expect(report.ok).toBe(true);
+    expect(report.wait.map((w) => [w.object, w.status])).toEqual([['Service shop/web', 'Current'], ['Deployment shop/web', 'Current']]);
+    expect(report.wait[0].message).toBe('not waiting for an external address');
+  });
+
+  test('times out on a Deployment that never becomes ready, and then does not prune', async () => {
+    const started = Date.now();
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop')), applySet: SET, timeoutMs: 300, prune: true });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(report.ok).toBe(false);
+    expect(report.wait).toEqual([expect.objectContaining({ object: 'Deployment shop/web', status: 'Timeout', message: 'waiting for the controller to observe generation 1' })]);
+    expect(cluster.server.writes().filter((r) => r.method === 'DELETE')).toEqual([]);
+  });
+
+  test('fails fast on a pod in CrashLoopBackOff, naming the pod and the reason', async () => {
+    cluster.server.simulate('Deployment', (obj) => ({ ...readyDeploymentStatus(obj), readyReplicas: 0, availableReplicas: 0 }));
+    await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop')), applySet: SET, wait: false });
+    const live = cluster.server.object('apps/v1', 'Deployment', 'web', 'shop')!;
+    const owner = (o: KubeObject) => [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, controller: true }];
+    const rs = (hash: string, revision: string) => cluster.server.seed({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name: `web-${hash}`, namespace: 'shop', labels: { app: 'web', 'pod-template-hash': hash }, annotations: { 'deployment.kubernetes.io/revision': revision }, ownerReferences: owner(live) },
+      spec: { selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } } },
+    });
+    const pod = (name: string, hash: string, reason: string) => cluster.server.seed({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', labels: { app: 'web', 'pod-template-hash': hash } },
+      status: { phase: 'Running', containerStatuses: [{ name: 'web', ready: false, restartCount: 4, state: { waiting: { reason, message: 'back-off 40s restarting failed container' } } }] },
+    });
+    rs('old', '1');
+    rs('new', '2');
+    pod('web-old-aaaaa', 'old', 'ImagePullBackOff'); // an older revision's trouble is not this rollout's
+    pod('web-new-bbbbb', 'new', 'CrashLoopBackOff');
+
+    const started = Date.now();
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop')), applySet: SET, timeoutMs: 20_000 });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(report.ok).toBe(false);
+    expect(report.wait).toEqual([expect.objectContaining({
+      object: 'Deployment shop/web', status: 'Failed',
+      message: 'pod web-new-bbbbb: container web: CrashLoopBackOff: back-off 40s restarting failed container',
+    })]);
+  });
+
+  test('ProgressDeadlineExceeded is a failure', async () => {
+    cluster.server.simulate('Deployment', (obj) => ({
+      observedGeneration: obj.metadata.generation, replicas: 1, updatedReplicas: 0,
+      conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-1" has timed out progressing.' }],
+    }));
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop')), applySet: SET, timeoutMs: 5000 });
+    expect(report.wait[0]).toMatchObject({ status: 'Failed', message: expect.stringContaining('progress deadline exceeded') });
+  });
+
+  test('reports readiness changes as events', async () => {
+    cluster.server.simulate('Deployment', readyDeploymentStatus);
+    await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop')), applySet: SET, timeoutMs: 5000 });
+    expect(cluster.events).toEqual(expect.arrayContaining([
+      { type: 'waiting', objects: ['Deployment shop/web'] },
+      { type: 'status', object: 'Deployment shop/web', status: 'Current', message: '1/1 replicas ready' },
+    ]));
+  });
+});
+
+describe('dry run and diff', () => {
+  test('--dry-run runs the plan as a server-side dry run and persists nothing', async () => {
+    const report = await cluster.engine().apply({ documents: app(), applySet: SET, dryRun: true });
+    expect(report.ok).toBe(true);
+    expect(report.dryRun).toBe(true);
+    expect(report.objects.every((o) => o.action === 'created')).toBe(true);
+    // Objects in a namespace this apply creates cannot be checked by the server yet, and say so.
+    expect(report.objects.find((o) => o.kind === 'Deployment')!.message).toMatch(/not checked by the server: namespace shop/);
+    expect(cluster.server.writes().every((w) => w.query.dryRun === 'All')).toBe(true);
+    expect(cluster.server.objects().map((o) => o.metadata.name)).toEqual(['default']);
+  });
+
+  test('diff shows the live object against the dry-run result', async () => {
+    await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
+    cluster.server.clearRequests();
+    const changed = app().map((d) => ((d.value as KubeObject).kind === 'Deployment' ? { ...d, value: deployment('web', 'shop', 4) } : d));
+    const report = await cluster.engine().diff({ documents: changed, applySet: SET });
+    expect(report.ok).toBe(true);
+    const changedDiffs = report.diffs.filter((d) => d.diff !== '');
+    expect(changedDiffs.map((d) => d.object)).toEqual(['Deployment shop/web']);
+    expect(changedDiffs[0].diff).toMatch(/^-\s+replicas: 1$/m);
+    expect(changedDiffs[0].diff).toMatch(/^\+\s+replicas: 4$/m);
+    expect(cluster.server.writes().every((w) => w.query.dryRun === 'All')).toBe(true);
+  });
+
+  test('diff masks Secret data, before and after', async () => {
+    const secret = (value: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'default' }, data: { token: Buffer.from(value).toString('base64'), same: 'c2FtZQ==' } });
+    await cluster.engine().apply({ documents: docs('s.yaml', secret('old-token-value')), applySet: SET, wait: false });
+    const report = await cluster.engine().diff({ documents: docs('s.yaml', secret('new-token-value')), applySet: SET });
+    const text = JSON.stringify(report);
+    for (const leak of ['old-token-value', 'new-token-value', Buffer.from('old-token-value').toString('base64'), Buffer.from('new-token-value').toString('base64'), 'c2FtZQ==']) {
+      expect(text).not.toContain(leak);
+    }
+    const diff = report.diffs.find((d) => d.object === 'Secret default/creds')!.diff;
+    expect(diff).toContain('-  token: "*** (before)"');
+    expect(diff).toContain('+  token: "*** (after)"');
+    expect(diff).not.toMatch(/^[-+]\s+same:/m);
+  });
+
+  test('diff --prune shows the members that would be deleted', async () => {
+    await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default'), configMap('b', 'default')), applySet: SET, wait: false });
+    const report = await cluster.engine().diff({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, prune: true });
+    expect(report.pruned.map((p) => p.object)).toEqual(['ConfigMap default/b']);
+    expect(report.diffs.find((d) => d.object === 'ConfigMap default/b')!.diff).toMatch(/^-\s+name: b$/m);
+  });
+});
+
+describe('secrets from the environment', () => {
+  const env = { GITHUB_CLIENT_ID: 'id-1234567890', GITHUB_CLIENT_SECRET: 'very-secret-value-42' };
+  const spec = { name: 'tgr-github', namespace: 'default', keys: [{ key: 'CLIENT_ID', env: 'GITHUB_CLIENT_ID' }, { key: 'CLIENT_SECRET', env: 'GITHUB_CLIENT_SECRET' }] };
+
+  test('creates the Secret as a member of the set; no value appears in the report or the events', async () => {
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, envSecrets: [spec], env, wait: false });
+    expect(report.ok).toBe(true);
+    expect(report.objects.map((o) => `${o.object} ${o.action}`)).toContain('Secret default/tgr-github created');
+    const secret = cluster.server.object('v1', 'Secret', 'tgr-github', 'default')!;
+    expect(Buffer.from((secret.data as any).CLIENT_SECRET, 'base64').toString()).toBe('very-secret-value-42');
+    expect(secret.metadata.labels![APPLYSET_PART_OF_LABEL]).toBe(ID);
+    const output = JSON.stringify([report, cluster.events]);
+    for (const value of Object.values(env)) {
+      expect(output).not.toContain(value);
+      expect(output).not.toContain(Buffer.from(value).toString('base64'));
+    }
+    const again = await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, envSecrets: [spec], env, wait: false });
+    expect(again.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  test('a Secret from the environment alone is still an empty manifest set for --prune', async () => {
+    const report = await cluster.engine().apply({ documents: [], applySet: SET, envSecrets: [spec], env, prune: true });
+    expect(report.problems.map((p) => p.message).join()).toMatch(/refusing to prune/);
+    expect(cluster.server.requests).toEqual([]);
+  });
+
+  test('an unset variable is a problem that names the variable, before any request', async () => {
+    const report = await cluster.engine().apply({ documents: [], applySet: SET, envSecrets: [spec], env: { GITHUB_CLIENT_ID: 'x' } });
+    expect(report.problems.map((p) => p.message)).toEqual(['environment variable GITHUB_CLIENT_SECRET is not set']);
+    expect(cluster.server.requests).toEqual([]);
+  });
+});
+
+describe('delete', () => {
+  test('deletes every member in reverse order and the parent, and leaves objects outside the set alone', async () => {
+    await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
+    cluster.server.seed(configMap('hand-made', 'default'));
+    cluster.server.clearRequests();
+    const report = await cluster.engine().delete({ documents: [...app(), ...docs('extra.yaml', configMap('hand-made', 'default'))], applySet: SET, timeoutMs: 2000 });
+    expect(report.ok).toBe(true);
+    const deleted = cluster.server.writes().filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').slice(-2).join('/'));
+    expect(deleted).toEqual([
+      'deployments/web', 'networkpolicies/deny', 'services/web', 'configmaps/settings', 'serviceaccounts/web',
+      'clusterroles/reader', 'namespaces/shop', `secrets/${SET.name}`,
+    ]);
+    expect(report.objects.find((o) => o.name === 'hand-made')).toMatchObject({ action: 'skipped', message: expect.stringMatching(/not a member/) });
+    expect(cluster.server.object('v1', 'ConfigMap', 'hand-made', 'default')).toBeDefined();
+    expect(cluster.server.object('v1', 'Secret', SET.name, SET.namespace)).toBeUndefined();
+  });
+});

@@ -1,0 +1,767 @@
+import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { KubeObject } from '../../src/manifest';
+
+/**
+ * A local stand-in for the Kubernetes API server, on 127.0.0.1 and a random port, speaking the parts of
+ * the REST API that the apply engine uses, with the status codes and `Status` bodies the real server
+ * answers: discovery, GET, LIST (label selectors), server-side apply (PATCH
+ * `application/apply-patch+yaml` with field managers, conflicts, `force` and `dryRun=All`), DELETE
+ * (propagation policies, cascading to owned objects and to a Namespace's contents).
+ *
+ * It is deliberately simpler than the real thing where the engine does not care: lists are atomic in
+ * field ownership (the real server merges some by key), there is no admission or schema validation
+ * (inject a 422 instead), and deletion is immediate (no finalizers).
+ *
+ * Hooks: {@link inject} failures (status codes or dropped connections), {@link seed} objects as other
+ * tools left them, {@link setStatus} or {@link simulate} controllers to drive readiness, {@link route}
+ * to add endpoints (e.g. subresources) in later tests.
+ */
+export class FakeApiServer {
+  /** Starts a server on 127.0.0.1 with the built-in resource types. */
+  static async start(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
+    const server = new FakeApiServer(options);
+    await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
+    return server;
+  }
+
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[] = [];
+  private readonly http: http.Server;
+  private readonly types: ResourceType[] = BUILTIN_TYPES.map((t) => ({ ...t }));
+  private readonly store = new Map<string, StoredObject>();
+  private readonly failures: Array<InjectedFailure & { remaining: number }> = [];
+  private readonly routes: Array<{ method: string; path: RegExp; handler: RouteHandler }> = [];
+  private readonly controllers = new Map<string, (obj: KubeObject) => Record<string, unknown> | undefined>();
+  private revision = 1;
+  private uidCounter = 0;
+
+  private constructor(private readonly options: FakeApiServerOptions) {
+    this.http = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
+    });
+  }
+
+  /** `http://127.0.0.1:<port>`. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+  }
+
+  /** Requests that change something (everything but GET). */
+  writes(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  /** Answers the next matching request(s) with a failure instead of serving them. */
+  inject(failure: InjectedFailure): void {
+    this.failures.push({ ...failure, remaining: failure.times ?? 1 });
+  }
+
+  /** Adds an endpoint; it is tried before the built-in ones. */
+  route(method: string, pathPattern: RegExp, handler: RouteHandler): void {
+    this.routes.push({ method, path: pathPattern, handler });
+  }
+
+  /**
+   * Stores an object as if another tool had created it, owned by `manager` (an `Update` manager such as
+   * `kubectl-client-side-apply` unless `operation` says otherwise).
+   */
+  seed(obj: KubeObject, owner: { manager?: string; operation?: 'Apply' | 'Update' } = {}): KubeObject {
+    const type = this.typeFor(obj.apiVersion, obj.kind);
+    if (!type) throw new Error(`fake apiserver: no type for ${obj.apiVersion} ${obj.kind}`);
+    const fields = new Set(leafPaths(trackedFields(obj)).keys());
+    const owners = new Map<string, Owner>([[owner.manager ?? 'kubectl-client-side-apply', {
+      operation: owner.operation ?? 'Update', apiVersion: obj.apiVersion, fields, time: now(),
+    }]]);
+    const stored = this.created(type, clone(obj), owners);
+    stored.obj.metadata.resourceVersion = String(++this.revision);
+    this.store.set(this.key(type, obj.metadata.namespace, obj.metadata.name!), stored);
+    this.afterCreate(type, stored.obj);
+    return clone(stored.obj);
+  }
+
+  /** The stored object, with its managedFields, or `undefined`. */
+  object(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined {
+    const type = this.typeFor(apiVersion, kind);
+    const stored = type && this.store.get(this.key(type, namespace, name));
+    return stored ? this.render(stored) : undefined;
+  }
+
+  /** Every stored object, optionally of one kind. */
+  objects(kind?: string): KubeObject[] {
+    return [...this.store.values()].filter((s) => !kind || s.obj.kind === kind).map((s) => this.render(s));
+  }
+
+  /** Replaces an object's status, as its controller would. */
+  setStatus(apiVersion: string, kind: string, name: string, namespace: string | undefined, status: Record<string, unknown>): void {
+    const type = this.typeFor(apiVersion, kind);
+    const stored = type && this.store.get(this.key(type, namespace, name));
+    if (!stored) throw new Error(`fake apiserver: no ${kind} ${namespace ?? ''}/${name}`);
+    stored.obj.status = clone(status);
+    stored.obj.metadata.resourceVersion = String(++this.revision);
+  }
+
+  /** Sets the status of every object of `kind` after each write to it, as a controller would. */
+  simulate(kind: string, controller: (obj: KubeObject) => Record<string, unknown> | undefined): void {
+    this.controllers.set(kind, controller);
+  }
+
+  /** A kubeconfig whose only context points at this server. */
+  kubeconfig(options: { namespace?: string; token?: string; context?: string } = {}): string {
+    const name = options.context ?? 'fake';
+    return stringifyYaml({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name, cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: `${name}-user`, user: { token: options.token ?? 'fake-token' } }],
+      contexts: [{ name, context: { cluster: name, user: `${name}-user`, ...(options.namespace ? { namespace: options.namespace } : {}) } }],
+      'current-context': name,
+    });
+  }
+
+  /** Writes {@link kubeconfig} to `dir/kubeconfig` and returns the path. */
+  writeKubeconfig(dir: string, options: { namespace?: string; token?: string } = {}): string {
+    const file = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(file, this.kubeconfig(options), { mode: 0o600 });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  // ---- request handling ----
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers['content-type'],
+      authorization: req.headers.authorization,
+      body,
+    };
+    this.requests.push(record);
+
+    const failure = this.failures.find((f) => f.remaining > 0 && matchesFailure(f, record));
+    if (failure) {
+      failure.remaining--;
+      if (failure.reset) {
+        req.socket.destroy();
+        return;
+      }
+      const code = failure.status ?? 500;
+      const headers: Record<string, string> = code === 429 ? { 'Retry-After': String(failure.retryAfterSeconds ?? 1) } : {};
+      send(res, code, failureStatus(code, failure.message, record), headers);
+      return;
+    }
+    if (this.options.tokens && !this.options.tokens.has((record.authorization ?? '').replace(/^Bearer /, ''))) {
+      send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    const custom = this.routes.find((r) => r.method === record.method && r.path.test(record.path));
+    try {
+      if (custom) {
+        const answer = custom.handler(record, this);
+        send(res, answer.status, answer.body);
+        return;
+      }
+      const answer = this.serve(record);
+      send(res, answer.status, answer.body);
+    } catch (error) {
+      send(res, 500, status(500, 'InternalError', `fake apiserver: ${(error as Error).stack}`));
+    }
+  }
+
+  private serve(req: RecordedRequest): Answer {
+    const parts = req.path.split('/').filter(Boolean);
+    if (req.method === 'GET' && req.path === '/api') return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+    if (req.method === 'GET' && req.path === '/apis') return ok(this.groupList());
+    let groupVersion: string;
+    let rest: string[];
+    if (parts[0] === 'api' && parts.length >= 2) {
+      groupVersion = parts[1];
+      rest = parts.slice(2);
+    } else if (parts[0] === 'apis' && parts.length >= 3) {
+      groupVersion = `${parts[1]}/${parts[2]}`;
+      rest = parts.slice(3);
+    } else {
+      return notFoundPath();
+    }
+    const types = this.types.filter((t) => gv(t) === groupVersion);
+    if (types.length === 0) return notFoundPath();
+    if (rest.length === 0) {
+      if (req.method !== 'GET') return methodNotAllowed();
+      return ok({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources: types.flatMap(resourceEntries) });
+    }
+    let namespace: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = decodeURIComponent(rest[1]);
+      rest = rest.slice(2);
+    }
+    if (rest.length > 2) return notFoundPath(); // subresources are not served
+    const type = types.find((t) => t.resource === rest[0]);
+    if (!type || (namespace !== undefined && !type.namespaced)) return notFoundPath();
+    const name = rest[1] === undefined ? undefined : decodeURIComponent(rest[1]);
+    if (name === undefined) {
+      return req.method === 'GET' ? this.list(type, namespace, req.query.labelSelector) : methodNotAllowed();
+    }
+    if (type.namespaced && namespace === undefined) return notFoundPath();
+    switch (req.method) {
+      case 'GET': return this.read(type, namespace, name);
+      case 'PATCH': return this.patch(type, namespace, name, req);
+      case 'DELETE': return this.remove(type, namespace, name, req);
+      default: return methodNotAllowed();
+    }
+  }
+
+  private groupList() {
+    const groups = new Map<string, string[]>();
+    for (const t of this.types.filter((x) => x.group)) groups.set(t.group, [...new Set([...(groups.get(t.group) ?? []), t.version])]);
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, versions]) => ({
+        name,
+        versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
+        preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+      })),
+    };
+  }
+
+  private read(type: ResourceType, namespace: string | undefined, name: string): Answer {
+    const stored = this.store.get(this.key(type, namespace, name));
+    return stored ? ok(this.render(stored)) : notFound(type, name);
+  }
+
+  private list(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined): Answer {
+    let matches: (labels: Record<string, string>) => boolean;
+    try {
+      matches = parseSelector(labelSelector ?? '');
+    } catch (error) {
+      return { status: 400, body: status(400, 'BadRequest', `unable to parse requirement: ${(error as Error).message}`) };
+    }
+    const items = [...this.store.values()]
+      .filter((s) => s.type === type && (namespace === undefined || s.obj.metadata.namespace === namespace))
+      .filter((s) => matches(s.obj.metadata.labels ?? {}))
+      .map((s) => {
+        const item = this.render(s);
+        // Like the real server, items of built-in kinds carry no apiVersion/kind in a list.
+        if (!type.custom) {
+          delete (item as Partial<KubeObject>).apiVersion;
+          delete (item as Partial<KubeObject>).kind;
+        }
+        return item;
+      });
+    return ok({ apiVersion: gv(type), kind: `${type.kind}List`, metadata: { resourceVersion: String(this.revision) }, items });
+  }
+
+  private patch(type: ResourceType, namespace: string | undefined, name: string, req: RecordedRequest): Answer {
+    if (req.contentType !== 'application/apply-patch+yaml') {
+      return { status: 415, body: status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`) };
+    }
+    const fieldManager = req.query.fieldManager;
+    if (!fieldManager) return badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    const dryRun = req.query.dryRun;
+    if (dryRun !== undefined && dryRun !== 'All') return badRequest(`PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: "${dryRun}": supported values: "All"`);
+    const force = req.query.force === 'true';
+    let config: KubeObject;
+    try {
+      config = parseYaml(req.body) as KubeObject;
+    } catch (error) {
+      return badRequest(`error decoding YAML: ${(error as Error).message}`);
+    }
+    if (!config || typeof config !== 'object' || !config.metadata) return badRequest('Object \'metadata\' is missing in apply patch');
+    if (config.apiVersion !== gv(type) || config.kind !== type.kind) {
+      return badRequest(`the API version in the data (${config.apiVersion}) does not match the expected API version (${gv(type)})`);
+    }
+    if (config.metadata.name !== name) return badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
+    if (type.namespaced && config.metadata.namespace !== undefined && config.metadata.namespace !== namespace) {
+      return badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const key = this.key(type, namespace, name);
+    const existing = this.store.get(key);
+    if (!existing && type.namespaced) {
+      const ns = this.store.get(this.key(NAMESPACE_TYPE, undefined, namespace!));
+      if (!ns) return { status: 404, body: status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }) };
+    }
+
+    const owners = cloneOwners(existing?.owners ?? new Map());
+    const liveObj: KubeObject = existing ? clone(existing.obj) : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
+    const applied = leafPaths(trackedFields(config));
+    const conflicts: Array<{ field: string; manager: string; apiVersion: string }> = [];
+    for (const [field, value] of applied) {
+      for (const [manager, owner] of owners) {
+        if (manager !== fieldManager && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
+          conflicts.push({ field, manager, apiVersion: owner.apiVersion });
+        }
+      }
+    }
+    if (conflicts.length > 0 && !force) return { status: 409, body: conflictStatus(conflicts) };
+    for (const c of conflicts) owners.get(c.manager)!.fields.delete(c.field);
+
+    const next = clone(liveObj);
+    const previous = owners.get(fieldManager)?.fields ?? new Set<string>();
+    for (const field of previous) {
+      const ownedElsewhere = [...owners].some(([m, o]) => m !== fieldManager && o.fields.has(field));
+      if (!applied.has(field) && !ownedElsewhere) deleteAt(next, field);
+    }
+    for (const [field, value] of applied) setAt(next, field, clone(value));
+    owners.set(fieldManager, { operation: 'Apply', apiVersion: config.apiVersion, fields: new Set(applied.keys()), time: now() });
+    for (const [manager, owner] of owners) if (owner.fields.size === 0) owners.delete(manager);
+
+    if (!existing) {
+      const created = this.created(type, next, owners);
+      // A dry-run create answers without a resourceVersion, as the real server does.
+      if (dryRun) return { status: 201, body: this.render(created) };
+      created.obj.metadata.resourceVersion = String(++this.revision);
+      this.store.set(key, created);
+      this.afterCreate(type, created.obj);
+      this.runController(created);
+      return { status: 201, body: this.render(this.store.get(key)!) };
+    }
+
+    const contentChanged = !isDeepStrictEqual(stripVolatile(next), stripVolatile(existing.obj));
+    const ownershipChanged = !sameOwnership(owners, existing.owners);
+    if (!contentChanged && !ownershipChanged) return ok(this.render(existing));
+    if (!isDeepStrictEqual(withoutMetaAndStatus(next), withoutMetaAndStatus(existing.obj))) {
+      next.metadata.generation = Number(existing.obj.metadata.generation ?? 1) + 1;
+    }
+    const updated: StoredObject = { type, obj: next, owners };
+    if (dryRun) return ok(this.render(updated));
+    next.metadata.resourceVersion = String(++this.revision);
+    this.store.set(key, updated);
+    this.runController(updated);
+    return ok(this.render(updated));
+  }
+
+  private remove(type: ResourceType, namespace: string | undefined, name: string, req: RecordedRequest): Answer {
+    const key = this.key(type, namespace, name);
+    const stored = this.store.get(key);
+    if (!stored) return notFound(type, name);
+    const policy = req.query.propagationPolicy;
+    if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
+      return badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}"`);
+    }
+    if (req.query.dryRun === 'All') return ok(status(200, undefined, undefined, { name, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'));
+    this.deleteStored(key, policy ?? 'Background');
+    return ok(status(200, undefined, undefined, { name, group: type.group, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'));
+  }
+
+  private deleteStored(key: string, policy: string): void {
+    const stored = this.store.get(key);
+    if (!stored) return;
+    this.store.delete(key);
+    const uid = stored.obj.metadata.uid;
+    for (const [otherKey, other] of [...this.store]) {
+      const refs = (other.obj.metadata.ownerReferences ?? []) as Array<{ uid: string }>;
+      if (!refs.some((r) => r.uid === uid)) continue;
+      if (policy === 'Orphan') other.obj.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
+      else this.deleteStored(otherKey, policy);
+    }
+    if (stored.type === NAMESPACE_TYPE) {
+      for (const [otherKey, other] of [...this.store]) {
+        if (other.obj.metadata.namespace === stored.obj.metadata.name) this.deleteStored(otherKey, policy);
+      }
+    }
+    if (stored.type.kind === 'CustomResourceDefinition') {
+      const names = (stored.obj.spec as any)?.names ?? {};
+      for (let i = this.types.length - 1; i >= 0; i--) {
+        const t = this.types[i];
+        if (t.custom && t.group === (stored.obj.spec as any)?.group && t.kind === names.kind) this.types.splice(i, 1);
+      }
+    }
+  }
+
+  // ---- storage helpers ----
+
+  private created(type: ResourceType, obj: KubeObject, owners: Map<string, Owner>): StoredObject {
+    obj.metadata.uid = `uid-${++this.uidCounter}`;
+    obj.metadata.creationTimestamp = now();
+    obj.metadata.generation = 1;
+    applyDefaults(obj);
+    return { type, obj, owners };
+  }
+
+  /** Side effects of creating an object that a real cluster's controllers would have. */
+  private afterCreate(type: ResourceType, obj: KubeObject): void {
+    if (type.kind !== 'CustomResourceDefinition') return;
+    const spec = (obj.spec ?? {}) as any;
+    for (const version of spec.versions ?? []) {
+      if (version.served === false) continue;
+      this.types.push({
+        group: spec.group, version: version.name, kind: spec.names.kind, resource: spec.names.plural,
+        namespaced: spec.scope === 'Namespaced', custom: true,
+      });
+    }
+  }
+
+  private runController(stored: StoredObject): void {
+    const controller = this.controllers.get(stored.obj.kind);
+    const result = controller?.(clone(stored.obj));
+    if (result) stored.obj.status = result;
+  }
+
+  private render(stored: StoredObject): KubeObject {
+    const obj = clone(stored.obj);
+    if (stored.owners.size > 0) {
+      obj.metadata.managedFields = [...stored.owners].map(([manager, owner]) => ({
+        manager, operation: owner.operation, apiVersion: owner.apiVersion, time: owner.time,
+        fieldsType: 'FieldsV1', fieldsV1: fieldsV1(owner.fields),
+      }));
+    }
+    return obj;
+  }
+
+  private typeFor(apiVersion: string, kind: string): ResourceType | undefined {
+    return this.types.find((t) => gv(t) === apiVersion && t.kind === kind);
+  }
+
+  private key(type: ResourceType, namespace: string | undefined, name: string): string {
+    return `${type.group}|${type.resource}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
+  }
+}
+
+// ---- types ----
+
+export interface FakeApiServerOptions {
+  /** When set, requests must carry one of these bearer tokens (401 otherwise). */
+  readonly tokens?: Set<string>;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Record<string, string>;
+  readonly contentType?: string;
+  readonly authorization?: string;
+  readonly body: string;
+}
+
+/** A failure to answer instead of serving a request. */
+export interface InjectedFailure {
+  /** Only requests with this method. */
+  readonly method?: string;
+  /** Only requests whose path contains this string or matches this pattern. */
+  readonly path?: string | RegExp;
+  /** How many requests fail. @default 1 */
+  readonly times?: number;
+  /** HTTP status to answer. @default 500 */
+  readonly status?: number;
+  /** Drop the connection without an answer instead. */
+  readonly reset?: boolean;
+  /** `Retry-After` of a 429. @default 1 */
+  readonly retryAfterSeconds?: number;
+  readonly message?: string;
+}
+
+export type RouteHandler = (req: RecordedRequest, server: FakeApiServer) => Answer;
+
+export interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+interface ResourceType {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly resource: string;
+  readonly namespaced: boolean;
+  readonly custom?: boolean;
+}
+
+interface Owner {
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  fields: Set<string>;
+  time: string;
+}
+
+interface StoredObject {
+  readonly type: ResourceType;
+  readonly obj: KubeObject;
+  readonly owners: Map<string, Owner>;
+}
+
+function t(groupVersion: string, kind: string, resource: string, namespaced: boolean): ResourceType {
+  const [group, version] = groupVersion.includes('/') ? groupVersion.split('/') : ['', groupVersion];
+  return { group, version, kind, resource, namespaced };
+}
+
+const NAMESPACE_TYPE = t('v1', 'Namespace', 'namespaces', false);
+
+const BUILTIN_TYPES: ResourceType[] = [
+  NAMESPACE_TYPE,
+  t('v1', 'Pod', 'pods', true),
+  t('v1', 'Service', 'services', true),
+  t('v1', 'ConfigMap', 'configmaps', true),
+  t('v1', 'Secret', 'secrets', true),
+  t('v1', 'ServiceAccount', 'serviceaccounts', true),
+  t('v1', 'LimitRange', 'limitranges', true),
+  t('v1', 'ResourceQuota', 'resourcequotas', true),
+  t('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true),
+  t('v1', 'PersistentVolume', 'persistentvolumes', false),
+  t('apps/v1', 'Deployment', 'deployments', true),
+  t('apps/v1', 'DaemonSet', 'daemonsets', true),
+  t('apps/v1', 'StatefulSet', 'statefulsets', true),
+  t('apps/v1', 'ReplicaSet', 'replicasets', true),
+  t('batch/v1', 'Job', 'jobs', true),
+  t('batch/v1', 'CronJob', 'cronjobs', true),
+  t('rbac.authorization.k8s.io/v1', 'Role', 'roles', true),
+  t('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings', true),
+  t('rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false),
+  t('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  t('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true),
+  t('networking.k8s.io/v1', 'Ingress', 'ingresses', true),
+  t('networking.k8s.io/v1', 'IngressClass', 'ingressclasses', false),
+  t('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true),
+  t('scheduling.k8s.io/v1', 'PriorityClass', 'priorityclasses', false),
+  t('node.k8s.io/v1', 'RuntimeClass', 'runtimeclasses', false),
+  t('storage.k8s.io/v1', 'StorageClass', 'storageclasses', false),
+  t('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false),
+  t('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', false),
+  t('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', false),
+];
+
+function gv(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+function resourceEntries(type: ResourceType) {
+  const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+  const main = { name: type.resource, singularName: type.kind.toLowerCase(), namespaced: type.namespaced, kind: type.kind, verbs };
+  // The real server lists subresources too; clients must skip them.
+  return [main, { name: `${type.resource}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] }];
+}
+
+// ---- defaults a real API server adds ----
+
+let clusterIpCounter = 0;
+
+function applyDefaults(obj: KubeObject): void {
+  const spec = obj.spec as Record<string, any> | undefined;
+  if (obj.kind === 'Service' && spec && spec.type !== 'ExternalName' && spec.clusterIP === undefined) {
+    spec.clusterIP = `10.96.0.${(++clusterIpCounter % 250) + 2}`;
+    spec.clusterIPs = [spec.clusterIP];
+  }
+  if (obj.kind === 'Namespace') {
+    obj.spec = { finalizers: ['kubernetes'] };
+    obj.status = { phase: 'Active' };
+  }
+  if (obj.kind === 'CustomResourceDefinition') {
+    obj.status = {
+      conditions: [
+        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts' },
+        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted' },
+      ],
+    };
+  }
+}
+
+// ---- field ownership ----
+
+const UNTRACKED_METADATA = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'deletionTimestamp', 'selfLink'];
+
+/** The part of an applied object whose fields are owned: no identity, no server-set metadata, no status. */
+function trackedFields(obj: KubeObject): Record<string, unknown> {
+  const { apiVersion: _a, kind: _k, status: _s, metadata, ...rest } = clone(obj);
+  const meta = { ...(metadata ?? {}) } as Record<string, unknown>;
+  for (const key of UNTRACKED_METADATA) delete meta[key];
+  return Object.keys(meta).length > 0 ? { ...rest, metadata: meta } : rest;
+}
+
+/** Leaves of an object by path (JSON-encoded key list); arrays are atomic leaves. */
+function leafPaths(value: unknown, prefix: string[] = [], out = new Map<string, unknown>()): Map<string, unknown> {
+  if (isPlainObject(value) && Object.keys(value).length > 0) {
+    for (const [k, v] of Object.entries(value)) leafPaths(v, [...prefix, k], out);
+  } else if (prefix.length > 0) {
+    out.set(JSON.stringify(prefix), value);
+  }
+  return out;
+}
+
+function valueAt(obj: unknown, field: string): unknown {
+  return (JSON.parse(field) as string[]).reduce<any>((o, k) => (isPlainObject(o) ? o[k] : undefined), obj);
+}
+
+function setAt(obj: any, field: string, value: unknown): void {
+  const keys = JSON.parse(field) as string[];
+  let node = obj;
+  for (const k of keys.slice(0, -1)) {
+    if (!isPlainObject(node[k])) node[k] = {};
+    node = node[k];
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function deleteAt(obj: any, field: string): void {
+  const keys = JSON.parse(field) as string[];
+  const trail: any[] = [obj];
+  for (const k of keys.slice(0, -1)) {
+    const next = trail[trail.length - 1]?.[k];
+    if (!isPlainObject(next)) return;
+    trail.push(next);
+  }
+  delete trail[trail.length - 1][keys[keys.length - 1]];
+  // Drop maps the removal left empty, as the server does for applied fields.
+  for (let i = trail.length - 1; i > 0; i--) {
+    if (Object.keys(trail[i]).length > 0) break;
+    delete trail[i - 1][keys[i - 1]];
+  }
+}
+
+function fieldsV1(fields: Set<string>): Record<string, unknown> {
+  const root: Record<string, any> = {};
+  for (const field of fields) {
+    let node = root;
+    for (const k of JSON.parse(field) as string[]) node = node[`f:${k}`] ??= {};
+  }
+  return root;
+}
+
+function sameOwnership(a: Map<string, Owner>, b: Map<string, Owner>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [manager, owner] of a) {
+    const other = b.get(manager);
+    if (!other || other.operation !== owner.operation || !isDeepStrictEqual([...owner.fields].sort(), [...other.fields].sort())) return false;
+  }
+  return true;
+}
+
+function cloneOwners(owners: Map<string, Owner>): Map<string, Owner> {
+  return new Map([...owners].map(([m, o]) => [m, { ...o, fields: new Set(o.fields) }]));
+}
+
+function stripVolatile(obj: KubeObject): unknown {
+  const { metadata, ...rest } = clone(obj);
+  const meta = { ...metadata } as Record<string, unknown>;
+  for (const key of ['resourceVersion', 'generation', 'managedFields']) delete meta[key];
+  return { ...rest, metadata: meta };
+}
+
+function withoutMetaAndStatus(obj: KubeObject): unknown {
+  const { metadata: _m, status: _s, ...rest } = obj;
+  return rest;
+}
+
+function conflictStatus(conflicts: Array<{ field: string; manager: string; apiVersion: string }>) {
+  const causes = conflicts.map((c) => ({
+    type: 'FieldManagerConflict',
+    message: `conflict with "${c.manager}" using ${c.apiVersion}`,
+    field: dotted(c.field),
+  }));
+  const message = conflicts.length === 1
+    ? `Apply failed with 1 conflict: ${causes[0].message}: ${causes[0].field}`
+    : `Apply failed with ${conflicts.length} conflicts: ${causes.map((c) => `${c.message}: ${c.field}`).join('\n')}`;
+  return status(409, 'Conflict', message, { causes });
+}
+
+function dotted(field: string): string {
+  return (JSON.parse(field) as string[]).map((k) => `.${k}`).join('');
+}
+
+// ---- label selectors ----
+
+/** Parses a label selector (equality- and set-based) into a predicate. */
+export function parseSelector(selector: string): (labels: Record<string, string>) => boolean {
+  const terms = selector.split(/,(?![^(]*\))/).map((s) => s.trim()).filter(Boolean).map((term) => {
+    let m: RegExpMatchArray | null;
+    if ((m = term.match(/^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
+      const values = new Set(m[3].split(',').map((v) => v.trim()));
+      const [, key, op] = m;
+      return (l: Record<string, string>) => (op === 'in' ? key in l && values.has(l[key]) : !(key in l) || !values.has(l[key]));
+    }
+    if ((m = term.match(/^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/))) {
+      const [, key, op, value] = m;
+      return (l: Record<string, string>) => (op === '!=' ? l[key] !== value : l[key] === value);
+    }
+    if ((m = term.match(/^!([\w./-]+)$/))) {
+      const key = m[1];
+      return (l: Record<string, string>) => !(key in l);
+    }
+    if ((m = term.match(/^([\w./-]+)$/))) {
+      const key = m[1];
+      return (l: Record<string, string>) => key in l;
+    }
+    throw new Error(`"${term}"`);
+  });
+  return (labels) => terms.every((term) => term(labels));
+}
+
+// ---- answers ----
+
+function status(code: number, reason?: string, message?: string, details?: Record<string, unknown>, state = 'Failure') {
+  return {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: state,
+    ...(message !== undefined ? { message } : {}), ...(reason ? { reason } : {}), ...(details ? { details } : {}), code,
+  };
+}
+
+function failureStatus(code: number, message: string | undefined, req: RecordedRequest) {
+  const target = req.path.split('/').slice(-2).join(' ');
+  switch (code) {
+    case 429: return status(429, 'TooManyRequests', message ?? 'Too many requests, please try again later.', { retryAfterSeconds: 1 });
+    case 403: return status(403, 'Forbidden', message ?? `${target} is forbidden: User "system:serviceaccount:default:tester" cannot ${req.method.toLowerCase()} this resource`);
+    case 422: return status(422, 'Invalid', message ?? `${target} is invalid: spec: Invalid value: "x": injected`,
+      { causes: [{ type: 'FieldValueInvalid', message: 'Invalid value: "x": injected', field: 'spec' }] });
+    case 503: return status(503, 'ServiceUnavailable', message ?? 'the server is currently unable to handle the request');
+    default: return status(code, code >= 500 ? 'InternalError' : 'BadRequest', message ?? 'Internal error occurred: etcdserver: request timed out');
+  }
+}
+
+function matchesFailure(f: InjectedFailure, req: RecordedRequest): boolean {
+  if (f.method && f.method !== req.method) return false;
+  if (f.path === undefined) return true;
+  return typeof f.path === 'string' ? req.path.includes(f.path) : f.path.test(req.path);
+}
+
+function ok(body: unknown): Answer {
+  return { status: 200, body };
+}
+
+function notFound(type: ResourceType, name: string): Answer {
+  const resource = type.group ? `${type.resource}.${type.group}` : type.resource;
+  return { status: 404, body: status(404, 'NotFound', `${resource} "${name}" not found`, { name, group: type.group, kind: type.resource }) };
+}
+
+function notFoundPath(): Answer {
+  return { status: 404, body: status(404, 'NotFound', 'the server could not find the requested resource', {}) };
+}
+
+function methodNotAllowed(): Answer {
+  return { status: 405, body: status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}) };
+}
+
+function badRequest(message: string): Answer {
+  return { status: 400, body: status(400, 'BadRequest', message) };
+}
+
+function send(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'Content-Type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : JSON.parse(JSON.stringify(v));
+}
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
