@@ -5,9 +5,10 @@ import { CliContext, CliIO, EXIT_USAGE, RegisterCommand } from './context';
 import { registerDelete } from './delete';
 import { registerDiff } from './diff';
 import { registerSynth } from './synth';
+import { registerValidate } from './validate';
 
 /** Every command of the CLI; a new command is a module in src/cli/ and one entry here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerSynth, registerApply, registerDiff, registerDelete];
+export const COMMANDS: readonly RegisterCommand[] = [registerSynth, registerValidate, registerApply, registerDiff, registerDelete];
 
 /** The `workshop-stacks` program, writing to `ctx.io`. */
 export function buildProgram(ctx: CliContext): Command {
