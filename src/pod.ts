@@ -32,34 +32,91 @@ export interface ContainerPort {
 export interface RestrictedPodProps {
   /** Container name. */
   readonly containerName: string;
-  /** Image reference. */
+  /** Image reference (its pull policy follows the profile). */
   readonly image: string;
   /** The numeric identity the container runs as. */
   readonly runAs: RunAs;
   /** Requests and limits (scaled by the profile). */
   readonly resources: ResourceSpec;
-  /** The port the app listens on, if any. */
+  /**
+   * The port the app listens on.
+   * @default none (no port, no probe)
+   */
   readonly port?: ContainerPort;
-  /** Readiness and liveness check on `port`; none when unset. */
+  /**
+   * Readiness and liveness check on `port`.
+   * @default no probes
+   */
   readonly probe?: ProbeSpec;
-  /** Whether the process binds a port below 1024 (sets the unprivileged-port sysctl). */
+  /**
+   * Whether the process binds a port below 1024 as non-root (sets the unprivileged-port sysctl).
+   * @default false
+   */
   readonly bindsPrivilegedPort?: boolean;
-  /** Paths the app writes to. */
+  /**
+   * Paths the app writes to, each an emptyDir (the root filesystem is read-only).
+   * @default none
+   */
   readonly writablePaths?: readonly WritablePath[];
+  /**
+   * Entrypoint override.
+   * @default the image's ENTRYPOINT
+   */
   readonly command?: string[];
+  /**
+   * Arguments.
+   * @default the image's CMD
+   */
   readonly args?: string[];
+  /**
+   * Working directory.
+   * @default the image's WORKDIR
+   */
   readonly workingDir?: string;
+  /**
+   * Environment variables (credentials only through `valueFrom.secretKeyRef`).
+   * @default none
+   */
   readonly env?: k8s.EnvVar[];
-  /** Extra volumes and their mounts in the container (ConfigMaps and the like). */
+  /**
+   * Extra volumes (ConfigMaps and the like).
+   * @default none
+   */
   readonly volumes?: k8s.Volume[];
+  /**
+   * Mounts of the extra volumes in the container.
+   * @default none
+   */
   readonly volumeMounts?: k8s.VolumeMount[];
-  /** ServiceAccount; without one the pod gets no API token at all. */
+  /**
+   * ServiceAccount of the pod.
+   * @default the namespace's `default` ServiceAccount (with no token mounted)
+   */
   readonly serviceAccountName?: string;
-  /** Whether the ServiceAccount token is mounted: only for apps that call the Kubernetes API. */
+  /**
+   * Whether the ServiceAccount token is mounted: only for apps that call the Kubernetes API.
+   * @default false
+   */
   readonly automountServiceAccountToken?: boolean;
+  /**
+   * Restart policy.
+   * @default the controller's (`Always` for Deployments and DaemonSets)
+   */
   readonly restartPolicy?: 'Always' | 'Never' | 'OnFailure';
+  /**
+   * RuntimeClass, for a sandboxing runtime such as gVisor.
+   * @default the cluster's default runtime
+   */
   readonly runtimeClassName?: string;
+  /**
+   * Scheduling affinity.
+   * @default none
+   */
   readonly affinity?: k8s.Affinity;
+  /**
+   * Seconds the pod gets to stop.
+   * @default 30 (Kubernetes' default)
+   */
   readonly terminationGracePeriodSeconds?: number;
 }
 
