@@ -1,0 +1,79 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { validateObjects, formatFinding } from '../src/checks';
+import { parseManifests } from '../src/manifest';
+
+// Packs the library, installs the tarball into a fresh project (dependencies from the npm cache that
+// `npm ci` filled), type-checks and runs a chart there that uses two constructs together.
+const ROOT = path.join(__dirname, '..');
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+jest.setTimeout(240_000);
+
+const CONSUMER = `import { App } from 'cdk8s';
+import { ApiGateway, Dockercoins, StackChart, synthYaml, validateObjects, parseManifests } from 'workshop-stacks';
+import type { DockercoinsProps, WebConsole, ConsoleHub, TrendingRepos } from 'workshop-stacks';
+
+const app = new App();
+const chart = new StackChart(app, 'coins-edge', { profile: 'cloud' });
+const props: DockercoinsProps = { workerReplicas: 3 };
+const coins = new Dockercoins(chart, 'coins', props);
+const gateway = new ApiGateway(chart, 'gateway');
+gateway.addRoute({ pathPrefix: '/', service: coins.webui });
+const yaml = synthYaml(app);
+const { findings } = validateObjects(parseManifests(yaml));
+if (findings.length > 0) throw new Error(JSON.stringify(findings));
+const unused: Array<typeof WebConsole | typeof ConsoleHub | typeof TrendingRepos> = [];
+process.stdout.write(yaml + (unused.length ? '' : ''));
+`;
+
+describe('the packed library', () => {
+  let work: string;
+  let tarball: string;
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-'));
+    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
+    tarball = path.join(work, out.trim().split('\n').pop()!);
+  });
+
+  test('holds the compiled library, its types, the CLI and the README, and no tests or sources', () => {
+    const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    for (const f of ['package.json', 'README.md', 'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli.js',
+      'lib/constructs/dockercoins.js', 'lib/constructs/api-gateway.d.ts', 'lib/apps/registry.js']) {
+      expect(files).toContain(f);
+    }
+    expect(files.filter((f) => /^(test|bench|src|constructs|apps|dist)\//.test(f) || /(^|\/)[^/]+(?<!\.d)\.ts$/.test(f) || f.startsWith('lib/test') || f.startsWith('lib/bench'))).toEqual([]);
+  });
+
+  test('installs into a fresh project, type-checks there, and synthesizes dockercoins behind the gateway', () => {
+    const project = path.join(work, 'consumer');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: project, stdio: 'pipe' });
+    fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER);
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+      // A consumer has @types/node as any Node.js project does; ours stands in for it.
+      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, outDir: 'out',
+        typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'], skipLibCheck: false },
+      files: ['main.ts'],
+    }));
+    try {
+      execFileSync('node', [TSC, '-p', project], { cwd: project, encoding: 'utf8' });
+    } catch (error) {
+      throw new Error(`the consumer does not type-check:\n${(error as { stdout?: string }).stdout}`);
+    }
+    const yaml = execFileSync('node', ['out/main.js'], { cwd: project, encoding: 'utf8' });
+    const objects = parseManifests(yaml);
+    expect(validateObjects(objects).findings.map(formatFinding)).toEqual([]);
+    const envoy = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name?.includes('envoy'))!;
+    expect(Object.values(envoy.data as Record<string, string>)[0]).toContain('webui.coins-edge.svc.cluster.local');
+    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'webui')!.spec).toMatchObject({ type: 'LoadBalancer' });
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker')!.spec).toMatchObject({ replicas: 3 });
+
+    const cli = path.join(project, 'node_modules', '.bin', 'workshop-stacks');
+    const help = execFileSync(cli, ['--help'], { cwd: project, encoding: 'utf8' });
+    for (const command of ['synth', 'validate', 'apply', 'diff', 'delete']) expect(help).toContain(command);
+  });
+});
