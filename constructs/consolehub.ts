@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks';
 import { NetworkTraffic } from '../src/network';
+import { grantNamespacedRole } from '../src/rbac';
 import { scaleQuantity } from '../src/resources';
 import { RESTRICTED_NAMESPACE_LABELS, StackPlacementProps, clusterScoped, resolveStackContext, standardLabels } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
@@ -185,11 +186,10 @@ export class ConsoleHub extends Construct {
     this.endpoint = this.workload.endpoint!;
 
     const jobsMeta = (suffix: string) => ({ name: `${name}${suffix}`, namespace: jobsNamespace, labels });
-    const role = new k8s.KubeRole(this, 'role', { metadata: jobsMeta(''), rules: CONSOLEHUB_RULES.map((r) => ({ ...r })) });
-    new k8s.KubeRoleBinding(this, 'role-binding', {
-      metadata: jobsMeta(''),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name, namespace: ctx.namespace }],
+    grantNamespacedRole(this, 'hub', {
+      ...jobsMeta(''),
+      rules: CONSOLEHUB_RULES.map((r) => ({ ...r })),
+      subject: { name: this.serviceAccount.name, namespace: ctx.namespace },
     });
 
     if (props.guardRails ?? true) {

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareExternal } from '../src/checks';
 import { NetworkTraffic } from '../src/network';
+import { grantNamespacedRole } from '../src/rbac';
 import { RunAs } from '../src/security';
 import { StackPlacementProps, resolveStackContext, standardLabels } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
@@ -89,14 +90,10 @@ export class TrendingRepos extends Construct {
 
     // Only pods that opt in get the token, so the account's own default is off.
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', { metadata, automountServiceAccountToken: false });
-    const role = new k8s.KubeRole(this, 'role', {
-      metadata,
+    grantNamespacedRole(this, 'pods-list', {
+      ...metadata,
       rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
-    });
-    new k8s.KubeRoleBinding(this, 'role-binding', {
-      metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name, namespace: ctx.namespace }],
+      subject: { name: this.serviceAccount.name, namespace: ctx.namespace },
     });
 
     const credential = (key: string): k8s.EnvVar => ({

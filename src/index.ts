@@ -8,6 +8,7 @@ export * from './image';
 export * from './pod';
 export * from './workload';
 export * from './network';
+export * from './rbac';
 export * from './manifest';
 export * from './checks';
 export * from './apply';
