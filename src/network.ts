@@ -204,7 +204,8 @@ function policyKey(group: PodGroup): string {
 }
 
 function podSelector(group: PodGroup): k8s.LabelSelector {
-  return { matchLabels: group.selector, matchExpressions: group.matchExpressions };
+  const onlyExpressions = group.matchExpressions && Object.keys(group.selector).length === 0;
+  return { matchLabels: onlyExpressions ? undefined : group.selector, matchExpressions: group.matchExpressions };
 }
 
 function peer(group: PodGroup, fromNamespace: string): k8s.NetworkPolicyPeer {
