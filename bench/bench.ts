@@ -159,7 +159,7 @@ function reportScale(unit: string, scale: readonly ScaleResult[]): void {
   console.log(`memory: ${fmt((last.maxRssKiB - first.maxRssKiB) / 1024 / (last.n - first.n))} MB per ${unit} over a `
     + `${fmt(first.maxRssKiB / 1024, 0)} MB base; objects and namespaces exactly N x one ${unit}'s `
     + check(apart, `${unit}s do not scale to exactly N x one ${unit}'s objects and namespaces`));
-  console.log(`growth: a ${unit} at ${scale[scale.length - 2].n}->${last.n} costs ${fmt(growth)}x the cheapest earlier `
+  console.log(`growth: each ${unit} at ${scale[scale.length - 2].n}->${last.n} costs ${fmt(growth)}x the cheapest earlier `
     + `step (linear ~1, limit ${TARGETS.superlinearity}) `
     + check(growth <= TARGETS.superlinearity, `superlinear growth of ${unit}s ${fmt(growth)}x`));
 }
