@@ -111,7 +111,7 @@ export interface ClassroomStacks {
    * consolehub, with its users' Jobs in the attendee's namespace: this needs a hub image that creates
    * them there (the workshop's hard-codes `default`). Its own guard rails are off: the attendee's
    * quota and LimitRange bound the hub's users' pods. `maxSessions` is how many consoles the quota
-   * must have room for.
+   * must have room for (2 unless set).
    * @default none
    */
   readonly consolehub?: Omit<ConsoleHubProps, 'namespace' | 'profile' | 'nodePort' | 'jobsNamespace' | 'guardRails'> | true;
@@ -258,7 +258,9 @@ export class Classroom extends Construct {
     }
     const podNetwork = props.podNetworkCidrs ?? [MINIKUBE_POD_NETWORK_CIDR];
     check.cidrs('podNetworkCidrs', podNetwork);
-    podNetwork.forEach((cidr, i) => cidr.endsWith('/0') && check.fail(`podNetworkCidrs[${i}]`, `must not be every address (then nothing would be outside the pod network), got ${JSON.stringify(cidr)}`));
+    podNetwork.forEach((cidr, i) => {
+      if (cidr.endsWith('/0')) check.fail(`podNetworkCidrs[${i}]`, `must not be every address (then nothing would be outside the pod network), got ${JSON.stringify(cidr)}`);
+    });
     const quota: Required<AttendeeQuota> = {
       cpu: props.quota?.cpu ?? DEFAULT_QUOTA.cpu,
       memory: props.quota?.memory ?? DEFAULT_QUOTA.memory,
