@@ -150,8 +150,10 @@ export interface ClassroomProps {
   /**
    * The attendee's rights in their namespace: `edit`, the built-in ClusterRole (bound by a RoleBinding
    * in their namespace only), or `workshop`, a Role of this construct's own with what the workshops do
-   * (workloads, Services, ConfigMaps, Secrets, logs, exec, port-forward) that cannot change
-   * NetworkPolicies, ServiceAccounts or anything RBAC.
+   * (workloads, Services, ConfigMaps, logs, exec, port-forward) that cannot change NetworkPolicies,
+   * ServiceAccounts or anything RBAC, nor touch Secrets. With `edit`, an attendee can read the
+   * namespace's Secrets and make tokens that outlive their kubeconfig's (a service-account-token
+   * Secret); deleting the classroom revokes those too.
    * @default 'edit'
    */
   readonly access?: AttendeeAccess;
@@ -214,10 +216,12 @@ const DEFAULT_CLASSROOM_SESSIONS = 2;
 
 /**
  * The `workshop` access: what the workshops do with kubectl, named exactly. Read-only on the objects
- * that keep attendees apart and bounded (NetworkPolicies, quotas, ServiceAccounts), nothing of RBAC.
+ * that keep attendees apart and bounded (NetworkPolicies, quotas, ServiceAccounts), nothing of RBAC,
+ * no Secrets: they hold the instructor's credentials (tgr's), and a service-account-token Secret would
+ * mint a token that outlives the kubeconfig's.
  */
 export const ATTENDEE_WORKSHOP_RULES: readonly k8s.PolicyRule[] = [
-  { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods/exec', 'pods/attach', 'pods/portforward'], verbs: ['get', 'create'] },
   { apiGroups: [''], resources: ['events', 'endpoints', 'serviceaccounts', 'resourcequotas', 'limitranges'], verbs: ['get', 'list', 'watch'] },

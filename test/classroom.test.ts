@@ -107,7 +107,7 @@ describe('Classroom: one isolated namespace per attendee', () => {
     }
   });
 
-  test('access: workshop binds a Role of its own with no wildcard and no write on NetworkPolicies or RBAC', () => {
+  test('access: workshop binds a Role of its own with no wildcard, no Secrets and no write on NetworkPolicies or RBAC', () => {
     const narrow = classroom({ access: 'workshop' });
     const role = findObject(narrow, 'Role', 'attendee', 'class-bob');
     expect(findObject(narrow, 'RoleBinding', 'attendee', 'class-bob').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'attendee' });
@@ -116,6 +116,7 @@ describe('Classroom: one isolated namespace per attendee', () => {
     const writes = (resource: string) => rules.some((r) => r.resources.includes(resource) && r.verbs.some((v) => !['get', 'list', 'watch'].includes(v)));
     for (const resource of ['networkpolicies', 'resourcequotas', 'limitranges', 'serviceaccounts', 'roles', 'rolebindings']) expect([resource, writes(resource)]).toEqual([resource, false]);
     for (const resource of ['deployments', 'services', 'pods', 'jobs']) expect([resource, writes(resource)]).toEqual([resource, true]);
+    expect(rules.some((r) => r.resources.some((x) => x.startsWith('secrets') || x === 'serviceaccounts/token'))).toBe(false);
   });
 
   test('no NetworkPolicy in an attendee namespace admits, or lets a pod reach, another attendee’s namespace', () => {
