@@ -1,4 +1,4 @@
-import { App, Duration } from 'cdk8s';
+import { App } from 'cdk8s';
 import { ApiGateway } from '../constructs/api-gateway';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { NetworkTraffic } from '../src/network';
@@ -12,6 +12,5 @@ export function apiGatewayApp(app: App, profile: Profile, namespaceSuffix = ''):
   new NetworkTraffic(chart, 'namespace-policy', { labels: { 'app.kubernetes.io/part-of': chart.partOf } }).denyAllIn(chart.namespace!);
   const tgr = new TrendingRepos(chart, 'tgr');
   const gateway = new ApiGateway(chart, 'gateway');
-  // tgr calls GitHub once per repository asked for: more than the default 15 seconds for a large `n`.
-  gateway.addRoute({ pathPrefix: '/', service: tgr.endpoint, port: 5000, timeout: Duration.seconds(30) });
+  gateway.addRoute(tgr.route);
 }

@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { synthYaml } from '../src/synth';
 import { Profile } from '../src/profile';
 import { apiGatewayApp } from './api-gateway';
+import { classroomApp } from './classroom';
 import { consolehubApp } from './consolehub';
 import { dockercoinsApp } from './dockercoins';
 import { webconsoleApp } from './webconsole';
@@ -17,6 +18,7 @@ export const APPS: Readonly<Record<string, AppBuilder>> = {
   webconsole: webconsoleApp,
   consolehub: consolehubApp,
   'api-gateway': apiGatewayApp,
+  classroom: classroomApp,
 };
 
 export const MANIFEST_SUFFIX = '.k8s.yaml';

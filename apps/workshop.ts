@@ -13,8 +13,8 @@ export type StackBuilder = (app: App, profile: Profile, namespaceSuffix: string)
 
 /**
  * Every stack of the full workshop, as one copy of it runs on a cluster. A new stack goes here once
- * its app builder honours the namespace suffix; the scale benchmark and anything that deploys whole
- * copies of the workshop (a classroom) build from this list.
+ * its app builder honours the namespace suffix; the scale benchmark builds from this list. (A
+ * Classroom does not: it puts all of an attendee's stacks in one namespace, with the constructs.)
  */
 export const WORKSHOP_STACKS: Readonly<Record<string, StackBuilder>> = {
   dockercoins: dockercoinsApp,

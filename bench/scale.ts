@@ -1,12 +1,17 @@
-// One size of the scale benchmark, run by bench.ts in a process of its own so that the peak RSS it
-// reports belongs to that size alone: `node lib/bench/scale.js N` prints one ScaleResult as JSON.
+// One size of a scale benchmark, run by bench.ts in a process of its own so that the peak RSS it
+// reports belongs to that size alone: `node lib/bench/scale.js <workshop|classroom> N` prints one
+// ScaleResult as JSON.
 import { App } from 'cdk8s';
+import { Classroom } from '../constructs/classroom';
 import { addWorkshop } from '../apps/workshop';
 import { synthYaml } from '../src/synth';
 
+/** What is scaled: copies of the full workshop, or attendees of a classroom with every stack. */
+export type ScaleSubject = 'workshop' | 'classroom';
+
 /** What one size of the scale benchmark measured. */
 export interface ScaleResult {
-  /** Copies of the full workshop, each in namespaces of its own. */
+  /** Copies of the full workshop (each in namespaces of its own), or attendees. */
   readonly n: number;
   /** Time to build the App and synthesize it to YAML, modules already loaded. */
   readonly ms: number;
@@ -17,12 +22,26 @@ export interface ScaleResult {
   readonly maxRssKiB: number;
 }
 
-function main(arg: string | undefined): ScaleResult {
+const BUILD: Record<ScaleSubject, (app: App, n: number) => void> = {
+  workshop: (app, n) => {
+    for (let copy = 0; copy < n; copy++) addWorkshop(app, 'local', `-${copy}`);
+  },
+  classroom: (app, n) => {
+    new Classroom(app, 'classroom', {
+      attendees: { count: n },
+      stacks: { dockercoins: true, webconsole: true, apiGateway: true, consolehub: true },
+    });
+  },
+};
+
+function main(subject: string | undefined, arg: string | undefined): ScaleResult {
   const n = Number(arg);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`usage: scale.js <copies>, got ${JSON.stringify(arg)}`);
+  if (!(subject === 'workshop' || subject === 'classroom') || !Number.isInteger(n) || n < 1) {
+    throw new Error(`usage: scale.js <workshop|classroom> <count>, got ${JSON.stringify([subject, arg])}`);
+  }
   const start = performance.now();
   const app = new App();
-  for (let copy = 0; copy < n; copy++) addWorkshop(app, 'local', `-${copy}`);
+  BUILD[subject](app, n);
   const yaml = synthYaml(app);
   const ms = performance.now() - start;
   return {
@@ -35,4 +54,4 @@ function main(arg: string | undefined): ScaleResult {
   };
 }
 
-process.stdout.write(JSON.stringify(main(process.argv[2])) + '\n');
+process.stdout.write(JSON.stringify(main(process.argv[2], process.argv[3])) + '\n');

@@ -8,7 +8,7 @@ import { ResourceSpec } from '../src/resources';
 import { RunAs } from '../src/security';
 import { StackContext, StackPlacementProps, resolveStackContext, selectorLabels, standardLabels } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
-import { AppWorkload, ServiceEndpoint } from '../src/workload';
+import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 
 /** The Envoy image: a pinned patch release of v1.31. */
 export const DEFAULT_ENVOY_IMAGE = 'envoyproxy/envoy:v1.31.10';
@@ -181,10 +181,11 @@ export interface ApiGatewayProps extends StackPlacementProps {
    */
   readonly resources?: ResourceSpec;
   /**
-   * Node port of the Service in the `local` profile.
+   * Node port of the Service in the `local` profile; `'auto'` lets the cluster assign one (for several
+   * gateways on one cluster).
    * @default 30080
    */
-  readonly nodePort?: number;
+  readonly nodePort?: NodePortSetting;
   /**
    * The cluster's DNS domain, in the upstream Services' names (`<svc>.<ns>.svc.<domain>`).
    * @default 'cluster.local'
@@ -349,7 +350,7 @@ export class ApiGateway extends Construct {
       service: {
         port: 80,
         type: external,
-        nodePort: external === 'NodePort' ? props.nodePort ?? LOCAL_NODE_PORT : undefined,
+        nodePort: nodePortFor(external, props.nodePort, LOCAL_NODE_PORT),
         // Keeps the client's address (as the workshop's Ambassador Service did): Envoy sees who calls.
         externalTrafficPolicy: external === 'LoadBalancer' ? 'Local' : undefined,
       },

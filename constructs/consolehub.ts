@@ -1,4 +1,3 @@
-import { isIP } from 'net';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks';
@@ -7,7 +6,7 @@ import { grantNamespacedRole } from '../src/rbac';
 import { scaleQuantity } from '../src/resources';
 import { RESTRICTED_NAMESPACE_LABELS, StackPlacementProps, clusterScoped, resolveStackContext, standardLabels } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
-import { AppWorkload, ServiceEndpoint } from '../src/workload';
+import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 import { FLASK_API_POD, workshopImage } from './webconsole';
 import { WebConsoleJob, WebConsoleJobProps } from './webconsole-job';
 
@@ -31,10 +30,10 @@ export interface ConsoleHubProps extends StackPlacementProps {
    */
   readonly replicas?: number;
   /**
-   * Node port of the Service in the `local` profile.
+   * Node port of the Service in the `local` profile (`'auto'`: assigned by the cluster).
    * @default assigned by the cluster
    */
-  readonly nodePort?: number;
+  readonly nodePort?: NodePortSetting;
   /**
    * Namespace the hub creates the users' Jobs in, where its Role, the guard rails and the users'
    * NetworkPolicy go. The workshop image hard-codes `default`, so only an image changed to match may
@@ -130,7 +129,7 @@ export class ConsoleHub extends Construct {
     check.dnsLabel('jobsNamespace', props.jobsNamespace);
     if (props.jobsNamespace?.startsWith('kube-')) check.fail('jobsNamespace', `must not be a system namespace, got ${JSON.stringify(props.jobsNamespace)}`);
     check.integer('maxSessions', props.maxSessions, 1, 10000);
-    checkCidrs(check, 'apiServerCidrs', props.apiServerCidrs);
+    check.cidrs('apiServerCidrs', props.apiServerCidrs, 'must list at least one CIDR (leave it unset to allow any address)');
     if (props.apiServerPorts?.length === 0) check.fail('apiServerPorts', 'must list at least one port');
     props.apiServerPorts?.forEach((port, i) => check.port(`apiServerPorts[${i}]`, port));
     const ctx = resolveStackContext(this, props, check, 'consolehub');
@@ -180,7 +179,7 @@ export class ConsoleHub extends Construct {
       service: {
         port: FLASK_API_POD.port.containerPort,
         type,
-        nodePort: type === 'NodePort' ? props.nodePort : undefined,
+        nodePort: nodePortFor(type, props.nodePort),
       },
     });
     this.endpoint = this.workload.endpoint!;
@@ -229,17 +228,4 @@ export class ConsoleHub extends Construct {
       else traffic.allowToAnywhere(this.workload, apiPorts);
     }
   }
-}
-
-function checkCidrs(check: PropsValidator, field: string, cidrs: readonly string[] | undefined): void {
-  if (cidrs === undefined) return;
-  if (cidrs.length === 0) check.fail(field, 'must list at least one CIDR (leave it unset to allow any address)');
-  cidrs.forEach((cidr, i) => {
-    const [address, prefix, extra] = String(cidr).split('/');
-    const version = isIP(address);
-    const bits = Number(prefix);
-    if (version === 0 || extra !== undefined || !/^\d+$/.test(prefix ?? '') || bits > (version === 4 ? 32 : 128)) {
-      check.fail(`${field}[${i}]`, `must be a CIDR such as 192.168.49.2/32, got ${JSON.stringify(cidr)}`);
-    }
-  });
 }

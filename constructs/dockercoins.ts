@@ -6,7 +6,7 @@ import { ResourceSpec } from '../src/resources';
 import { DEFAULT_RUN_AS } from '../src/security';
 import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
-import { AppWorkload, ServiceEndpoint } from '../src/workload';
+import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 
 /** Props of {@link Dockercoins}. */
 export interface DockercoinsProps extends StackPlacementProps {
@@ -41,10 +41,11 @@ export interface DockercoinsProps extends StackPlacementProps {
    */
   readonly rngPerNode?: boolean;
   /**
-   * Node port of the webui in the `local` profile.
+   * Node port of the webui in the `local` profile; `'auto'` lets the cluster assign one (for several
+   * copies of the stack on one cluster).
    * @default 30001 (as in the workshop)
    */
-  readonly webuiNodePort?: number;
+  readonly webuiNodePort?: NodePortSetting;
   /**
    * Render NetworkPolicies that allow only the traffic the apps need.
    * @default true
@@ -151,7 +152,7 @@ export class Dockercoins extends Construct {
       service: {
         port: 80,
         type: ctx.settings.externalServiceType,
-        nodePort: ctx.settings.externalServiceType === 'NodePort' ? props.webuiNodePort ?? 30001 : undefined,
+        nodePort: nodePortFor(ctx.settings.externalServiceType, props.webuiNodePort, 30001),
       },
     });
 

@@ -1,5 +1,7 @@
+import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { GatewayRoute } from './api-gateway';
 import { declareExternal } from '../src/checks';
 import { NetworkTraffic } from '../src/network';
 import { grantNamespacedRole } from '../src/rbac';
@@ -73,6 +75,8 @@ export class TrendingRepos extends Construct {
   readonly workload: AppWorkload;
   /** Name of the Secret the pods read `CLIENT_ID` and `CLIENT_SECRET` from. */
   readonly credentialsSecret: string;
+  /** The workshop's route to tgr, for `ApiGateway.addRoute`: `/` -> `tgr:5000`. */
+  readonly route: GatewayRoute;
 
   constructor(scope: Construct, id: string, props: TrendingReposProps = {}) {
     super(scope, id);
@@ -127,6 +131,8 @@ export class TrendingRepos extends Construct {
       service: { port: PORT },
     });
     this.endpoint = this.workload.endpoint!;
+    // tgr calls GitHub once per repository asked for: more than the default 15 seconds for a large `n`.
+    this.route = { pathPrefix: '/', service: this.endpoint, port: PORT, timeout: Duration.seconds(30) };
     declareExternal(this.workload.workload, 'Secret', this.credentialsSecret);
 
     if (props.networkPolicies ?? true) {

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { KubeObject } from '../src/manifest';
 import { PodGroup } from '../src/network';
 import { restrictedPodSpec } from '../src/pod';
-import { ResourceSpec, scaleQuantity } from '../src/resources';
+import { ResourceSpec } from '../src/resources';
 import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
 import { FLASK_API_POD, WebConsoleImageProps, workshopImage } from './webconsole';
@@ -100,11 +100,11 @@ export class WebConsoleJob extends Construct implements PodGroup {
     check.dnsSubdomain('runtimeClassName', props.runtimeClassName);
     const resources = props.resources ?? WEBCONSOLE_JOB_RESOURCES;
     if (!resources.ephemeralStorage) check.fail('resources.ephemeralStorage', 'is required: the sandbox must bound its disk use');
-    checkQuantities(check, {
-      tmpSizeLimit: props.tmpSizeLimit,
-      ...Object.fromEntries(Object.entries(resources).flatMap(([name, pair]) =>
-        [[`resources.${name}.request`, pair.request], [`resources.${name}.limit`, pair.limit]])),
-    });
+    check.quantity('tmpSizeLimit', props.tmpSizeLimit);
+    for (const [name, pair] of Object.entries(resources)) {
+      check.quantity(`resources.${name}.request`, pair.request);
+      check.quantity(`resources.${name}.limit`, pair.limit);
+    }
     const ctx = resolveStackContext(this, props, check, 'consolehub');
     this.namespace = ctx.namespace;
 
@@ -138,16 +138,5 @@ export class WebConsoleJob extends Construct implements PodGroup {
     this.resources = podSpec.containers[0].resources!;
     this.yaml = stringify(this.manifest);
     this.hash = createHash('sha256').update(this.yaml).digest('hex');
-  }
-}
-
-function checkQuantities(check: PropsValidator, fields: Record<string, string | undefined>): void {
-  for (const [field, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    try {
-      scaleQuantity(value, 1);
-    } catch {
-      check.fail(field, `must be a Kubernetes quantity such as 500m, 1 or 64Mi, got ${JSON.stringify(value)}`);
-    }
   }
 }

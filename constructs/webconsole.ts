@@ -6,7 +6,7 @@ import { ResourceSpec } from '../src/resources';
 import { DEFAULT_RUN_AS, RunAs } from '../src/security';
 import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
-import { AppWorkload, ServiceEndpoint } from '../src/workload';
+import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 
 /**
  * What the workshop's Flask images (webconsole and consolehub) have in common: `flask run -h 0.0.0.0`
@@ -68,10 +68,10 @@ export interface WebConsoleProps extends StackPlacementProps, WebConsoleImagePro
    */
   readonly sessionAffinity?: boolean;
   /**
-   * Node port of the Service in the `local` profile.
+   * Node port of the Service in the `local` profile (`'auto'`: assigned by the cluster).
    * @default assigned by the cluster
    */
-  readonly nodePort?: number;
+  readonly nodePort?: NodePortSetting;
   /**
    * Render NetworkPolicies: the console accepts connections on 5000 from anywhere and dials nothing
    * (it runs users' code: no egress at all), and a default deny covers the rest of the namespace.
@@ -113,7 +113,7 @@ export class WebConsole extends Construct {
       service: {
         port: FLASK_API_POD.port.containerPort,
         type,
-        nodePort: type === 'NodePort' ? props.nodePort : undefined,
+        nodePort: nodePortFor(type, props.nodePort),
         sessionAffinity: (props.sessionAffinity ?? replicas > 1) ? 'ClientIP' : 'None',
       },
     });

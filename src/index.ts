@@ -19,3 +19,4 @@ export * from '../constructs/webconsole-job';
 export * from '../constructs/consolehub';
 export * from '../constructs/api-gateway';
 export * from '../constructs/trending-repos';
+export * from '../constructs/classroom';

@@ -23,6 +23,17 @@ export function scaleQuantity(quantity: string, factor: number): string {
   return `${Number.isInteger(scaled) ? scaled : scaled.toFixed(3).replace(/0+$/, '')}${match[2] ?? ''}`;
 }
 
+const UNITS: Record<string, number> = {
+  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40,
+};
+
+/** The value of a quantity in its base unit (cores, bytes): `500m` is 0.5, `64Mi` is 67108864. */
+export function quantityValue(quantity: string): number {
+  const match = QUANTITY.exec(quantity);
+  if (!match) throw new Error(`not a Kubernetes quantity this library can read: "${quantity}"`);
+  return Number(match[1]) * UNITS[match[2] ?? ''];
+}
+
 /** The container `resources` for a spec, scaled by the profile's factor. */
 export function toResourceRequirements(spec: ResourceSpec, factor = 1): k8s.ResourceRequirements {
   const entries = Object.entries({ 'cpu': spec.cpu, 'memory': spec.memory, 'ephemeral-storage': spec.ephemeralStorage })

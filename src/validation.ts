@@ -1,4 +1,6 @@
+import { isIP } from 'net';
 import { Construct } from 'constructs';
+import { quantityValue } from './resources';
 
 /** A construct prop that cannot produce a valid manifest. Thrown at synth time, before any output. */
 export class PropsValidationError extends Error {
@@ -66,8 +68,10 @@ export class PropsValidator {
     this.integer(field, value, 1, 65535, 'an integer port from 1 to 65535');
   }
 
-  nodePort(field: string, value: number | undefined): void {
-    this.integer(field, value, 30000, 32767, 'an integer node port from 30000 to 32767 (the default NodePort range)');
+  /** A node port to pin, or `'auto'` (the cluster assigns one). */
+  nodePort(field: string, value: number | 'auto' | undefined): void {
+    if (value === 'auto') return;
+    this.integer(field, value, 30000, 32767, "an integer node port from 30000 to 32767 (the default NodePort range), or 'auto'");
   }
 
   integer(field: string, value: number | undefined, min: number, max: number, what = `an integer from ${min} to ${max}`): void {
@@ -89,6 +93,29 @@ export class PropsValidator {
     if (value === undefined) return;
     if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must be a non-empty image reference');
     if (/\s/.test(value)) this.fail(field, `must not contain white space, got ${JSON.stringify(value)}`);
+  }
+
+  /** A Kubernetes quantity: `500m`, `1`, `64Mi`. */
+  quantity(field: string, value: string | undefined): void {
+    if (value === undefined) return;
+    try {
+      quantityValue(value);
+    } catch {
+      this.fail(field, `must be a Kubernetes quantity such as 500m, 1 or 64Mi, got ${JSON.stringify(value)}`);
+    }
+  }
+
+  /** A non-empty list of address ranges in CIDR notation (`192.168.49.2/32`, `fd00::/8`). */
+  cidrs(field: string, values: readonly string[] | undefined, whenEmpty = 'must list at least one CIDR'): void {
+    if (values === undefined) return;
+    if (!Array.isArray(values) || values.length === 0) this.fail(field, whenEmpty);
+    values.forEach((cidr, i) => {
+      const [address, prefix, extra] = String(cidr).split('/');
+      const version = isIP(address);
+      if (version === 0 || extra !== undefined || !/^\d+$/.test(prefix ?? '') || Number(prefix) > (version === 4 ? 32 : 128)) {
+        this.fail(`${field}[${i}]`, `must be a CIDR such as 192.168.49.2/32, got ${JSON.stringify(cidr)}`);
+      }
+    });
   }
 
   oneOf<T extends string>(field: string, value: T | undefined, allowed: readonly T[]): void {

@@ -21,6 +21,18 @@ export interface ServiceEndpoint {
   readonly selector: Record<string, string>;
 }
 
+/**
+ * A node port prop: a number pins the port, `'auto'` lets the cluster assign a free one. Node ports are
+ * cluster-wide, so copies of a stack that share a cluster (a classroom) must not pin the same one.
+ */
+export type NodePortSetting = number | 'auto';
+
+/** The `nodePort` of a Service of `type`: the setting, else the stack's default, for NodePort Services only. */
+export function nodePortFor(type: 'ClusterIP' | 'NodePort' | 'LoadBalancer', setting: NodePortSetting | undefined, stackDefault?: number): number | undefined {
+  const port = setting ?? stackDefault;
+  return type === 'NodePort' && port !== 'auto' ? port : undefined;
+}
+
 /** How a workload is exposed. */
 export interface WorkloadServiceProps {
   /** Service port. */

@@ -201,6 +201,8 @@ describe('ApiGateway with Envoy', () => {
     expect(cloud).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 'http' }] });
     expect(cloud.ports[0].nodePort).toBeUndefined();
     expect(checkServiceWiring(synth())).toEqual([]);
+    const assigned = findObject(synth(undefined, { nodePort: 'auto' }), 'Service', 'api-gateway').spec as any;
+    expect([assigned.type, assigned.ports[0].nodePort]).toEqual(['NodePort', undefined]);
   });
 
   describe('NetworkPolicies', () => {

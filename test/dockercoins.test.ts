@@ -43,6 +43,8 @@ describe('Dockercoins', () => {
     expect(cloud.type).toBe('LoadBalancer');
     expect(cloud.ports[0].nodePort).toBeUndefined();
     expect(findObject(synth({ webuiNodePort: 30555 }), 'Service', 'webui').spec).toMatchObject({ ports: [{ nodePort: 30555 }] });
+    const assigned = findObject(synth({ webuiNodePort: 'auto' }), 'Service', 'webui').spec as any;
+    expect([assigned.type, assigned.ports[0].nodePort]).toEqual(['NodePort', undefined]);
   });
 
   test('the worker has no Service, scales by prop and rolls out at full capacity', () => {

@@ -44,6 +44,24 @@ export interface ListOptions {
   readonly labelSelector?: string;
 }
 
+/** Options of a TokenRequest. */
+export interface TokenRequestOptions {
+  /** How long the token is valid; the API server takes at least 600 and may shorten it to its maximum. */
+  readonly expirationSeconds: number;
+  /**
+   * Who the token is for.
+   * @default the API server's own audiences
+   */
+  readonly audiences?: string[];
+}
+
+/** A token the API server issued for a ServiceAccount. Secret: never print it. */
+export interface ServiceAccountToken {
+  readonly token: string;
+  /** When it stops being valid (RFC 3339), as the server decided. */
+  readonly expirationTimestamp: string;
+}
+
 /**
  * The parts of the Kubernetes API the apply engine uses. The real implementation is
  * {@link createKubeClient}; tests may pass their own.
@@ -63,6 +81,12 @@ export interface KubeClient {
   apply(obj: KubeObject, options: ServerSideApplyOptions): Promise<KubeObject>;
   /** Deletes an object; `false` when it was already gone. */
   delete(ref: ObjectRef, options?: DeleteObjectOptions): Promise<boolean>;
+  /**
+   * A time-bound token for a ServiceAccount, through the TokenRequest API
+   * (`POST /api/v1/namespaces/<ns>/serviceaccounts/<name>/token`). It is bound to the account: deleting
+   * the account revokes it.
+   */
+  requestToken(serviceAccount: { readonly namespace: string; readonly name: string }, options: TokenRequestOptions): Promise<ServiceAccountToken>;
 }
 
 /** One entry of a `Status`'s `details.causes`. */

@@ -7,7 +7,7 @@ import type {
 import { KubeObject } from '../manifest';
 import {
   DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ObjectRef, ResourceInfo,
-  ServerSideApplyOptions, groupOf,
+  ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions, groupOf,
 } from './client';
 import { RetryOptions, withRetry } from './retry';
 
@@ -32,6 +32,19 @@ export interface KubeClientOptions {
   readonly requestTimeoutMs?: number;
 }
 
+/** How the kubeconfig's cluster is reached: what a kubeconfig for someone else needs, credentials aside. */
+export interface ClusterAccess {
+  /** The cluster's name in the kubeconfig. */
+  readonly name: string;
+  /** URL of the API server. */
+  readonly server: string;
+  /** The CA bundle, base64 as in `certificate-authority-data` (read from the file `certificate-authority` names). */
+  readonly certificateAuthorityData?: string;
+  readonly insecureSkipTlsVerify?: boolean;
+  readonly tlsServerName?: string;
+  readonly proxyUrl?: string;
+}
+
 /** The real {@link KubeClient}: `@kubernetes/client-node`'s kubeconfig, authentication and HTTP stack. */
 export interface ClusterClient extends KubeClient {
   /** Name of the kubeconfig context in use. */
@@ -40,6 +53,8 @@ export interface ClusterClient extends KubeClient {
   readonly server: string;
   /** The context's namespace, if it sets one. */
   readonly contextNamespace?: string;
+  /** The context's cluster: server, CA and TLS settings (reads the CA file, if the kubeconfig names one). */
+  clusterAccess(): ClusterAccess;
 }
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -165,6 +180,33 @@ class RestKubeClient implements ClusterClient {
       contentType: this.options.applyContentType,
       body: JSON.stringify(obj),
     });
+  }
+
+  clusterAccess(): ClusterAccess {
+    const cluster = this.kc.getCurrentCluster()!;
+    return {
+      name: cluster.name,
+      server: cluster.server,
+      certificateAuthorityData: cluster.caData ?? (cluster.caFile ? fs.readFileSync(cluster.caFile).toString('base64') : undefined),
+      insecureSkipTlsVerify: cluster.skipTLSVerify || undefined,
+      tlsServerName: cluster.tlsServerName,
+      proxyUrl: cluster.proxyUrl,
+    };
+  }
+
+  async requestToken(account: { namespace: string; name: string }, options: TokenRequestOptions): Promise<ServiceAccountToken> {
+    const url = `/api/v1/namespaces/${encodeURIComponent(account.namespace)}/serviceaccounts/${encodeURIComponent(account.name)}/token`;
+    const answer = await this.request<{ status?: Partial<ServiceAccountToken> }>('POST', url, {
+      body: JSON.stringify({
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        // No audiences: the API server's own, so the token authenticates to it.
+        spec: { expirationSeconds: options.expirationSeconds, audiences: options.audiences ?? [] },
+      }),
+    });
+    const { token, expirationTimestamp } = answer.status ?? {};
+    if (!token || !expirationTimestamp) throw new Error(`POST ${url}: the answer carries no token`);
+    return { token, expirationTimestamp };
   }
 
   async delete(ref: ObjectRef, options: DeleteObjectOptions = {}): Promise<boolean> {

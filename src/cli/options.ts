@@ -11,29 +11,38 @@ import { printJson, printSummary, progressEvents, textEvents } from './output';
 /** Inputs when none are given: the synthesized manifests. */
 export const DEFAULT_SOURCES = ['dist'];
 
-/** The options every cluster command shares. */
-export interface ClusterCommandOptions {
+/** The options of every command that reads inputs and talks to a cluster. */
+export interface SourcesCommandOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
-  readonly namespace?: string;
-  readonly applyset?: string;
   readonly profile?: Profile;
   readonly output: 'text' | 'json';
+}
+
+/** The options every apply-set command shares. */
+export interface ClusterCommandOptions extends SourcesCommandOptions {
+  readonly namespace?: string;
+  readonly applyset?: string;
   readonly concurrency: number;
   readonly secretFromEnv?: EnvSecretSpec[];
 }
 
-/** Adds the inputs argument and the options of every command that talks to a cluster. */
-export function clusterCommand(program: Command, name: string, description: string): Command {
+/** Adds the inputs argument and the options of how to read them and reach the cluster. */
+export function sourcesCommand(program: Command, name: string, description: string): Command {
   return program.command(name)
     .description(description)
     .addArgument(new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(DEFAULT_SOURCES, 'dist/'))
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: its current-context)')
+    .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+}
+
+/** Adds the inputs argument and the options of every command that works on an apply set. */
+export function clusterCommand(program: Command, name: string, description: string): Command {
+  return sourcesCommand(program, name, description)
     .option('-n, --namespace <namespace>', 'namespace of objects that name none, and of the apply set parent (default: the context\'s, else "default")')
     .option('--applyset <name>', 'name of the apply set parent Secret (default: workshop-stacks-<app, file or directory name>)')
-    .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--concurrency <n>', 'requests in flight at once within a stage', positiveInteger, 4);
 }
 
@@ -80,6 +89,15 @@ function positiveInteger(text: string): number {
 /** A usage error: exit status 2, message without a stack. */
 export class UsageError extends Error {}
 
+/** Reads the inputs' documents; an input that is neither a file, a directory nor an app is a usage error. */
+export function loadInputs(sources: readonly string[], opts: SourcesCommandOptions, io: CliIO): SourceDocument[] {
+  try {
+    return loadSources(sources, { cwd: io.cwd, profile: opts.profile ?? profileFromEnv(io.env) });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 /**
  * Reads the inputs, then connects (reading the kubeconfig sends no request): everything a cluster
  * command needs. Input errors are usage errors, found before the kubeconfig is even read.
@@ -87,12 +105,7 @@ export class UsageError extends Error {}
 export async function prepareRun(sources: string[], opts: ClusterCommandOptions, io: CliIO, onEvent: (e: EngineEvent) => void) {
   const applySetLabel = opts.applyset ?? (sourcesLabel(sources, io.cwd) && defaultApplySetName(sourcesLabel(sources, io.cwd)!));
   if (!applySetLabel) throw new UsageError('several inputs form one apply set: name it with --applyset');
-  let documents: SourceDocument[];
-  try {
-    documents = loadSources(sources, { cwd: io.cwd, profile: opts.profile ?? profileFromEnv(io.env) });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const documents = loadInputs(sources, opts, io);
   const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context });
   const namespace = opts.namespace ?? client.contextNamespace ?? 'default';
   const engine = new ApplyEngine({ client, defaultNamespace: namespace, concurrency: opts.concurrency, onEvent });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -11,7 +12,8 @@ import { KubeObject } from '../../src/manifest';
  * the REST API that the apply engine uses, with the status codes and `Status` bodies the real server
  * answers: discovery, GET, LIST (label selectors), server-side apply (PATCH
  * `application/apply-patch+yaml` with field managers, conflicts, `force` and `dryRun=All`), DELETE
- * (propagation policies, cascading to owned objects and to a Namespace's contents).
+ * (propagation policies, cascading to owned objects and to a Namespace's contents), and TokenRequest
+ * (`POST .../serviceaccounts/<name>/token`; with `tokens`, an issued token authenticates from then on).
  *
  * It is deliberately simpler than the real thing where the engine does not care: lists are atomic in
  * field ownership (the real server merges some by key), there is no admission or schema validation
@@ -31,6 +33,8 @@ export class FakeApiServer {
 
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
+  /** Every token issued through TokenRequest, in order. */
+  readonly issuedTokens: IssuedToken[] = [];
   private readonly http: http.Server;
   private readonly types: ResourceType[] = BUILTIN_TYPES.map((t) => ({ ...t }));
   private readonly store = new Map<string, StoredObject>();
@@ -116,13 +120,20 @@ export class FakeApiServer {
     this.controllers.set(kind, controller);
   }
 
-  /** A kubeconfig whose only context points at this server. */
-  kubeconfig(options: { namespace?: string; token?: string; context?: string } = {}): string {
+  /**
+   * A kubeconfig whose only context points at this server. The server speaks plain HTTP, so a CA
+   * (`certificateAuthorityData` or the file `certificateAuthority`) is only carried, never used.
+   */
+  kubeconfig(options: KubeconfigOptions = {}): string {
     const name = options.context ?? 'fake';
+    const ca = {
+      'certificate-authority-data': options.certificateAuthorityData,
+      'certificate-authority': options.certificateAuthority,
+    };
     return stringifyYaml({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name, cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+      clusters: [{ name, cluster: { server: this.url, 'insecure-skip-tls-verify': true, ...ca } }],
       users: [{ name: `${name}-user`, user: { token: options.token ?? 'fake-token' } }],
       contexts: [{ name, context: { cluster: name, user: `${name}-user`, ...(options.namespace ? { namespace: options.namespace } : {}) } }],
       'current-context': name,
@@ -130,7 +141,7 @@ export class FakeApiServer {
   }
 
   /** Writes {@link kubeconfig} to `dir/kubeconfig` and returns the path. */
-  writeKubeconfig(dir: string, options: { namespace?: string; token?: string } = {}): string {
+  writeKubeconfig(dir: string, options: KubeconfigOptions = {}): string {
     const file = path.join(dir, 'kubeconfig');
     fs.writeFileSync(file, this.kubeconfig(options), { mode: 0o600 });
     return file;
@@ -186,6 +197,8 @@ export class FakeApiServer {
   }
 
   private serve(req: RecordedRequest): Answer {
+    const tokenRequest = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)\/token$/.exec(req.path);
+    if (tokenRequest && req.method === 'POST') return this.issueToken(decodeURIComponent(tokenRequest[1]), decodeURIComponent(tokenRequest[2]), req.body);
     const parts = req.path.split('/').filter(Boolean);
     if (req.method === 'GET' && req.path === '/api') return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (req.method === 'GET' && req.path === '/apis') return ok(this.groupList());
@@ -347,6 +360,38 @@ export class FakeApiServer {
     return ok(this.render(updated));
   }
 
+  /** TokenRequest, as the real server validates it: an existing account, at least 10 minutes. */
+  private issueToken(namespace: string, name: string, body: string): Answer {
+    const account = SERVICE_ACCOUNT_TYPE;
+    if (!this.store.get(this.key(account, namespace, name))) return notFound(account, name);
+    let request: { apiVersion?: string; kind?: string; spec?: { expirationSeconds?: number; audiences?: string[] } };
+    try {
+      request = JSON.parse(body);
+    } catch {
+      return badRequest('error decoding the TokenRequest');
+    }
+    if (request.apiVersion !== 'authentication.k8s.io/v1' || request.kind !== 'TokenRequest') {
+      return badRequest(`expected authentication.k8s.io/v1 TokenRequest, got ${request.apiVersion} ${request.kind}`);
+    }
+    const seconds = request.spec?.expirationSeconds ?? 3600;
+    if (seconds < 600) {
+      return { status: 422, body: status(422, 'Invalid', `TokenRequest.authentication.k8s.io "${name}" is invalid: spec.expirationSeconds: Invalid value: ${seconds}: may not specify a duration less than 10 minutes`) };
+    }
+    const token = `sa-token-${randomBytes(16).toString('hex')}`;
+    const expirationTimestamp = new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    this.issuedTokens.push({ namespace, name, token, expirationSeconds: seconds, audiences: request.spec?.audiences ?? [] });
+    this.options.tokens?.add(token);
+    return {
+      status: 201,
+      body: {
+        apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
+        metadata: { name, namespace, creationTimestamp: now() },
+        spec: { audiences: request.spec?.audiences?.length ? request.spec.audiences : ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: seconds },
+        status: { token, expirationTimestamp },
+      },
+    };
+  }
+
   private remove(type: ResourceType, namespace: string | undefined, name: string, req: RecordedRequest): Answer {
     const key = this.key(type, namespace, name);
     const stored = this.store.get(key);
@@ -437,8 +482,28 @@ export class FakeApiServer {
 // ---- types ----
 
 export interface FakeApiServerOptions {
-  /** When set, requests must carry one of these bearer tokens (401 otherwise). */
+  /** When set, requests must carry one of these bearer tokens (401 otherwise); issued tokens join it. */
   readonly tokens?: Set<string>;
+}
+
+/** Options of {@link FakeApiServer.kubeconfig}. */
+export interface KubeconfigOptions {
+  readonly namespace?: string;
+  readonly token?: string;
+  readonly context?: string;
+  /** `certificate-authority-data` of the cluster. */
+  readonly certificateAuthorityData?: string;
+  /** `certificate-authority` (a file) of the cluster. */
+  readonly certificateAuthority?: string;
+}
+
+/** A token issued through TokenRequest. */
+export interface IssuedToken {
+  readonly namespace: string;
+  readonly name: string;
+  readonly token: string;
+  readonly expirationSeconds: number;
+  readonly audiences: string[];
 }
 
 export interface RecordedRequest {
@@ -502,6 +567,7 @@ function t(groupVersion: string, kind: string, resource: string, namespaced: boo
 }
 
 const NAMESPACE_TYPE = t('v1', 'Namespace', 'namespaces', false);
+const SERVICE_ACCOUNT_TYPE = t('v1', 'ServiceAccount', 'serviceaccounts', true);
 
 const BUILTIN_TYPES: ResourceType[] = [
   NAMESPACE_TYPE,
@@ -509,7 +575,7 @@ const BUILTIN_TYPES: ResourceType[] = [
   t('v1', 'Service', 'services', true),
   t('v1', 'ConfigMap', 'configmaps', true),
   t('v1', 'Secret', 'secrets', true),
-  t('v1', 'ServiceAccount', 'serviceaccounts', true),
+  SERVICE_ACCOUNT_TYPE,
   t('v1', 'LimitRange', 'limitranges', true),
   t('v1', 'ResourceQuota', 'resourcequotas', true),
   t('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true),

@@ -1,0 +1,183 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { InvalidArgumentError, Option } from 'commander';
+import { stringify } from 'yaml';
+import { ACCOUNT_LABEL, ATTENDEE_LABEL, DISPLAY_NAME_ANNOTATION } from '../../constructs/classroom';
+import { ClusterAccess, createKubeClient } from '../apply/kube-client';
+import { mapLimit } from '../apply/concurrency';
+import { KubeObject } from '../manifest';
+import { CliContext, EXIT_USAGE, Output, RegisterCommand } from './context';
+import { SourcesCommandOptions, UsageError, loadInputs, parseDuration, sourcesCommand } from './options';
+import { printJson } from './output';
+
+interface KubeconfigOptions extends SourcesCommandOptions {
+  readonly outDir: string;
+  /** Seconds. */
+  readonly duration: number;
+  readonly attendee?: string[];
+}
+
+/** An attendee's ServiceAccount, as the classroom manifests declare it. */
+export interface AttendeeAccount {
+  /** The normalized name (`workshop-stacks.io/attendee`). */
+  readonly attendee: string;
+  /** The name as given. */
+  readonly displayName: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** What `kubeconfig` reports for one attendee: never the token. */
+export interface KubeconfigResult extends AttendeeAccount {
+  readonly file?: string;
+  readonly expirationTimestamp?: string;
+  readonly error?: string;
+}
+
+/** The TokenRequest API's minimum. */
+const MIN_SECONDS = 600;
+const REQUESTS_IN_FLIGHT = 4;
+
+/**
+ * `workshop-stacks kubeconfig`: one kubeconfig per attendee of a classroom, in a directory only its owner
+ * can read. Each holds the current context's cluster (server, CA), a time-bound token for the attendee's
+ * ServiceAccount from the TokenRequest API, and the attendee's namespace as the default. Tokens are
+ * written to those files and nowhere else: not to stdout, stderr or a report.
+ */
+export const registerKubeconfig: RegisterCommand = (program, ctx) => {
+  sourcesCommand(program, 'kubeconfig', 'write a kubeconfig with a time-bound token for each attendee of a classroom (the ServiceAccounts labelled workshop-stacks.io/account=attendee in the inputs)')
+    .requiredOption('--out-dir <dir>', 'directory for the kubeconfigs, <namespace>.kubeconfig each (created with mode 0700; an existing one must not be open to others)')
+    .addOption(new Option('--duration <duration>', 'how long the tokens are valid, e.g. 8h, 90m (at least 10m; the API server may cap it)').argParser(parseTokenDuration).default(8 * 3600, '8h'))
+    .option('--attendee <name>', 'only this attendee (the name as given, or as in the workshop-stacks.io/attendee label); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value])
+    .action((sources: string[], opts: KubeconfigOptions) => writeKubeconfigs(ctx, sources, opts));
+};
+
+function parseTokenDuration(text: string): number {
+  const seconds = Math.ceil(parseDuration(text) / 1000);
+  if (seconds < MIN_SECONDS) throw new InvalidArgumentError(`"${text}" is shorter than the 10 minutes the TokenRequest API allows`);
+  return seconds;
+}
+
+async function writeKubeconfigs(ctx: CliContext, sources: string[], opts: KubeconfigOptions): Promise<void> {
+  const { stdout, stderr } = ctx.io;
+  const json = opts.output === 'json';
+  try {
+    const accounts = selectAttendees(attendeeAccounts(loadInputs(sources, opts, ctx.io).map((d) => d.value)), opts.attendee, sources);
+    const dir = path.resolve(ctx.io.cwd, opts.outDir);
+    privateDirectory(dir);
+    const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context });
+    const cluster = client.clusterAccess();
+    const results = await mapLimit(accounts, REQUESTS_IN_FLIGHT, async (account): Promise<KubeconfigResult> => {
+      try {
+        const issued = await client.requestToken({ namespace: account.namespace, name: account.serviceAccount }, { expirationSeconds: opts.duration });
+        const file = path.join(dir, `${account.namespace}.kubeconfig`);
+        writePrivateFile(file, attendeeKubeconfig(cluster, account, issued.token));
+        return { ...account, file, expirationTimestamp: issued.expirationTimestamp };
+      } catch (error) {
+        return { ...account, error: (error as Error).message };
+      }
+    });
+    const ok = results.every((r) => !r.error);
+    if (json) printJson({ command: 'kubeconfig', ok, directory: dir, server: cluster.server, kubeconfigs: results }, stdout);
+    else printResults(results, opts.duration, stdout, stderr);
+    ctx.setExitCode(ok ? 0 : 1);
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (json) printJson({ command: 'kubeconfig', ok: false, error: message }, stdout);
+    else stderr.write(`error: ${message}\n`);
+    ctx.setExitCode(error instanceof UsageError ? EXIT_USAGE : 1);
+  }
+}
+
+/** The attendees' ServiceAccounts among the documents, in their order. */
+export function attendeeAccounts(documents: readonly unknown[]): AttendeeAccount[] {
+  return documents
+    .filter((d): d is KubeObject => isAttendeeAccount(d))
+    .map((sa) => ({
+      attendee: sa.metadata.labels![ATTENDEE_LABEL],
+      displayName: sa.metadata.annotations?.[DISPLAY_NAME_ANNOTATION] ?? sa.metadata.labels![ATTENDEE_LABEL],
+      namespace: sa.metadata.namespace!,
+      serviceAccount: sa.metadata.name!,
+    }));
+}
+
+function isAttendeeAccount(doc: unknown): boolean {
+  const obj = doc as Partial<KubeObject> | undefined;
+  return obj?.apiVersion === 'v1' && obj.kind === 'ServiceAccount' && obj.metadata?.labels?.[ACCOUNT_LABEL] === 'attendee'
+    && Boolean(obj.metadata.labels[ATTENDEE_LABEL] && obj.metadata.name && obj.metadata.namespace);
+}
+
+function selectAttendees(accounts: AttendeeAccount[], wanted: string[] | undefined, sources: string[]): AttendeeAccount[] {
+  if (accounts.length === 0) {
+    throw new UsageError(`no attendee ServiceAccount (label ${ACCOUNT_LABEL}=attendee) in ${sources.join(', ')}: give the classroom's manifests or app`);
+  }
+  if (!wanted) return accounts;
+  const unknown = wanted.filter((w) => !accounts.some((a) => a.attendee === w || a.displayName === w));
+  if (unknown.length > 0) {
+    throw new UsageError(`no attendee ${unknown.map((u) => JSON.stringify(u)).join(', ')} (attendees: ${accounts.map((a) => a.attendee).join(', ')})`);
+  }
+  return accounts.filter((a) => wanted.includes(a.attendee) || wanted.includes(a.displayName));
+}
+
+/** A kubeconfig with one context: the cluster as the instructor reaches it, the attendee's token and namespace. */
+export function attendeeKubeconfig(cluster: ClusterAccess, account: AttendeeAccount, token: string): string {
+  const context = account.namespace;
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{
+      name: cluster.name,
+      cluster: {
+        'server': cluster.server,
+        'certificate-authority-data': cluster.certificateAuthorityData,
+        'insecure-skip-tls-verify': cluster.insecureSkipTlsVerify,
+        'tls-server-name': cluster.tlsServerName,
+        'proxy-url': cluster.proxyUrl,
+      },
+    }],
+    users: [{ name: account.attendee, user: { token } }],
+    contexts: [{ name: context, context: { cluster: cluster.name, user: account.attendee, namespace: account.namespace } }],
+    'current-context': context,
+  });
+}
+
+/** Creates `dir` readable by its owner only, or accepts an existing directory that already is. */
+function privateDirectory(dir: string): void {
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    return;
+  }
+  const stat = fs.statSync(dir);
+  if (!stat.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+  if ((stat.mode & 0o077) !== 0) {
+    throw new UsageError(`${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): tokens go there; use a new directory, or chmod 700 it`);
+  }
+}
+
+/** Writes a file only its owner can read, whatever mode an earlier file of that name had. */
+function writePrivateFile(file: string, content: string): void {
+  const fd = fs.openSync(file, 'w', 0o600);
+  try {
+    fs.fchmodSync(fd, 0o600);
+    fs.writeSync(fd, content);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function printResults(results: readonly KubeconfigResult[], seconds: number, stdout: Output, stderr: Output): void {
+  const wanted = Date.now() + seconds * 1000;
+  for (const r of results) {
+    if (r.error) {
+      stderr.write(`error: ${r.displayName} (ServiceAccount ${r.namespace}/${r.serviceAccount}): ${r.error}\n`);
+      continue;
+    }
+    stdout.write(`${r.file}: ${r.displayName}, namespace ${r.namespace}, token valid until ${r.expirationTimestamp}\n`);
+    // The API server caps token lifetimes (--service-account-max-token-expiration); say so rather than surprise.
+    if (Date.parse(r.expirationTimestamp!) < wanted - 60_000) stderr.write(`warning: the API server shortened ${r.displayName}'s token to ${r.expirationTimestamp}\n`);
+  }
+  const failed = results.filter((r) => r.error).length;
+  (failed ? stderr : stdout).write(`kubeconfig ${failed ? 'FAILED' : 'finished'}: ${results.length - failed} written${failed ? `, ${failed} failed` : ''}\n`);
+}
