@@ -5,6 +5,7 @@ import { declareException } from '../src/checks/exceptions';
 import { KubeObject, PodSpecLike, podTemplateOf } from '../src/manifest';
 import { NetworkTraffic, PodGroup } from '../src/network';
 import { Profile, profileSettings } from '../src/profile';
+import { bindRoleInNamespace, grantNamespacedRole } from '../src/rbac';
 import { ResourceSpec, quantityValue, scaleQuantity } from '../src/resources';
 import { MANAGED_BY, StackChart } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
@@ -300,15 +301,9 @@ export class Classroom extends Construct {
       // The account is for a person's kubeconfig, never for a pod.
       automountServiceAccountToken: false,
     });
-    const role = access === 'workshop'
-      ? new k8s.KubeRole(chart, 'role', { metadata, rules: ATTENDEE_WORKSHOP_RULES.map((r) => ({ ...r })) })
-      : undefined;
-    // A RoleBinding, never a ClusterRoleBinding: even the ClusterRole `edit` grants rights in this namespace only.
-    new k8s.KubeRoleBinding(chart, 'role-binding', {
-      metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: role ? 'Role' : 'ClusterRole', name: role ? role.name : 'edit' },
-      subjects: [{ kind: 'ServiceAccount', name: serviceAccount.name, namespace }],
-    });
+    const grant = { ...metadata, subject: { name: serviceAccount.name, namespace } };
+    if (access === 'workshop') grantNamespacedRole(chart, 'attendee', { ...grant, rules: ATTENDEE_WORKSHOP_RULES.map((r) => ({ ...r })) });
+    else bindRoleInNamespace(chart, 'attendee', { ...grant, roleRef: { kind: 'ClusterRole', name: 'edit' } });
     return serviceAccount;
   }
 

@@ -27,12 +27,23 @@ export interface NamespacedRoleProps {
  * and a RoleBinding whose ServiceAccount subject names its namespace, which may differ from the Role's.
  */
 export function grantNamespacedRole(scope: Construct, id: string, props: NamespacedRoleProps): k8s.KubeRole {
-  const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
-  const role = new k8s.KubeRole(scope, `${id}-role`, { metadata, rules: props.rules });
-  new k8s.KubeRoleBinding(scope, `${id}-role-binding`, {
-    metadata,
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+  const { rules, ...binding } = props;
+  const role = new k8s.KubeRole(scope, `${id}-role`, { metadata: { name: props.name, namespace: props.namespace, labels: props.labels }, rules });
+  bindRoleInNamespace(scope, id, { ...binding, roleRef: { kind: 'Role', name: role.name } });
+  return role;
+}
+
+/** Props of {@link bindRoleInNamespace}. */
+export interface RoleBindingProps extends Omit<NamespacedRoleProps, 'rules'> {
+  /** The Role of the namespace, or a ClusterRole (such as the built-in `edit`) granted in this namespace only. */
+  readonly roleRef: { readonly kind: 'Role' | 'ClusterRole'; readonly name: string };
+}
+
+/** A RoleBinding, never a ClusterRoleBinding: even a ClusterRole it names grants rights in its namespace only. */
+export function bindRoleInNamespace(scope: Construct, id: string, props: RoleBindingProps): k8s.KubeRoleBinding {
+  return new k8s.KubeRoleBinding(scope, `${id}-role-binding`, {
+    metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...props.roleRef },
     subjects: [{ kind: 'ServiceAccount', name: props.subject.name, namespace: props.subject.namespace }],
   });
-  return role;
 }
