@@ -12,11 +12,15 @@ import { printJson, printSummary, progressEvents, textEvents } from './output';
 export const DEFAULT_SOURCES = ['dist'];
 
 /** The options of every command that reads inputs and talks to a cluster. */
-export interface SourcesCommandOptions {
-  readonly kubeconfig?: string;
-  readonly context?: string;
+export interface InputsCommandOptions {
   readonly profile?: Profile;
   readonly output: 'text' | 'json';
+}
+
+/** The options of commands that read inputs and reach a cluster. */
+export interface SourcesCommandOptions extends InputsCommandOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
 }
 
 /** The options every apply-set command shares. */
@@ -29,11 +33,16 @@ export interface ClusterCommandOptions extends SourcesCommandOptions {
 
 /** Adds the inputs argument and the options of how to read them and reach the cluster. */
 export function sourcesCommand(program: Command, name: string, description: string): Command {
+  return inputsCommand(program, name, description)
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: its current-context)');
+}
+
+/** Adds the inputs argument, `--profile` and `-o`: everything a command that needs no cluster takes. */
+export function inputsCommand(program: Command, name: string, description: string): Command {
   return program.command(name)
     .description(description)
     .addArgument(new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(DEFAULT_SOURCES, 'dist/'))
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context (default: its current-context)')
     .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
 }
@@ -90,7 +99,7 @@ function positiveInteger(text: string): number {
 export class UsageError extends Error {}
 
 /** Reads the inputs' documents; an input that is neither a file, a directory nor an app is a usage error. */
-export function loadInputs(sources: readonly string[], opts: SourcesCommandOptions, io: CliIO): SourceDocument[] {
+export function loadInputs(sources: readonly string[], opts: InputsCommandOptions, io: CliIO): SourceDocument[] {
   try {
     return loadSources(sources, { cwd: io.cwd, profile: opts.profile ?? profileFromEnv(io.env) });
   } catch (error) {

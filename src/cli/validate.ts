@@ -1,17 +1,14 @@
-import { Argument, InvalidArgumentError, Option } from 'commander';
-import { SourceDocument, loadSources } from '../apply/load';
+import { InvalidArgumentError, Option } from 'commander';
+import { SourceDocument } from '../apply/load';
 import { CheckKind, ExceptedFinding, Finding, formatFinding, validateObjects } from '../checks';
 import { KubeObject } from '../manifest';
-import { PROFILES, Profile, profileFromEnv } from '../profile';
 import { EXIT_USAGE, RegisterCommand } from './context';
-import { DEFAULT_SOURCES } from './options';
+import { InputsCommandOptions, UsageError, inputsCommand, loadInputs } from './options';
 import { printJson } from './output';
 
-interface ValidateCommandOptions {
-  readonly profile?: Profile;
+interface ValidateCommandOptions extends InputsCommandOptions {
   readonly checks: CheckKind[];
   readonly externalKind: string[];
-  readonly output: 'text' | 'json';
 }
 
 const CHECK_KINDS: readonly CheckKind[] = ['schema', 'wiring', 'policy'];
@@ -21,19 +18,16 @@ const CHECK_KINDS: readonly CheckKind[] = ['schema', 'wiring', 'policy'];
  * nothing is found, 1 on any finding (exceptions declared in code are listed, not failed), 2 on bad input.
  */
 export const registerValidate: RegisterCommand = (program, ctx) => {
-  program.command('validate')
-    .description('check manifests without a cluster: schema (kubernetes-models), wiring (Services, references, NetworkPolicies, gateway routes) and policy (PSS restricted, requests and limits, probes, pinned images, credentials, RBAC wildcards); exit 1 on any finding')
-    .addArgument(new Argument('[sources...]', 'manifest files, directories or app names').default(DEFAULT_SOURCES, 'dist/'))
-    .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
+  inputsCommand(program, 'validate', 'check manifests without a cluster: schema (kubernetes-models), wiring (Services, references, NetworkPolicies, gateway routes) and policy (PSS restricted, requests and limits, probes, pinned images, credentials, RBAC wildcards); exit 1 on any finding')
     .addOption(new Option('--checks <kinds>', 'comma-separated kinds of checks').argParser(parseChecks).default([...CHECK_KINDS], CHECK_KINDS.join(',')))
     .option('--external-kind <apiVersion/Kind>', 'a custom resource kind the cluster provides, which has no schema here (repeatable)', (v: string, all: string[]) => [...all, v], [])
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((sources: string[], opts: ValidateCommandOptions) => {
       let documents: SourceDocument[];
       try {
-        documents = loadSources(sources, { cwd: ctx.io.cwd, profile: opts.profile ?? profileFromEnv(ctx.io.env) });
+        documents = loadInputs(sources, opts, ctx.io);
       } catch (error) {
-        ctx.io.stderr.write(`error: ${(error as Error).message}\n`);
+        if (!(error instanceof UsageError)) throw error;
+        ctx.io.stderr.write(`error: ${error.message}\n`);
         ctx.setExitCode(EXIT_USAGE);
         return;
       }
