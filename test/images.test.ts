@@ -189,6 +189,9 @@ function serveJobCreate(server: FakeApiServer): void {
   });
 }
 
+/** The status of a pod whose console listens, on 127.0.0.1 (where the test's stand-in console is). */
+const READY = { phase: 'Running', podIP: '127.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] };
+
 const pod = (name: string, labels: Record<string, string>, status: Record<string, unknown>): KubeObject => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'sessions', labels },
   spec: { containers: [{ name: 'webconsole', image: 'workshop-stacks/webconsole:v1' }] }, status,
@@ -293,8 +296,8 @@ describe('images/consolehub', () => {
 
   test('run forwards the body to the user\'s running pod on /api/<uname>/run/ and relays the answer', async () => {
     // Listed first, but not a pod the hub started (no managed-by): never forwarded to.
-    api.seed(pod('impostor', { uname: 'carol' }, { phase: 'Running', podIP: '127.0.0.2' }));
-    api.seed(pod('webconsole-carol-abcde', { 'uname': 'carol', 'managed-by': 'provisioner' }, { phase: 'Running', podIP: '127.0.0.1' }));
+    api.seed(pod('impostor', { uname: 'carol' }, { ...READY, podIP: '127.0.0.2' }));
+    api.seed(pod('webconsole-carol-abcde', { 'uname': 'carol', 'managed-by': 'provisioner' }, READY));
     forwarded.length = 0;
     answer = { status: 200, body: '{"output": "42\\n"}' };
     const input = '{"input": "print(6 * 7)"}';
@@ -308,13 +311,22 @@ describe('images/consolehub', () => {
     expect(await call(hub.port, 'POST', '/api/carol/run/', '{')).toMatchObject({ status: 400, body: { error: 'the body is not valid JSON' } });
   });
 
-  test('run answers 404 when the user has no pod, 503 while it is not running', async () => {
+  test('run answers 404 when the user has no pod, 503 until it is ready, 409 once it has ended', async () => {
+    forwarded.length = 0;
     expect(await call(hub.port, 'POST', '/api/nobody/run/', { input: '1' })).toMatchObject({
       status: 404, body: { error: expect.stringContaining('POST /api/nobody/start/ first') },
     });
-    api.seed(pod('webconsole-dave-fghij', { 'uname': 'dave', 'managed-by': 'provisioner' }, { phase: 'Pending' }));
-    const pending = await call(hub.port, 'POST', '/api/dave/run/', { input: '1' });
-    expect(pending).toMatchObject({ status: 503, headers: { 'retry-after': '2' } });
+    const labels = (uname: string) => ({ uname, 'managed-by': 'provisioner' });
+    api.seed(pod('webconsole-dave-1', labels('dave'), { phase: 'Pending' }));
+    // Running, but the console does not listen yet: its readiness probe has not passed.
+    api.seed(pod('webconsole-erin-1', labels('erin'), { ...READY, conditions: [{ type: 'Ready', status: 'False' }] }));
+    api.seed(pod('webconsole-frank-1', labels('frank'), { phase: 'Failed' }));
+    for (const uname of ['dave', 'erin']) {
+      const answer = await call(hub.port, 'POST', `/api/${uname}/run/`, { input: '1' });
+      expect(answer).toMatchObject({ status: 503, headers: { 'retry-after': '2' }, body: { error: expect.stringMatching(/not ready yet/) } });
+    }
+    expect(await call(hub.port, 'POST', '/api/frank/run/', { input: '1' })).toMatchObject({ status: 409, body: { error: expect.stringMatching(/has ended \(Failed\)/) } });
+    expect(forwarded).toEqual([]);
   });
 
   test('reads the token on every call, so a rotated token is used at once', async () => {

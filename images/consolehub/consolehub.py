@@ -1,7 +1,7 @@
 """consolehub: one webconsole pod per user, on the Python standard library.
 
     POST /api/<uname>/start/  creates the Job `webconsole-<uname>` from the template
-    POST /api/<uname>/run/    forwards the body to http://<podIP>:5000/api/<uname>/run/ of the user's pod
+    POST /api/<uname>/run/    forwards the body to http://<podIP>:5000/api/<uname>/run/ of the user's ready pod
     GET  /healthz             {"status": "ok"} (ours: the workshop app has none; the API above is unchanged)
 
 Environment (the defaults are the workshop's behaviour):
@@ -142,13 +142,13 @@ class Hub:
         items = pods.get('items') or []
         if not items:
             raise HttpError(404, f'{uname} has no console: POST /api/{uname}/start/ first')
-        running = [p for p in items if (p.get('status') or {}).get('phase') == 'Running' and p['status'].get('podIP')]
-        if not running:
+        ready = [p for p in items if is_ready(p)]
+        if not ready:
             phase = (items[0].get('status') or {}).get('phase', 'Pending')
             if phase in ('Succeeded', 'Failed'):
                 raise HttpError(409, f'the console of {uname} has ended ({phase}): start it again once its Job is gone')
-            raise HttpError(503, f'the console of {uname} is not running yet ({phase})', {'Retry-After': '2'})
-        return self.forward(request, running[0]['status']['podIP'], uname, body)
+            raise HttpError(503, f'the console of {uname} is not ready yet ({phase})', {'Retry-After': '2'})
+        return self.forward(request, ready[0]['status']['podIP'], uname, body)
 
     def forward(self, request, ip, uname, body):
         connection = http.client.HTTPConnection(ip, self.session_port, timeout=SESSION_TIMEOUT_SECONDS)
@@ -164,6 +164,13 @@ class Hub:
         finally:
             connection.close()
         request.send_raw(response.status, payload, response.getheader('Content-Type') or 'application/json')
+
+
+def is_ready(pod):
+    """Running with an IP and Ready: its console listens (a Running pod may not yet, until its readiness probe passes)."""
+    status = pod.get('status') or {}
+    ready = any(c.get('type') == 'Ready' and c.get('status') == 'True' for c in status.get('conditions') or [])
+    return status.get('phase') == 'Running' and bool(status.get('podIP')) and ready
 
 
 def user(match):
