@@ -8,6 +8,7 @@ itself (a relayed answer), or raises HttpError.
 import argparse
 import json
 import re
+import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -111,5 +112,8 @@ def serve(name, routes, argv=None):
     # ThreadingHTTPServer's request threads are daemons: a hung one does not keep the process alive.
     server = ThreadingHTTPServer((args.host, args.port), make_handler(routes))
     host, port = server.server_address[:2]
+    # As PID 1 in a container the process gets no default SIGTERM action: without a handler, every pod
+    # deletion would wait out the grace period and end in SIGKILL.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f'{name} listening on http://{host}:{port}', file=sys.__stdout__, flush=True)
     server.serve_forever()

@@ -137,6 +137,12 @@ describe('images/webconsole', () => {
     expect(await call(app.port, 'GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
 
+  test('SIGTERM ends the process at once and cleanly (as PID 1 it would otherwise be ignored)', async () => {
+    const stopped = await startApp('webconsole/webconsole.py');
+    stopped.process.kill('SIGTERM');
+    expect(await stopped.exited).toBe(0);
+  });
+
   test('GET /api/crash/ ends the process with a failure code', async () => {
     const victim = await startApp('webconsole/webconsole.py');
     expect((await call(victim.port, 'GET', '/api/crash/')).status).toBe(200);
