@@ -147,6 +147,7 @@ describe('images/webconsole', () => {
     const victim = await startApp('webconsole/webconsole.py');
     expect((await call(victim.port, 'GET', '/api/crash/')).status).toBe(200);
     expect(await victim.exited).toBe(1);
+    expect(victim.output()).toContain('crash requested: exiting');
   });
 });
 
