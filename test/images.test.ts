@@ -37,7 +37,8 @@ function startApp(script: string, env: Record<string, string> = {}, cwd?: string
   });
   running.push(child);
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': by then all of the process's output has been read.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start in 10 s:\n${output}`)), 10_000);
     const onData = (chunk: Buffer) => {
