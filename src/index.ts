@@ -4,6 +4,7 @@ export * from './validation';
 export * from './stack-chart';
 export * from './security';
 export * from './resources';
+export * from './quantity';
 export * from './image';
 export * from './pod';
 export * from './workload';
