@@ -5,6 +5,7 @@ export * from './stack-chart';
 export * from './security';
 export * from './resources';
 export * from './quantity';
+export * from './image-reference';
 export * from './image';
 export * from './pod';
 export * from './workload';
