@@ -12,6 +12,7 @@ export * from './workload';
 export * from './network';
 export * from './rbac';
 export * from './manifest';
+export * from './load';
 export * from './checks';
 export * from './apply';
 export * from './synth';
