@@ -29,7 +29,7 @@ describe('workshop-stacks validate', () => {
     const run = await validate(DIST);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/object\(s\) checked: 0 finding\(s\), \d+ exception\(s\)/);
-    expect(run.stdout).toContain('exception: Deployment dockercoins/worker');
+    expect(run.stdout).toMatch(/exception: \S*dist\/dockercoins\.k8s\.yaml document \d+ \(Deployment dockercoins\/worker\)/);
     expect(run.stdout).toContain('reason: the worker listens on no port');
   });
 

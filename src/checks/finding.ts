@@ -21,6 +21,14 @@ export function finding(obj: KubeObject, field: string, rule: string, message: s
   return f;
 }
 
+/** A copy of `f` with more properties (an exception's reason), about the same object. */
+export function extendFinding<T extends object>(f: Finding, extra: T): Finding & T {
+  const copy = { ...f, ...extra };
+  const subject = subjects.get(f);
+  if (subject) subjects.set(copy, subject);
+  return copy;
+}
+
 /** The object a finding made by {@link finding} is about. */
 export function subjectOf(f: Finding): KubeObject | undefined {
   return subjects.get(f);

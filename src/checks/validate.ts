@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest';
 import { ExceptedFinding, exceptionFor } from './exceptions';
-import { Finding, subjectOf } from './finding';
+import { Finding, extendFinding, subjectOf } from './finding';
 import { checkPolicy } from './policy';
 import { checkPodSecurityRestricted } from './pss';
 import { checkReferences } from './references';
@@ -62,7 +62,7 @@ export function applyExceptions(all: readonly Finding[]): ValidationResult {
   for (const f of all) {
     const reason = exceptionFor(subjectOf(f), f.rule);
     if (reason === undefined) findings.push(f);
-    else exceptions.push({ ...f, reason });
+    else exceptions.push(extendFinding(f, { reason }));
   }
   return { findings, exceptions };
 }
