@@ -81,6 +81,11 @@ describe('validateDocuments', () => {
     expect(fromEnv.exceptions.map((e) => [e.rule, e.reason])).toEqual([['policy/secret-data', 'made at apply time by --secret-from-env, as the rule asks']]);
   });
 
+  test('labels that are not a mapping are a schema finding, not a crash', () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: 'oops' } };
+    expect(validateDocuments(docs('a.yaml', cm), { reservedLabels: ['x'] }).problems.map((p) => [p.rule, p.field])).toEqual([['schema/invalid', 'metadata.labels']]);
+  });
+
   test('the same nodePort twice in one Service (TCP and UDP) is fine', () => {
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'shop' },
       spec: { type: 'NodePort', ports: [{ name: 'a', port: 53, nodePort: 30053, protocol: 'TCP' }, { name: 'b', port: 53, nodePort: 30053, protocol: 'UDP' }] } };

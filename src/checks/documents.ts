@@ -101,7 +101,8 @@ export function validateDocuments(docs: readonly SourceDocument[], options: Docu
       continue;
     }
     const obj = doc.value as KubeObject;
-    const labels = obj.metadata.labels ?? {};
+    // Labels of the wrong type are the schema check's to report.
+    const labels: object = typeof obj.metadata.labels === 'object' && obj.metadata.labels !== null ? obj.metadata.labels : {};
     for (const label of (options.reservedLabels ?? []).filter((l) => l in labels)) {
       problems.push({ ...at, object: describeObject(obj), field: `metadata.labels.${label}`, rule: 'schema/reserved-label', message: 'is set by workshop-stacks and must not be in the input' });
     }
