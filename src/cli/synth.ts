@@ -37,7 +37,8 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
     .option('--app <command>', `command that runs the cdk8s app, writing to $CDK8S_OUTDIR (default: "app" of ./${CONFIG_FILE})`)
     .option('--outdir <dir>', `output directory (default: "output" of ./${CONFIG_FILE}, else dist)`)
     .addOption(new Option('--profile <profile>', `profile (default: $${PROFILE_ENV}, else local)`).choices(PROFILES))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    // -o/--output is the report's format in every command; cdk8s's output directory is --outdir here.
+    .addOption(new Option('-o, --output <format>', 'output format (the output directory is --outdir)').choices(['text', 'json']).default('text'))
     .action((apps: string[], opts: SynthOptions) => {
       const config = readConfig(ctx.io.cwd);
       const outdir = path.resolve(ctx.io.cwd, opts.outdir ?? config.output ?? 'dist');
