@@ -1,5 +1,6 @@
 import { KubeObject, PodTemplateRef, podTemplateOf } from '../manifest';
 import { Finding, finding } from './finding';
+import { selects } from './selector';
 
 /** A pod template with the object it belongs to. */
 export interface PodSource {
@@ -15,8 +16,15 @@ export function podSources(objects: readonly KubeObject[]): PodSource[] {
   });
 }
 
-export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+/** Pod templates by namespace: selectors are matched within one, and a join over all would be quadratic. */
+export function podSourcesByNamespace(objects: readonly KubeObject[]): Map<string, PodSource[]> {
+  const byNamespace = new Map<string, PodSource[]>();
+  for (const pod of podSources(objects)) {
+    const list = byNamespace.get(pod.namespace);
+    if (list) list.push(pod);
+    else byNamespace.set(pod.namespace, [pod]);
+  }
+  return byNamespace;
 }
 
 /**
@@ -24,12 +32,12 @@ export function selects(selector: Record<string, string>, labels: Record<string,
  * its target ports is a container port (by name or number) of every pod it selects.
  */
 export function checkServiceWiring(objects: readonly KubeObject[]): Finding[] {
-  const pods = podSources(objects);
+  const pods = podSourcesByNamespace(objects);
   return objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1').flatMap((svc) => {
     const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ port: number; targetPort?: number | string }> };
     if (!spec.selector || Object.keys(spec.selector).length === 0) return [];
     const namespace = svc.metadata.namespace ?? 'default';
-    const selected = pods.filter((p) => p.namespace === namespace && selects(spec.selector!, p.template.labels));
+    const selected = (pods.get(namespace) ?? []).filter((p) => selects(spec.selector!, p.template.labels));
     if (selected.length === 0) {
       return [finding(svc, 'spec.selector', 'wiring/service-selects-pods', `selects no pod template in namespace ${namespace}`)];
     }
