@@ -6,7 +6,8 @@ import { Dockercoins } from '../constructs/dockercoins';
 import { formatFinding, matchesSelector, validateObjects } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';
 import { Profile } from '../src/profile';
-import { RESTRICTED_NAMESPACE_LABELS, StackChart } from '../src/stack-chart';
+import { RESTRICTED_NAMESPACE_LABELS } from '../src/namespace';
+import { StackChart } from '../src/stack-chart';
 import { synthYaml } from '../src/synth';
 import { PROFILES, expectInvalidProp, findObject } from './helpers';
 
