@@ -126,8 +126,9 @@ export interface RestrictedPodProps {
    */
   readonly preStop?: k8s.LifecycleHandler;
   /**
-   * Readiness probe path, when it differs from the liveness one (an HTTP `probe` only).
-   * @default the probe's path
+   * An HTTP path for the readiness probe only, when readiness differs from liveness (a pod that
+   * reports itself unready while it drains must not be restarted for it).
+   * @default readiness checks what `probe` does
    */
   readonly readinessPath?: string;
 }
@@ -139,11 +140,11 @@ export function volumeNameForPath(path: string): string {
   return slugify(path) || 'root';
 }
 
-function probe(spec: ProbeSpec, port: NamedPort, timing: Omit<k8s.Probe, 'httpGet' | 'tcpSocket'>, path?: string): k8s.Probe {
+function probe(spec: ProbeSpec, port: NamedPort, timing: Omit<k8s.Probe, 'httpGet' | 'tcpSocket'>): k8s.Probe {
   const target = k8s.IntOrString.fromString(port.name);
   return spec.kind === 'tcp'
     ? { tcpSocket: { port: target }, ...timing }
-    : { httpGet: { path: path ?? spec.path, port: target }, ...timing };
+    : { httpGet: { path: spec.path, port: target }, ...timing };
 }
 
 /**
@@ -162,7 +163,8 @@ export function restrictedPodSpec(ctx: StackContext, props: RestrictedPodProps):
     env: props.env,
     ports: props.port ? [{ name: props.port.name, containerPort: props.port.containerPort, protocol: 'TCP' }] : undefined,
     readinessProbe: props.probe && props.port
-      ? probe(props.probe, props.port, { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }, props.readinessPath) : undefined,
+      ? probe(props.readinessPath ? { kind: 'http', path: props.readinessPath } : props.probe, props.port,
+        { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }) : undefined,
     livenessProbe: props.probe && props.port
       ? probe(props.probe, props.port, { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }) : undefined,
     resources: toResourceRequirements(props.resources, ctx.settings.resourceScale),

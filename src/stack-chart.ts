@@ -115,7 +115,7 @@ export function resolveStackContext(scope: Construct, props: StackPlacementProps
   const stack = StackChart.nearest(scope);
   const profile = props.profile ?? stack?.profile ?? 'local';
   // A construct inside another stack construct (a Job template inside a hub) is part of that stack.
-  let enclosing: IConstruct | undefined = scope.node.scope;
+  let enclosing: IConstruct | undefined = scope;
   while (enclosing && typeof (enclosing as { partOf?: unknown }).partOf !== 'string') enclosing = enclosing.node.scope;
   return {
     namespace: props.namespace ?? Chart.of(scope).namespace ?? 'default',
