@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { standardLabels } from '../src/labels';
 import { NetworkTraffic, PodGroup } from '../src/network';
@@ -104,6 +105,8 @@ export class ApiGateway extends StackConstruct {
   readonly name: string;
   /** How clients reach Envoy (port 80); undefined with `gatewayApi`. */
   readonly endpoint?: ServiceEndpoint;
+  /** Envoy's Service as a cdk8s-plus Service (for `kplus.IngressBackend.fromService`); undefined with `gatewayApi`. */
+  readonly service?: kplus.Service;
   /** The Envoy pods, as an escape hatch and a `PodGroup` for NetworkPolicies; undefined with `gatewayApi`. */
   readonly workload?: AppWorkload;
 
@@ -157,6 +160,7 @@ export class ApiGateway extends StackConstruct {
       });
       this.workload = envoy.workload;
       this.endpoint = this.workload.endpoint;
+      this.service = this.workload.service;
       this.node.defaultChild = envoy;
       if (props.networkPolicies ?? true) {
         this.traffic = { policies: this.networkTraffic(), client: this.workload, owned: true };

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks';
 import { standardLabels } from '../src/labels';
@@ -20,6 +21,8 @@ import { WebConsoleJob, WebConsoleJobProps } from './webconsole-job';
 export type ConsoleHubFlavour = 'workshop' | 'workshop-stacks';
 
 const HUB_FLAVOURS: readonly ConsoleHubFlavour[] = ['workshop', 'workshop-stacks'];
+/** Where this project's images are (built inside minikube's Docker from `images/`). */
+const OWN_IMAGES = 'workshop-stacks';
 
 /** Props of {@link ConsoleHub}. */
 export interface ConsoleHubProps extends StackPlacementProps {
@@ -33,7 +36,8 @@ export interface ConsoleHubProps extends StackPlacementProps {
   /**
    * Registry (or Docker Hub namespace) of the consolehub image, and of the webconsole image unless
    * `job.registry` says otherwise.
-   * @default none: the images built inside minikube's Docker
+   * @default none for the `workshop` hub (`consolehub:v1`), 'workshop-stacks' for the `workshop-stacks` hub
+   * (`workshop-stacks/consolehub:v1` and `workshop-stacks/webconsole:v1`): images built inside minikube's Docker
    */
   readonly registry?: string;
   /**
@@ -133,6 +137,8 @@ export const CONSOLEHUB_RULES: readonly k8s.PolicyRule[] = [
 export class ConsoleHub extends StackConstruct {
   /** The `consolehub` Service (5000): the stack's front door. */
   readonly endpoint: ServiceEndpoint;
+  /** The same Service as a cdk8s-plus Service: `kplus.IngressBackend.fromService(x.service)` takes it. */
+  readonly service: kplus.Service;
   /** The hub's ServiceAccount, bound to its Role in the jobs namespace. */
   readonly serviceAccount: k8s.KubeServiceAccount;
   /** The per-user Job the hub starts: its template, and the users' pods as a pod group. */
@@ -145,7 +151,9 @@ export class ConsoleHub extends StackConstruct {
     const { check, ctx } = this;
     check.oneOf('hub', props.hub, HUB_FLAVOURS);
     const ownImage = props.hub === 'workshop-stacks';
-    const image = this.workshopImage(props, ownImage ? 'workshop-stacks/consolehub' : 'consolehub');
+    // This project's images are `workshop-stacks/consolehub:v1` and `workshop-stacks/webconsole:v1`.
+    const registry = props.registry ?? (ownImage ? OWN_IMAGES : undefined);
+    const image = this.workshopImage({ registry, tag: props.tag }, 'consolehub');
     check.replicas('replicas', props.replicas);
     check.nodePort('nodePort', props.nodePort);
     check.userNamespace('jobsNamespace', props.jobsNamespace);
@@ -165,7 +173,7 @@ export class ConsoleHub extends StackConstruct {
 
     this.job = new WebConsoleJob(this, 'job', {
       ...props.job,
-      registry: props.job?.registry ?? props.registry,
+      registry: props.job?.registry ?? registry,
       namespace: jobsNamespace,
       profile: ctx.profile,
     });
@@ -212,6 +220,7 @@ export class ConsoleHub extends StackConstruct {
       },
     });
     this.endpoint = this.workload.endpoint!;
+    this.service = this.workload.service!;
     this.node.defaultChild = this.workload;
 
     grantNamespacedRole(this, 'hub', {

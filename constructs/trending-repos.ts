@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { GatewayRoute } from './gateway-route';
 import { declareExternal } from '../src/checks';
@@ -69,6 +70,8 @@ const GITHUB_API_PORT = 443;
 export class TrendingRepos extends StackConstruct {
   /** The `tgr` Service (5000): what the gateway routes to. */
   readonly endpoint: ServiceEndpoint;
+  /** The same Service as a cdk8s-plus Service: `kplus.IngressBackend.fromService(x.service)` takes it. */
+  readonly service: kplus.Service;
   /** The ServiceAccount `tgr` the pods run as. */
   readonly serviceAccount: k8s.KubeServiceAccount;
   /** The workload, as an escape hatch and a `PodGroup` for NetworkPolicies. */
@@ -130,6 +133,7 @@ export class TrendingRepos extends StackConstruct {
       service: { port: PORT },
     });
     this.endpoint = this.workload.endpoint!;
+    this.service = this.workload.service!;
     this.node.defaultChild = this.workload;
     // tgr calls GitHub once per repository asked for: more than the default 15 seconds for a large `n`.
     this.route = { pathPrefix: '/', service: this.endpoint, port: PORT, timeout: Duration.seconds(30) };

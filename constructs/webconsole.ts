@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { NamedPort, ProbeSpec, WritablePath } from '../src/pod';
 import { ResourceSpec } from '../src/resources';
@@ -63,6 +64,8 @@ export interface WebConsoleProps extends StackPlacementProps, WorkshopImageProps
 export class WebConsole extends StackConstruct {
   /** The `webconsole` Service (5000): the stack's front door. */
   readonly endpoint: ServiceEndpoint;
+  /** The same Service as a cdk8s-plus Service: `kplus.IngressBackend.fromService(x.service)` takes it. */
+  readonly service: kplus.Service;
   /** The Deployment and Service, as an escape hatch. */
   readonly workload: AppWorkload;
 
@@ -91,6 +94,7 @@ export class WebConsole extends StackConstruct {
       },
     });
     this.endpoint = this.workload.endpoint!;
+    this.service = this.workload.service!;
     this.node.defaultChild = this.workload;
 
     if (props.networkPolicies ?? true) {

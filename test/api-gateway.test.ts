@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { Chart, Duration } from 'cdk8s';
+import { Chart, Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import { parse } from 'yaml';
 import { synthApp } from '../apps/registry';
 import { ApiGateway, ApiGatewayProps } from '../constructs/api-gateway';
@@ -314,6 +315,21 @@ describe('ApiGateway props validation', () => {
     expect((error as PropsValidationError).message).toMatch(reason);
   }
   const to = (route: Partial<GatewayRoute>) => (tgr: TrendingRepos): GatewayRoute[] => [{ pathPrefix: '/', service: tgr.endpoint, ...route }];
+
+  test('resources: a quantity Kubernetes does not accept fails at synth, naming the construct and the field', () => {
+    const ok = { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } };
+    expectInvalid(to({}), 'resources.cpu.request', /quantity.*"lots"/, { resources: { ...ok, cpu: { request: 'lots', limit: '1' } } });
+    expectInvalid(to({}), 'resources.memory.limit', /quantity.*"64MB"/, { resources: { ...ok, memory: { request: '64Mi', limit: '64MB' } } });
+    expectInvalid(to({}), 'resources.memory.request', /must not exceed the limit/, { resources: { ...ok, memory: { request: '1Gi', limit: '1G' } } });
+    // Everything the API server accepts: binary and decimal suffixes up to exa, nano and micro, exponents.
+    for (const [cpu, memory] of [['500000u', '1Ei'], ['500000000n', '1Pi'], ['0.5', '1E'], ['5e-1', '1P'], ['500m', '64e6']]) {
+      expect(() => synth(to({}), { resources: { cpu: { request: cpu, limit: cpu }, memory: { request: memory, limit: memory } } })).not.toThrow();
+    }
+    // cdk8s types work too, rendered as quantities.
+    const typed = synth(to({}), { resources: { cpu: { request: Cpu.millis(50), limit: Cpu.units(1) }, memory: { request: Size.mebibytes(64), limit: Size.gibibytes(1) } } });
+    expect(podSpec(findObject(typed, 'Deployment', 'api-gateway')).containers[0].resources)
+      .toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+  });
 
   test('path prefixes and rewrites are absolute paths without a trailing slash', () => {
     expectInvalid(to({ pathPrefix: 'api' }), 'routes[0].pathPrefix', /absolute URL path/);

@@ -305,6 +305,44 @@ describe('ConsoleHub', () => {
   });
 });
 
+describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks)', () => {
+  const objects = synth({ hub: 'workshop-stacks' });
+
+  test('runs workshop-stacks/consolehub:v1, and its users\' consoles run workshop-stacks/webconsole:v1', () => {
+    expect(hubPod(objects).containers[0].image).toBe('workshop-stacks/consolehub:v1');
+    const data = (findObject(objects, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml'];
+    expect(parse(data).spec.template.spec.containers[0].image).toBe('workshop-stacks/webconsole:v1');
+  });
+
+  test('tells the hub its namespace (downward API) and where the template is mounted', () => {
+    const container = hubPod(objects).containers[0];
+    expect(container.env).toEqual([
+      { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'JOB_TEMPLATE', value: '/etc/consolehub/job-template.yaml' },
+    ]);
+    const mount = container.volumeMounts.find((m: any) => m.mountPath === '/etc/consolehub');
+    expect(mount).toMatchObject({ readOnly: true });
+    expect(mount.subPath).toBeUndefined();
+    const volume = hubPod(objects).volumes.find((v: any) => v.name === mount.name);
+    expect(findObject(objects, 'ConfigMap', volume.configMap.name, HUB_NS).data).toHaveProperty(['job-template.yaml']);
+  });
+
+  test('the Role, quotas, LimitRange and policies live in the hub\'s own namespace; nothing in default', () => {
+    for (const kind of ['Role', 'RoleBinding', 'ResourceQuota', 'LimitRange', 'NetworkPolicy']) {
+      const ofKind = objects.filter((o) => o.kind === kind);
+      expect([kind, ofKind.length > 0, ofKind.every((o) => o.metadata.namespace === HUB_NS)]).toEqual([kind, true, true]);
+    }
+    expect(objects.filter((o) => o.metadata.namespace === 'default')).toEqual([]);
+    expect(validateObjects(objects).findings.map(formatFinding)).toEqual([]);
+  });
+
+  test('jobsNamespace cannot send its Jobs elsewhere; the hub flavour is checked', () => {
+    const build = (props: ConsoleHubProps) => () => synth(props);
+    expectInvalidProp(build({ hub: 'workshop-stacks', jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /must be unset/);
+    expectInvalidProp(build({ hub: 'other' as any }), "ConsoleHub 'test/hub'", 'hub', /one of workshop, workshop-stacks/);
+  });
+});
+
 describe('WebConsoleJob', () => {
   test('alone, it renders the template and adds no object to the chart', () => {
     const chart = new Chart(new App(), 'chart');
