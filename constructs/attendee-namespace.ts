@@ -16,6 +16,7 @@ import type { AttendeeAccess, AttendeeQuota, ClassroomStacks } from './classroom
 import { ConsoleHub } from './consolehub';
 import { Dockercoins } from './dockercoins';
 import { TrendingRepos } from './trending-repos';
+import { optionsOf } from './stack-options';
 import { WebConsole } from './webconsole';
 
 /** Name of the attendee's ServiceAccount, Role, RoleBinding, ResourceQuota and LimitRange in their namespace. */
@@ -193,9 +194,4 @@ export class AttendeeNamespace extends StackChart {
     }
     return out;
   }
-}
-
-/** A stack's options: `true` is every default. */
-export function optionsOf<T extends object>(value: T | true): T | Record<string, never> {
-  return value === true ? {} : value;
 }

@@ -6,10 +6,11 @@ import { StackChart } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
 import { slugify } from '../src/names';
 import { ApiGatewayProps } from './api-gateway';
-import { AttendeeNamespace, optionsOf } from './attendee-namespace';
+import { AttendeeNamespace } from './attendee-namespace';
 import { ConsoleHubProps } from './consolehub';
 import { DockercoinsProps } from './dockercoins';
 import { checkFit, sessionsOf } from './quota-fit';
+import { optionsOf } from './stack-options';
 import { TrendingReposProps } from './trending-repos';
 import { WebConsoleProps } from './webconsole';
 
