@@ -3,6 +3,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, WILDCARD_HOST } from './names';
 import { PROFILES, Profile } from './profile';
+import { imageReferenceProblem } from './image-reference';
 import { compareQuantities, quantityProblem } from './quantity';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount, quantityOf } from './resources';
 
@@ -92,11 +93,29 @@ export class PropsValidator {
     this.integer(`${field}.group`, value.group, 0, 2147483647);
   }
 
-  /** An image reference or a part of one (registry, repository, tag): non-empty, no white space. */
+  /** An image reference (`redis:7.2.5`, `ghcr.io/org/app@sha256:...`), as the library's one parser reads it. */
   image(field: string, value: string | undefined): void {
     if (value === undefined) return;
-    if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must be a non-empty image reference');
+    this.imagePart(field, value, value);
+  }
+
+  /** The registry (or Docker Hub namespace) part of an image reference: `ghcr.io/org`, `localhost:5000`. */
+  imageRegistry(field: string, value: string | undefined): void {
+    if (value === undefined) return;
+    this.imagePart(field, value, `${String(value).replace(/\/+$/, '')}/image:tag`);
+  }
+
+  /** The tag part of an image reference: `v1`, `7.2.5`. */
+  imageTag(field: string, value: string | undefined): void {
+    if (value === undefined) return;
+    this.imagePart(field, value, `image:${value}`);
+  }
+
+  private imagePart(field: string, value: string, reference: string): void {
+    if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must be non-empty');
     if (/\s/.test(value)) this.fail(field, `must not contain white space, got ${JSON.stringify(value)}`);
+    const problem = imageReferenceProblem(reference);
+    if (problem) this.fail(field, `must make a valid image reference: ${problem}`);
   }
 
   /** A Kubernetes quantity: `500m`, `1`, `64Mi`, `1e3`, `2Ei`: what the API server accepts. */
