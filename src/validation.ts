@@ -203,8 +203,16 @@ export class PropsValidator {
     values.forEach((port, i) => this.port(`${field}[${i}]`, port));
   }
 
+  /** The start of DNS-1123 labels that something is appended to: `''`, or letters, digits and '-' from a letter or digit. */
+  namePrefix(field: string, value: string | undefined, roomFor = 1): void {
+    if (value === undefined || value === '') return;
+    if (typeof value !== 'string' || value.length > DNS_LABEL_MAX - roomFor || !/^[a-z0-9][-a-z0-9]*$/.test(value)) {
+      this.fail(field, `must be lower-case letters, digits and '-', start with a letter or digit and leave room for a name (at most ${DNS_LABEL_MAX - roomFor} characters), got ${JSON.stringify(value)}`);
+    }
+  }
+
   /** A non-empty list of address ranges in CIDR notation (`192.168.49.2/32`, `fd00::/8`). */
-  cidrs(field: string, values: readonly string[] | undefined, whenEmpty = 'must list at least one CIDR'): void {
+  cidrs(field: string, values: readonly string[] | undefined, whenEmpty = 'must list at least one CIDR', allowEveryAddress = true): void {
     if (values === undefined) return;
     if (!Array.isArray(values) || values.length === 0) this.fail(field, whenEmpty);
     values.forEach((cidr, i) => {
@@ -212,6 +220,9 @@ export class PropsValidator {
       const version = isIP(address);
       if (version === 0 || extra !== undefined || !/^\d+$/.test(prefix ?? '') || Number(prefix) > (version === 4 ? 32 : 128)) {
         this.fail(`${field}[${i}]`, `must be a CIDR such as 192.168.49.2/32, got ${JSON.stringify(cidr)}`);
+      }
+      if (!allowEveryAddress && Number(prefix) === 0) {
+        this.fail(`${field}[${i}]`, `must not be every address (then nothing would be outside the pod network), got ${JSON.stringify(cidr)}`);
       }
     });
   }
