@@ -202,6 +202,8 @@ export class ConsoleHub extends StackConstruct {
       automountServiceAccountToken: true,
       volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
       ...(ownImage ? {
+        // This project's hub answers GET /healthz (the workshop's has no health route: TCP probes).
+        probe: { kind: 'http' as const, path: '/healthz' },
         env: [
           { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
           { name: 'JOB_TEMPLATE', value: `${TEMPLATE_DIR}/${TEMPLATE_FILE}` },

@@ -320,6 +320,7 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks)', () 
       { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'JOB_TEMPLATE', value: '/etc/consolehub/job-template.yaml' },
     ]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'api' });
     const mount = container.volumeMounts.find((m: any) => m.mountPath === '/etc/consolehub');
     expect(mount).toMatchObject({ readOnly: true });
     expect(mount.subPath).toBeUndefined();
