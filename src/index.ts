@@ -1,7 +1,11 @@
 // The public API of workshop-stacks.
 export * from './profile';
 export * from './validation';
+export * from './names';
+export * from './labels';
+export * from './namespace';
 export * from './stack-chart';
+export * from './stack-construct';
 export * from './security';
 export * from './resources';
 export * from './quantity';
@@ -20,6 +24,11 @@ export * from '../constructs/dockercoins';
 export * from '../constructs/webconsole';
 export * from '../constructs/webconsole-job';
 export * from '../constructs/consolehub';
+export * from '../constructs/gateway-route';
+export * from '../constructs/envoy-config';
+export * from '../constructs/envoy-gateway';
+export * from '../constructs/gateway-api-routes';
 export * from '../constructs/api-gateway';
 export * from '../constructs/trending-repos';
+export * from '../constructs/attendee-namespace';
 export * from '../constructs/classroom';
