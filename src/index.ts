@@ -20,3 +20,4 @@ export * from '../constructs/consolehub';
 export * from '../constructs/api-gateway';
 export * from '../constructs/trending-repos';
 export * from '../constructs/classroom';
+export * from './traffic';

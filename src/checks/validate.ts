@@ -7,6 +7,7 @@ import { checkReferences } from './references';
 import { checkGatewayRoutes } from './routes';
 import { checkSchema } from './schema';
 import { checkServiceWiring } from './wiring';
+import { checkTraffic } from '../traffic/needs-check';
 
 /** The three kinds of checks `validate` runs. */
 export type CheckKind = 'schema' | 'wiring' | 'policy';
@@ -37,7 +38,7 @@ export function validateObjects(objects: readonly KubeObject[], options: Validat
   const externalKinds = new Set(options.externalKinds ?? []);
   const all: Finding[] = [
     ...(run.has('schema') ? objects.flatMap((o) => checkSchema(o, externalKinds)) : []),
-    ...(run.has('wiring') ? [...checkServiceWiring(objects), ...checkReferences(objects), ...checkGatewayRoutes(objects)] : []),
+    ...(run.has('wiring') ? [...checkServiceWiring(objects), ...checkReferences(objects), ...checkGatewayRoutes(objects), ...checkTraffic(objects)] : []),
     ...(run.has('policy') ? objects.flatMap((o) => [...checkPodSecurityRestricted(o), ...checkPolicy(o)]) : []),
   ];
   const byName = new Map(objects.map((o) => [describeObject(o), o]));

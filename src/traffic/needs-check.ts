@@ -1,0 +1,152 @@
+import { Finding } from '../checks/finding';
+import { matchesSelector } from '../checks/selector';
+import { KubeObject, describeObject } from '../manifest';
+import { PodLike, TrafficModel } from './analyze';
+import { IpRange, overlaps, parseCidr } from './ip';
+import { Direction, Workload, workloadId } from './model';
+import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds } from './needs';
+import { ConnectionSet, Protocol } from './ports';
+
+/** The label of a classroom attendee's namespace (see Classroom): no connection may cross between two. */
+export const ATTENDEE_NAMESPACE_LABEL = 'workshop-stacks.io/attendee';
+
+/**
+ * The traffic checks of `validate`: every connection a workload declares it needs
+ * ({@link NEEDS_ANNOTATION}) is allowed by the NetworkPolicies, and no connection crosses from one
+ * attendee's namespace to another's.
+ */
+export function checkTraffic(objects: readonly KubeObject[]): Finding[] {
+  const model = new TrafficModel(objects);
+  return [...checkNeededFlows(objects, model), ...checkAttendeeBoundaries(objects, model)];
+}
+
+/** Every declared need of every workload, checked against the policies. */
+export function checkNeededFlows(objects: readonly KubeObject[], model: TrafficModel = new TrafficModel(objects)): Finding[] {
+  return model.workloads.flatMap((w) => {
+    const text = w.annotations[NEEDS_ANNOTATION];
+    if (text === undefined) return [];
+    const field = `metadata.annotations.${NEEDS_ANNOTATION}`;
+    const at = (message: string, index?: number): Finding =>
+      ({ object: describeObject(w.object), field: index === undefined ? field : `${field}[${index}]`, rule: 'traffic/needed-flow', message });
+    let needs: NeededFlowSpec[];
+    try {
+      needs = parseNeeds(text);
+    } catch (error) {
+      return [at(`${workloadId(w)}: ${(error as Error).message}`)];
+    }
+    return needs.flatMap((need, i) => checkNeed(objects, model, w, need).map((message) => at(message, i)));
+  });
+}
+
+/** What is wrong with one need: nothing when the policies allow it to every pod it goes to. */
+function checkNeed(objects: readonly KubeObject[], model: TrafficModel, src: Workload, need: NeededFlowSpec): string[] {
+  const protocol = need.protocol ?? 'TCP';
+  const from = model.pod(src);
+  const srcId = workloadId(src);
+  if (need.cidr !== undefined || need.outside) {
+    const required = ConnectionSet.ports(protocol, need.port as number);
+    let range: IpRange | undefined;
+    try {
+      range = need.cidr !== undefined ? parseCidr(need.cidr) : undefined;
+    } catch (error) {
+      return [(error as Error).message];
+    }
+    // Policies allow alike within a piece, so the pieces a range overlaps tell about all its addresses.
+    const pieces = model.ipPieces.filter((p) => !range || overlaps(p, range));
+    const allows = (p: IpRange) => model.allowed(from, 'Egress', { ip: p }).contains(required);
+    const ok = range ? pieces.every(allows) : pieces.some(allows);
+    const to = range ? need.cidr! : 'any address outside the manifests';
+    return ok ? [] : [`${srcId} => ${to} : ${required} is needed but blocked: ${egressBlame(model, from, srcId)}`];
+  }
+  const targets = need.service !== undefined ? serviceTargets(objects, model, src, need) : workloadTargets(model, src, need);
+  if (typeof targets === 'string') return [targets];
+  return targets.flatMap(({ dst, port }) => {
+    const required = ConnectionSet.ports(protocol, port);
+    const to = model.pod(dst);
+    const dstId = workloadId(dst);
+    if (model.between(from, to).contains(required)) return [];
+    const why = [
+      ...(model.allowed(from, 'Egress', { pod: to }).contains(required) ? [] : [egressBlame(model, from, srcId)]),
+      ...(model.allowed(to, 'Ingress', { pod: from }).contains(required) ? [] : [blame(model, to, dstId, 'Ingress', `admits ${srcId}`)]),
+    ];
+    return [`${srcId} => ${dstId} : ${required} is needed but blocked: ${why.join('; ')}`];
+  });
+}
+
+function egressBlame(model: TrafficModel, pod: PodLike, id: string): string {
+  return blame(model, pod, id, 'Egress', 'allows it');
+}
+
+/** Names the policies that isolate `pod` in `direction` and says none of their rules allows the need. */
+function blame(model: TrafficModel, pod: PodLike, id: string, direction: Direction, what: string): string {
+  const names = model.selecting(pod, direction).map((p) => `${p.namespace}/${p.name}`);
+  return `no ${direction.toLowerCase()} rule ${what} (NetworkPolicies selecting ${id} for ${direction}: ${names.join(', ')}): add one`;
+}
+
+type Targets = Array<{ dst: Workload; port: number }> | string;
+
+/** The pods behind a Service, each with the container port the Service's port targets. */
+function serviceTargets(objects: readonly KubeObject[], model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
+  const [namespace, name] = need.service!.includes('/') ? need.service!.split('/', 2) : [src.namespace, need.service!];
+  const svc = objects.find((o) => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata.name === name && (o.metadata.namespace ?? 'default') === namespace);
+  if (!svc) return `needs Service ${namespace}/${name}, which is not in the manifests`;
+  const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ name?: string; port: number; targetPort?: number | string; protocol?: Protocol }> };
+  const protocol = need.protocol ?? 'TCP';
+  const port = (spec.ports ?? []).find((p) => (typeof need.port === 'number' ? p.port === need.port : p.name === need.port) && (p.protocol ?? 'TCP') === protocol);
+  if (!port) return `Service ${namespace}/${name} has no ${protocol} port ${need.port}`;
+  if (!spec.selector || Object.keys(spec.selector).length === 0) return `Service ${namespace}/${name} has no selector: its endpoints cannot be checked`;
+  const dsts = model.workloads.filter((w) => w.namespace === namespace && matchesSelector({ matchLabels: spec.selector }, w.labels));
+  if (dsts.length === 0) return `Service ${namespace}/${name} selects no workload of the manifests`;
+  return resolvePorts(dsts, port.targetPort ?? port.port, protocol);
+}
+
+function workloadTargets(model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
+  const ref = need.workload!;
+  const qualified = ref.includes('/') ? ref : `${src.namespace}/${ref}`;
+  const dsts = model.workloads.filter((w) => `${w.namespace}/${w.name}` === qualified || workloadId(w) === qualified);
+  if (dsts.length === 0) return `needs workload ${qualified}, which is not in the manifests`;
+  return resolvePorts(dsts, need.port, need.protocol ?? 'TCP');
+}
+
+function resolvePorts(dsts: readonly Workload[], port: number | string, protocol: Protocol): Targets {
+  const out: Array<{ dst: Workload; port: number }> = [];
+  for (const dst of dsts) {
+    const number = typeof port === 'number' ? port : dst.ports.find((p) => p.name === port && p.protocol === protocol)?.port;
+    if (number === undefined) return `${workloadId(dst)} has no ${protocol} container port named ${port}`;
+    out.push({ dst, port: number });
+  }
+  return out;
+}
+
+/**
+ * In a classroom, whatever can cross from one attendee's namespace to another's. Besides the workloads
+ * of the manifests, each attendee namespace has a stand-in for the pods the attendee creates, with
+ * labels of their choosing: it gets the most that any policy of the namespace allows.
+ */
+export function checkAttendeeBoundaries(objects: readonly KubeObject[], model: TrafficModel = new TrafficModel(objects)): Finding[] {
+  const attendee = (ns: string | undefined) => (ns === undefined ? undefined : model.namespaces.get(ns)?.[ATTENDEE_NAMESPACE_LABEL]);
+  const namespaceObjects = objects.filter((o) => o.kind === 'Namespace' && attendee(o.metadata.name) !== undefined);
+  const ends: Array<{ id: string; pod: PodLike; object: KubeObject }> = [
+    ...model.workloads.filter((w) => attendee(w.namespace) !== undefined).map((w) => ({ id: workloadId(w), pod: model.pod(w), object: w.object })),
+    ...namespaceObjects.map((ns) => ({
+      id: `${ns.metadata.name}/[any pod]`,
+      pod: { namespace: ns.metadata.name, namespaceLabels: model.namespaces.get(ns.metadata.name!)!, labels: {}, ports: [], anyLabels: true },
+      object: ns,
+    })),
+  ];
+  const out: Finding[] = [];
+  for (const src of ends) {
+    for (const dst of ends) {
+      if (src.pod.namespace === dst.pod.namespace) continue;
+      const conn = model.between(src.pod, dst.pod);
+      if (conn.isEmpty) continue;
+      out.push({
+        object: describeObject(src.object),
+        field: 'spec',
+        rule: 'traffic/attendee-boundary',
+        message: `${src.id} => ${dst.id} : ${conn} crosses from attendee ${attendee(src.pod.namespace)} to attendee ${attendee(dst.pod.namespace)}`,
+      });
+    }
+  }
+  return out;
+}
