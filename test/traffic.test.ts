@@ -1,5 +1,6 @@
 import { KubeObject } from '../src/manifest';
-import { ConnectionSet, analyzeTraffic, formatConnection, formatRange, parseCidr } from '../src/traffic';
+import { ConnectionSet, analyzeTraffic, formatConnection } from '../src/traffic';
+import { formatRange, parseCidr } from '../src/traffic/ip';
 
 // Small manifests: namespaces, workloads and policies, each case as few objects as its rule needs.
 const namespace = (name: string, labels: Record<string, string> = {}): KubeObject =>

@@ -168,7 +168,7 @@ export function formatConnection(c: Connection): string {
   return `${c.src.name} => ${c.dst.name} : ${c.conn}`;
 }
 
-export function workloadEnd(w: Workload): Endpoint {
+function workloadEnd(w: Workload): Endpoint {
   return { type: 'workload', name: workloadId(w), namespace: w.namespace, workload: w };
 }
 

@@ -5,13 +5,13 @@ export const TRAFFIC_FORMATS = ['txt', 'json', 'md', 'csv', 'dot', 'mermaid'] as
 export type TrafficFormat = (typeof TRAFFIC_FORMATS)[number];
 
 /** A connection as the tabular formats print it. */
-export interface ConnectionRow {
+interface ConnectionRow {
   readonly src: string;
   readonly dst: string;
   readonly conn: string;
 }
 
-export function rowOf(c: Connection): ConnectionRow {
+function rowOf(c: Connection): ConnectionRow {
   return { src: c.src.name, dst: c.dst.name, conn: c.conn.toString() };
 }
 
@@ -28,13 +28,13 @@ export function formatConnections(connections: readonly Connection[], format: Tr
   }
 }
 
-export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |\n`;
   return line(header) + `|${header.map(() => '-----').join('|')}|\n` + rows.map(line).join('');
 }
 
 /** RFC 4180: fields with a comma, a quote or a line break are quoted, quotes doubled. */
-export function csv(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+function csv(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const field = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   return [header, ...rows].map((r) => `${r.map(field).join(',')}\n`).join('');
 }

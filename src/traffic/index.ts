@@ -1,7 +1,13 @@
-export * from './ports';
-export * from './ip';
-export * from './model';
-export * from './analyze';
-export * from './format';
-export * from './needs';
-export * from './needs-check';
+// The public API of the traffic analysis; the address and port arithmetic stays internal.
+export { ConnectionSet, type Protocol } from './ports';
+export type { IpRange } from './ip';
+export {
+  type Direction, JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, type Policy, type PolicyPeer, type PolicyPort, type PolicyRule,
+  type Workload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
+} from './model';
+export {
+  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, formatConnection, formatSelector,
+} from './analyze';
+export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnections, formatDiff } from './format';
+export { NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, declareNeeds, parseNeeds } from './needs';
+export { ATTENDEE_NAMESPACE_LABEL, checkAttendeeBoundaries, checkNeededFlows, checkTraffic } from './needs-check';
