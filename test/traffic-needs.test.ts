@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { validateObjects } from '../src/checks';
 import { KubeObject } from '../src/manifest';
-import { NEEDS_ANNOTATION, checkAttendeeBoundaries, checkNeededFlows, declareNeeds, parseNeeds } from '../src/traffic';
+import { DNS_NEEDS, NEEDS_ANNOTATION, checkAttendeeBoundaries, checkNeededFlows, declareNeeds, parseNeeds } from '../src/traffic';
 
 const namespace = (name: string, labels: Record<string, string> = {}): KubeObject =>
   ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
@@ -66,10 +66,25 @@ describe('needed flows', () => {
     ]);
   });
 
+  test('pods the manifests do not hold (kube-dns) are needed by namespace and labels', () => {
+    const dns = { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53 }] };
+    const needs = [{ pods: 'kube-system/k8s-app=kube-dns', port: 53, protocol: 'UDP' }, { pods: 'kube-system/k8s-app=kube-dns', port: 53 }];
+    const objects = (egress: unknown[]) => [namespace('n'), deployment('n', 'a', needs), policy('n', 'a', { policyTypes: ['Egress'], egress })];
+    expect(checkNeededFlows(objects([dns]))).toEqual([]);
+    expect(checkNeededFlows(objects([{ ...dns, ports: [{ port: 53, protocol: 'UDP' }] }])).map((f) => f.message)).toEqual([
+      'n/a[Deployment] => kube-system/[pod with {k8s-app=kube-dns}] : TCP 53 is needed but blocked: no egress rule allows it (NetworkPolicies selecting n/a[Deployment] for Egress: n/a): add one',
+    ]);
+    const chart = new Chart(new App(), 'c');
+    const d = new k8s.KubeDeployment(chart, 'd', { metadata: { name: 'd' }, spec: { selector: {}, template: {} } });
+    declareNeeds(d, DNS_NEEDS);
+    expect(parseNeeds(d.toJson().metadata.annotations[NEEDS_ANNOTATION])).toEqual(needs);
+  });
+
   test('a need of something not in the manifests, or a malformed annotation, is a finding', () => {
     expect(checkNeededFlows([deployment('n', 'a', [{ service: 'nope', port: 80 }])])[0].message).toBe('needs Service n/nope, which is not in the manifests');
     expect(checkNeededFlows([deployment('n', 'a', [{ workload: 'm/b', port: 80 }])])[0].message).toBe('needs workload m/b, which is not in the manifests');
-    expect(checkNeededFlows([deployment('n', 'a', [{ service: 'x', cidr: '1.2.3.4/32', port: 80 }])])[0].message).toMatch(/entry 0: needs exactly one of service, workload, cidr, outside/);
+    expect(checkNeededFlows([deployment('n', 'a', [{ service: 'x', cidr: '1.2.3.4/32', port: 80 }])])[0].message).toMatch(/entry 0: needs exactly one of service, workload, pods, cidr, outside/);
+    expect(() => parseNeeds('[{"pods":"kube-system","port":53}]')).toThrow('entry 0: pods must be namespace/key=value[,key=value], got "kube-system"');
     expect(() => parseNeeds('{"service":"x"}')).toThrow('must be a JSON array');
     expect(() => parseNeeds('[{"service":"x","port":0}]')).toThrow('entry 0: port must be 1-65535 or a port name');
   });

@@ -9,5 +9,7 @@ export {
   type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, formatConnection, formatSelector,
 } from './analyze';
 export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnections, formatDiff } from './format';
-export { NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, declareNeeds, parseNeeds } from './needs';
+export {
+  CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
+} from './needs';
 export { ATTENDEE_NAMESPACE_LABEL, checkAttendeeBoundaries, checkNeededFlows, checkTraffic } from './needs-check';

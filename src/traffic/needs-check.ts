@@ -1,10 +1,10 @@
 import { Finding } from '../checks/finding';
 import { matchesSelector } from '../checks/selector';
 import { KubeObject, describeObject } from '../manifest';
-import { PodLike, TrafficModel } from './analyze';
+import { PodLike, TrafficModel, formatSelector } from './analyze';
 import { IpRange, overlaps, parseCidr } from './ip';
-import { Direction, Workload, workloadId } from './model';
-import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds } from './needs';
+import { Direction, NAMESPACE_NAME_LABEL, Workload, workloadId } from './model';
+import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds, parsePodsRef } from './needs';
 import { ConnectionSet, Protocol } from './ports';
 
 /** The label of a classroom attendee's namespace (see Classroom): no connection may cross between two. */
@@ -58,19 +58,27 @@ function checkNeed(objects: readonly KubeObject[], model: TrafficModel, src: Wor
     const to = range ? need.cidr! : 'any address outside the manifests';
     return ok ? [] : [`${srcId} => ${to} : ${required} is needed but blocked: ${egressBlame(model, from, srcId)}`];
   }
+  if (need.pods !== undefined) {
+    const ref = parsePodsRef(need.pods);
+    const required = ConnectionSet.ports(protocol, need.port as number);
+    // Pods the manifests may not hold: their namespace's policies count if it is in the manifests.
+    const pod: PodLike = { namespace: ref.namespace, namespaceLabels: model.namespaces.get(ref.namespace) ?? { [NAMESPACE_NAME_LABEL]: ref.namespace }, labels: ref.labels, ports: [] };
+    return blocked(model, { id: srcId, pod: from }, { id: `${ref.namespace}/[pod with ${formatSelector({ matchLabels: ref.labels })}]`, pod }, required);
+  }
   const targets = need.service !== undefined ? serviceTargets(objects, model, src, need) : workloadTargets(model, src, need);
   if (typeof targets === 'string') return [targets];
-  return targets.flatMap(({ dst, port }) => {
-    const required = ConnectionSet.ports(protocol, port);
-    const to = model.pod(dst);
-    const dstId = workloadId(dst);
-    if (model.between(from, to).contains(required)) return [];
-    const why = [
-      ...(model.allowed(from, 'Egress', { pod: to }).contains(required) ? [] : [egressBlame(model, from, srcId)]),
-      ...(model.allowed(to, 'Ingress', { pod: from }).contains(required) ? [] : [blame(model, to, dstId, 'Ingress', `admits ${srcId}`)]),
-    ];
-    return [`${srcId} => ${dstId} : ${required} is needed but blocked: ${why.join('; ')}`];
-  });
+  return targets.flatMap(({ dst, port }) =>
+    blocked(model, { id: srcId, pod: from }, { id: workloadId(dst), pod: model.pod(dst) }, ConnectionSet.ports(protocol, port)));
+}
+
+/** Nothing when `required` may flow from `src` to `dst`; else what blocks it, on either side. */
+function blocked(model: TrafficModel, src: { id: string; pod: PodLike }, dst: { id: string; pod: PodLike }, required: ConnectionSet): string[] {
+  if (model.between(src.pod, dst.pod).contains(required)) return [];
+  const why = [
+    ...(model.allowed(src.pod, 'Egress', { pod: dst.pod }).contains(required) ? [] : [egressBlame(model, src.pod, src.id)]),
+    ...(model.allowed(dst.pod, 'Ingress', { pod: src.pod }).contains(required) ? [] : [blame(model, dst.pod, dst.id, 'Ingress', `admits ${src.id}`)]),
+  ];
+  return [`${src.id} => ${dst.id} : ${required} is needed but blocked: ${why.join('; ')}`];
 }
 
 function egressBlame(model: TrafficModel, pod: PodLike, id: string): string {

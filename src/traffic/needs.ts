@@ -6,7 +6,8 @@ import { Protocol } from './ports';
  * that `validate` over plain YAML checks them. Its value is a JSON array of {@link NeededFlowSpec}:
  *
  * ```json
- * [{"service":"rng","port":80},{"workload":"default/webconsole-*","port":5000},{"outside":true,"port":6443}]
+ * [{"service":"rng","port":80},{"workload":"default/webconsole-*","port":5000},
+ *  {"pods":"kube-system/k8s-app=kube-dns","port":53,"protocol":"UDP"},{"outside":true,"port":6443}]
  * ```
  */
 export const NEEDS_ANNOTATION = 'workshop-stacks.io/needs';
@@ -17,6 +18,8 @@ export const NEEDS_ANNOTATION = 'workshop-stacks.io/needs';
  *   the Service (number or name), checked against the pods it selects on its target port;
  * - `workload`: a workload of the manifests, `name`, `namespace/name` or `namespace/name[Kind]`; `port`
  *   is a container port (number or name);
+ * - `pods`: pods by namespace and labels, `namespace/key=value,key=value`, for pods the manifests do not
+ *   hold (kube-dns); `port` is a number;
  * - `cidr`: every address of the range, e.g. the API server's endpoints `192.168.49.2/32`;
  * - `outside: true`: some address outside the manifests, for a destination whose address they do not
  *   know (the API server of an unknown cluster, the internet).
@@ -24,6 +27,7 @@ export const NEEDS_ANNOTATION = 'workshop-stacks.io/needs';
 export interface NeededFlowSpec {
   readonly service?: string;
   readonly workload?: string;
+  readonly pods?: string;
   readonly cidr?: string;
   readonly outside?: true;
   readonly port: number | string;
@@ -35,8 +39,21 @@ export interface NeededFlowSpec {
 export type NeedTarget =
   | { readonly service: string | { readonly name: string; readonly namespace: string } }
   | { readonly workload: string | { readonly name: string; readonly namespace: string } }
+  | { readonly pods: PodsRef }
   | { readonly cidr: string }
   | { readonly outside: true };
+
+/** Pods by namespace and labels, such as those of a cluster add-on. */
+export interface PodsRef {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** The cluster DNS: `k8s-app: kube-dns` in `kube-system`, the labels kubeadm, minikube, GKE and EKS all use. */
+export const CLUSTER_DNS_PODS: PodsRef = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+
+/** What every app that dials a Service by name needs: the cluster DNS, on UDP and TCP 53. */
+export const DNS_NEEDS: readonly NeededFlow[] = (['UDP', 'TCP'] as const).map((protocol) => ({ to: { pods: CLUSTER_DNS_PODS }, port: 53, protocol }));
 
 /** A connection an app needs. */
 export interface NeededFlow {
@@ -64,11 +81,27 @@ export function declareNeeds(workload: ApiObject, needs: readonly NeededFlow[]):
 function toSpec(need: NeededFlow): NeededFlowSpec {
   const ref = (r: string | { name: string; namespace: string }) => (typeof r === 'string' ? r : `${r.namespace}/${r.name}`);
   const t = need.to;
-  const to = 'service' in t ? { service: ref(t.service) } : 'workload' in t ? { workload: ref(t.workload) } : 'cidr' in t ? { cidr: t.cidr } : { outside: true as const };
+  const to = 'service' in t ? { service: ref(t.service) }
+    : 'workload' in t ? { workload: ref(t.workload) }
+      : 'pods' in t ? { pods: formatPodsRef(t.pods) }
+        : 'cidr' in t ? { cidr: t.cidr } : { outside: true as const };
   return { ...to, port: need.port, ...(need.protocol && need.protocol !== 'TCP' ? { protocol: need.protocol } : {}) };
 }
 
-const TARGETS = ['service', 'workload', 'cidr', 'outside'] as const;
+/** `namespace/key=value,key=value`. */
+export function formatPodsRef(ref: PodsRef): string {
+  return `${ref.namespace}/${Object.entries(ref.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
+}
+
+/** The inverse of {@link formatPodsRef}; a clear error for anything else. */
+export function parsePodsRef(text: string): PodsRef {
+  const slash = text.indexOf('/');
+  const pairs = slash > 0 ? text.slice(slash + 1).split(',').filter(Boolean).map((p) => p.split('=')) : [];
+  if (slash <= 0 || pairs.length === 0 || pairs.some((p) => p.length !== 2 || !p[0])) throw new Error(`pods must be namespace/key=value[,key=value], got "${text}"`);
+  return { namespace: text.slice(0, slash), labels: Object.fromEntries(pairs) };
+}
+
+const TARGETS = ['service', 'workload', 'pods', 'cidr', 'outside'] as const;
 const PROTOCOL_NAMES = ['TCP', 'UDP', 'SCTP'];
 
 /** Parses the annotation's value; a clear error naming the entry for anything malformed. */
@@ -89,7 +122,14 @@ export function parseNeeds(text: string): NeededFlowSpec[] {
     if (targets[0] === 'outside' ? e.outside !== true : typeof e[targets[0]] !== 'string') fail(`${targets[0]} must be ${targets[0] === 'outside' ? 'true' : 'a string'}`);
     if (!(typeof e.port === 'string' && e.port !== '') && !(Number.isInteger(e.port) && (e.port as number) >= 1 && (e.port as number) <= 65535)) fail('port must be 1-65535 or a port name');
     if (e.protocol !== undefined && !PROTOCOL_NAMES.includes(e.protocol as string)) fail(`protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);
-    if ((targets[0] === 'cidr' || targets[0] === 'outside') && typeof e.port !== 'number') fail('a port outside the manifests must be a number');
+    if ((targets[0] === 'pods' || targets[0] === 'cidr' || targets[0] === 'outside') && typeof e.port !== 'number') fail(`the port of a ${targets[0]} need must be a number`);
+    if (targets[0] === 'pods') {
+      try {
+        parsePodsRef(e.pods as string);
+      } catch (error) {
+        fail((error as Error).message);
+      }
+    }
     return e as unknown as NeededFlowSpec;
   });
 }
