@@ -87,6 +87,14 @@ describe('workshop-stacks traffic', () => {
     }
   });
 
+  test('--output mermaid quotes what mermaid would read as syntax: brackets, braces, parentheses, commas', async () => {
+    const peer = { namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }] }, podSelector: { matchLabels: { 'x.io/y': 'z' } } };
+    const file = write('m.yaml', [ns('shop'), deployment('web'), { ...deny, spec: { podSelector: {}, ingress: [{ from: [peer, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }] }] } }]);
+    const out = (await traffic(file, '-o', 'mermaid')).stdout;
+    expect(out).toContain('"[namespace with {team In (a,b)}]/[pod with {x.io/y=z}]"');
+    await expect(mermaidParse(out)).resolves.toBeUndefined();
+  });
+
   test('the mermaid parser is strict: it rejects what the hand-drawn diagrams had', async () => {
     await expect(mermaidParse('flowchart LR\n  a --> b[x(y)]\n')).rejects.toThrow(/Parse error/);
   });
