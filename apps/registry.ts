@@ -1,13 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { synthYaml } from '../src/synth';
+import { NamedInputs } from '../src/load';
+import { MANIFEST_SUFFIX } from '../src/manifest';
 import { Profile } from '../src/profile';
+import { synthYaml } from '../src/synth';
 import { apiGatewayApp } from './api-gateway';
 import { classroomApp } from './classroom';
 import { consolehubApp } from './consolehub';
 import { dockercoinsApp } from './dockercoins';
 import { webconsoleApp } from './webconsole';
+
+export { MANIFEST_SUFFIX };
 
 /** Builds one app's charts into a cdk8s App. */
 export type AppBuilder = (app: App, profile: Profile) => void;
@@ -21,8 +25,6 @@ export const APPS: Readonly<Record<string, AppBuilder>> = {
   classroom: classroomApp,
 };
 
-export const MANIFEST_SUFFIX = '.k8s.yaml';
-
 /** Synthesizes one app in memory, as multi-document YAML. */
 export function synthApp(name: string, profile: Profile): string {
   const build = APPS[name];
@@ -32,20 +34,20 @@ export function synthApp(name: string, profile: Profile): string {
   return synthYaml(app);
 }
 
+/** The apps as inputs the CLI's commands take by name (`validate dockercoins`). */
+export function appInputs(profile: Profile): NamedInputs {
+  return { names: Object.keys(APPS), synth: (name) => synthApp(name, profile) };
+}
+
 /**
- * Writes every app to `outdir` and removes manifests of apps that no longer exist, so that the
- * directory is exactly the output of this synthesis.
+ * Writes the named apps (by default all) to `outdir` as `<app>.k8s.yaml` and returns the files written.
+ * Nothing else in `outdir` is touched: it may hold the user's own manifests.
  */
-export function synthAll(outdir: string, profile: Profile): string[] {
+export function synthAll(outdir: string, profile: Profile, names: readonly string[] = Object.keys(APPS)): string[] {
   fs.mkdirSync(outdir, { recursive: true });
-  const written = Object.keys(APPS).map((name) => {
+  return names.map((name) => {
     const file = path.join(outdir, name + MANIFEST_SUFFIX);
     fs.writeFileSync(file, synthApp(name, profile));
     return file;
   });
-  for (const entry of fs.readdirSync(outdir)) {
-    const file = path.join(outdir, entry);
-    if (entry.endsWith(MANIFEST_SUFFIX) && !written.includes(file)) fs.rmSync(file);
-  }
-  return written;
 }

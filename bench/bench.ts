@@ -8,6 +8,7 @@ import * as path from 'path';
 import { MANIFEST_SUFFIX } from '../apps/registry';
 import type { ScaleResult, ScaleSubject } from './scale';
 import { ScalePoint, Summary, marginalCosts, summarize, superlinearity } from './stats';
+import { benchValidate } from './validate';
 
 const TARGETS = {
   /** The project's synth, median of cold runs. */
@@ -185,6 +186,8 @@ function main(): void {
   reportScale('copy', benchScale('workshop', SCALE_SIZES, SCALE_ROUNDS));
   console.log(`\nClassroom: N attendees, each with every stack in a namespace of their own (fresh process per N, best of ${CLASSROOM_ROUNDS})`);
   reportScale('attendee', benchScale('classroom', CLASSROOM_SIZES, CLASSROOM_ROUNDS));
+
+  benchValidate();
 
   console.log('\nTest suite');
   const testSeconds = timed('npm test', { env: cleanEnv(), timeout: 300_000 });

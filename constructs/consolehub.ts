@@ -1,21 +1,43 @@
 import { k8s } from 'cdk8s-plus-27';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks';
-import { NetworkTraffic } from '../src/network';
+import { standardLabels } from '../src/labels';
+import { guardNamespace, restrictedNamespace } from '../src/namespace';
 import { grantNamespacedRole } from '../src/rbac';
 import { scaleQuantity } from '../src/resources';
-import { RESTRICTED_NAMESPACE_LABELS, StackPlacementProps, clusterScoped, resolveStackContext, standardLabels } from '../src/stack-chart';
-import { PropsValidator } from '../src/validation';
+import { StackPlacementProps } from '../src/stack-chart';
+import { StackConstruct } from '../src/stack-construct';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
-import { FLASK_API_POD, workshopImage } from './webconsole';
+import { FLASK_API_POD } from './webconsole';
 import { WebConsoleJob, WebConsoleJobProps } from './webconsole-job';
+
+/**
+ * Which hub image runs: `workshop`, the workshop's own (`consolehub:v1`), which creates the users' Jobs in
+ * `default` and reads `job-template.yaml` from `/`; or `workshop-stacks`, this project's
+ * (`workshop-stacks/consolehub:v1`), which creates them in its own namespace (`HUB_NAMESPACE`, from the
+ * downward API) from the template at `JOB_TEMPLATE`.
+ */
+export type ConsoleHubFlavour = 'workshop' | 'workshop-stacks';
+
+const HUB_FLAVOURS: readonly ConsoleHubFlavour[] = ['workshop', 'workshop-stacks'];
+/** Where this project's images are (built inside minikube's Docker from `images/`). */
+const OWN_IMAGES = 'workshop-stacks';
 
 /** Props of {@link ConsoleHub}. */
 export interface ConsoleHubProps extends StackPlacementProps {
   /**
+   * The hub image and how it finds its namespace and its Job template: see {@link ConsoleHubFlavour}.
+   * With `workshop-stacks`, the users' Jobs, the hub's Role, the guard rails and the policies are all in
+   * the hub's own namespace, and `jobsNamespace` must be unset.
+   * @default 'workshop'
+   */
+  readonly hub?: ConsoleHubFlavour;
+  /**
    * Registry (or Docker Hub namespace) of the consolehub image, and of the webconsole image unless
    * `job.registry` says otherwise.
-   * @default none: the images built inside minikube's Docker
+   * @default none for the `workshop` hub (`consolehub:v1`), 'workshop-stacks' for the `workshop-stacks` hub
+   * (`workshop-stacks/consolehub:v1` and `workshop-stacks/webconsole:v1`): images built inside minikube's Docker
    */
   readonly registry?: string;
   /**
@@ -82,9 +104,11 @@ export interface ConsoleHubProps extends StackPlacementProps {
   readonly apiServerPorts?: number[];
 }
 
-/** What the hub opens, relative to its working directory `/`. */
+/** What the workshop's hub opens, relative to its working directory `/`. */
 const TEMPLATE_FILE = 'job-template.yaml';
 const TEMPLATE_VOLUME = 'job-template';
+/** Where the `workshop-stacks` hub finds its template: a directory mount, which sees ConfigMap updates. */
+const TEMPLATE_DIR = '/etc/consolehub';
 /** The pod-template annotation that rolls the hub's pods when the template changes. */
 export const JOB_TEMPLATE_HASH_ANNOTATION = 'checksum/job-template';
 
@@ -110,9 +134,11 @@ export const CONSOLEHUB_RULES: readonly k8s.PolicyRule[] = [
  * RBAC is one namespaced Role in the jobs namespace with exactly the hub's calls, bound to the hub's
  * own ServiceAccount; the hub is the only pod with a token.
  */
-export class ConsoleHub extends Construct {
+export class ConsoleHub extends StackConstruct {
   /** The `consolehub` Service (5000): the stack's front door. */
   readonly endpoint: ServiceEndpoint;
+  /** The same Service as a cdk8s-plus Service: `kplus.IngressBackend.fromService(x.service)` takes it. */
+  readonly service: kplus.Service;
   /** The hub's ServiceAccount, bound to its Role in the jobs namespace. */
   readonly serviceAccount: k8s.KubeServiceAccount;
   /** The per-user Job the hub starts: its template, and the users' pods as a pod group. */
@@ -121,31 +147,33 @@ export class ConsoleHub extends Construct {
   readonly workload: AppWorkload;
 
   constructor(scope: Construct, id: string, props: ConsoleHubProps = {}) {
-    super(scope, id);
-    const check = new PropsValidator(this, 'ConsoleHub');
-    const image = workshopImage(check, props, 'consolehub');
+    super(scope, id, props, 'ConsoleHub', 'consolehub');
+    const { check, ctx } = this;
+    check.oneOf('hub', props.hub, HUB_FLAVOURS);
+    const ownImage = props.hub === 'workshop-stacks';
+    // This project's images are `workshop-stacks/consolehub:v1` and `workshop-stacks/webconsole:v1`.
+    const registry = props.registry ?? (ownImage ? OWN_IMAGES : undefined);
+    const image = this.workshopImage({ registry, tag: props.tag }, 'consolehub');
     check.replicas('replicas', props.replicas);
     check.nodePort('nodePort', props.nodePort);
-    check.dnsLabel('jobsNamespace', props.jobsNamespace);
-    if (props.jobsNamespace?.startsWith('kube-')) check.fail('jobsNamespace', `must not be a system namespace, got ${JSON.stringify(props.jobsNamespace)}`);
+    check.userNamespace('jobsNamespace', props.jobsNamespace);
+    if (ownImage && props.jobsNamespace !== undefined && props.jobsNamespace !== ctx.namespace) {
+      check.fail('jobsNamespace', `must be unset with hub 'workshop-stacks', whose Jobs go in its own namespace (${ctx.namespace}), got ${JSON.stringify(props.jobsNamespace)}`);
+    }
     check.integer('maxSessions', props.maxSessions, 1, 10000);
     check.cidrs('apiServerCidrs', props.apiServerCidrs, 'must list at least one CIDR (leave it unset to allow any address)');
-    if (props.apiServerPorts?.length === 0) check.fail('apiServerPorts', 'must list at least one port');
-    props.apiServerPorts?.forEach((port, i) => check.port(`apiServerPorts[${i}]`, port));
-    const ctx = resolveStackContext(this, props, check, 'consolehub');
-    const jobsNamespace = props.jobsNamespace ?? 'default';
+    check.ports('apiServerPorts', props.apiServerPorts);
+    const jobsNamespace = props.jobsNamespace ?? (ownImage ? ctx.namespace : 'default');
     const labels = standardLabels(ctx, 'consolehub', 'hub');
     const name = 'consolehub';
 
     if (jobsNamespace !== 'default' && jobsNamespace !== ctx.namespace) {
-      clusterScoped(new k8s.KubeNamespace(this, 'jobs-namespace', {
-        metadata: { name: jobsNamespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, ...labels } },
-      }));
+      restrictedNamespace(this, 'jobs-namespace', { name: jobsNamespace, labels });
     }
 
     this.job = new WebConsoleJob(this, 'job', {
       ...props.job,
-      registry: props.job?.registry ?? props.registry,
+      registry: props.job?.registry ?? registry,
       namespace: jobsNamespace,
       profile: ctx.profile,
     });
@@ -171,10 +199,19 @@ export class ConsoleHub extends Construct {
       serviceAccountName: this.serviceAccount.name,
       // `load_incluster_config` reads the mounted token: the hub calls the API.
       automountServiceAccountToken: true,
-      // The image runs `flask run` from `/` and opens the template by a relative path.
-      workingDir: '/',
-      volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
-      volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: `/${TEMPLATE_FILE}`, subPath: TEMPLATE_FILE, readOnly: true }],
+      ...(ownImage ? {
+        env: [
+          { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          { name: 'JOB_TEMPLATE', value: `${TEMPLATE_DIR}/${TEMPLATE_FILE}` },
+        ],
+        volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
+        volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: TEMPLATE_DIR, readOnly: true }],
+      } : {
+        // The image runs `flask run` from `/` and opens the template by a relative path.
+        workingDir: '/',
+        volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
+        volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: `/${TEMPLATE_FILE}`, subPath: TEMPLATE_FILE, readOnly: true }],
+      }),
       podAnnotations: { [JOB_TEMPLATE_HASH_ANNOTATION]: this.job.hash },
       service: {
         port: FLASK_API_POD.port.containerPort,
@@ -183,10 +220,13 @@ export class ConsoleHub extends Construct {
       },
     });
     this.endpoint = this.workload.endpoint!;
+    this.service = this.workload.service!;
+    this.node.defaultChild = this.workload;
 
-    const jobsMeta = (suffix: string) => ({ name: `${name}${suffix}`, namespace: jobsNamespace, labels });
     grantNamespacedRole(this, 'hub', {
-      ...jobsMeta(''),
+      name,
+      namespace: jobsNamespace,
+      labels,
       rules: CONSOLEHUB_RULES.map((r) => ({ ...r })),
       subject: { name: this.serviceAccount.name, namespace: ctx.namespace },
     });
@@ -195,30 +235,28 @@ export class ConsoleHub extends Construct {
       const sessions = props.maxSessions ?? 20;
       const { requests = {}, limits = {} } = this.job.resources;
       const times = (quantity: k8s.Quantity) => k8s.Quantity.fromString(scaleQuantity(String(quantity.value), sessions));
-      new k8s.KubeResourceQuota(this, 'jobs-quota', {
-        metadata: jobsMeta('-jobs'),
-        spec: { hard: { 'count/jobs.batch': k8s.Quantity.fromNumber(sessions) } },
-      });
-      // Scoped to pods with a deadline (the users' pods have one), so other pods in the namespace are not counted.
-      new k8s.KubeResourceQuota(this, 'sessions-quota', {
-        metadata: jobsMeta('-sessions'),
-        spec: {
-          scopes: ['Terminating'],
-          hard: {
-            'pods': k8s.Quantity.fromNumber(sessions),
-            'requests.cpu': times(requests.cpu), 'requests.memory': times(requests.memory),
-            'limits.cpu': times(limits.cpu), 'limits.memory': times(limits.memory),
+      guardNamespace(this, {
+        namespace: jobsNamespace,
+        labels,
+        quotas: [
+          { name: `${name}-jobs`, hard: { 'count/jobs.batch': k8s.Quantity.fromNumber(sessions) } },
+          // Scoped to pods with a deadline (the users' pods have one), so other pods in the namespace are not counted.
+          {
+            name: `${name}-sessions`,
+            scopes: ['Terminating'],
+            hard: {
+              'pods': k8s.Quantity.fromNumber(sessions),
+              'requests.cpu': times(requests.cpu), 'requests.memory': times(requests.memory),
+              'limits.cpu': times(limits.cpu), 'limits.memory': times(limits.memory),
+            },
           },
-        },
-      });
-      new k8s.KubeLimitRange(this, 'sessions-limits', {
-        metadata: jobsMeta('-sessions'),
-        spec: { limits: [{ type: 'Container', max: limits, default: limits, defaultRequest: requests }] },
+        ],
+        limitRange: { name: `${name}-sessions`, container: { max: limits, default: limits, defaultRequest: requests } },
       });
     }
 
     if (props.networkPolicies ?? true) {
-      const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
+      const traffic = this.networkTraffic();
       traffic.allowFromAnywhere(this.workload, [{ port: FLASK_API_POD.port.containerPort }]);
       traffic.allow(this.workload, this.job, [{ port: this.job.port.containerPort }]);
       declareException(traffic.policyOf(this.job)!, 'wiring/network-policy-selects-pods',

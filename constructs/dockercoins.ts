@@ -1,11 +1,11 @@
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks/exceptions';
 import { imageRef } from '../src/image';
-import { NetworkTraffic } from '../src/network';
 import { ResourceSpec } from '../src/resources';
 import { DEFAULT_RUN_AS } from '../src/security';
-import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
-import { PropsValidator } from '../src/validation';
+import { StackPlacementProps } from '../src/stack-chart';
+import { StackConstruct } from '../src/stack-construct';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 
 /** Props of {@link Dockercoins}. */
@@ -69,7 +69,7 @@ const SMALL: ResourceSpec = {
  * The app images have no USER and bind port 80: they run as uid 10001 with the unprivileged-port
  * sysctl, and redis runs as its image's own `redis` user (999). All pods pass PSS `restricted`.
  */
-export class Dockercoins extends Construct {
+export class Dockercoins extends StackConstruct {
   /** The `redis` Service (6379). */
   readonly redis: ServiceEndpoint;
   /** The `rng` Service (80). */
@@ -82,15 +82,14 @@ export class Dockercoins extends Construct {
   readonly workloads: Readonly<Record<'redis' | 'rng' | 'hasher' | 'worker' | 'webui', AppWorkload>>;
 
   constructor(scope: Construct, id: string, props: DockercoinsProps = {}) {
-    super(scope, id);
-    const check = new PropsValidator(this, 'Dockercoins');
+    super(scope, id, props, 'Dockercoins', 'dockercoins');
+    const { check, ctx } = this;
     check.image('registry', props.registry);
     check.image('tag', props.tag);
     check.image('redisImage', props.redisImage);
     check.replicas('workerReplicas', props.workerReplicas);
     check.integer('workerMaxSurge', props.workerMaxSurge, 1, 1000, 'an integer of at least 1 (with maxUnavailable 0, a rollout needs a surge)');
     check.nodePort('webuiNodePort', props.webuiNodePort);
-    const ctx = resolveStackContext(this, props, check, 'dockercoins');
 
     const registry = props.registry ?? 'dockercoins';
     const tag = props.tag ?? 'v0.1';
@@ -141,7 +140,7 @@ export class Dockercoins extends Construct {
       image: app('worker'),
       replicas: props.workerReplicas ?? 1,
       rollingUpdate: { maxUnavailable: 0, maxSurge: props.workerMaxSurge ?? 1 },
-      minReadySeconds: 10,
+      minReady: Duration.seconds(10),
     });
     const webui = new AppWorkload(this, 'webui', ctx, {
       ...onPort80,
@@ -166,7 +165,7 @@ export class Dockercoins extends Construct {
     this.workloads = { redis, rng, hasher, worker, webui };
 
     if (props.networkPolicies ?? true) {
-      const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
+      const traffic = this.networkTraffic();
       traffic.denyAllIn(ctx.namespace);
       traffic.allow(worker, redis, [{ port: 6379 }]);
       traffic.allow(worker, rng, [{ port: 80 }]);

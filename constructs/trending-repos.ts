@@ -1,13 +1,14 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { GatewayRoute } from './api-gateway';
+import type { GatewayRoute } from './gateway-route';
 import { declareExternal } from '../src/checks';
-import { NetworkTraffic } from '../src/network';
+import { standardLabels } from '../src/labels';
 import { grantNamespacedRole } from '../src/rbac';
 import { RunAs } from '../src/security';
-import { StackPlacementProps, resolveStackContext, standardLabels } from '../src/stack-chart';
-import { PropsValidator } from '../src/validation';
+import { StackPlacementProps } from '../src/stack-chart';
+import { StackConstruct } from '../src/stack-construct';
 import { AppWorkload, ServiceEndpoint } from '../src/workload';
 
 /** Props of {@link TrendingRepos}. */
@@ -66,9 +67,11 @@ const GITHUB_API_PORT = 443;
  * API in-cluster, so it has its own ServiceAccount `tgr` with a mounted token and a namespaced Role
  * that may only list pods (the workshop bound a ClusterRole to the `default` ServiceAccount instead).
  */
-export class TrendingRepos extends Construct {
+export class TrendingRepos extends StackConstruct {
   /** The `tgr` Service (5000): what the gateway routes to. */
   readonly endpoint: ServiceEndpoint;
+  /** The same Service as a cdk8s-plus Service: `kplus.IngressBackend.fromService(x.service)` takes it. */
+  readonly service: kplus.Service;
   /** The ServiceAccount `tgr` the pods run as. */
   readonly serviceAccount: k8s.KubeServiceAccount;
   /** The workload, as an escape hatch and a `PodGroup` for NetworkPolicies. */
@@ -79,15 +82,14 @@ export class TrendingRepos extends Construct {
   readonly route: GatewayRoute;
 
   constructor(scope: Construct, id: string, props: TrendingReposProps = {}) {
-    super(scope, id);
-    const check = new PropsValidator(this, 'TrendingRepos');
+    super(scope, id, props, 'TrendingRepos', 'tgr');
+    const { check, ctx } = this;
     check.image('image', props.image);
     check.replicas('replicas', props.replicas);
     check.dnsSubdomain('credentialsSecret', props.credentialsSecret);
     check.integer('workers', props.workers, 1, 32);
     check.runAs('runAs', props.runAs);
-    (props.apiServerPorts ?? []).forEach((port, i) => check.port(`apiServerPorts[${i}]`, port));
-    const ctx = resolveStackContext(this, props, check, 'api-gateway');
+    check.ports('apiServerPorts', props.apiServerPorts);
     const name = 'tgr';
     const metadata = { name, namespace: ctx.namespace, labels: standardLabels(ctx, name, 'api') };
     this.credentialsSecret = props.credentialsSecret ?? 'tgr-github';
@@ -131,12 +133,14 @@ export class TrendingRepos extends Construct {
       service: { port: PORT },
     });
     this.endpoint = this.workload.endpoint!;
+    this.service = this.workload.service!;
+    this.node.defaultChild = this.workload;
     // tgr calls GitHub once per repository asked for: more than the default 15 seconds for a large `n`.
     this.route = { pathPrefix: '/', service: this.endpoint, port: PORT, timeout: Duration.seconds(30) };
     declareExternal(this.workload.workload, 'Secret', this.credentialsSecret);
 
     if (props.networkPolicies ?? true) {
-      const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
+      const traffic = this.networkTraffic();
       traffic.isolate(this.workload);
       const egress = new Set([GITHUB_API_PORT, ...(props.apiServerPorts ?? [443, 6443, 8443])]);
       traffic.allowToAnywhere(this.workload, [...egress].map((port) => ({ port })));

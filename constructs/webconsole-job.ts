@@ -1,36 +1,31 @@
 import { createHash } from 'crypto';
+import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { PROVISIONER_LABELS } from '../src/labels';
 import { KubeObject } from '../src/manifest';
 import { PodGroup } from '../src/network';
 import { restrictedPodSpec } from '../src/pod';
 import { ResourceSpec } from '../src/resources';
-import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
-import { PropsValidator } from '../src/validation';
-import { FLASK_API_POD, WebConsoleImageProps, workshopImage } from './webconsole';
-
-/**
- * The pod labels consolehub sets on every user's pod, replacing whatever the template had:
- * `{uname: <uname>, managed-by: provisioner}`. `managed-by` is the only one that is the same for
- * every user, so it is what NetworkPolicies select the users' pods by.
- */
-export const PROVISIONER_LABELS: Readonly<Record<string, string>> = { 'managed-by': 'provisioner' };
+import { StackPlacementProps } from '../src/stack-chart';
+import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
+import { FLASK_API_POD } from './webconsole';
 
 /** Props of {@link WebConsoleJob}. */
-export interface WebConsoleJobProps extends StackPlacementProps, WebConsoleImageProps {
+export interface WebConsoleJobProps extends StackPlacementProps, WorkshopImageProps {
   /**
-   * Seconds a user's console may run before Kubernetes stops it (on the Job and on its pod). It runs
-   * untrusted code, so it must not live forever.
-   * @default 3600 (one workshop session)
+   * How long a user's console may run before Kubernetes stops it (on the Job and on its pod; whole
+   * seconds, from a minute to a week). It runs untrusted code, so it must not live forever.
+   * @default Duration.hours(1) (one workshop session)
    */
-  readonly activeDeadlineSeconds?: number;
+  readonly activeDeadline?: Duration;
   /**
-   * Seconds a finished Job (and its pod) stays before Kubernetes deletes it. The hub names each Job
-   * `webconsole-<uname>`, so until then that user cannot start a new console.
-   * @default 60
+   * How long a finished Job (and its pod) stays before Kubernetes deletes it (whole seconds, at most a
+   * week). The hub names each Job `webconsole-<uname>`, so until then that user cannot start a new console.
+   * @default Duration.minutes(1)
    */
-  readonly ttlSecondsAfterFinished?: number;
+  readonly ttlAfterFinished?: Duration;
   /**
    * Requests and limits of the console container (scaled by the profile). All three limits are
    * required: CPU, memory and ephemeral storage.
@@ -73,7 +68,7 @@ export const WEBCONSOLE_JOB_RESOURCES: ResourceSpec = {
  *
  * As a pod group, it names the users' pods in the jobs namespace for NetworkPolicies.
  */
-export class WebConsoleJob extends Construct implements PodGroup {
+export class WebConsoleJob extends StackConstruct implements PodGroup {
   /** The Job template, as the hub reads it (plain JSON, ready for YAML). */
   readonly manifest: KubeObject;
   /** The template as YAML: the content of `job-template.yaml`. */
@@ -84,31 +79,24 @@ export class WebConsoleJob extends Construct implements PodGroup {
   readonly resources: k8s.ResourceRequirements;
   /** Name of the users' pod group (used for the NetworkPolicy that selects them). */
   readonly name = 'webconsole-sessions';
-  /** Namespace the hub creates the Jobs in. */
-  readonly namespace: string;
   /** The labels that every user's pod carries whatever its user: `managed-by=provisioner`. */
   readonly selector: Record<string, string> = { ...PROVISIONER_LABELS };
   /** The container port the hub proxies to. */
   readonly port = FLASK_API_POD.port;
 
   constructor(scope: Construct, id: string, props: WebConsoleJobProps = {}) {
-    super(scope, id);
-    const check = new PropsValidator(this, 'WebConsoleJob');
-    const image = workshopImage(check, props, 'webconsole');
-    check.integer('activeDeadlineSeconds', props.activeDeadlineSeconds, 60, 7 * 24 * 3600, 'an integer number of seconds from 60 to 604800 (a week)');
-    check.integer('ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0, 7 * 24 * 3600, 'an integer number of seconds from 0 to 604800 (a week)');
+    super(scope, id, props, 'WebConsoleJob', 'webconsole');
+    const { check, ctx } = this;
+    const image = this.workshopImage(props, 'webconsole');
+    const week = Duration.days(7);
+    const activeDeadlineSeconds = check.seconds('activeDeadline', props.activeDeadline, Duration.minutes(1), week) ?? 3600;
+    const ttlSecondsAfterFinished = check.seconds('ttlAfterFinished', props.ttlAfterFinished, undefined, week) ?? 60;
     check.dnsSubdomain('runtimeClassName', props.runtimeClassName);
     const resources = props.resources ?? WEBCONSOLE_JOB_RESOURCES;
     if (!resources.ephemeralStorage) check.fail('resources.ephemeralStorage', 'is required: the sandbox must bound its disk use');
     check.quantity('tmpSizeLimit', props.tmpSizeLimit);
-    for (const [name, pair] of Object.entries(resources)) {
-      check.quantity(`resources.${name}.request`, pair.request);
-      check.quantity(`resources.${name}.limit`, pair.limit);
-    }
-    const ctx = resolveStackContext(this, props, check, 'consolehub');
-    this.namespace = ctx.namespace;
+    check.resources('resources', resources);
 
-    const activeDeadlineSeconds = props.activeDeadlineSeconds ?? 3600;
     const podSpec = restrictedPodSpec(ctx, {
       ...FLASK_API_POD,
       containerName: 'webconsole',
@@ -124,7 +112,7 @@ export class WebConsoleJob extends Construct implements PodGroup {
         // One try: a crashed console (`GET /api/crash/`) is the user's to restart through the hub.
         backoffLimit: 0,
         activeDeadlineSeconds,
-        ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 60,
+        ttlSecondsAfterFinished,
         template: {
           metadata: { labels: { ...PROVISIONER_LABELS } },
           // The pod's own deadline also lets a ResourceQuota scoped to `Terminating` count only these pods.

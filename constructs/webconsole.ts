@@ -1,11 +1,10 @@
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imageRef } from '../src/image';
-import { NetworkTraffic } from '../src/network';
-import { ContainerPort, ProbeSpec, WritablePath } from '../src/pod';
+import { NamedPort, ProbeSpec, WritablePath } from '../src/pod';
 import { ResourceSpec } from '../src/resources';
 import { DEFAULT_RUN_AS, RunAs } from '../src/security';
-import { StackPlacementProps, resolveStackContext } from '../src/stack-chart';
-import { PropsValidator } from '../src/validation';
+import { StackPlacementProps } from '../src/stack-chart';
+import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 
 /**
@@ -15,7 +14,7 @@ import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../s
  */
 export const FLASK_API_POD: {
   readonly runAs: RunAs;
-  readonly port: ContainerPort;
+  readonly port: NamedPort;
   readonly probe: ProbeSpec;
   readonly writablePaths: readonly WritablePath[];
   readonly resources: ResourceSpec;
@@ -28,32 +27,8 @@ export const FLASK_API_POD: {
   resources: { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } },
 };
 
-/** Where the webconsole image comes from: shared by {@link WebConsole} and the per-user Job. */
-export interface WebConsoleImageProps {
-  /**
-   * Registry (or Docker Hub namespace) of the webconsole image.
-   * @default none: the `webconsole` image built inside minikube's Docker
-   */
-  readonly registry?: string;
-  /**
-   * Tag of the webconsole image.
-   * @default 'v1'
-   */
-  readonly tag?: string;
-}
-
-/**
- * Validates `registry` and `tag` props and returns the image reference of `repository`: the workshop
- * builds its Flask images (`webconsole:v1`, `consolehub:v1`) without a registry, inside minikube's Docker.
- */
-export function workshopImage(check: PropsValidator, props: WebConsoleImageProps, repository: string): string {
-  check.image('registry', props.registry);
-  check.image('tag', props.tag);
-  return imageRef(props.registry, repository, props.tag ?? 'v1');
-}
-
 /** Props of {@link WebConsole}. */
-export interface WebConsoleProps extends StackPlacementProps, WebConsoleImageProps {
+export interface WebConsoleProps extends StackPlacementProps, WorkshopImageProps {
   /**
    * Replicas of the console (the workshop scales it to 4).
    * @default 1
@@ -86,19 +61,20 @@ export interface WebConsoleProps extends StackPlacementProps, WebConsoleImagePro
  * `kubectl expose`. The image runs as root; here it runs as uid 10001 with a read-only root filesystem
  * and passes PSS `restricted`.
  */
-export class WebConsole extends Construct {
+export class WebConsole extends StackConstruct {
   /** The `webconsole` Service (5000): the stack's front door. */
   readonly endpoint: ServiceEndpoint;
+  /** The same Service as a cdk8s-plus Service: `kplus.IngressBackend.fromService(x.service)` takes it. */
+  readonly service: kplus.Service;
   /** The Deployment and Service, as an escape hatch. */
   readonly workload: AppWorkload;
 
   constructor(scope: Construct, id: string, props: WebConsoleProps = {}) {
-    super(scope, id);
-    const check = new PropsValidator(this, 'WebConsole');
-    const image = workshopImage(check, props, 'webconsole');
+    super(scope, id, props, 'WebConsole', 'webconsole');
+    const { check, ctx } = this;
+    const image = this.workshopImage(props, 'webconsole');
     check.replicas('replicas', props.replicas);
     check.nodePort('nodePort', props.nodePort);
-    const ctx = resolveStackContext(this, props, check, 'webconsole');
     const replicas = props.replicas ?? 1;
     const type = ctx.settings.externalServiceType;
 
@@ -118,9 +94,11 @@ export class WebConsole extends Construct {
       },
     });
     this.endpoint = this.workload.endpoint!;
+    this.service = this.workload.service!;
+    this.node.defaultChild = this.workload;
 
     if (props.networkPolicies ?? true) {
-      const traffic = new NetworkTraffic(this, 'traffic', { labels: { 'app.kubernetes.io/part-of': ctx.partOf } });
+      const traffic = this.networkTraffic();
       traffic.denyAllIn(ctx.namespace);
       traffic.allowFromAnywhere(this.workload, [{ port: FLASK_API_POD.port.containerPort }]);
     }

@@ -1,4 +1,7 @@
-import { parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
+
+/** The file name suffix of synthesized manifests, as cdk8s writes them: `<app>.k8s.yaml`. */
+export const MANIFEST_SUFFIX = '.k8s.yaml';
 
 /** A Kubernetes object as it appears in a manifest. */
 export interface KubeObject {
@@ -20,12 +23,48 @@ export function describeObject(obj: Pick<KubeObject, 'kind' | 'metadata'>): stri
   return `${obj.kind} ${ns ? `${ns}/` : ''}${obj.metadata?.name ?? '<unnamed>'}`;
 }
 
-/** Parses multi-document YAML, failing on the first document that is not valid YAML. */
-export function parseManifests(yamlText: string): KubeObject[] {
-  return parseAllDocuments(yamlText).flatMap((doc, index) => {
-    if (doc.errors.length > 0) throw new Error(`document ${index}: ${doc.errors[0].message}`);
+/** One YAML document of an input, before validation. */
+export interface SourceDocument {
+  /** Where it came from: a file path, `app <name>`, or the option that made it. */
+  readonly source: string;
+  /** Position of the document in its source, from 0 (empty documents count). */
+  readonly index: number;
+  /** The parsed value; unset when the document is not valid YAML. */
+  readonly value?: unknown;
+  /** The YAML syntax error, if any. */
+  readonly yamlError?: string;
+}
+
+/**
+ * Splits multi-document YAML (or JSON) into its documents, keeping each one's syntax error instead of
+ * stopping at the first; empty documents are left out but counted. This is the one YAML reader of
+ * manifests. Documents are composed one at a time and only their plain values kept, so a large input
+ * costs its values, not the syntax trees of all its documents at once.
+ */
+export function parseDocuments(text: string, source: string): SourceDocument[] {
+  const lines = new LineCounter();
+  const composer = new Composer();
+  const out: SourceDocument[] = [];
+  let index = 0;
+  for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text))) {
+    const at = index++;
+    const [error] = doc.errors;
+    if (error) {
+      const pos = lines.linePos(error.pos[0]);
+      out.push({ source, index: at, yamlError: `line ${pos.line}, column ${pos.col}: ${error.message.split('\n')[0]}` });
+      continue;
+    }
     const value = doc.toJS();
-    return value === null || value === undefined ? [] : [value as KubeObject];
+    if (value !== null && value !== undefined) out.push({ source, index: at, value });
+  }
+  return out;
+}
+
+/** Parses multi-document YAML into objects, failing on the first document that is not valid YAML. */
+export function parseManifests(yamlText: string): KubeObject[] {
+  return parseDocuments(yamlText, 'input').map((doc) => {
+    if (doc.yamlError !== undefined) throw new Error(`document ${doc.index}: ${doc.yamlError}`);
+    return doc.value as KubeObject;
   });
 }
 

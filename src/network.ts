@@ -1,7 +1,7 @@
 import { isIPv4 } from 'net';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { MANAGED_BY } from './stack-chart';
+import { MANAGED_BY, MANAGED_BY_LABEL } from './labels';
 
 /** A set of pods traffic is allowed from or to. */
 export interface PodGroup {
@@ -87,7 +87,7 @@ export class NetworkTraffic extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly labels?: Record<string, string> } = {}) {
     super(scope, id);
-    this.labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, ...props.labels };
+    this.labels = { [MANAGED_BY_LABEL]: MANAGED_BY, ...props.labels };
   }
 
   /**

@@ -1,4 +1,6 @@
+import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { slugify } from './names';
 import { pullPolicyFor } from './image';
 import { ResourceSpec, toResourceRequirements } from './resources';
 import { RunAs, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
@@ -20,8 +22,8 @@ export type ProbeSpec =
   | { readonly kind: 'tcp' }
   | { readonly kind: 'http'; readonly path: string };
 
-/** A named container port. */
-export interface ContainerPort {
+/** A container port with a name: what Services and probes target. */
+export interface NamedPort {
   /** Port name (IANA_SVC_NAME: at most 15 characters), the target of Services and probes. */
   readonly name: string;
   /** The port the process listens on. */
@@ -42,7 +44,7 @@ export interface RestrictedPodProps {
    * The port the app listens on.
    * @default none (no port, no probe)
    */
-  readonly port?: ContainerPort;
+  readonly port?: NamedPort;
   /**
    * Readiness and liveness check on `port`.
    * @default no probes
@@ -114,21 +116,31 @@ export interface RestrictedPodProps {
    */
   readonly affinity?: k8s.Affinity;
   /**
-   * Seconds the pod gets to stop.
-   * @default 30 (Kubernetes' default)
+   * Time the pod gets to stop (whole seconds).
+   * @default 30 seconds (Kubernetes' default)
    */
-  readonly terminationGracePeriodSeconds?: number;
+  readonly terminationGracePeriod?: Duration;
+  /**
+   * What the kubelet runs before it sends SIGTERM: for apps that must be told to drain first.
+   * @default none
+   */
+  readonly preStop?: k8s.LifecycleHandler;
+  /**
+   * An HTTP path for the readiness probe only, when readiness differs from liveness (a pod that
+   * reports itself unready while it drains must not be restarted for it).
+   * @default readiness checks what `probe` does
+   */
+  readonly readinessPath?: string;
 }
 
 const DEFAULT_WRITABLE_SIZE = '64Mi';
 
 /** Volume names derive from mount paths, so two building blocks can never disagree on them. */
 export function volumeNameForPath(path: string): string {
-  const name = path.replace(/^\/+|\/+$/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  return `${name || 'root'}`.slice(0, 63).replace(/-+$/, '');
+  return slugify(path) || 'root';
 }
 
-function probe(spec: ProbeSpec, port: ContainerPort, timing: Omit<k8s.Probe, 'httpGet' | 'tcpSocket'>): k8s.Probe {
+function probe(spec: ProbeSpec, port: NamedPort, timing: Omit<k8s.Probe, 'httpGet' | 'tcpSocket'>): k8s.Probe {
   const target = k8s.IntOrString.fromString(port.name);
   return spec.kind === 'tcp'
     ? { tcpSocket: { port: target }, ...timing }
@@ -151,10 +163,12 @@ export function restrictedPodSpec(ctx: StackContext, props: RestrictedPodProps):
     env: props.env,
     ports: props.port ? [{ name: props.port.name, containerPort: props.port.containerPort, protocol: 'TCP' }] : undefined,
     readinessProbe: props.probe && props.port
-      ? probe(props.probe, props.port, { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }) : undefined,
+      ? probe(props.readinessPath ? { kind: 'http', path: props.readinessPath } : props.probe, props.port,
+        { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }) : undefined,
     livenessProbe: props.probe && props.port
       ? probe(props.probe, props.port, { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }) : undefined,
     resources: toResourceRequirements(props.resources, ctx.settings.resourceScale),
+    lifecycle: props.preStop && { preStop: props.preStop },
     securityContext: restrictedContainerSecurityContext(),
     volumeMounts: [
       ...writable.map((w) => ({ name: volumeNameForPath(w.path), mountPath: w.path })),
@@ -169,7 +183,7 @@ export function restrictedPodSpec(ctx: StackContext, props: RestrictedPodProps):
     restartPolicy: props.restartPolicy,
     runtimeClassName: props.runtimeClassName,
     affinity: props.affinity,
-    terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
+    terminationGracePeriodSeconds: props.terminationGracePeriod?.toSeconds(),
     securityContext: restrictedPodSecurityContext(props.runAs, props.bindsPrivilegedPort),
     containers: [container],
     volumes: [

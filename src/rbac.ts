@@ -34,13 +34,13 @@ export function grantNamespacedRole(scope: Construct, id: string, props: Namespa
 }
 
 /** Props of {@link bindRoleInNamespace}. */
-export interface RoleBindingProps extends Omit<NamespacedRoleProps, 'rules'> {
+export interface NamespacedRoleBindingProps extends Omit<NamespacedRoleProps, 'rules'> {
   /** The Role of the namespace, or a ClusterRole (such as the built-in `edit`) granted in this namespace only. */
   readonly roleRef: { readonly kind: 'Role' | 'ClusterRole'; readonly name: string };
 }
 
 /** A RoleBinding, never a ClusterRoleBinding: even a ClusterRole it names grants rights in its namespace only. */
-export function bindRoleInNamespace(scope: Construct, id: string, props: RoleBindingProps): k8s.KubeRoleBinding {
+export function bindRoleInNamespace(scope: Construct, id: string, props: NamespacedRoleBindingProps): k8s.KubeRoleBinding {
   return new k8s.KubeRoleBinding(scope, `${id}-role-binding`, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...props.roleRef },

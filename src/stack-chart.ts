@@ -1,11 +1,14 @@
-import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
+import { Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
+import { ownerLabels } from './labels';
+import { slugify } from './names';
+import { restrictedNamespace } from './namespace';
 import { Profile, ProfileSettings, profileSettings } from './profile';
 import { PropsValidator } from './validation';
 
-/** The value of `app.kubernetes.io/managed-by` on every object. */
-export const MANAGED_BY = 'workshop-stacks';
+// Where these lived before src/labels.ts and src/namespace.ts: the apply engine imports them from here.
+export { MANAGED_BY } from './labels';
 
 /** Props of {@link StackChart}. */
 export interface StackChartProps {
@@ -38,16 +41,6 @@ export interface StackChartProps {
   readonly labels?: Record<string, string>;
 }
 
-/** Labels that make a namespace enforce, audit and warn on the PSS `restricted` profile. */
-export const RESTRICTED_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
-  'pod-security.kubernetes.io/enforce': 'restricted',
-  'pod-security.kubernetes.io/enforce-version': 'latest',
-  'pod-security.kubernetes.io/audit': 'restricted',
-  'pod-security.kubernetes.io/audit-version': 'latest',
-  'pod-security.kubernetes.io/warn': 'restricted',
-  'pod-security.kubernetes.io/warn-version': 'latest',
-};
-
 /**
  * The chart every workshop stack lives in: one namespace per stack, human object names (resource
  * name hashes are off, because the apps dial fixed Service names), and a profile.
@@ -78,31 +71,13 @@ export class StackChart extends Chart {
     super(scope, id, chartProps);
     const check = new PropsValidator(this, 'StackChart');
     check.dnsLabel('namespace', namespace);
-    check.oneOf('profile', props.profile, ['local', 'cloud']);
+    check.profile('profile', props.profile);
     this.profile = props.profile ?? 'local';
     this.partOf = partOf;
     if (props.createNamespace ?? true) {
-      this.namespaceObject = clusterScoped(new k8s.KubeNamespace(this, 'namespace', {
-        metadata: {
-          name: namespace,
-          labels: {
-            ...RESTRICTED_NAMESPACE_LABELS,
-            'app.kubernetes.io/part-of': partOf,
-            'app.kubernetes.io/managed-by': MANAGED_BY,
-          },
-        },
-      }));
+      this.namespaceObject = restrictedNamespace(this, 'namespace', { name: namespace, labels: ownerLabels(partOf) });
     }
   }
-}
-
-/**
- * cdk8s stamps the chart's namespace on every object, cluster-scoped ones included; the API server
- * ignores it there, but it misleads readers and validators. Every cluster-scoped object goes through here.
- */
-export function clusterScoped<T extends ApiObject>(obj: T): T {
-  if (obj.metadata.namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-  return obj;
 }
 
 /** Props every stack construct accepts to place itself. */
@@ -130,39 +105,24 @@ export interface StackContext {
   readonly instance: string;
 }
 
-/** Resolves a construct's placement from its props and its chart, validating both fields. */
+/**
+ * Resolves a construct's placement from its props and its chart, validating both fields. `partOf` is the
+ * nearest enclosing stack's (a StackChart's or a stack construct's), else the given fallback.
+ */
 export function resolveStackContext(scope: Construct, props: StackPlacementProps, check: PropsValidator, partOf: string): StackContext {
   check.dnsLabel('namespace', props.namespace);
-  check.oneOf('profile', props.profile, ['local', 'cloud']);
+  check.profile('profile', props.profile);
   const stack = StackChart.nearest(scope);
   const profile = props.profile ?? stack?.profile ?? 'local';
+  // A construct inside another stack construct (a Job template inside a hub) is part of that stack.
+  let enclosing: IConstruct | undefined = scope;
+  while (enclosing && typeof (enclosing as { partOf?: unknown }).partOf !== 'string') enclosing = enclosing.node.scope;
   return {
     namespace: props.namespace ?? Chart.of(scope).namespace ?? 'default',
     profile,
     settings: profileSettings(profile),
-    partOf: stack?.partOf ?? partOf,
-    instance: toLabelValue(scope.node.id),
+    partOf: (enclosing as { partOf?: string } | undefined)?.partOf ?? partOf,
+    // A label value: a DNS-1123 subdomain fits, up to 63 characters.
+    instance: slugify(scope.node.id, { keepDots: true }) || 'default',
   };
-}
-
-/** The recommended `app.kubernetes.io/*` labels, plus the workshop's `app=<name>`. */
-export function standardLabels(ctx: StackContext, name: string, component: string): Record<string, string> {
-  return {
-    'app': name,
-    'app.kubernetes.io/name': name,
-    'app.kubernetes.io/instance': ctx.instance,
-    'app.kubernetes.io/component': component,
-    'app.kubernetes.io/part-of': ctx.partOf,
-    'app.kubernetes.io/managed-by': MANAGED_BY,
-  };
-}
-
-/** The stable subset of the labels that selectors use (selectors are immutable once applied). */
-export function selectorLabels(ctx: StackContext, name: string): Record<string, string> {
-  return { 'app': name, 'app.kubernetes.io/instance': ctx.instance };
-}
-
-function toLabelValue(id: string): string {
-  const value = id.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 63);
-  return value.replace(/[^a-z0-9]+$/, '') || 'default';
 }

@@ -1,6 +1,13 @@
 import { isIP } from 'net';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { quantityValue } from './resources';
+import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, WILDCARD_HOST } from './names';
+import { PROFILES, Profile } from './profile';
+import { compareQuantities, quantityProblem } from './quantity';
+import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount, quantityOf } from './resources';
+
+// Where these lived before src/names.ts: the apply engine imports them from here.
+export { DNS_1123_LABEL, DNS_1123_SUBDOMAIN } from './names';
 
 /** A construct prop that cannot produce a valid manifest. Thrown at synth time, before any output. */
 export class PropsValidationError extends Error {
@@ -16,11 +23,8 @@ export class PropsValidationError extends Error {
   }
 }
 
-/** A DNS-1123 label (namespaces, most object names), without its 63-character limit. */
-export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-/** A DNS-1123 subdomain (Secret and ConfigMap names), without its 253-character limit. */
-export const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A URL path a route matches or rewrites to: RFC 3986 path characters, no query or fragment. */
+const URL_PATH = /^\/[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*$/;
 
 /**
  * Checks props for one construct. Every failure names the construct and the field.
@@ -40,7 +44,7 @@ export class PropsValidator {
   /** A DNS-1123 label: object names, namespaces. */
   dnsLabel(field: string, value: string | undefined): void {
     if (value === undefined) return;
-    if (typeof value !== 'string' || value.length > 63 || !DNS_1123_LABEL.test(value)) {
+    if (typeof value !== 'string' || value.length > DNS_LABEL_MAX || !DNS_1123_LABEL.test(value)) {
       this.fail(field, `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got ${JSON.stringify(value)}`);
     }
   }
@@ -55,7 +59,7 @@ export class PropsValidator {
   /** A DNS-1123 subdomain: ConfigMap, Secret and most other object names. */
   dnsSubdomain(field: string, value: string | undefined): void {
     if (value === undefined) return;
-    if (typeof value !== 'string' || value.length > 253 || !DNS_1123_SUBDOMAIN.test(value)) {
+    if (typeof value !== 'string' || value.length > DNS_SUBDOMAIN_MAX || !DNS_1123_SUBDOMAIN.test(value)) {
       this.fail(field, `must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters), got ${JSON.stringify(value)}`);
     }
   }
@@ -95,14 +99,89 @@ export class PropsValidator {
     if (/\s/.test(value)) this.fail(field, `must not contain white space, got ${JSON.stringify(value)}`);
   }
 
-  /** A Kubernetes quantity: `500m`, `1`, `64Mi`. */
+  /** A Kubernetes quantity: `500m`, `1`, `64Mi`, `1e3`, `2Ei`: what the API server accepts. */
   quantity(field: string, value: string | undefined): void {
     if (value === undefined) return;
-    try {
-      quantityValue(value);
-    } catch {
-      this.fail(field, `must be a Kubernetes quantity such as 500m, 1 or 64Mi, got ${JSON.stringify(value)}`);
+    const problem = quantityProblem(value);
+    if (problem) this.fail(field, `must be a Kubernetes quantity such as 500m, 1 or 64Mi: ${problem}`);
+  }
+
+  /** A request and a limit: both quantities (or `Cpu`/`Size`), the request not above the limit. */
+  requestAndLimit(field: string, pair: RequestAndLimit<CpuAmount | SizeAmount> | undefined): void {
+    if (pair === undefined) return;
+    if (typeof pair !== 'object' || pair === null) this.fail(field, `must be { request, limit }, got ${JSON.stringify(pair)}`);
+    const amount = (side: 'request' | 'limit') => (pair[side] === undefined || pair[side] === null ? '' : quantityOf(pair[side]));
+    const request = amount('request');
+    const limit = amount('limit');
+    this.quantity(`${field}.request`, request);
+    this.quantity(`${field}.limit`, limit);
+    if (compareQuantities(request, limit) > 0) this.fail(`${field}.request`, `must not exceed the limit (${limit}), got ${request}`);
+  }
+
+  /** Every request and limit of a container's resources: cpu and memory required, ephemeralStorage optional. */
+  resources(field: string, spec: Partial<ResourceSpec> | undefined): void {
+    if (spec === undefined) return;
+    for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
+      const pair = spec[key];
+      if (pair === undefined && key === 'ephemeralStorage') continue;
+      if (typeof pair !== 'object' || pair === null) this.fail(`${field}.${key}`, `must be { request, limit }, got ${JSON.stringify(pair)}`);
+      this.requestAndLimit(`${field}.${key}`, pair);
     }
+  }
+
+  /** A cdk8s Duration of whole milliseconds, from `min` (else zero) to `max`; returns it in milliseconds. */
+  duration(field: string, value: Duration | undefined, min?: Duration, max?: Duration): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value?.toMilliseconds !== 'function') this.fail(field, 'must be a cdk8s Duration, e.g. Duration.seconds(30)');
+    const ms = value.toMilliseconds({ integral: false });
+    if (!Number.isInteger(ms) || ms < 0) this.fail(field, `must be a whole number of milliseconds, got ${ms}ms`);
+    if (min && ms < min.toMilliseconds()) this.fail(field, `must be at least ${min.toHumanString()}, got ${value.toHumanString()}`);
+    if (max && ms > max.toMilliseconds()) this.fail(field, `must be at most ${max.toHumanString()}, got ${value.toHumanString()}`);
+    return ms;
+  }
+
+  /** A Duration in whole seconds (for fields Kubernetes counts in seconds); returns the seconds. */
+  seconds(field: string, value: Duration | undefined, min?: Duration, max?: Duration): number | undefined {
+    const ms = this.duration(field, value, min, max);
+    if (ms === undefined) return undefined;
+    if (ms % 1000 !== 0) this.fail(field, `must be whole seconds (Kubernetes counts this field in seconds), got ${ms}ms`);
+    return ms / 1000;
+  }
+
+  /** An absolute URL path: starts with '/', no query, fragment, white space, `//`, `/./` or `/../`. */
+  urlPath(field: string, value: string | undefined): void {
+    if (value === undefined) return;
+    if (typeof value !== 'string' || value.length > 1024 || !URL_PATH.test(value)) {
+      this.fail(field, `must be an absolute URL path (starting with '/', no query, fragment or white space, at most 1024 characters), got ${JSON.stringify(value)}`);
+    }
+    if (/\/\/|\/\.\.?(\/|$)/.test(value)) this.fail(field, `must not contain '//', '/./' or '/../', got ${JSON.stringify(value)}`);
+  }
+
+  /** A lower-case DNS host name, optionally `*.` for its subdomains; not an IP address. */
+  host(field: string, value: string | undefined): void {
+    if (value === undefined) return;
+    if (typeof value !== 'string' || value.length > DNS_SUBDOMAIN_MAX || !WILDCARD_HOST.test(value) || /^[0-9.]+$/.test(value)) {
+      this.fail(field, `must be a lower-case DNS name, optionally starting with '*.' for its subdomains (not an IP address), got ${JSON.stringify(value)}`);
+    }
+  }
+
+  /** A profile, one of {@link PROFILES}. */
+  profile(field: string, value: Profile | undefined): void {
+    this.oneOf(field, value, PROFILES);
+  }
+
+  /** A namespace the library may create or fill: a DNS-1123 label that is not a system namespace. */
+  userNamespace(field: string, value: string | undefined): void {
+    if (value === undefined) return;
+    this.dnsLabel(field, value);
+    if (value.startsWith('kube-')) this.fail(field, `must not be a system namespace, got ${JSON.stringify(value)}`);
+  }
+
+  /** A non-empty list of ports. */
+  ports(field: string, values: readonly number[] | undefined): void {
+    if (values === undefined) return;
+    if (!Array.isArray(values) || values.length === 0) this.fail(field, 'must list at least one port');
+    values.forEach((port, i) => this.port(`${field}[${i}]`, port));
   }
 
   /** A non-empty list of address ranges in CIDR notation (`192.168.49.2/32`, `fd00::/8`). */

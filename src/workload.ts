@@ -1,9 +1,11 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { RestrictedPodProps, restrictedPodSpec } from './pod';
-import { StackContext, selectorLabels, standardLabels } from './stack-chart';
+import { selectorLabels, standardLabels } from './labels';
 import { PodGroup } from './network';
+import { RestrictedPodProps, restrictedPodSpec } from './pod';
+import { StackContext } from './stack-chart';
 
 /** What a route, a policy or another stack needs to reach a workload through its Service. */
 export interface ServiceEndpoint {
@@ -81,10 +83,10 @@ export interface AppWorkloadProps extends Omit<RestrictedPodProps, 'containerNam
    */
   readonly rollingUpdate?: { readonly maxSurge?: number; readonly maxUnavailable?: number };
   /**
-   * Seconds a new pod must be ready before it counts as available.
-   * @default 0
+   * How long a new pod must be ready before it counts as available (whole seconds).
+   * @default Duration.seconds(0)
    */
-  readonly minReadySeconds?: number;
+  readonly minReady?: Duration;
   /**
    * A Service in front of the workload, targeting `port`.
    * @default no Service
@@ -100,12 +102,17 @@ export interface AppWorkloadProps extends Omit<RestrictedPodProps, 'containerNam
 /**
  * One hardened app: a Deployment (or DaemonSet) of a single restricted container and, optionally,
  * the Service that the other apps dial by name. The building block under every stack construct.
+ *
+ * It composes with cdk8s-plus: it is a `kplus.IPodSelector` and a `kplus.INetworkPolicyPeer` (so
+ * `deployment.connections.allowTo(workload)` and `kplus.NetworkPolicy` rules take it), its Service is a
+ * `kplus.Service` (so `kplus.IngressBackend.fromService(workload.service)` takes it), and
+ * `ApiObject.of(workload)` is the Deployment or DaemonSet (its default child).
  */
-export class AppWorkload extends Construct implements PodGroup {
-  /** The Deployment or DaemonSet, as an escape hatch. */
+export class AppWorkload extends Construct implements PodGroup, kplus.IPodSelector, kplus.INetworkPolicyPeer {
+  /** The Deployment or DaemonSet, as an escape hatch (also `ApiObject.of(this)`). */
   readonly workload: ApiObject;
-  /** The Service, when one was asked for. */
-  readonly service?: k8s.KubeService;
+  /** The Service, when one was asked for: a cdk8s-plus Service (`ApiObject.of(service)` patches it). */
+  readonly service?: kplus.Service;
   /** How to reach the workload through its Service, when it has one. */
   readonly endpoint?: ServiceEndpoint;
   /** The labels that select this workload's pods. */
@@ -136,7 +143,7 @@ export class AppWorkload extends Construct implements PodGroup {
         spec: {
           replicas: props.replicas ?? 1,
           selector,
-          minReadySeconds: props.minReadySeconds,
+          minReadySeconds: props.minReady?.toSeconds(),
           strategy: { type: 'RollingUpdate', rollingUpdate },
           template,
         },
@@ -145,7 +152,7 @@ export class AppWorkload extends Construct implements PodGroup {
         metadata,
         spec: {
           selector,
-          minReadySeconds: props.minReadySeconds,
+          minReadySeconds: props.minReady?.toSeconds(),
           updateStrategy: { type: 'RollingUpdate', rollingUpdate },
           template,
         },
@@ -155,22 +162,25 @@ export class AppWorkload extends Construct implements PodGroup {
       if (!props.port) throw new Error(`AppWorkload '${props.name}': a Service needs a container port`);
       const svc = props.service;
       const type = svc.type ?? 'ClusterIP';
-      this.service = new k8s.KubeService(this, 'service', {
+      // cdk8s-plus renders the Service; what it has no prop for goes in by patch, so the output is the same.
+      this.service = new kplus.Service(this, 'service', {
         metadata,
-        spec: {
-          type,
-          selector: this.selector,
-          sessionAffinity: svc.sessionAffinity,
-          externalTrafficPolicy: type === 'ClusterIP' ? undefined : svc.externalTrafficPolicy,
-          ports: [{
-            name: props.port.name,
-            port: svc.port,
-            targetPort: k8s.IntOrString.fromString(props.port.name),
-            protocol: 'TCP',
-            nodePort: type === 'ClusterIP' ? undefined : svc.nodePort,
-          }],
-        },
+        type: type as kplus.ServiceType,
+        ports: [{
+          name: props.port.name,
+          port: svc.port,
+          targetPort: props.port.containerPort,
+          protocol: kplus.Protocol.TCP,
+          nodePort: type === 'ClusterIP' ? undefined : svc.nodePort,
+        }],
       });
+      for (const [key, value] of Object.entries(this.selector)) this.service.selectLabel(key, value);
+      const service = ApiObject.of(this.service);
+      // By name, so that the Service follows the container port if its number changes.
+      // (The value is typed: the L1 object converts its props to JSON after the patches.)
+      service.addJsonPatch(JsonPatch.replace('/spec/ports/0/targetPort', k8s.IntOrString.fromString(props.port.name)), JsonPatch.remove('/spec/externalIPs'));
+      if (svc.sessionAffinity) service.addJsonPatch(JsonPatch.add('/spec/sessionAffinity', svc.sessionAffinity));
+      if (type !== 'ClusterIP' && svc.externalTrafficPolicy) service.addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', svc.externalTrafficPolicy));
       this.endpoint = {
         name: props.name,
         namespace: ctx.namespace,
@@ -180,5 +190,22 @@ export class AppWorkload extends Construct implements PodGroup {
         selector: this.selector,
       };
     }
+    // `ApiObject.of(workload)` finds the Deployment or DaemonSet.
+    this.node.defaultChild = this.workload;
+  }
+
+  /** @see kplus.IPodSelector.toPodSelectorConfig */
+  toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return { labelSelector: kplus.LabelSelector.of({ labels: this.selector }), namespaces: { names: [this.namespace] } };
+  }
+
+  /** @see kplus.INetworkPolicyPeer.toNetworkPolicyPeerConfig */
+  toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  /** @see kplus.INetworkPolicyPeer.toPodSelector */
+  toPodSelector(): kplus.IPodSelector {
+    return this;
   }
 }

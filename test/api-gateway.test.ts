@@ -1,8 +1,11 @@
 import { createHash } from 'crypto';
-import { Chart, Duration } from 'cdk8s';
+import { Chart, Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import { parse } from 'yaml';
 import { synthApp } from '../apps/registry';
-import { ApiGateway, ApiGatewayProps, CONFIG_HASH_ANNOTATION, GatewayRoute } from '../constructs/api-gateway';
+import { ApiGateway, ApiGatewayProps } from '../constructs/api-gateway';
+import { CONFIG_HASH_ANNOTATION } from '../constructs/envoy-gateway';
+import { GatewayRoute } from '../constructs/gateway-route';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { checkGatewayRoutes, checkPodSecurityRestricted, checkSchema, checkServiceWiring, formatFinding, selects } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';
@@ -19,7 +22,7 @@ function synth(routes: (tgr: TrendingRepos) => GatewayRoute[] = (tgr) => [{ path
 }
 
 function envoyConfig(objects: readonly KubeObject[], name = 'api-gateway-envoy'): any {
-  return parse((findObject(objects, 'ConfigMap', name) as any).data['envoy.yaml']);
+  return parse((findObject(objects, 'ConfigMap', name) as any).data['envoy.json']);
 }
 
 function virtualHosts(config: any): any[] {
@@ -57,7 +60,7 @@ describe('the api-gateway app', () => {
 
   test('routes / to tgr:5000, as the workshop\'s Mapping did', () => {
     const config = envoyConfig(parseManifests(synthApp('api-gateway', 'local')));
-    expect(routeTable(config)).toEqual({ any: ['=/healthz -> 200', '/ -> tgr.api-gateway:5000'] });
+    expect(routeTable(config)).toEqual({ any: ['/ -> tgr.api-gateway:5000'] });
   });
 
   test('objects are unique by kind, namespace and name', () => {
@@ -67,24 +70,27 @@ describe('the api-gateway app', () => {
 });
 
 describe('ApiGateway with Envoy', () => {
-  test('health route on the listener before any user route, probed there; admin on localhost only', () => {
+  test('health check filter before the router, probed for readiness; admin on localhost only', () => {
     const objects = synth();
     const config = envoyConfig(objects);
-    const catchAll = virtualHosts(config).find((vh: any) => vh.domains.includes('*'));
-    expect(catchAll.routes[0]).toMatchObject({ match: { path: '/healthz' }, direct_response: { status: 200 } });
+    const filters = config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters;
+    expect(filters.map((f: any) => f.name)).toEqual(['envoy.filters.http.health_check', 'envoy.filters.http.router']);
+    expect(filters[0].typed_config).toMatchObject({ pass_through_mode: false, headers: [{ name: ':path', string_match: { exact: '/healthz' } }] });
     expect(config.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9901 });
     const listener = config.static_resources.listeners[0].address.socket_address;
     expect(listener).toEqual({ address: '0.0.0.0', port_value: 8080 });
     const container = podSpec(findObject(objects, 'Deployment', 'api-gateway')).containers[0];
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    // Liveness must not follow the health check, which fails on purpose while Envoy drains.
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
     expect(container.ports.some((p: any) => p.containerPort === 9901)).toBe(false);
   });
 
   test('the config hash on the pod template follows the routes, including routes added after construction', () => {
     const hashOf = (objects: KubeObject[]) => (findObject(objects, 'Deployment', 'api-gateway').spec as any).template.metadata.annotations[CONFIG_HASH_ANNOTATION];
     const one = synth();
-    const data = (findObject(one, 'ConfigMap', 'api-gateway-envoy') as any).data['envoy.yaml'];
+    const data = (findObject(one, 'ConfigMap', 'api-gateway-envoy') as any).data['envoy.json'];
     expect(hashOf(one)).toBe(createHash('sha256').update(data).digest('hex'));
     expect(hashOf(synth())).toBe(hashOf(one));
     expect(hashOf(synth((tgr) => [{ pathPrefix: '/', service: tgr.endpoint, timeout: Duration.seconds(20) }]))).not.toBe(hashOf(one));
@@ -94,7 +100,7 @@ describe('ApiGateway with Envoy', () => {
       gw.addRoute({ pathPrefix: '/', service: new TrendingRepos(chart, 'tgr').endpoint });
     });
     expect(hashOf(later)).toBe(hashOf(one));
-    expect(routeTable(envoyConfig(later)).any).toEqual(['=/healthz -> 200', '/ -> tgr.test:5000']);
+    expect(routeTable(envoyConfig(later)).any).toEqual(['/ -> tgr.test:5000']);
   });
 
   test('prefixes match whole segments, longest first; a rewrite never doubles or drops a slash', () => {
@@ -104,7 +110,6 @@ describe('ApiGateway with Envoy', () => {
       { pathPrefix: '/api/v2', service: { name: 'v2', port: 8080 }, prefixRewrite: '/v2' },
     ]));
     expect(routeTable(config).any).toEqual([
-      '=/healthz -> 200',
       '=/api/v2 -> v2.test:8080 as /v2', '/api/v2/ -> v2.test:8080 as /v2/',
       '=/api -> tgr.test:5000 as /', '/api/ -> tgr.test:5000 as /',
       '/ -> tgr.test:5000',
@@ -120,7 +125,7 @@ describe('ApiGateway with Envoy', () => {
     expect(routeTable(config)).toEqual({
       '*.example.com': ['/ -> wild.test:80', '/ -> tgr.test:5000'],
       'shop.example.com': ['=/shop -> shop.test:80', '/shop/ -> shop.test:80', '/ -> wild.test:80', '/ -> tgr.test:5000'],
-      'any': ['=/healthz -> 200', '/ -> tgr.test:5000'],
+      'any': ['/ -> tgr.test:5000'],
     });
     expect(virtualHosts(config).map((vh: any) => vh.domains)).toEqual([['*.example.com'], ['shop.example.com'], ['*']]);
   });
@@ -172,7 +177,7 @@ describe('ApiGateway with Envoy', () => {
     expect(container.image).toMatch(/^envoyproxy\/envoy:v1\.31\.\d+$/);
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(container.command).toEqual(['/usr/local/bin/envoy']);
-    expect(container.args).toEqual(expect.arrayContaining(['--disable-hot-restart', '--config-path', '/etc/envoy/envoy.yaml']));
+    expect(container.args).toEqual(expect.arrayContaining(['--disable-hot-restart', '--config-path', '/etc/envoy/envoy.json']));
     const mount = (path: string) => container.volumeMounts.find((m: any) => m.mountPath === path);
     const volume = (name: string) => spec.volumes.find((v: any) => v.name === name);
     expect(volume(mount('/tmp').name).emptyDir).toBeDefined();
@@ -311,6 +316,21 @@ describe('ApiGateway props validation', () => {
   }
   const to = (route: Partial<GatewayRoute>) => (tgr: TrendingRepos): GatewayRoute[] => [{ pathPrefix: '/', service: tgr.endpoint, ...route }];
 
+  test('resources: a quantity Kubernetes does not accept fails at synth, naming the construct and the field', () => {
+    const ok = { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } };
+    expectInvalid(to({}), 'resources.cpu.request', /quantity.*"lots"/, { resources: { ...ok, cpu: { request: 'lots', limit: '1' } } });
+    expectInvalid(to({}), 'resources.memory.limit', /quantity.*"64MB"/, { resources: { ...ok, memory: { request: '64Mi', limit: '64MB' } } });
+    expectInvalid(to({}), 'resources.memory.request', /must not exceed the limit/, { resources: { ...ok, memory: { request: '1Gi', limit: '1G' } } });
+    // Everything the API server accepts: binary and decimal suffixes up to exa, nano and micro, exponents.
+    for (const [cpu, memory] of [['500000u', '1Ei'], ['500000000n', '1Pi'], ['0.5', '1E'], ['5e-1', '1P'], ['500m', '64e6']]) {
+      expect(() => synth(to({}), { resources: { cpu: { request: cpu, limit: cpu }, memory: { request: memory, limit: memory } } })).not.toThrow();
+    }
+    // cdk8s types work too, rendered as quantities.
+    const typed = synth(to({}), { resources: { cpu: { request: Cpu.millis(50), limit: Cpu.units(1) }, memory: { request: Size.mebibytes(64), limit: Size.gibibytes(1) } } });
+    expect(podSpec(findObject(typed, 'Deployment', 'api-gateway')).containers[0].resources)
+      .toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+  });
+
   test('path prefixes and rewrites are absolute paths without a trailing slash', () => {
     expectInvalid(to({ pathPrefix: 'api' }), 'routes[0].pathPrefix', /absolute URL path/);
     expectInvalid(to({ pathPrefix: '/api/' }), 'routes[0].pathPrefix', /must not end with '\/'/);
@@ -339,7 +359,7 @@ describe('ApiGateway props validation', () => {
   });
 
   test('timeouts and retries', () => {
-    expectInvalid(to({ timeout: Duration.millis(0) }), 'routes[0].timeout', /positive/);
+    expectInvalid(to({ timeout: Duration.millis(0) }), 'routes[0].timeout', /at least 1 milli/);
     expectInvalid(to({ retries: { attempts: 11 } }), 'routes[0].retries.attempts', /0 to 10/);
     expectInvalid(to({ retries: { on: [] } }), 'routes[0].retries.on', /at least one/);
     expectInvalid(to({ retries: { on: ['always' as never] } }), 'routes[0].retries.on[0]', /must be one of/);

@@ -1,5 +1,5 @@
 import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, APPLYSET_TOOLING_ANNOTATION, TOOLING, applySetId } from '../src/apply/applyset';
-import { parseDocuments } from '../src/apply/load';
+import { parseDocuments } from '../src/manifest';
 import { STAGES, stageOf } from '../src/apply/order';
 import { KubeObject } from '../src/manifest';
 import {

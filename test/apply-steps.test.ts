@@ -7,12 +7,13 @@ import {
 import { KubeApiError } from '../src/apply/client';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
 import { describeError } from '../src/apply/engine';
-import { loadSources, parseDocuments, sourcesLabel } from '../src/apply/load';
+import { loadSources, sourcesLabel } from '../src/load';
+import { parseDocuments } from '../src/manifest';
 import { applyStages, deleteStages } from '../src/apply/order';
 import { staleMembers } from '../src/apply/prune';
 import { isRetryable, withRetry } from '../src/apply/retry';
 import { parseEnvSecretSpec, secretFromEnv } from '../src/apply/secrets';
-import { formatProblem } from '../src/apply/validate';
+import { formatProblem } from '../src/checks/documents';
 import { computeStatus, formatLabelSelector, podProblem } from '../src/apply/wait';
 import { parseDuration } from '../src/cli/options';
 import { KubeObject } from '../src/manifest';
@@ -102,7 +103,7 @@ describe('load', () => {
     expect(loaded.map((d) => [d.source, d.index, (d.value as any).kind])).toEqual([
       [path.join('m', 'a.k8s.yaml'), 0, 'A'], [path.join('m', 'b.yaml'), 0, 'B'], [path.join('m', 'b.yaml'), 2, 'C'],
     ]);
-    expect(() => loadSources(['nope'], { cwd: root })).toThrow(/neither a file, a directory nor an app/);
+    expect(() => loadSources(['nope'], { cwd: root })).toThrow(/neither a file nor a directory/);
   });
 
   test('a syntax error stays with its document; the documents after it are still read', () => {

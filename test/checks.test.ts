@@ -31,7 +31,10 @@ describe('policy', () => {
     for (const image of ['app', 'app:latest', 'registry:5000/app']) {
       expect(rules(checkPolicy(deployment('a', { containers: [container({ image })] })))).toEqual(['policy/image-tag']);
     }
-    expect(checkPolicy(deployment('a', { containers: [container({ image: 'registry:5000/app@sha256:abc' })] }))).toEqual([]);
+    expect(checkPolicy(deployment('a', { containers: [container({ image: `registry:5000/app@sha256:${'a'.repeat(64)}` })] }))).toEqual([]);
+    for (const image of ['Redis:::bad', 'REGISTRY.example.com/app:1', 'app:1@sha256:abc', 'App:1']) {
+      expect(rules(checkPolicy(deployment('a', { containers: [container({ image })] })))).toEqual(['policy/image-reference']);
+    }
   });
 
   test('a Job needs no probes', () => {

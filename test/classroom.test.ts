@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App, JsonPatch } from 'cdk8s';
 import {
   ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL, Classroom, ClassroomProps, MINIKUBE_POD_NETWORK_CIDR, normalizeAttendeeName,
 } from '../constructs/classroom';
@@ -6,7 +6,8 @@ import { Dockercoins } from '../constructs/dockercoins';
 import { formatFinding, matchesSelector, validateObjects } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';
 import { Profile } from '../src/profile';
-import { RESTRICTED_NAMESPACE_LABELS, StackChart } from '../src/stack-chart';
+import { RESTRICTED_NAMESPACE_LABELS } from '../src/namespace';
+import { StackChart } from '../src/stack-chart';
 import { synthYaml } from '../src/synth';
 import { PROFILES, expectInvalidProp, findObject } from './helpers';
 
@@ -19,6 +20,12 @@ function classroom(props: Partial<ClassroomProps> = {}, profile: Profile = 'loca
 }
 
 const build = (props: Partial<ClassroomProps>) => () => new Classroom(new App(), 'class', { attendees: ['a'], ...props });
+/** Builds and synthesizes: the quota-fit check is a construct validation, run at synth time. */
+const synthesize = (props: Partial<ClassroomProps>) => () => {
+  const app = new App();
+  new Classroom(app, 'class', { attendees: ['a'], ...props });
+  return synthYaml(app);
+};
 
 const attendeeNamespaces = (objects: readonly KubeObject[]) =>
   objects.filter((o) => o.kind === 'Namespace' && o.metadata.labels?.[ATTENDEE_LABEL]);
@@ -212,15 +219,24 @@ describe('Classroom quotas', () => {
   test('stacks that do not fit in the quota fail at synth time, naming the field and what they need', () => {
     const stacks = { dockercoins: { workerReplicas: 10 } };
     // 14 pods running (redis, rng, hasher, webui and 10 workers) and one more during a rollout.
-    expectInvalidProp(build({ stacks, quota: { pods: 14 } }), "Classroom 'class'", 'quota.pods', /must allow the 15 pods .*got 14/);
-    expect(build({ stacks, quota: { pods: 15 } })).not.toThrow();
+    expectInvalidProp(synthesize({ stacks, quota: { pods: 14 } }), "Classroom 'class'", 'quota.pods', /must allow the 15 pods .*got 14/);
+    expect(synthesize({ stacks, quota: { pods: 15 } })).not.toThrow();
     // Limits: redis 256Mi and 13 others x 128Mi, plus the dearest rollout's extra pod (redis's): 2176Mi.
-    expectInvalidProp(build({ stacks, quota: { memory: { request: '1Gi', limit: '2175Mi' } } }), "Classroom 'class'", 'quota.memory.limit', /2176Mi of memory limits/);
-    expect(build({ stacks, quota: { memory: { request: '1Gi', limit: '2176Mi' } } })).not.toThrow();
-    expectInvalidProp(build({ stacks, quota: { cpu: { request: '500m', limit: '8' } } }), "Classroom 'class'", 'quota.cpu.request', /750m of cpu requests/);
-    expectInvalidProp(build({ stacks: { dockercoins: true, webconsole: true }, quota: { services: 4 } }), "Classroom 'class'", 'quota.services', /5 services/);
-    expectInvalidProp(build({ stacks: { consolehub: { maxSessions: 6 } } }), "Classroom 'class'", 'quota.jobs', /6 jobs .*6 consolehub consoles.*got 5/);
+    expectInvalidProp(synthesize({ stacks, quota: { memory: { request: '1Gi', limit: '2175Mi' } } }), "Classroom 'class'", 'quota.memory.limit', /2176Mi of memory limits/);
+    expect(synthesize({ stacks, quota: { memory: { request: '1Gi', limit: '2176Mi' } } })).not.toThrow();
+    expectInvalidProp(synthesize({ stacks, quota: { cpu: { request: '500m', limit: '8' } } }), "Classroom 'class'", 'quota.cpu.request', /750m of cpu requests/);
+    expectInvalidProp(synthesize({ stacks: { dockercoins: true, webconsole: true }, quota: { services: 4 } }), "Classroom 'class'", 'quota.services', /5 services/);
+    expectInvalidProp(synthesize({ stacks: { consolehub: { maxSessions: 6 } } }), "Classroom 'class'", 'quota.jobs', /6 jobs .*6 consolehub consoles.*got 5/);
   });
+  test('the quota fit is checked at synth time, so changes made after construction count', () => {
+    const app = new App();
+    const room = new Classroom(app, 'class', { attendees: ['a', 'b'], stacks: { dockercoins: true }, quota: { pods: 7 } });
+    expect(() => synthYaml(app)).not.toThrow();
+    // Scaling one attendee's worker by patching its Deployment: ApiObject.of reaches it through the construct.
+    ApiObject.of(room.attendees[1].stacks.dockercoins!.workloads.worker).addJsonPatch(JsonPatch.replace('/spec/replicas', 3));
+    expectInvalidProp(() => synthYaml(app), "Classroom 'class'", 'quota.pods', /must allow the 8 pods/);
+  });
+
 
   test('invalid quotas and defaults fail naming the field', () => {
     expectInvalidProp(build({ quota: { cpu: { request: 'lots', limit: '1' } } }), "Classroom 'class'", 'quota.cpu.request', /quantity/);

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Duration } from 'cdk8s';
 import { parse } from 'yaml';
 import { ConsoleHub, ConsoleHubProps } from '../constructs/consolehub';
 import { WebConsoleJob } from '../constructs/webconsole-job';
@@ -111,7 +111,7 @@ describe('ConsoleHub', () => {
     });
 
     test('follows the job props', () => {
-      const custom = mountedTemplate(synth({ job: { activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 0, runtimeClassName: 'gvisor', tmpSizeLimit: '8Mi' } }));
+      const custom = mountedTemplate(synth({ job: { activeDeadline: Duration.minutes(10), ttlAfterFinished: Duration.seconds(0), runtimeClassName: 'gvisor', tmpSizeLimit: '8Mi' } }));
       expect(custom.spec).toMatchObject({ activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 0 });
       expect(custom.spec.template.spec).toMatchObject({ activeDeadlineSeconds: 600, runtimeClassName: 'gvisor' });
       expect(custom.spec.template.spec.volumes[0].emptyDir.sizeLimit).toBe('8Mi');
@@ -121,7 +121,7 @@ describe('ConsoleHub', () => {
       const annotation = (o: KubeObject[]) => (findObject(o, 'Deployment', 'consolehub').spec as any).template.metadata.annotations['checksum/job-template'];
       const data = (findObject(objects, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml'];
       expect(annotation(objects)).toBe(createHash('sha256').update(data).digest('hex'));
-      expect(annotation(synth({ job: { activeDeadlineSeconds: 600 } }))).not.toBe(annotation(objects));
+      expect(annotation(synth({ job: { activeDeadline: Duration.minutes(10) } }))).not.toBe(annotation(objects));
     });
   });
 
@@ -293,14 +293,53 @@ describe('ConsoleHub', () => {
     expectInvalidProp(build({ apiServerPorts: [443, 70000] }), hub, 'apiServerPorts[1]', /port/);
 
     const job = "WebConsoleJob 'chart/hub/job'";
-    expectInvalidProp(build({ job: { activeDeadlineSeconds: 0 } }), job, 'activeDeadlineSeconds', /seconds/);
-    expectInvalidProp(build({ job: { ttlSecondsAfterFinished: -1 } }), job, 'ttlSecondsAfterFinished', /seconds/);
+    expectInvalidProp(build({ job: { activeDeadline: Duration.seconds(0) } }), job, 'activeDeadline', /at least 1 minute/);
+    expectInvalidProp(build({ job: { activeDeadline: Duration.millis(61500) } }), job, 'activeDeadline', /whole seconds/);
+    expectInvalidProp(build({ job: { ttlAfterFinished: Duration.days(8) } }), job, 'ttlAfterFinished', /at most 7 days/);
     expectInvalidProp(build({ job: { runtimeClassName: 'gVisor' } }), job, 'runtimeClassName', /DNS-1123 subdomain/);
     expectInvalidProp(build({ job: { tmpSizeLimit: 'lots' } }), job, 'tmpSizeLimit', /quantity/);
     expectInvalidProp(build({ job: { resources: { cpu: { request: '1', limit: '2' }, memory: { request: '1Gi', limit: '2Gi' } } } }),
       job, 'resources.ephemeralStorage', /required/);
     expectInvalidProp(build({ job: { resources: { cpu: { request: '1', limit: 'two' }, memory: { request: '1Gi', limit: '2Gi' }, ephemeralStorage: { request: '1Gi', limit: '1Gi' } } } }),
       job, 'resources.cpu.limit', /quantity/);
+  });
+});
+
+describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks)', () => {
+  const objects = synth({ hub: 'workshop-stacks' });
+
+  test('runs workshop-stacks/consolehub:v1, and its users\' consoles run workshop-stacks/webconsole:v1', () => {
+    expect(hubPod(objects).containers[0].image).toBe('workshop-stacks/consolehub:v1');
+    const data = (findObject(objects, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml'];
+    expect(parse(data).spec.template.spec.containers[0].image).toBe('workshop-stacks/webconsole:v1');
+  });
+
+  test('tells the hub its namespace (downward API) and where the template is mounted', () => {
+    const container = hubPod(objects).containers[0];
+    expect(container.env).toEqual([
+      { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'JOB_TEMPLATE', value: '/etc/consolehub/job-template.yaml' },
+    ]);
+    const mount = container.volumeMounts.find((m: any) => m.mountPath === '/etc/consolehub');
+    expect(mount).toMatchObject({ readOnly: true });
+    expect(mount.subPath).toBeUndefined();
+    const volume = hubPod(objects).volumes.find((v: any) => v.name === mount.name);
+    expect(findObject(objects, 'ConfigMap', volume.configMap.name, HUB_NS).data).toHaveProperty(['job-template.yaml']);
+  });
+
+  test('the Role, quotas, LimitRange and policies live in the hub\'s own namespace; nothing in default', () => {
+    for (const kind of ['Role', 'RoleBinding', 'ResourceQuota', 'LimitRange', 'NetworkPolicy']) {
+      const ofKind = objects.filter((o) => o.kind === kind);
+      expect([kind, ofKind.length > 0, ofKind.every((o) => o.metadata.namespace === HUB_NS)]).toEqual([kind, true, true]);
+    }
+    expect(objects.filter((o) => o.metadata.namespace === 'default')).toEqual([]);
+    expect(validateObjects(objects).findings.map(formatFinding)).toEqual([]);
+  });
+
+  test('jobsNamespace cannot send its Jobs elsewhere; the hub flavour is checked', () => {
+    const build = (props: ConsoleHubProps) => () => synth(props);
+    expectInvalidProp(build({ hub: 'workshop-stacks', jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /must be unset/);
+    expectInvalidProp(build({ hub: 'other' as any }), "ConsoleHub 'test/hub'", 'hub', /one of workshop, workshop-stacks/);
   });
 });
 

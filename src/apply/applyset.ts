@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { KubeObject } from '../manifest';
 import { groupKind } from './client';
+import { slugify } from '../names';
 
 // KEP-3659 ApplySets, as kubectl implements them (staging/src/k8s.io/kubectl/pkg/cmd/apply/applyset.go),
 // so that kubectl and other tools recognise our sets and their members.
@@ -109,6 +110,6 @@ export function readParent(live: KubeObject, parent: ApplySetRef): ApplySetInven
 
 /** An apply set name from a label such as an app or file name: a valid Secret name. */
 export function defaultApplySetName(label: string): string {
-  const slug = label.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  const slug = slugify(label, { keepDots: true, maxLength: 253 });
   return `${TOOL_NAME}-${slug || 'manifests'}`.slice(0, 253);
 }

@@ -7,11 +7,11 @@ import {
 import { KubeApiError, KubeClient, ObjectRef, ResourceInfo, describeRef, identityKey, refOf } from './client';
 import { mapLimit } from './concurrency';
 import { objectDiff } from './diff';
-import { SourceDocument } from './load';
+import { SourceDocument } from '../manifest';
 import { StageName, applyStages, deleteStages, stageOf } from './order';
 import { listMembers, staleMembers } from './prune';
 import { EnvSecretSpec, secretFromEnv } from './secrets';
-import { Problem, findDuplicates, validateDocuments } from './validate';
+import { Problem, findDuplicates, validateDocuments } from '../checks/documents';
 import { Readiness, WaitResult, waitForDeletion, waitForReady } from './wait';
 
 /** The field manager of everything the engine applies. */

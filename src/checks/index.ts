@@ -8,4 +8,6 @@ export * from './references';
 export * from './routes';
 export * from './policy';
 export * from './validate';
+export * from './documents';
+export * from './server';
 export * from './plugin';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import { parseManifests } from '../manifest';
-import { formatFinding } from './finding';
-import { ValidateOptions, validateObjects } from './validate';
+import { parseDocuments } from '../manifest';
+import { formatProblem, validateDocuments } from './documents';
+import { ValidateOptions } from './validate';
 
 // The parts of cdk8s-cli's plugin contract this plugin uses (cdk8s-cli is not a runtime dependency).
 interface ValidationContext {
@@ -29,20 +29,19 @@ export class WorkshopStacksValidation {
   constructor(private readonly options: ValidateOptions = {}) {}
 
   async validate(context: ValidationContext): Promise<void> {
-    let failed = false;
-    for (const manifestPath of context.manifests) {
-      const { findings, exceptions } = validateObjects(parseManifests(fs.readFileSync(manifestPath, 'utf8')), this.options);
-      for (const e of exceptions) context.logger.log(`exception ${formatFinding(e)} (reason: ${e.reason})`);
-      for (const f of findings) {
-        failed = true;
-        context.report.addViolation({
-          ruleName: f.rule,
-          recommendation: f.message,
-          fix: `change ${f.field}, or declare an exception for ${f.rule} with a reason`,
-          violatingResources: [{ resourceName: f.object, locations: [f.field], manifestPath }],
-        });
-      }
+    // All manifests at once, so that wiring and duplicates are checked across them, as `validate dist` does.
+    const documents = context.manifests.flatMap((manifestPath) => parseDocuments(fs.readFileSync(manifestPath, 'utf8'), manifestPath));
+    const { problems, exceptions } = validateDocuments(documents, this.options);
+    for (const e of exceptions) context.logger.log(`exception ${formatProblem(e)} (reason: ${e.reason})`);
+    for (const p of problems) {
+      const field = p.field ?? '.';
+      context.report.addViolation({
+        ruleName: p.rule ?? 'schema/object',
+        recommendation: p.message,
+        fix: `change ${field}, or declare an exception for ${p.rule} with a reason`,
+        violatingResources: [{ resourceName: p.object ?? `document ${p.index}`, locations: [field], manifestPath: p.source ?? '' }],
+      });
     }
-    context.report.submit(failed ? 'failure' : 'success');
+    context.report.submit(problems.length > 0 ? 'failure' : 'success');
   }
 }

@@ -1,3 +1,4 @@
+import { ImageReferenceError, isPinned, parseImageReference } from '../image-reference';
 import { KubeObject, containersOf, podTemplateOf } from '../manifest';
 import { Finding, finding } from './finding';
 
@@ -31,9 +32,7 @@ function workloadPolicy(obj: KubeObject): Finding[] {
         if (!container[probe]) out.push(finding(obj, `${path}.${probe}`, 'policy/probes', `container ${container.name} has no ${probe}`));
       }
     }
-    if (!isPinned(container.image)) {
-      out.push(finding(obj, `${path}.image`, 'policy/image-tag', `image ${container.image ?? '<none>'} is not pinned to a tag other than latest (or a digest)`));
-    }
+    out.push(...imagePolicy(obj, `${path}.image`, container.image));
     for (const [i, env] of (container.env ?? []).entries()) {
       if (env.value !== undefined && CREDENTIAL_NAME.test(env.name)) {
         out.push(finding(obj, `${path}.env[${i}].value`, 'policy/credential-literal', `${env.name} looks like a credential: take it from a Secret (valueFrom.secretKeyRef)`));
@@ -43,12 +42,16 @@ function workloadPolicy(obj: KubeObject): Finding[] {
   return out;
 }
 
-function isPinned(image: string | undefined): boolean {
-  if (!image) return false;
-  if (image.includes('@sha256:')) return true;
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : undefined;
-  return tag !== undefined && tag !== '' && tag !== 'latest';
+/** A valid reference the kubelet can pull, pinned to a tag other than latest or to a digest. */
+function imagePolicy(obj: KubeObject, field: string, image: string | undefined): Finding[] {
+  if (image === undefined) return [finding(obj, field, 'policy/image-tag', 'no image: name one, pinned to a tag other than latest (or a digest)')];
+  try {
+    return isPinned(parseImageReference(image)) ? []
+      : [finding(obj, field, 'policy/image-tag', `image ${image} is not pinned to a tag other than latest (or a digest)`)];
+  } catch (error) {
+    if (!(error instanceof ImageReferenceError)) throw error;
+    return [finding(obj, field, 'policy/image-reference', error.message)];
+  }
 }
 
 function secretPolicy(obj: KubeObject): Finding[] {

@@ -40,6 +40,9 @@ function upstreamsOf(obj: KubeObject): Upstream[] {
 }
 
 function envoyUpstreams(text: string, field: string): Upstream[] {
+  // Only a text that can be an Envoy bootstrap is parsed: a large ConfigMap of anything else would
+  // otherwise be parsed once more as YAML, doubling the cost of validating it.
+  if (typeof text !== 'string' || !text.includes('static_resources')) return [];
   let config: any;
   try { config = parse(text); } catch { return []; }
   const clusters = config?.static_resources?.clusters;

@@ -1,12 +1,18 @@
 import { KubeObject } from '../manifest';
 import { Finding, finding } from './finding';
 
-type ModelClass = new (data: unknown) => { validate(): void };
+type ModelClass = { prototype: { validate(this: unknown): void } };
 
 /**
  * Validates objects against the Kubernetes OpenAPI schema with `kubernetes-models`, an independent
  * validator (it knows nothing of cdk8s). Kinds it has no model for are reported, not skipped silently,
  * unless they are listed in `externalKinds` (CRDs the cluster provides, e.g. Gateway API).
+ *
+ * Fields the schema does not have are reported too, as `kubectl --validate=strict` does: the models'
+ * validators (ajv, compiled ahead of time) have no `additionalProperties: false`, so the object is
+ * validated through a proxy that records which fields the validator looks up, and a field of an object
+ * whose fields it looks up but not that one is unknown. Objects the schema leaves free (no field looked
+ * up at all, such as a CRD's `default` values) are not judged.
  */
 export function checkSchema(obj: KubeObject, externalKinds: ReadonlySet<string> = new Set()): Finding[] {
   const Model = modelFor(obj.apiVersion, obj.kind);
@@ -15,12 +21,52 @@ export function checkSchema(obj: KubeObject, externalKinds: ReadonlySet<string> 
       ? []
       : [finding(obj, 'kind', 'schema/unknown-kind', `no Kubernetes schema for ${obj.apiVersion} ${obj.kind}`)];
   }
+  const lookedUp = new WeakMap<object, Set<PropertyKey>>();
+  let errors: Finding[] = [];
   try {
-    new Model(obj).validate();
-    return [];
+    // The model's validate() with the object as `this`: no copy, and the validator sees the proxy.
+    Model.prototype.validate.call(tracked(obj, lookedUp));
   } catch (err) {
-    return schemaErrors(err).map((e) => finding(obj, e.field, 'schema/invalid', e.message));
+    errors = schemaErrors(err).map((e) => finding(obj, e.field, 'schema/invalid', e.message));
   }
+  const unknown = unknownFields(obj, '', lookedUp).map((field) =>
+    finding(obj, field, 'schema/unknown-field', 'unknown field: the schema has no such field (kubectl --validate=strict rejects it)'));
+  return [...errors, ...unknown];
+}
+
+/** A proxy of `value` (and, lazily, of everything under it) that records every field looked up. */
+function tracked<T>(value: T, lookedUp: WeakMap<object, Set<PropertyKey>>): T {
+  if (typeof value !== 'object' || value === null) return value;
+  const proxies = new Map<object, object>();
+  const wrap = (target: object): object => {
+    let proxy = proxies.get(target);
+    if (!proxy) {
+      const keys = new Set<PropertyKey>();
+      lookedUp.set(target, keys);
+      proxy = new Proxy(target, {
+        get(t, key, receiver) {
+          keys.add(key);
+          const v = Reflect.get(t, key, receiver);
+          return typeof v === 'object' && v !== null ? wrap(v) : v;
+        },
+      });
+      proxies.set(target, proxy);
+    }
+    return proxy;
+  };
+  return wrap(value) as T;
+}
+
+/** Paths of the fields of mappings under `value` that the validator looked up others of, but not these. */
+function unknownFields(value: unknown, path: string, lookedUp: WeakMap<object, Set<PropertyKey>>): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => unknownFields(v, `${path}[${i}]`, lookedUp));
+  const keys = lookedUp.get(value);
+  if (!keys || keys.size === 0) return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const field = path ? `${path}.${k}` : k;
+    return keys.has(k) ? unknownFields(v, field, lookedUp) : [field];
+  });
 }
 
 /** Packages of models by API group; the core and built-in groups live in `kubernetes-models`. */
@@ -28,7 +74,16 @@ const MODEL_PACKAGES: Record<string, string> = {
   'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
 };
 
+const models = new Map<string, ModelClass | undefined>();
+
+/** The model of a kind, looked up once per kind (a `require` per object was most of a large validation). */
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
+  const key = `${apiVersion}/${kind}`;
+  if (!models.has(key)) models.set(key, loadModel(apiVersion, kind));
+  return models.get(key);
+}
+
+function loadModel(apiVersion: string, kind: string): ModelClass | undefined {
   if (!/^[a-z0-9.]+(\/v[0-9a-z]+)?$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind)) return undefined;
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   try {
@@ -40,13 +95,19 @@ function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
   }
 }
 
+/** `/spec/containers/0/image` as the other checks write it: `spec.containers[0].image`. */
+function fieldPath(pointer: string): string {
+  return pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
 interface ValidationErrorLike { instancePath?: string; message?: string; params?: Record<string, unknown> }
 
 function schemaErrors(err: unknown): Array<{ field: string; message: string }> {
   const errors = (err as { errors?: ValidationErrorLike[] }).errors;
   if (!Array.isArray(errors) || errors.length === 0) return [{ field: '.', message: String((err as Error).message ?? err) }];
   return errors.map((e) => ({
-    field: (e.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '.',
+    field: fieldPath(e.instancePath ?? '') || '.',
     message: `${e.message ?? 'invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`,
   }));
 }

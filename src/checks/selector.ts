@@ -1,4 +1,7 @@
-/** A Kubernetes label selector (`matchLabels` and `matchExpressions`). */
+/**
+ * A Kubernetes label selector (`matchLabels` and `matchExpressions`). This file is the one place labels
+ * are matched against selectors.
+ */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
@@ -17,4 +20,9 @@ export function matchesSelector(selector: LabelSelector | undefined, labels: Rec
       default: return false;
     }
   });
+}
+
+/** Whether a Service-style selector (labels only, as in `Service.spec.selector`) matches a set of labels. */
+export function selects(matchLabels: Record<string, string>, labels: Record<string, string>): boolean {
+  return matchesSelector({ matchLabels }, labels);
 }

@@ -1,20 +1,28 @@
-import { KubeObject, describeObject } from '../manifest';
+import { KubeObject } from '../manifest';
 import { ExceptedFinding, exceptionFor } from './exceptions';
-import { Finding } from './finding';
+import { Finding, extendFinding, subjectOf } from './finding';
 import { checkPolicy } from './policy';
 import { checkPodSecurityRestricted } from './pss';
 import { checkReferences } from './references';
 import { checkGatewayRoutes } from './routes';
 import { checkSchema } from './schema';
+import { checkNodePorts, checkServerRules } from './server';
 import { checkServiceWiring } from './wiring';
 import { checkTraffic } from '../traffic/needs-check';
 
-/** The three kinds of checks `validate` runs. */
+/**
+ * The three kinds of checks `validate` runs. `schema` is what the API server would reject: the schema
+ * (unknown kinds and fields included) and the rules it enforces beyond it.
+ */
 export type CheckKind = 'schema' | 'wiring' | 'policy';
+
+/** Every kind of check, in the order they run. */
+export const CHECK_KINDS: readonly CheckKind[] = ['schema', 'wiring', 'policy'];
 
 export interface ValidateOptions {
   /**
-   * `apiVersion/Kind` of custom resources the cluster provides, which have no schema here.
+   * `apiVersion/Kind` of custom resources the cluster provides, which have no schema here. Kinds
+   * defined by a CustomResourceDefinition among the objects are added automatically.
    * @default none
    */
   readonly externalKinds?: Iterable<string>;
@@ -34,20 +42,37 @@ export interface ValidationResult {
 
 /** Runs schema, wiring and policy checks over a set of manifests and applies declared exceptions. */
 export function validateObjects(objects: readonly KubeObject[], options: ValidateOptions = {}): ValidationResult {
-  const run = new Set(options.checks ?? ['schema', 'wiring', 'policy']);
-  const externalKinds = new Set(options.externalKinds ?? []);
-  const all: Finding[] = [
-    ...(run.has('schema') ? objects.flatMap((o) => checkSchema(o, externalKinds)) : []),
+  return applyExceptions(runChecks(objects, options));
+}
+
+/** Every finding of the chosen checks, before exceptions. */
+export function runChecks(objects: readonly KubeObject[], options: ValidateOptions = {}): Finding[] {
+  const run = new Set(options.checks ?? CHECK_KINDS);
+  const externalKinds = new Set([...(options.externalKinds ?? []), ...customResourceKinds(objects)]);
+  return [
+    ...(run.has('schema') ? [...objects.flatMap((o) => [...checkSchema(o, externalKinds), ...checkServerRules(o)]), ...checkNodePorts(objects)] : []),
     ...(run.has('wiring') ? [...checkServiceWiring(objects), ...checkReferences(objects), ...checkGatewayRoutes(objects), ...checkTraffic(objects)] : []),
     ...(run.has('policy') ? objects.flatMap((o) => [...checkPodSecurityRestricted(o), ...checkPolicy(o)]) : []),
   ];
-  const byName = new Map(objects.map((o) => [describeObject(o), o]));
+}
+
+/** Splits findings into those that stand and those the object they concern declares an exception for. */
+export function applyExceptions(all: readonly Finding[]): ValidationResult {
   const findings: Finding[] = [];
   const exceptions: ExceptedFinding[] = [];
   for (const f of all) {
-    const reason = exceptionFor(byName.get(f.object), f.rule);
+    const reason = exceptionFor(subjectOf(f), f.rule);
     if (reason === undefined) findings.push(f);
-    else exceptions.push({ ...f, reason });
+    else exceptions.push(extendFinding(f, { reason }));
   }
   return { findings, exceptions };
+}
+
+/** `group/version/Kind` of every kind a CustomResourceDefinition among the objects defines. */
+function customResourceKinds(objects: readonly KubeObject[]): string[] {
+  return objects.flatMap((obj) => {
+    const spec = obj.spec as { group?: string; names?: { kind?: string }; versions?: Array<{ name: string }> } | undefined;
+    if (obj.kind !== 'CustomResourceDefinition' || !spec?.group || !spec.names?.kind) return [];
+    return (spec.versions ?? []).map((v) => `${spec.group}/${v.name}/${spec.names!.kind}`);
+  });
 }

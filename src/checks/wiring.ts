@@ -1,5 +1,6 @@
 import { KubeObject, PodTemplateRef, podTemplateOf } from '../manifest';
 import { Finding, finding } from './finding';
+import { selects } from './selector';
 
 /** A pod template with the object it belongs to. */
 export interface PodSource {
@@ -13,10 +14,6 @@ export function podSources(objects: readonly KubeObject[]): PodSource[] {
     const template = podTemplateOf(owner);
     return template ? [{ owner, namespace: owner.metadata.namespace ?? 'default', template }] : [];
   });
-}
-
-export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
 /**

@@ -26,3 +26,6 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Exit status of usage errors (bad options, unknown inputs), as most CLIs. */
 export const EXIT_USAGE = 2;
+
+/** An error the person running the command can act on: printed as `error: <message>`, exit 2, no stack. */
+export class UserError extends Error {}

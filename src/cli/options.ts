@@ -2,8 +2,10 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { defaultApplySetName } from '../apply/applyset';
 import { ApplyEngine, EngineEvent, EngineReport } from '../apply/engine';
 import { createKubeClient } from '../apply/kube-client';
-import { SourceDocument, loadSources, sourcesLabel } from '../apply/load';
 import { EnvSecretSpec, parseEnvSecretSpec } from '../apply/secrets';
+import { appInputs } from '../../apps/registry';
+import { loadSources, sourcesLabel } from '../load';
+import { SourceDocument } from '../manifest';
 import { PROFILES, Profile, profileFromEnv } from '../profile';
 import { CliContext, CliIO, EXIT_USAGE, Output } from './context';
 import { printJson, printSummary, progressEvents, textEvents } from './output';
@@ -15,6 +17,7 @@ export const DEFAULT_SOURCES = ['dist'];
 export interface InputsCommandOptions {
   readonly profile?: Profile;
   readonly output: 'text' | 'json';
+  readonly allowEmpty?: boolean;
 }
 
 /** The options of commands that read inputs and reach a cluster. */
@@ -44,7 +47,8 @@ export function inputsCommand(program: Command, name: string, description: strin
     .description(description)
     .addArgument(new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(DEFAULT_SOURCES, 'dist/'))
     .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--allow-empty', 'accept an input with no manifest in it (by default that is an error)');
 }
 
 /** Adds the inputs argument and the options of every command that works on an apply set. */
@@ -101,7 +105,7 @@ export class UsageError extends Error {}
 /** Reads the inputs' documents; an input that is neither a file, a directory nor an app is a usage error. */
 export function loadInputs(sources: readonly string[], opts: InputsCommandOptions, io: CliIO): SourceDocument[] {
   try {
-    return loadSources(sources, { cwd: io.cwd, profile: opts.profile ?? profileFromEnv(io.env) });
+    return loadSources(sources, { cwd: io.cwd, named: appInputs(opts.profile ?? profileFromEnv(io.env)), allowEmpty: opts.allowEmpty });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

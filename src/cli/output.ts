@@ -1,5 +1,5 @@
 import { EngineEvent, EngineReport, ObjectResult } from '../apply/engine';
-import { formatProblem } from '../apply/validate';
+import { formatProblem } from '../checks/documents';
 import { Readiness } from '../apply/wait';
 import { Output } from './context';
 

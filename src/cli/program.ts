@@ -1,11 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../apply/applyset';
 import { registerApply } from './apply';
-import { CliContext, CliIO, EXIT_USAGE, RegisterCommand } from './context';
+import { ImageReferenceError } from '../image-reference';
+import { InputError } from '../load';
+import { QuantityError } from '../quantity';
+import { PropsValidationError } from '../validation';
+import { CliContext, CliIO, EXIT_USAGE, RegisterCommand, UserError } from './context';
 import { registerDelete } from './delete';
 import { registerDiff } from './diff';
 import { registerKubeconfig } from './kubeconfig';
 import { registerSynth } from './synth';
+import { UsageError } from './options';
 import { registerTraffic } from './traffic';
 import { registerValidate } from './validate';
 
@@ -25,18 +30,32 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-/** Runs the CLI on `argv` (as process.argv: node, script, args...) and returns the exit status. */
+/** Errors of input, options or props: the person can act on the message, and a stack would not help. */
+const USER_ERRORS = [UserError, UsageError, InputError, PropsValidationError, QuantityError, ImageReferenceError];
+
+/**
+ * Runs the CLI on `argv` (as process.argv: node, script, args...) and returns the exit status. This is
+ * the one place errors end a command: a user error prints `error: <message>` and exits 2 (as usage
+ * errors do), so commands just throw; only a bug escapes, with its stack.
+ */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let exitCode = 0;
   const program = buildProgram({ io, setExitCode: (code) => { exitCode = code; } });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    // Help and --version end the same way; everything else commander rejects is a usage error.
-    return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    // Help and --version end the same way; everything else commander rejects is a usage error (it printed it).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (!isUserError(error)) throw error;
+    io.stderr.write(`error: ${error.message}\n`);
+    return EXIT_USAGE;
   }
   return exitCode;
+}
+
+function isUserError(error: unknown): error is Error {
+  // cdk8s reports failed construct validations (node.addValidation) as a plain Error with this message.
+  return USER_ERRORS.some((type) => error instanceof type) || (error instanceof Error && error.message.startsWith('Validation failed with the following errors'));
 }
 
 function processIO(): CliIO {

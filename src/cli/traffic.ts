@@ -1,11 +1,10 @@
 import { Argument, Option } from 'commander';
-import { SourceDocument } from '../apply/load';
-import { KubeObject } from '../manifest';
+import { KubeObject, SourceDocument } from '../manifest';
 import { PROFILES } from '../profile';
 import {
   Connection, DIFF_FORMATS, TRAFFIC_FORMATS, TrafficFormat, TrafficModel, analyzeTraffic, diffConnections, focusOn, formatConnections, formatDiff,
 } from '../traffic';
-import { EXIT_USAGE, RegisterCommand } from './context';
+import { RegisterCommand } from './context';
 import { DEFAULT_SOURCES, InputsCommandOptions, UsageError, loadInputs } from './options';
 
 interface TrafficCommandOptions extends Pick<InputsCommandOptions, 'profile'> {
@@ -28,23 +27,17 @@ export const registerTraffic: RegisterCommand = (program, ctx) => {
     .option('--focus <workload>', 'only the connections of this workload (name, namespace/name or namespace/name[Kind])')
     .option('--diff <source>', 'base manifests to compare with: list the connections added, removed and changed (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .action((sources: string[], opts: TrafficCommandOptions) => {
-      try {
-        // loadInputs reads only the profile of the options.
-        const load = (inputs: string[]) => loadInputs(inputs, { profile: opts.profile, output: 'text' }, ctx.io);
-        const after = connectionsOf(load(sources), opts.focus);
-        if (opts.diff.length === 0) {
-          ctx.io.stdout.write(formatConnections(after, opts.output));
-        } else {
-          if (!DIFF_FORMATS.includes(opts.output)) throw new UsageError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
-          const before = connectionsOf(load(opts.diff), opts.focus, true);
-          ctx.io.stdout.write(formatDiff(diffConnections(before, after), opts.output));
-        }
-        ctx.setExitCode(0);
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        ctx.io.stderr.write(`error: ${error.message}\n`);
-        ctx.setExitCode(EXIT_USAGE);
+      // loadInputs reads only the profile of the options.
+      const load = (inputs: string[]) => loadInputs(inputs, { profile: opts.profile, output: 'text' }, ctx.io);
+      const after = connectionsOf(load(sources), opts.focus);
+      if (opts.diff.length === 0) {
+        ctx.io.stdout.write(formatConnections(after, opts.output));
+      } else {
+        if (!DIFF_FORMATS.includes(opts.output)) throw new UsageError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
+        const before = connectionsOf(load(opts.diff), opts.focus, true);
+        ctx.io.stdout.write(formatDiff(diffConnections(before, after), opts.output));
       }
+      ctx.setExitCode(0);
     });
 };
 

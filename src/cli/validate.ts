@@ -1,9 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { SourceDocument } from '../apply/load';
-import { CheckKind, ExceptedFinding, Finding, formatFinding, validateObjects } from '../checks';
-import { KubeObject } from '../manifest';
-import { EXIT_USAGE, RegisterCommand } from './context';
-import { InputsCommandOptions, UsageError, inputsCommand, loadInputs } from './options';
+import { CHECK_KINDS, CheckKind, ExceptedProblem, Problem, formatProblem, validateDocuments } from '../checks';
+import { RegisterCommand } from './context';
+import { InputsCommandOptions, inputsCommand, loadInputs } from './options';
 import { printJson } from './output';
 
 interface ValidateCommandOptions extends InputsCommandOptions {
@@ -11,60 +9,30 @@ interface ValidateCommandOptions extends InputsCommandOptions {
   readonly externalKind: string[];
 }
 
-const CHECK_KINDS: readonly CheckKind[] = ['schema', 'wiring', 'policy'];
-
 /**
- * `workshop-stacks validate`: schema, wiring and policy checks over manifests, offline. Exit 0 when
- * nothing is found, 1 on any finding (exceptions declared in code are listed, not failed), 2 on bad input.
+ * `workshop-stacks validate`: the checks `apply` and `diff` run, offline. Exit 0 when nothing is found,
+ * 1 on any finding (exceptions declared in code are listed, not failed), 2 on bad input.
  */
 export const registerValidate: RegisterCommand = (program, ctx) => {
-  inputsCommand(program, 'validate', 'check manifests without a cluster: schema (kubernetes-models), wiring (Services, references, NetworkPolicies, gateway routes) and policy (PSS restricted, requests and limits, probes, pinned images, credentials, RBAC wildcards); exit 1 on any finding')
+  inputsCommand(program, 'validate', 'check manifests without a cluster, as apply and diff do before any request: schema (kubernetes-models, unknown fields, what the API server rejects), wiring (Services, references, NetworkPolicies, gateway routes) and policy (PSS restricted, requests and limits, probes, pinned images, credentials, RBAC wildcards); exit 1 on any finding')
     .addOption(new Option('--checks <kinds>', 'comma-separated kinds of checks').argParser(parseChecks).default([...CHECK_KINDS], CHECK_KINDS.join(',')))
-    .option('--external-kind <apiVersion/Kind>', 'a custom resource kind the cluster provides, which has no schema here (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--external-kind <group/version/Kind>', 'a custom resource kind the cluster provides, which has no schema here, e.g. cert-manager.io/v1/Certificate (repeatable)', collectExternalKind, [])
     .action((sources: string[], opts: ValidateCommandOptions) => {
-      let documents: SourceDocument[];
-      try {
-        documents = loadInputs(sources, opts, ctx.io);
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        ctx.io.stderr.write(`error: ${error.message}\n`);
-        ctx.setExitCode(EXIT_USAGE);
-        return;
-      }
-      const { objects, unreadable } = readable(documents);
-      const result = validateObjects(objects, { checks: opts.checks, externalKinds: opts.externalKind });
-      const findings = [...unreadable, ...result.findings];
-      const ok = findings.length === 0;
+      const documents = loadInputs(sources, opts, ctx.io);
+      const { objects, problems, exceptions } = validateDocuments(documents, { checks: opts.checks, externalKinds: opts.externalKind });
+      const ok = problems.length === 0;
       if (opts.output === 'json') {
-        printJson({ command: 'validate', ok, objects: objects.length, findings, exceptions: result.exceptions }, ctx.io.stdout);
+        printJson({ command: 'validate', ok, objects: objects.length, findings: problems, exceptions }, ctx.io.stdout);
       } else {
-        printText(ctx.io.stdout, objects.length, findings, result.exceptions);
+        printText(ctx.io.stdout, objects.length, problems, exceptions);
       }
       ctx.setExitCode(ok ? 0 : 1);
     });
 };
 
-/** Documents that cannot be checked at all are findings of their own, named by file and document. */
-function readable(documents: readonly SourceDocument[]): { objects: KubeObject[]; unreadable: Finding[] } {
-  const objects: KubeObject[] = [];
-  const unreadable: Finding[] = [];
-  for (const doc of documents) {
-    const object = `${doc.source} document ${doc.index}`;
-    const value = doc.value as Partial<KubeObject> | undefined;
-    if (doc.yamlError !== undefined) {
-      unreadable.push({ object, field: '.', rule: 'schema/yaml', message: doc.yamlError });
-    } else if (!value || typeof value !== 'object' || !value.apiVersion || !value.kind || !value.metadata?.name) {
-      unreadable.push({ object, field: '.', rule: 'schema/object', message: 'not a Kubernetes object: apiVersion, kind and metadata.name are required' });
-    } else {
-      objects.push(value as KubeObject);
-    }
-  }
-  return { objects, unreadable };
-}
-
-function printText(out: { write(s: string): unknown }, checked: number, findings: Finding[], exceptions: ExceptedFinding[]): void {
-  for (const f of findings) out.write(`✗ ${formatFinding(f)}\n`);
-  for (const e of exceptions) out.write(`- exception: ${formatFinding(e)} (reason: ${e.reason})\n`);
+function printText(out: { write(s: string): unknown }, checked: number, findings: Problem[], exceptions: ExceptedProblem[]): void {
+  for (const f of findings) out.write(`✗ ${formatProblem(f)}\n`);
+  for (const e of exceptions) out.write(`- exception: ${formatProblem(e)} (reason: ${e.reason})\n`);
   out.write(`${checked} object(s) checked: ${findings.length} finding(s), ${exceptions.length} exception(s)\n`);
 }
 
@@ -73,4 +41,14 @@ function parseChecks(text: string): CheckKind[] {
   const unknown = kinds.filter((k) => !(CHECK_KINDS as readonly string[]).includes(k));
   if (kinds.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`checks are ${CHECK_KINDS.join(', ')}; got "${text}"`);
   return kinds as CheckKind[];
+}
+
+/** `group/version/Kind`, or `version/Kind` for the core group, as `apiVersion/Kind` reads. */
+const EXTERNAL_KIND = /^(?:[a-z0-9]([a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?\/[A-Z][A-Za-z0-9]*$/;
+
+function collectExternalKind(value: string, all: string[]): string[] {
+  if (!EXTERNAL_KIND.test(value)) {
+    throw new InvalidArgumentError(`"${value}" is not group/version/Kind (e.g. cert-manager.io/v1/Certificate) or version/Kind`);
+  }
+  return [...all, value];
 }

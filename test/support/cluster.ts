@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApplyEngine, EngineEvent, EngineOptions } from '../../src/apply/engine';
 import { ClusterClient, createKubeClient } from '../../src/apply/kube-client';
-import { SourceDocument } from '../../src/apply/load';
+import { SourceDocument } from '../../src/manifest';
 import { KubeObject } from '../../src/manifest';
 import { FakeApiServer } from './fake-apiserver';
 

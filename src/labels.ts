@@ -1,0 +1,54 @@
+/**
+ * Every label and annotation key the library writes, and the label sets built from them: shared by the
+ * constructs, the apply engine and the CLI, so that what one writes the others find.
+ */
+import type { StackContext } from './stack-chart';
+
+/** The value of `app.kubernetes.io/managed-by` on every object. */
+export const MANAGED_BY = 'workshop-stacks';
+
+/** The workshop's own label, `app=<name>`, which its `kubectl` steps select by. */
+export const APP_LABEL = 'app';
+/** The recommended labels (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */
+export const NAME_LABEL = 'app.kubernetes.io/name';
+export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
+/** On every object of a classroom: its name. */
+export const CLASSROOM_LABEL = 'workshop-stacks.io/classroom';
+/** On every object of an attendee: their (normalized) name. `kubectl get all -A -l workshop-stacks.io/attendee=alice`. */
+export const ATTENDEE_LABEL = 'workshop-stacks.io/attendee';
+/** `attendee` on the attendee's own ServiceAccount only: what `workshop-stacks kubeconfig` issues tokens for. */
+export const ACCOUNT_LABEL = 'workshop-stacks.io/account';
+/** The attendee's name as given (`Zoë Martin`), on their Namespace and ServiceAccount. */
+export const DISPLAY_NAME_ANNOTATION = 'workshop-stacks.io/attendee-name';
+
+/**
+ * The pod labels the workshop's consolehub sets on every user's pod, replacing whatever the template had:
+ * `{uname: <uname>, managed-by: provisioner}`. `managed-by` is the only one that is the same for every
+ * user, so it is what NetworkPolicies select the users' pods by.
+ */
+export const PROVISIONER_LABELS: Readonly<Record<string, string>> = { 'managed-by': 'provisioner' };
+
+/** Who owns an object that belongs to a stack as a whole (a namespace, a policy): `part-of` and `managed-by`. */
+export function ownerLabels(partOf: string): Record<string, string> {
+  return { [PART_OF_LABEL]: partOf, [MANAGED_BY_LABEL]: MANAGED_BY };
+}
+
+/** The recommended `app.kubernetes.io/*` labels of one app of a stack, plus the workshop's `app=<name>`. */
+export function standardLabels(ctx: StackContext, name: string, component: string): Record<string, string> {
+  return {
+    [APP_LABEL]: name,
+    [NAME_LABEL]: name,
+    [INSTANCE_LABEL]: ctx.instance,
+    [COMPONENT_LABEL]: component,
+    ...ownerLabels(ctx.partOf),
+  };
+}
+
+/** The stable subset of {@link standardLabels} that selectors use (selectors are immutable once applied). */
+export function selectorLabels(ctx: StackContext, name: string): Record<string, string> {
+  return { [APP_LABEL]: name, [INSTANCE_LABEL]: ctx.instance };
+}

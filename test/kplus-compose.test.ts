@@ -1,0 +1,157 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { ApiGateway } from '../constructs/api-gateway';
+import { ConsoleHub } from '../constructs/consolehub';
+import { Dockercoins } from '../constructs/dockercoins';
+import { TrendingRepos } from '../constructs/trending-repos';
+import { WebConsole } from '../constructs/webconsole';
+import { matchesSelector } from '../src/checks';
+import { KubeObject, parseManifests } from '../src/manifest';
+import { StackChart } from '../src/stack-chart';
+import { synthYaml } from '../src/synth';
+
+/**
+ * A consumer project: the stacks in StackCharts, the user's own cdk8s-plus objects in a plain chart of
+ * their own (namespace `shop`), composed through cdk8s-plus's APIs only.
+ */
+function consumer() {
+  const app = new App();
+  const coins = new Dockercoins(new StackChart(app, 'coins'), 'coins');
+  const console = new WebConsole(new StackChart(app, 'console'), 'console');
+  const hub = new ConsoleHub(new StackChart(app, 'hub'), 'hub', { hub: 'workshop-stacks' });
+  const apiChart = new StackChart(app, 'api');
+  const tgr = new TrendingRepos(apiChart, 'tgr');
+  const gateway = new ApiGateway(apiChart, 'gateway', { routes: [tgr.route] });
+
+  const mine = new Chart(app, 'mine', { namespace: 'shop' });
+  const shop = new kplus.Deployment(mine, 'shop', {
+    containers: [{ image: 'example/shop:1', portNumber: 8080, securityContext: { user: 10001, group: 10001 } }],
+  });
+  // Ingress in front of every stack's Service.
+  const ingress = new kplus.Ingress(mine, 'ingress');
+  ingress.addRule('/coins', kplus.IngressBackend.fromService(coins.workloads.webui.service!));
+  ingress.addRule('/console', kplus.IngressBackend.fromService(console.service));
+  ingress.addRule('/hub', kplus.IngressBackend.fromService(hub.service));
+  ingress.addRule('/tgr', kplus.IngressBackend.fromService(tgr.service));
+  ingress.addRule('/', kplus.IngressBackend.fromService(gateway.service!));
+  // The user's pods reach redis; the worker reaches the user's pods; a policy of the user's own names rng.
+  shop.connections.allowTo(coins.workloads.redis, { ports: [kplus.NetworkPolicyPort.tcp(6379)] });
+  shop.connections.allowFrom(coins.workloads.worker, { ports: [kplus.NetworkPolicyPort.tcp(8080)] });
+  new kplus.NetworkPolicy(mine, 'shop-to-rng', {
+    selector: shop,
+    egress: { rules: [{ peer: coins.workloads.rng, ports: [kplus.NetworkPolicyPort.tcp(80)] }] },
+  });
+  return { app, coins, console, hub, tgr, gateway, shop };
+}
+
+const podLabels = (objects: KubeObject[], ns: string, name: string): Record<string, string> =>
+  (objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === ns && o.metadata.name?.startsWith(name))!.spec as any).template.metadata.labels;
+
+/** Whether the NetworkPolicies of `to`'s namespace let pods `from` (in `fromNs`) open a connection to `to`'s pods on `port`. */
+function admits(objects: KubeObject[], direction: 'ingress' | 'egress', policyNs: string, selected: Record<string, string>,
+  peerNs: string, peer: Record<string, string>, port: number): boolean {
+  return objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === policyNs && matchesSelector((o.spec as any).podSelector, selected))
+    .some((p) => ((p.spec as any)[direction] ?? []).some((rule: any) => {
+      const peers = direction === 'ingress' ? rule.from : rule.to;
+      const portOk = !rule.ports || rule.ports.some((q: any) => q.port === port);
+      const peerOk = !peers || peers.some((x: any) => x.podSelector && matchesSelector(x.podSelector, peer)
+        && (x.namespaceSelector ? matchesSelector(x.namespaceSelector, { 'kubernetes.io/metadata.name': peerNs }) : peerNs === policyNs));
+      return portOk && peerOk;
+    }));
+}
+
+describe('the stacks compose with cdk8s-plus-27', () => {
+  const built = consumer();
+  const objects = parseManifests(synthYaml(built.app));
+
+  test('a kplus.Ingress takes any stack\'s Service (IngressBackend.fromService)', () => {
+    const ingress = objects.find((o) => o.kind === 'Ingress')!;
+    const backends = (ingress.spec as any).rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name, p.backend.service.port.number]);
+    expect(backends).toEqual(expect.arrayContaining([
+      ['/coins', 'webui', 80], ['/console', 'webconsole', 5000], ['/hub', 'consolehub', 5000], ['/tgr', 'tgr', 5000], ['/', 'api-gateway', 80],
+    ]));
+  });
+
+  test('the stacks\' Services are unchanged by being cdk8s-plus Services: named target ports, no empty fields', () => {
+    const webui = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'webui')!;
+    expect((webui.spec as any).ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', nodePort: 30001 }]);
+    expect(webui.spec).not.toHaveProperty('externalIPs');
+  });
+
+  test('connections.allowTo a stack workload admits the user\'s pods through the stack\'s own deny-all policies', () => {
+    const shopPods = podLabels(objects, 'shop', 'mine-shop');
+    const redisPods = podLabels(objects, 'coins', 'redis');
+    expect(admits(objects, 'ingress', 'coins', redisPods, 'shop', shopPods, 6379)).toBe(true);
+    expect(admits(objects, 'egress', 'shop', shopPods, 'coins', redisPods, 6379)).toBe(true);
+    // Without the user's call nothing of theirs gets in: the admission is the one cdk8s-plus added.
+    const alone = new App();
+    new Dockercoins(new StackChart(alone, 'coins'), 'coins');
+    expect(admits(parseManifests(synthYaml(alone)), 'ingress', 'coins', redisPods, 'shop', shopPods, 6379)).toBe(false);
+  });
+
+  test('connections.allowFrom a stack workload lets the stack\'s pods out to the user\'s', () => {
+    const shopPods = podLabels(objects, 'shop', 'mine-shop');
+    const workerPods = podLabels(objects, 'coins', 'worker');
+    expect(admits(objects, 'egress', 'coins', workerPods, 'shop', shopPods, 8080)).toBe(true);
+    expect(admits(objects, 'ingress', 'shop', shopPods, 'coins', workerPods, 8080)).toBe(true);
+  });
+
+  test('a kplus.NetworkPolicy takes a stack workload as its peer', () => {
+    const shopPods = podLabels(objects, 'shop', 'mine-shop');
+    expect(admits(objects, 'egress', 'shop', shopPods, 'coins', podLabels(objects, 'coins', 'rng'), 80)).toBe(true);
+  });
+
+  test('ApiObject.of reaches every object a construct creates, and patches show in the output', () => {
+    const { app, coins, console, hub, tgr, gateway } = consumer();
+    expect(ApiObject.of(coins.workloads.worker).kind).toBe('Deployment');
+    expect(ApiObject.of(console).kind).toBe('Deployment');
+    expect(ApiObject.of(hub).kind).toBe('Deployment');
+    expect(ApiObject.of(tgr).kind).toBe('Deployment');
+    expect(ApiObject.of(gateway).kind).toBe('Deployment');
+    expect(ApiObject.of(console.service).kind).toBe('Service');
+    ApiObject.of(coins.workloads.worker).addJsonPatch(JsonPatch.replace('/spec/replicas', 3));
+    // Every object of every stack, by its construct: patch them all.
+    const stacks: IConstruct[] = [coins, console, hub, tgr, gateway];
+    const all = stacks.flatMap((s) => s.node.findAll()).filter((c) => ApiObject.isApiObject(c) || c.node.defaultChild);
+    for (const c of all) ApiObject.of(c).addJsonPatch(JsonPatch.add('/metadata/labels/team', 'shop'));
+    // The stacks' objects (the chart's Namespace and the user's cdk8s-plus policies are not theirs).
+    const patched = parseManifests(synthYaml(app))
+      .filter((o) => o.kind !== 'Namespace' && o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'workshop-stacks');
+    expect(patched.length).toBeGreaterThan(40);
+    expect(patched.filter((o) => o.metadata.labels?.team !== 'shop').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect((patched.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker')!.spec as any).replicas).toBe(3);
+  });
+
+  test('props take times as cdk8s Durations, never as numbers of seconds', () => {
+    const sources = ['src', 'constructs'].flatMap((dir) => fs.readdirSync(path.join(__dirname, '..', dir))
+      .filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(__dirname, '..', dir, f), 'utf8')));
+    // Every exported interface users fill in (the resolved route, internal to the gateway, counts in ms).
+    const numericTimes = sources.flatMap((text) => text.split(/^export interface /m).slice(1)
+      .filter((block) => !block.startsWith('ResolvedRoute '))
+      .flatMap((block) => [...block.matchAll(/readonly (\w*(?:Seconds|Millis|Ms))\??: number/g)].map((m) => m[1])));
+    expect(numericTimes).toEqual([]);
+    const app = new App();
+    const chart = new StackChart(app, 'hub');
+    new ConsoleHub(chart, 'hub', { job: { activeDeadline: Duration.minutes(30), ttlAfterFinished: Duration.minutes(2) } });
+    const template = parseManifests(synthYaml(app)).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'consolehub-job-template')!;
+    expect((template.data as any)['job-template.yaml']).toMatch(/activeDeadlineSeconds: 1800[\s\S]*ttlSecondsAfterFinished: 120/);
+  });
+
+  test('no construct-side export has the name of a cdk8s-plus export (of another shape)', () => {
+    const exported = (file: string) => [...fs.readFileSync(file, 'utf8')
+      .matchAll(/^export (?:declare )?(?:abstract )?(?:interface|type|class|const|function|enum) (\w+)/gm)].map((m) => m[1]);
+    const kplusDir = path.join(path.dirname(require.resolve('cdk8s-plus-27')), '.');
+    const theirs = new Set(fs.readdirSync(kplusDir).filter((f) => f.endsWith('.d.ts')).flatMap((f) => exported(path.join(kplusDir, f))));
+    const root = path.join(__dirname, '..');
+    const constructSide = [
+      ...['stack-chart', 'stack-construct', 'pod', 'workload', 'network', 'rbac', 'security', 'resources', 'image', 'profile',
+        'validation', 'names', 'labels', 'namespace'].map((f) => path.join(root, 'src', `${f}.ts`)),
+      ...fs.readdirSync(path.join(root, 'constructs')).map((f) => path.join(root, 'constructs', f)),
+    ];
+    expect(theirs.size).toBeGreaterThan(100);
+    expect(constructSide.flatMap(exported).filter((name) => theirs.has(name))).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CliIO } from '../src/cli/context';
+import { main } from '../src/cli/program';
+
+let dir: string;
+beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-')); });
+
+async function synth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: { write: (s: string) => { stdout += s; } }, stderr: { write: (s: string) => { stderr += s; } }, env: { PATH: process.env.PATH }, cwd: dir };
+  const code = await main(['node', 'workshop-stacks', 'synth', ...args], io);
+  return { code, stdout, stderr };
+}
+
+/** A cdk8s app as a shell command: writes one manifest into $CDK8S_OUTDIR, as cdk8s apps do. */
+const APP = `node -e "require('fs').writeFileSync(require('path').join(process.env.CDK8S_OUTDIR, 'mine.k8s.yaml'), 'kind: ConfigMap\\\\n')"`;
+const read = (...parts: string[]) => fs.readFileSync(path.join(dir, ...parts), 'utf8');
+
+describe('workshop-stacks synth', () => {
+  test('never removes a file it did not write', async () => {
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.writeFileSync(path.join(dir, 'dist', 'coins.k8s.yaml'), 'mine');
+    fs.writeFileSync(path.join(dir, 'dist', 'other.k8s.yaml'), 'also mine');
+    expect((await synth('dockercoins')).code).toBe(0);
+    expect((await synth('--app', APP)).code).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual(['coins.k8s.yaml', 'dockercoins.k8s.yaml', 'mine.k8s.yaml', 'other.k8s.yaml']);
+    expect(read('dist', 'coins.k8s.yaml')).toBe('mine');
+  });
+
+  test("synthesizes the user's app of cdk8s.yaml into its output directory, copying only what it wrote", async () => {
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: ${JSON.stringify(APP)}\noutput: manifests\n`);
+    const run = await synth('-o', 'json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).files).toEqual([path.join(dir, 'manifests', 'mine.k8s.yaml')]);
+    expect(read('manifests', 'mine.k8s.yaml')).toBe('kind: ConfigMap\n');
+    // --outdir wins over cdk8s.yaml's output.
+    expect((await synth('--outdir', 'elsewhere')).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'elsewhere', 'mine.k8s.yaml'))).toBe(true);
+  });
+
+  test('an app that fails writes nothing and exits 2 with its output', async () => {
+    fs.mkdirSync(path.join(dir, 'dist'));
+    const run = await synth('--app', 'node -e "console.error(\'boom\'); process.exit(3)"');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('boom');
+    expect(run.stderr).toContain('error: the app');
+    expect(fs.readdirSync(path.join(dir, 'dist'))).toEqual([]);
+  });
+
+  test('no app here: a clear error, exit 2', async () => {
+    const run = await synth();
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: no app to synthesize: no cdk8s.yaml/);
+    expect((await synth('nope')).stderr).toMatch(/^error: unknown app\(s\) nope/);
+  });
+
+  test('a bad profile is a user error: message, no stack, exit 2', async () => {
+    let stderr = '';
+    const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: (s: string) => { stderr += s; } }, env: { WORKSHOP_PROFILE: 'bogus' }, cwd: dir };
+    expect(await main(['node', 'workshop-stacks', 'synth', 'dockercoins'], io)).toBe(2);
+    expect(stderr).toBe('error: WORKSHOP_PROFILE must be one of local, cloud, got "bogus"\n');
+  });
+});
