@@ -2,7 +2,7 @@
 export { ConnectionSet, type Protocol } from './ports';
 export type { IpRange } from './ip';
 export {
-  type Direction, JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, type Policy, type PolicyPeer, type PolicyPort, type PolicyRule,
+  type Direction, JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, TEMPLATE_JOBS_NAME, type Policy, type PolicyPeer, type PolicyPort, type PolicyRule,
   type Workload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
 } from './model';
 export {
@@ -12,4 +12,4 @@ export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficForma
 export {
   CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
 } from './needs';
-export { ATTENDEE_NAMESPACE_LABEL, checkAttendeeBoundaries, checkNeededFlows, checkTraffic } from './needs-check';
+export { checkAttendeeBoundaries, checkNeededFlows, checkTraffic } from './needs-check';

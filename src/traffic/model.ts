@@ -6,6 +6,8 @@ import { Protocol } from './ports';
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** The ConfigMap key consolehub reads its Job template from. */
 export const JOB_TEMPLATE_KEY = 'job-template.yaml';
+/** How the Jobs consolehub creates from a template are named (`webconsole-<uname>`), as one workload. */
+export const TEMPLATE_JOBS_NAME = 'webconsole-*';
 /**
  * Annotation on a ConfigMap holding a Job template: the namespace the Jobs are created in, when the
  * template does not say. Without either, `default`, where the consolehub image creates them.
@@ -109,7 +111,7 @@ function jobTemplateWorkloads(configMap: KubeObject): Workload[] {
     ...job,
     metadata: {
       ...job.metadata,
-      name: job.metadata?.name ?? 'webconsole-*',
+      name: job.metadata?.name ?? TEMPLATE_JOBS_NAME,
       namespace: job.metadata?.namespace ?? configMap.metadata.annotations?.[JOBS_NAMESPACE_ANNOTATION] ?? 'default',
     },
   }]).map((w) => ({ ...w, object: configMap })));

@@ -1,5 +1,6 @@
 import { Finding } from '../checks/finding';
 import { matchesSelector } from '../checks/selector';
+import { ATTENDEE_LABEL } from '../labels';
 import { KubeObject, describeObject } from '../manifest';
 import { PodLike, TrafficModel, formatSelector } from './analyze';
 import { IpRange, overlaps, parseCidr } from './ip';
@@ -7,13 +8,10 @@ import { Direction, NAMESPACE_NAME_LABEL, Workload, workloadId } from './model';
 import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds, parsePodsRef } from './needs';
 import { ConnectionSet, Protocol } from './ports';
 
-/** The label of a classroom attendee's namespace (see Classroom): no connection may cross between two. */
-export const ATTENDEE_NAMESPACE_LABEL = 'workshop-stacks.io/attendee';
-
 /**
  * The traffic checks of `validate`: every connection a workload declares it needs
  * ({@link NEEDS_ANNOTATION}) is allowed by the NetworkPolicies, and no connection crosses from one
- * attendee's namespace to another's.
+ * attendee's namespace (labelled {@link ATTENDEE_LABEL}) to another's.
  */
 export function checkTraffic(objects: readonly KubeObject[]): Finding[] {
   const model = new TrafficModel(objects);
@@ -132,7 +130,7 @@ function resolvePorts(dsts: readonly Workload[], port: number | string, protocol
  * labels of their choosing: it gets the most that any policy of the namespace allows.
  */
 export function checkAttendeeBoundaries(objects: readonly KubeObject[], model: TrafficModel = new TrafficModel(objects)): Finding[] {
-  const attendee = (ns: string | undefined) => (ns === undefined ? undefined : model.namespaces.get(ns)?.[ATTENDEE_NAMESPACE_LABEL]);
+  const attendee = (ns: string | undefined) => (ns === undefined ? undefined : model.namespaces.get(ns)?.[ATTENDEE_LABEL]);
   const namespaceObjects = objects.filter((o) => o.kind === 'Namespace' && attendee(o.metadata.name) !== undefined);
   const ends: Array<{ id: string; pod: PodLike; object: KubeObject }> = [
     ...model.workloads.filter((w) => attendee(w.namespace) !== undefined).map((w) => ({ id: workloadId(w), pod: model.pod(w), object: w.object })),

@@ -70,12 +70,13 @@ export interface NeededFlow {
 
 /**
  * Declares connections the pods of `workload` (its manifest, e.g. `AppWorkload.workload`) need, adding
- * to those declared before. `validate` and the cdk8s plugin fail when a NetworkPolicy blocks one.
+ * to those declared before (once each). `validate` and the cdk8s plugin fail when a NetworkPolicy blocks one.
  */
 export function declareNeeds(workload: ApiObject, needs: readonly NeededFlow[]): void {
   const current: string | undefined = workload.metadata.toJson().annotations?.[NEEDS_ANNOTATION];
-  const all = [...(current ? parseNeeds(current) : []), ...needs.map(toSpec)];
-  workload.metadata.addAnnotation(NEEDS_ANNOTATION, JSON.stringify(all));
+  const all = [...(current ? parseNeeds(current) : []), ...needs.map(toSpec)].map((n) => JSON.stringify(n));
+  // A need declared twice (two routes to one Service) is one need.
+  workload.metadata.addAnnotation(NEEDS_ANNOTATION, `[${[...new Set(all)].join(',')}]`);
 }
 
 function toSpec(need: NeededFlow): NeededFlowSpec {
