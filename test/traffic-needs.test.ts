@@ -1,7 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { validateObjects } from '../src/checks';
-import { KubeObject } from '../src/manifest';
+import { KubeObject, parseManifests } from '../src/manifest';
 import { DNS_NEEDS, NEEDS_ANNOTATION, checkAttendeeBoundaries, checkNeededFlows, declareNeeds, parseNeeds } from '../src/traffic';
 
 const namespace = (name: string, labels: Record<string, string> = {}): KubeObject =>
@@ -96,6 +98,29 @@ describe('needed flows', () => {
     declareNeeds(d, [{ to: { outside: true }, port: 53, protocol: 'UDP' }]);
     expect(parseNeeds(d.toJson().metadata.annotations[NEEDS_ANNOTATION])).toEqual([
       { service: 'n/rng', port: 80 }, { outside: true, port: 53, protocol: 'UDP' }]);
+  });
+});
+
+describe('the needs the constructs declare, over dist/', () => {
+  const dist = (app: string) => parseManifests(fs.readFileSync(path.join(__dirname, '..', 'dist', `${app}.k8s.yaml`), 'utf8'));
+  const needsOf = (objects: KubeObject[], name: string) => parseNeeds(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.metadata.annotations![NEEDS_ANNOTATION]);
+
+  test('each app declares what it dials, and today\'s policies allow all of it', () => {
+    const dockercoins = dist('dockercoins');
+    expect(needsOf(dockercoins, 'worker')).toEqual(expect.arrayContaining([
+      { service: 'dockercoins/rng', port: 80 }, { service: 'dockercoins/hasher', port: 80 }, { service: 'dockercoins/redis', port: 6379 }]));
+    expect(needsOf(dockercoins, 'webui')).toEqual(expect.arrayContaining([{ service: 'dockercoins/redis', port: 6379 }]));
+    expect(needsOf(dist('consolehub'), 'consolehub')).toEqual(expect.arrayContaining([{ workload: 'default/webconsole-*', port: 5000 }, { outside: true, port: 6443 }]));
+    expect(needsOf(dist('api-gateway'), 'api-gateway')).toEqual(expect.arrayContaining([{ service: 'api-gateway/tgr', port: 5000 }]));
+    for (const app of ['dockercoins', 'webconsole', 'consolehub', 'api-gateway', 'classroom']) expect(checkNeededFlows(dist(app))).toEqual([]);
+  });
+
+  test('a policy that cuts a needed flow fails validate, naming both ends and the policy', () => {
+    // rng's policy loses its ingress rule: the worker can no longer reach it.
+    const objects = dist('dockercoins').map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'rng' ? { ...o, spec: { ...(o.spec as object), ingress: [] } } : o));
+    expect(validateObjects(objects).findings.filter((f) => f.rule === 'traffic/needed-flow').map((f) => `${f.object}: ${f.message}`)).toEqual([
+      'Deployment dockercoins/worker: dockercoins/worker[Deployment] => dockercoins/rng[DaemonSet] : TCP 80 is needed but blocked: no ingress rule admits dockercoins/worker[Deployment] (NetworkPolicies selecting dockercoins/rng[DaemonSet] for Ingress: dockercoins/default-deny, dockercoins/rng): add one',
+    ]);
   });
 });
 
