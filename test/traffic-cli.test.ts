@@ -132,6 +132,9 @@ describe('workshop-stacks traffic', () => {
     expect(run.stderr).toMatch(/^error: bad\.yaml document 0: /);
     expect(run.stderr).not.toContain('    at ');
     expect((await traffic('nowhere')).code).toBe(2);
+    fs.writeFileSync(path.join(dir, 'empty.yaml'), '');
+    expect((await traffic('empty.yaml')).code).toBe(2);
+    expect(await traffic('empty.yaml', '--allow-empty')).toMatchObject({ code: 0, stdout: '' });
   });
 });
 

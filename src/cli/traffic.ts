@@ -7,7 +7,7 @@ import {
 import { RegisterCommand } from './context';
 import { DEFAULT_SOURCES, InputsCommandOptions, UsageError, loadInputs } from './options';
 
-interface TrafficCommandOptions extends Pick<InputsCommandOptions, 'profile'> {
+interface TrafficCommandOptions extends Pick<InputsCommandOptions, 'profile' | 'allowEmpty'> {
   readonly output: TrafficFormat;
   readonly focus?: string;
   readonly diff: string[];
@@ -24,11 +24,12 @@ export const registerTraffic: RegisterCommand = (program, ctx) => {
     .addArgument(new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(DEFAULT_SOURCES, 'dist/'))
     .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
     .addOption(new Option('-o, --output <format>', 'output format').choices(TRAFFIC_FORMATS).default('txt'))
+    .option('--allow-empty', 'accept an input with no manifest in it (by default that is an error)')
     .option('--focus <workload>', 'only the connections of this workload (name, namespace/name or namespace/name[Kind])')
     .option('--diff <source>', 'base manifests to compare with: list the connections added, removed and changed (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .action((sources: string[], opts: TrafficCommandOptions) => {
-      // loadInputs reads only the profile of the options.
-      const load = (inputs: string[]) => loadInputs(inputs, { profile: opts.profile, output: 'text' }, ctx.io);
+      // loadInputs reads how to read the inputs, not the output format.
+      const load = (inputs: string[]) => loadInputs(inputs, { profile: opts.profile, allowEmpty: opts.allowEmpty, output: 'text' }, ctx.io);
       const after = connectionsOf(load(sources), opts.focus);
       if (opts.diff.length === 0) {
         ctx.io.stdout.write(formatConnections(after, opts.output));
