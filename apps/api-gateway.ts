@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { ApiGateway } from '../constructs/api-gateway';
 import { TrendingRepos } from '../constructs/trending-repos';
+import { ownerLabels } from '../src/labels';
 import { NetworkTraffic } from '../src/network';
 import { Profile } from '../src/profile';
 import { StackChart } from '../src/stack-chart';
@@ -9,7 +10,7 @@ import { StackChart } from '../src/stack-chart';
 export function apiGatewayApp(app: App, profile: Profile, namespaceSuffix = ''): void {
   const chart = new StackChart(app, `api-gateway${namespaceSuffix}`, { profile, partOf: 'api-gateway' });
   // The namespace belongs to the app, not to either construct; each construct isolates its own pods.
-  new NetworkTraffic(chart, 'namespace-policy', { labels: { 'app.kubernetes.io/part-of': chart.partOf } }).denyAllIn(chart.namespace!);
+  new NetworkTraffic(chart, 'namespace-policy', { labels: ownerLabels(chart.partOf) }).denyAllIn(chart.namespace!);
   const tgr = new TrendingRepos(chart, 'tgr');
   const gateway = new ApiGateway(chart, 'gateway');
   gateway.addRoute(tgr.route);

@@ -210,14 +210,9 @@ export class Classroom extends Construct {
     check.profile('profile', props.profile);
     check.oneOf('access', props.access, ['edit', 'workshop']);
     const prefix = props.namespacePrefix ?? `${this.name}-`;
-    if (prefix !== '' && (prefix.length > 62 || !/^[a-z0-9][-a-z0-9]*$/.test(prefix))) {
-      check.fail('namespacePrefix', `must be lower-case letters, digits and '-', start with a letter or digit and leave room for a name (at most 62 characters), got ${JSON.stringify(prefix)}`);
-    }
+    check.namePrefix('namespacePrefix', prefix);
     const podNetwork = props.podNetworkCidrs ?? [MINIKUBE_POD_NETWORK_CIDR];
-    check.cidrs('podNetworkCidrs', podNetwork);
-    podNetwork.forEach((cidr, i) => {
-      if (cidr.endsWith('/0')) check.fail(`podNetworkCidrs[${i}]`, `must not be every address (then nothing would be outside the pod network), got ${JSON.stringify(cidr)}`);
-    });
+    check.cidrs('podNetworkCidrs', podNetwork, undefined, false);
     const quota: Required<AttendeeQuota> = {
       cpu: props.quota?.cpu ?? DEFAULT_QUOTA.cpu,
       memory: props.quota?.memory ?? DEFAULT_QUOTA.memory,

@@ -85,8 +85,8 @@ export class Dockercoins extends StackConstruct {
   constructor(scope: Construct, id: string, props: DockercoinsProps = {}) {
     super(scope, id, props, 'Dockercoins', 'dockercoins');
     const { check, ctx } = this;
-    check.image('registry', props.registry);
-    check.image('tag', props.tag);
+    check.imageRegistry('registry', props.registry);
+    check.imageTag('tag', props.tag);
     check.image('redisImage', props.redisImage);
     check.replicas('workerReplicas', props.workerReplicas);
     check.integer('workerMaxSurge', props.workerMaxSurge, 1, 1000, 'an integer of at least 1 (with maxUnavailable 0, a rollout needs a surge)');

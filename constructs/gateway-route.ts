@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { PropsValidator } from '../src/validation';
-import { ServiceEndpoint } from '../src/workload';
+import { AppWorkload, ServiceEndpoint } from '../src/workload';
 
 /** A Service a route sends requests to, by name: for Services that no construct of this library exposes. */
 export interface ServiceReference {
@@ -62,8 +63,11 @@ export interface GatewayRoute {
    * @default every host
    */
   readonly host?: string;
-  /** Where requests go: a construct's Service (its `ServiceEndpoint`), or a Service by name and port. */
-  readonly service: ServiceEndpoint | ServiceReference;
+  /**
+   * Where requests go: a construct's Service (its `ServiceEndpoint`), any `kplus.Service` (its first port,
+   * or `port`), or a Service by name and port.
+   */
+  readonly service: ServiceEndpoint | ServiceReference | kplus.Service;
   /**
    * The Service port, for routes that say it (the workshop's `tgr:5000`): it must be the service's port.
    * @default the service's port
@@ -121,8 +125,9 @@ export function resolveRoute(check: PropsValidator, route: GatewayRoute, field: 
   checkPrefix(check, `${field}.pathPrefix`, route.pathPrefix);
   if (route.prefixRewrite !== undefined) checkPrefix(check, `${field}.prefixRewrite`, route.prefixRewrite);
   check.host(`${field}.host`, route.host);
-  if (!route.service || typeof route.service !== 'object') check.fail(`${field}.service`, 'must be a ServiceEndpoint or { name, namespace?, port }');
-  const upstream = resolveUpstream(check, route.service, `${field}.service`, namespace);
+  if (!route.service || typeof route.service !== 'object') check.fail(`${field}.service`, 'must be a ServiceEndpoint, a kplus.Service or { name, namespace?, port }');
+  const service = route.service instanceof kplus.Service ? fromKplus(check, route.service, route.port, `${field}.service`) : route.service;
+  const upstream = resolveUpstream(check, service, `${field}.service`, namespace);
   check.port(`${field}.port`, route.port);
   if (route.port !== undefined && route.port !== upstream.port) {
     check.fail(`${field}.port`, `must be the port of Service ${upstream.namespace}/${upstream.name} (${upstream.port}), got ${route.port}`);
@@ -154,6 +159,22 @@ export function resolveRoute(check: PropsValidator, route: GatewayRoute, field: 
 function checkPrefix(check: PropsValidator, field: string, value: string): void {
   check.urlPath(field, value ?? '');
   if (value !== '/' && value.endsWith('/')) check.fail(field, `must not end with '/' (prefixes match whole segments: '/api' covers '/api/x'), got ${JSON.stringify(value)}`);
+}
+
+/**
+ * A cdk8s-plus Service: a stack's own is its workload's endpoint; any other is a reference by name (its
+ * pods' selector is cdk8s-plus's private), so the gateway writes no policy for its pods, as for any
+ * Service known by name.
+ */
+function fromKplus(check: PropsValidator, service: kplus.Service, port: number | undefined, field: string): ServiceEndpoint | ServiceReference {
+  // A stack's own Service: its workload knows the pods, so they admit the gateway.
+  const owner = service.node.scope;
+  if (owner instanceof AppWorkload && owner.service === service && owner.endpoint) return owner.endpoint;
+  const ports = service.ports;
+  const chosen = port === undefined ? ports[0] : ports.find((p) => p.port === port);
+  if (!chosen) check.fail(`${field}`, `Service ${service.name} has no port ${port ?? ''}(its ports: ${ports.map((p) => p.port).join(', ') || 'none'})`);
+  // A named target port cannot be a policy port: the Service port is the best guess, as for a reference.
+  return { name: service.name, namespace: service.metadata.namespace, port: chosen.port, targetPort: chosen.targetPort };
 }
 
 function resolveUpstream(check: PropsValidator, service: ServiceEndpoint | ServiceReference, field: string, namespace: string): Upstream {

@@ -51,8 +51,8 @@ export abstract class StackConstruct extends Construct {
    * images (`webconsole:v1`, `consolehub:v1`) without a registry, inside minikube's Docker.
    */
   protected workshopImage(props: WorkshopImageProps, repository: string, defaultTag = 'v1'): string {
-    this.check.image('registry', props.registry);
-    this.check.image('tag', props.tag);
+    this.check.imageRegistry('registry', props.registry);
+    this.check.imageTag('tag', props.tag);
     return imageRef(props.registry, repository, props.tag ?? defaultTag);
   }
 

@@ -3,6 +3,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, WILDCARD_HOST } from './names';
 import { PROFILES, Profile } from './profile';
+import { imageReferenceProblem } from './image-reference';
 import { compareQuantities, quantityProblem } from './quantity';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount, quantityOf } from './resources';
 
@@ -92,11 +93,29 @@ export class PropsValidator {
     this.integer(`${field}.group`, value.group, 0, 2147483647);
   }
 
-  /** An image reference or a part of one (registry, repository, tag): non-empty, no white space. */
+  /** An image reference (`redis:7.2.5`, `ghcr.io/org/app@sha256:...`), as the library's one parser reads it. */
   image(field: string, value: string | undefined): void {
     if (value === undefined) return;
-    if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must be a non-empty image reference');
+    this.imagePart(field, value, value);
+  }
+
+  /** The registry (or Docker Hub namespace) part of an image reference: `ghcr.io/org`, `localhost:5000`. */
+  imageRegistry(field: string, value: string | undefined): void {
+    if (value === undefined) return;
+    this.imagePart(field, value, `${String(value).replace(/\/+$/, '')}/image:tag`);
+  }
+
+  /** The tag part of an image reference: `v1`, `7.2.5`. */
+  imageTag(field: string, value: string | undefined): void {
+    if (value === undefined) return;
+    this.imagePart(field, value, `image:${value}`);
+  }
+
+  private imagePart(field: string, value: string, reference: string): void {
+    if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must be non-empty');
     if (/\s/.test(value)) this.fail(field, `must not contain white space, got ${JSON.stringify(value)}`);
+    const problem = imageReferenceProblem(reference);
+    if (problem) this.fail(field, `must make a valid image reference: ${problem}`);
   }
 
   /** A Kubernetes quantity: `500m`, `1`, `64Mi`, `1e3`, `2Ei`: what the API server accepts. */
@@ -184,8 +203,16 @@ export class PropsValidator {
     values.forEach((port, i) => this.port(`${field}[${i}]`, port));
   }
 
+  /** The start of DNS-1123 labels that something is appended to: `''`, or letters, digits and '-' from a letter or digit. */
+  namePrefix(field: string, value: string | undefined, roomFor = 1): void {
+    if (value === undefined || value === '') return;
+    if (typeof value !== 'string' || value.length > DNS_LABEL_MAX - roomFor || !/^[a-z0-9][-a-z0-9]*$/.test(value)) {
+      this.fail(field, `must be lower-case letters, digits and '-', start with a letter or digit and leave room for a name (at most ${DNS_LABEL_MAX - roomFor} characters), got ${JSON.stringify(value)}`);
+    }
+  }
+
   /** A non-empty list of address ranges in CIDR notation (`192.168.49.2/32`, `fd00::/8`). */
-  cidrs(field: string, values: readonly string[] | undefined, whenEmpty = 'must list at least one CIDR'): void {
+  cidrs(field: string, values: readonly string[] | undefined, whenEmpty = 'must list at least one CIDR', allowEveryAddress = true): void {
     if (values === undefined) return;
     if (!Array.isArray(values) || values.length === 0) this.fail(field, whenEmpty);
     values.forEach((cidr, i) => {
@@ -193,6 +220,9 @@ export class PropsValidator {
       const version = isIP(address);
       if (version === 0 || extra !== undefined || !/^\d+$/.test(prefix ?? '') || Number(prefix) > (version === 4 ? 32 : 128)) {
         this.fail(`${field}[${i}]`, `must be a CIDR such as 192.168.49.2/32, got ${JSON.stringify(cidr)}`);
+      }
+      if (!allowEveryAddress && Number(prefix) === 0) {
+        this.fail(`${field}[${i}]`, `must not be every address (then nothing would be outside the pod network), got ${JSON.stringify(cidr)}`);
       }
     });
   }

@@ -66,6 +66,13 @@ describe('validateDocuments', () => {
       ['schema/request-above-limit', 'spec.template.spec.containers[0].resources.requests.memory']]);
   });
 
+  test('unknown fields are found in Gateway API kinds too (their models validate through the prototype)', () => {
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'shop' },
+      spec: { parentRefs: [{ name: 'gw' }], hostnamez: ['a.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80, weihgt: 1 }] }] } };
+    expect(validateDocuments(docs('a.yaml', route), { checks: ['schema'] }).problems.map((p) => [p.rule, p.field])).toEqual([
+      ['schema/unknown-field', 'spec.hostnamez'], ['schema/unknown-field', 'spec.rules[0].backendRefs[0].weihgt']]);
+  });
+
   test('the same nodePort twice in one Service (TCP and UDP) is fine', () => {
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'shop' },
       spec: { type: 'NodePort', ports: [{ name: 'a', port: 53, nodePort: 30053, protocol: 'TCP' }, { name: 'b', port: 53, nodePort: 30053, protocol: 'UDP' }] } };

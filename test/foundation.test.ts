@@ -107,7 +107,7 @@ describe('the checks catch what they claim to', () => {
   test('schema: a wrong type and an unknown kind are findings; a declared external kind is not', () => {
     const bad = pod({ containers: [{ name: 'c', image: 'i:1', ports: [{ containerPort: 'eighty' }] }] });
     expect(checkSchema(bad)).toEqual([expect.objectContaining({
-      object: 'Deployment n/d', field: 'spec.template.spec.containers.0.ports.0.containerPort', rule: 'schema/invalid',
+      object: 'Deployment n/d', field: 'spec.template.spec.containers[0].ports[0].containerPort', rule: 'schema/invalid',
     })]);
     expect(checkSchema(pod(hardened))).toEqual([]);
     const crd: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
@@ -116,7 +116,7 @@ describe('the checks catch what they claim to', () => {
     const route = (port: unknown): KubeObject => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute',
       metadata: { name: 'r' }, spec: { rules: [{ backendRefs: [{ name: 'tgr', port }] }] } });
     expect(checkSchema(route(5000))).toEqual([]);
-    expect(checkSchema(route('5000')).map((f) => f.field)).toEqual(['spec.rules.0.backendRefs.0.port']);
+    expect(checkSchema(route('5000')).map((f) => f.field)).toEqual(['spec.rules[0].backendRefs[0].port']);
   });
 
   test('wiring: a Service that selects nothing, or targets a missing port, is reported', () => {

@@ -140,6 +140,27 @@ describe('the stacks compose with cdk8s-plus-27', () => {
     expect((template.data as any)['job-template.yaml']).toMatch(/activeDeadlineSeconds: 1800[\s\S]*ttlSecondsAfterFinished: 120/);
   });
 
+  test('an ApiGateway routes to any kplus.Service: a stack\'s (whose pods then admit Envoy) or the user\'s own', () => {
+    const app = new App();
+    const coins = new Dockercoins(new StackChart(app, 'coins'), 'coins');
+    const mine = new Chart(app, 'mine', { namespace: 'shop' });
+    const shop = new kplus.Deployment(mine, 'shop', { containers: [{ image: 'example/shop:1', portNumber: 8080 }] });
+    const shopService = shop.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
+    const gateway = new ApiGateway(new StackChart(app, 'edge'), 'gateway');
+    gateway.addRoute({ pathPrefix: '/coins', service: coins.workloads.webui.service! });
+    gateway.addRoute({ pathPrefix: '/shop', service: shopService });
+    const out = parseManifests(synthYaml(app));
+    const config = JSON.parse((out.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'api-gateway-envoy')!.data as any)['envoy.json']);
+    const addresses = config.static_resources.clusters.map((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address);
+    expect(addresses).toEqual(expect.arrayContaining([
+      { address: 'webui.coins.svc.cluster.local', port_value: 80 },
+      { address: `${shopService.name}.shop.svc.cluster.local`, port_value: 80 },
+    ]));
+    const envoyPods = podLabels(out, 'edge', 'api-gateway');
+    expect(admits(out, 'ingress', 'coins', podLabels(out, 'coins', 'webui'), 'edge', envoyPods, 80)).toBe(true);
+    expect(admits(out, 'egress', 'edge', envoyPods, 'shop', { any: 'pod' }, 8080)).toBe(true);
+  });
+
   test('no construct-side export has the name of a cdk8s-plus export (of another shape)', () => {
     const exported = (file: string) => [...fs.readFileSync(file, 'utf8')
       .matchAll(/^export (?:declare )?(?:abstract )?(?:interface|type|class|const|function|enum) (\w+)/gm)].map((m) => m[1]);

@@ -39,6 +39,9 @@ describe('props validation', () => {
 
   test('image references must be non-empty and free of white space', () => {
     expectInvalid(dockercoins({ redisImage: '' }), 'redisImage', /non-empty/);
+    expectInvalid(dockercoins({ redisImage: 'Redis:::bad' }), 'redisImage', /not a valid image reference/);
+    expectInvalid(dockercoins({ registry: 'Registry.example.com' }), 'registry', /not a valid image reference/);
+    expectInvalid(dockercoins({ tag: '-v1' }), 'tag', /tag "-v1"/);
     expectInvalid(dockercoins({ redisImage: '   ' }), 'redisImage', /non-empty/);
     expectInvalid(dockercoins({ tag: 'v 1' }), 'tag', /white space/);
     expectInvalid(dockercoins({ registry: '' }), 'registry', /non-empty/);

@@ -2,7 +2,7 @@ import { KubeObject, containersOf } from '../manifest';
 import { externalRefs } from './exceptions';
 import { Finding, finding } from './finding';
 import { matchesSelector } from './selector';
-import { podSources } from './wiring';
+import { podSources, podSourcesByNamespace } from './wiring';
 
 /** The built-in ClusterRoles every cluster has, which RoleBindings may name without defining them. */
 const BUILT_IN_CLUSTER_ROLES = new Set(['cluster-admin', 'admin', 'edit', 'view']);
@@ -99,13 +99,13 @@ function roleBindingReferences(objects: readonly KubeObject[], inventory: Invent
 }
 
 function networkPolicySelections(objects: readonly KubeObject[]): Finding[] {
-  const pods = podSources(objects);
+  const pods = podSourcesByNamespace(objects);
   return objects.filter((o) => o.kind === 'NetworkPolicy').flatMap((policy) => {
     const selector = (policy.spec as { podSelector?: Record<string, any> } | undefined)?.podSelector;
     const namespace = policy.metadata.namespace ?? 'default';
     // An empty selector is a namespace-wide default: it applies to whatever pods come.
     if (!selector || (!selector.matchLabels && !selector.matchExpressions)) return [];
-    const selected = pods.some((p) => p.namespace === namespace && matchesSelector(selector, p.template.labels));
+    const selected = (pods.get(namespace) ?? []).some((p) => matchesSelector(selector, p.template.labels));
     return selected ? [] : [finding(policy, 'spec.podSelector', 'wiring/network-policy-selects-pods', `selects no pod template in namespace ${namespace}`)];
   });
 }

@@ -21,31 +21,33 @@ export function checkSchema(obj: KubeObject, externalKinds: ReadonlySet<string> 
       ? []
       : [finding(obj, 'kind', 'schema/unknown-kind', `no Kubernetes schema for ${obj.apiVersion} ${obj.kind}`)];
   }
-  const lookedUp = new WeakMap<object, Set<PropertyKey>>();
+  const lookedUp = new WeakMap<object, Set<string>>();
+  // A model instance without the model's deep copy: its fields are the object's own, so the validator
+  // (which some model versions find through the instance's prototype) sees them through the proxy.
+  const instance = Object.assign(Object.create(Model.prototype), obj) as KubeObject;
   let errors: Finding[] = [];
   try {
-    // The model's validate() with the object as `this`: no copy, and the validator sees the proxy.
-    Model.prototype.validate.call(tracked(obj, lookedUp));
+    Model.prototype.validate.call(tracked(instance, lookedUp));
   } catch (err) {
     errors = schemaErrors(err).map((e) => finding(obj, e.field, 'schema/invalid', e.message));
   }
-  const unknown = unknownFields(obj, '', lookedUp).map((field) =>
+  const unknown = unknownFields(instance, '', lookedUp).map((field) =>
     finding(obj, field, 'schema/unknown-field', 'unknown field: the schema has no such field (kubectl --validate=strict rejects it)'));
   return [...errors, ...unknown];
 }
 
 /** A proxy of `value` (and, lazily, of everything under it) that records every field looked up. */
-function tracked<T>(value: T, lookedUp: WeakMap<object, Set<PropertyKey>>): T {
+function tracked<T>(value: T, lookedUp: WeakMap<object, Set<string>>): T {
   if (typeof value !== 'object' || value === null) return value;
   const proxies = new Map<object, object>();
   const wrap = (target: object): object => {
     let proxy = proxies.get(target);
     if (!proxy) {
-      const keys = new Set<PropertyKey>();
+      const keys = new Set<string>();
       lookedUp.set(target, keys);
       proxy = new Proxy(target, {
         get(t, key, receiver) {
-          keys.add(key);
+          if (typeof key === 'string') keys.add(key);
           const v = Reflect.get(t, key, receiver);
           return typeof v === 'object' && v !== null ? wrap(v) : v;
         },
@@ -58,7 +60,7 @@ function tracked<T>(value: T, lookedUp: WeakMap<object, Set<PropertyKey>>): T {
 }
 
 /** Paths of the fields of mappings under `value` that the validator looked up others of, but not these. */
-function unknownFields(value: unknown, path: string, lookedUp: WeakMap<object, Set<PropertyKey>>): string[] {
+function unknownFields(value: unknown, path: string, lookedUp: WeakMap<object, Set<string>>): string[] {
   if (typeof value !== 'object' || value === null) return [];
   if (Array.isArray(value)) return value.flatMap((v, i) => unknownFields(v, `${path}[${i}]`, lookedUp));
   const keys = lookedUp.get(value);

@@ -16,17 +16,28 @@ export function podSources(objects: readonly KubeObject[]): PodSource[] {
   });
 }
 
+/** Pod templates by namespace: selectors are matched within one, and a join over all would be quadratic. */
+export function podSourcesByNamespace(objects: readonly KubeObject[]): Map<string, PodSource[]> {
+  const byNamespace = new Map<string, PodSource[]>();
+  for (const pod of podSources(objects)) {
+    const list = byNamespace.get(pod.namespace);
+    if (list) list.push(pod);
+    else byNamespace.set(pod.namespace, [pod]);
+  }
+  return byNamespace;
+}
+
 /**
  * Every Service with a selector selects at least one pod template of the same namespace, and each of
  * its target ports is a container port (by name or number) of every pod it selects.
  */
 export function checkServiceWiring(objects: readonly KubeObject[]): Finding[] {
-  const pods = podSources(objects);
+  const pods = podSourcesByNamespace(objects);
   return objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1').flatMap((svc) => {
     const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ port: number; targetPort?: number | string }> };
     if (!spec.selector || Object.keys(spec.selector).length === 0) return [];
     const namespace = svc.metadata.namespace ?? 'default';
-    const selected = pods.filter((p) => p.namespace === namespace && selects(spec.selector!, p.template.labels));
+    const selected = (pods.get(namespace) ?? []).filter((p) => selects(spec.selector!, p.template.labels));
     if (selected.length === 0) {
       return [finding(svc, 'spec.selector', 'wiring/service-selects-pods', `selects no pod template in namespace ${namespace}`)];
     }

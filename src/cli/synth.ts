@@ -86,7 +86,7 @@ function profileOption(explicit: Profile | undefined, env: NodeJS.ProcessEnv): P
 
 /**
  * Runs the app command with `CDK8S_OUTDIR` set to a fresh directory, then copies what it wrote to
- * `outdir`; returns the files copied. The app's own output goes to stderr, so that stdout stays the list.
+ * `outdir`; returns the files copied. The app's own output is shown (on stderr) only when it fails.
  */
 function runApp(command: string, outdir: string, profile: Profile, io: CliIO): string[] {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-stacks-synth-'));
@@ -95,9 +95,11 @@ function runApp(command: string, outdir: string, profile: Profile, io: CliIO): s
       shell: true, cwd: io.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
       env: { ...io.env, CDK8S_OUTDIR: scratch, [PROFILE_ENV]: profile },
     });
-    io.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
     if (run.error) throw new UserError(`could not run the app "${command}": ${run.error.message}`);
-    if (run.status !== 0) throw new UserError(`the app "${command}" failed (exit ${run.status ?? run.signal}); nothing was written to ${outdir}`);
+    if (run.status !== 0) {
+      io.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
+      throw new UserError(`the app "${command}" failed (exit ${run.status ?? run.signal}); nothing was written to ${outdir}`);
+    }
     const written = filesUnder(scratch);
     if (written.length === 0) throw new UserError(`the app "${command}" wrote nothing to $CDK8S_OUTDIR`);
     return written.map((relative) => {
