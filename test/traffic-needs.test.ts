@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { validateObjects } from '../src/checks';
+import * as os from 'os';
+import { stringify } from 'yaml';
+import { WorkshopStacksValidation, validateObjects } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';
 import { DNS_NEEDS, NEEDS_ANNOTATION, checkAttendeeBoundaries, checkNeededFlows, declareNeeds, parseNeeds } from '../src/traffic';
 
@@ -56,6 +58,20 @@ describe('needed flows', () => {
   test('validate fails on a blocked need (the check is part of the wiring checks)', () => {
     const { findings } = validateObjects(app(workerOut(8080)), { checks: ['wiring'] });
     expect(findings.map((f) => f.rule)).toContain('traffic/needed-flow');
+  });
+
+  test('the cdk8s plugin fails on a blocked need too', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'needs-')), 'app.k8s.yaml');
+    fs.writeFileSync(file, app(workerOut(8080)).map((o) => stringify(o)).join('---\n'));
+    const violations: string[] = [];
+    let status = '';
+    await new WorkshopStacksValidation({ checks: ['wiring'] }).validate({
+      manifests: [file],
+      report: { addViolation: (v) => { violations.push(`${v.ruleName} ${v.violatingResources[0].resourceName}`); }, submit: (s) => { status = s; } },
+      logger: { log: () => undefined },
+    });
+    expect(status).toBe('failure');
+    expect(violations).toContain('traffic/needed-flow Deployment n/worker');
   });
 
   test('needs outside the manifests: a CIDR needs every address, outside some address', () => {
