@@ -117,6 +117,14 @@ describe('needed flows', () => {
   });
 });
 
+test('an ipBlock that is not a CIDR is a finding, and matches nothing', () => {
+  const objects = [policy('n', 'p', { ingress: [{ from: [{ ipBlock: { cidr: 'bogus', except: ['10.0.0.0/8', '10.1/16'] } }] }] })];
+  expect(validateObjects(objects, { checks: ['wiring'] }).findings.filter((f) => f.rule === 'traffic/ip-block').map((f) => `${f.field}: ${f.message}`)).toEqual([
+    'spec.ingress[0].from[0].ipBlock.cidr: "bogus" is not a CIDR such as 10.0.0.0/8',
+    'spec.ingress[0].from[0].ipBlock.except[1]: "10.1/16" is not a CIDR such as 10.0.0.0/8',
+  ]);
+});
+
 describe('the needs the constructs declare, over dist/', () => {
   const dist = (app: string) => parseManifests(fs.readFileSync(path.join(__dirname, '..', 'dist', `${app}.k8s.yaml`), 'utf8'));
   const needsOf = (objects: KubeObject[], name: string) => parseNeeds(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.metadata.annotations![NEEDS_ANNOTATION]);

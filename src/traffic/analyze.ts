@@ -48,13 +48,15 @@ export class TrafficModel {
   readonly ipPieces: IpRange[];
   /** Pods of namespaces the inputs do not define, one per selector that allows some. */
   readonly representatives: Array<{ name: string; pod: PodLike }>;
+  private readonly cidrs = new Map<string, IpRange | undefined>();
 
   constructor(objects: readonly KubeObject[]) {
     this.workloads = workloadsOf(objects);
     this.policies = policiesOf(objects);
     this.namespaces = namespacesOf(objects, this.workloads);
     const peers = this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers ?? []));
-    const blocks = peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : [])).map(parseCidr);
+    const blocks = peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : []))
+      .flatMap((text) => this.cidr(text) ?? []);
     this.ipPieces = atomicRanges(blocks, new Set([4, ...blocks.map((b) => b.family)]));
     const reps = new Map<string, PodLike>();
     for (const peer of peers) {
@@ -104,8 +106,9 @@ export class TrafficModel {
   peerMatches(peer: PolicyPeer, policyNamespace: string, other: PeerRef): boolean {
     if ('ip' in other) {
       // Pod addresses are not known from manifests: ipBlocks match only addresses outside the inputs.
-      if (!peer.ipBlock) return false;
-      return within(other.ip, parseCidr(peer.ipBlock.cidr)) && !(peer.ipBlock.except ?? []).some((e) => within(other.ip, parseCidr(e)));
+      const block = peer.ipBlock && this.cidr(peer.ipBlock.cidr);
+      if (!block) return false;
+      return within(other.ip, block) && !(peer.ipBlock!.except ?? []).some((e) => { const x = this.cidr(e); return x !== undefined && within(other.ip, x); });
     }
     if (peer.ipBlock) return false;
     const pod = other.pod;
@@ -113,6 +116,18 @@ export class TrafficModel {
       ? matchesSelector(peer.namespaceSelector, pod.namespaceLabels)
       : pod.namespace === policyNamespace;
     return inNamespace && (pod.anyLabels === true || matchesSelector(peer.podSelector, pod.labels));
+  }
+
+  /** A CIDR of a policy, parsed once; none for one the API server would reject (checkIpBlocks reports it). */
+  private cidr(text: string): IpRange | undefined {
+    if (!this.cidrs.has(text)) {
+      try {
+        this.cidrs.set(text, parseCidr(text));
+      } catch {
+        this.cidrs.set(text, undefined);
+      }
+    }
+    return this.cidrs.get(text);
   }
 
   /**

@@ -15,7 +15,27 @@ import { ConnectionSet, Protocol } from './ports';
  */
 export function checkTraffic(objects: readonly KubeObject[]): Finding[] {
   const model = new TrafficModel(objects);
-  return [...checkNeededFlows(objects, model), ...checkAttendeeBoundaries(objects, model)];
+  return [...checkIpBlocks(model), ...checkNeededFlows(objects, model), ...checkAttendeeBoundaries(objects, model)];
+}
+
+/** Every ipBlock CIDR is one: the API server rejects a policy with any other, and the analysis cannot place it. */
+export function checkIpBlocks(model: TrafficModel): Finding[] {
+  return model.policies.flatMap((policy) => (['Ingress', 'Egress'] as const).flatMap((direction) =>
+    policy.rules[direction].flatMap((rule, i) => (rule.peers ?? []).flatMap((peer, j) => {
+      const base = `spec.${direction.toLowerCase()}[${i}].${direction === 'Ingress' ? 'from' : 'to'}[${j}].ipBlock`;
+      return [[`${base}.cidr`, peer.ipBlock?.cidr], ...(peer.ipBlock?.except ?? []).map((e, k) => [`${base}.except[${k}]`, e])]
+        .filter(([, cidr]) => cidr !== undefined && !isCidr(cidr))
+        .map(([field, cidr]) => ({ object: describeObject(policy.object), field: field!, rule: 'traffic/ip-block', message: `"${cidr}" is not a CIDR such as 10.0.0.0/8` }));
+    }))));
+}
+
+function isCidr(text: string): boolean {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Every declared need of every workload, checked against the policies. */
