@@ -152,6 +152,12 @@ describe('attendee boundaries', () => {
   const attendee = (name: string) => namespace(name, { 'workshop-stacks.io/attendee': name });
   const deny = (ns: string) => policy(ns, 'default-deny', { policyTypes: ['Ingress', 'Egress'] });
 
+  test('an attendee may name any port of their own pods: a named port admits the whole protocol', () => {
+    const findings = checkAttendeeBoundaries([attendee('alice'), attendee('bob'), deny('alice'),
+      policy('alice', 'in', { ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 'http' }] }] })]);
+    expect(findings.map((f) => f.message)).toEqual(['bob/[any pod] => alice/[any pod] : TCP 1-65535 crosses from attendee bob to attendee alice']);
+  });
+
   test('isolated attendee namespaces: nothing crosses', () => {
     expect(checkAttendeeBoundaries([attendee('alice'), attendee('bob'), deployment('alice', 'web'), deployment('bob', 'web'), deny('alice'), deny('bob')])).toEqual([]);
   });

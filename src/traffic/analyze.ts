@@ -216,6 +216,9 @@ function rulePorts(ports: readonly PolicyPort[] | undefined, destination: PodLik
       out = out.union(ConnectionSet.ports(protocol, p.port, p.endPort ?? p.port));
     } else {
       // A named port means the destination's container port of that name and protocol; none, no port.
+      // Pods whose ports are unknown (outside the inputs) count as having none, but pods whose owner
+      // chooses their labels (an attendee's) may also give any port that name.
+      if (destination?.anyLabels) out = out.union(ConnectionSet.ports(protocol));
       for (const cp of destination?.ports ?? []) {
         if (cp.name === p.port && cp.protocol === protocol) out = out.union(ConnectionSet.ports(protocol, cp.port));
       }
