@@ -5,7 +5,8 @@ import { declareException } from '../src/checks';
 import { standardLabels } from '../src/labels';
 import { guardNamespace, restrictedNamespace } from '../src/namespace';
 import { grantNamespacedRole } from '../src/rbac';
-import { scaleQuantity } from '../src/resources';
+import { compareQuantities } from '../src/quantity';
+import { scaleQuantity, toResourceRequirements } from '../src/resources';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
 import { JOBS_NAMESPACE_ANNOTATION, TEMPLATE_JOBS_NAME } from '../src/traffic/model';
@@ -202,17 +203,18 @@ export class ConsoleHub extends StackConstruct {
       serviceAccountName: this.serviceAccount.name,
       // `load_incluster_config` reads the mounted token: the hub calls the API.
       automountServiceAccountToken: true,
+      volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
       ...(ownImage ? {
+        // This project's hub answers GET /healthz (the workshop's has no health route: TCP probes).
+        probe: { kind: 'http' as const, path: '/healthz' },
         env: [
           { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
           { name: 'JOB_TEMPLATE', value: `${TEMPLATE_DIR}/${TEMPLATE_FILE}` },
         ],
-        volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
         volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: TEMPLATE_DIR, readOnly: true }],
       } : {
         // The image runs `flask run` from `/` and opens the template by a relative path.
         workingDir: '/',
-        volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
         volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: `/${TEMPLATE_FILE}`, subPath: TEMPLATE_FILE, readOnly: true }],
       }),
       podAnnotations: { [JOB_TEMPLATE_HASH_ANNOTATION]: this.job.hash },
@@ -238,6 +240,15 @@ export class ConsoleHub extends StackConstruct {
       const sessions = props.maxSessions ?? 20;
       const { requests = {}, limits = {} } = this.job.resources;
       const times = (quantity: k8s.Quantity) => k8s.Quantity.fromString(scaleQuantity(String(quantity.value), sessions));
+      if (jobsNamespace === ctx.namespace) {
+        // The LimitRange caps every container of the namespace, the hub's own included.
+        const hub = toResourceRequirements(FLASK_API_POD.resources, ctx.settings.resourceScale).limits ?? {};
+        for (const resource of ['cpu', 'memory'] as const) {
+          if (compareQuantities(String(hub[resource].value), String(limits[resource].value)) > 0) {
+            check.fail(`job.resources.${resource}.limit`, `must be at least the hub's own ${resource} limit (${hub[resource].value}), since the hub shares its namespace and LimitRange with its users' consoles; got ${limits[resource].value}`);
+          }
+        }
+      }
       guardNamespace(this, {
         namespace: jobsNamespace,
         labels,

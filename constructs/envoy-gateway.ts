@@ -16,6 +16,8 @@ export const CONFIG_HASH_ANNOTATION = 'workshop-stacks/config-hash';
 const CONFIG_DIR = '/etc/envoy';
 const CONFIG_FILE = 'envoy.json';
 const LOCAL_NODE_PORT = 30080;
+/** The admin request that fails Envoy's health check and starts draining its listeners. */
+const HEALTHCHECK_FAIL = 'POST /healthcheck/fail HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n';
 /** Time Envoy needs to stop once its connections are drained. */
 const SHUTDOWN_MARGIN = Duration.seconds(10);
 
@@ -83,7 +85,8 @@ export class EnvoyGateway extends Construct {
       preStop: {
         exec: {
           command: ['/bin/bash', '-c',
-            `exec 3<>/dev/tcp/127.0.0.1/${ENVOY_ADMIN_PORT} && printf 'POST /healthcheck/fail HTTP/1.0\\r\\n\\r\\n' >&3; sleep ${drainSeconds}`],
+            // HTTP/1.1: Envoy refuses HTTP/1.0 unless told to accept it.
+            `exec 3<>/dev/tcp/127.0.0.1/${ENVOY_ADMIN_PORT} && printf '${HEALTHCHECK_FAIL}' >&3; sleep ${drainSeconds}`],
         },
       },
       terminationGracePeriod: Duration.seconds(drainSeconds + SHUTDOWN_MARGIN.toSeconds()),

@@ -7,7 +7,7 @@ import { PROVISIONER_LABELS } from '../src/labels';
 import { KubeObject } from '../src/manifest';
 import { PodGroup } from '../src/network';
 import { restrictedPodSpec } from '../src/pod';
-import { ResourceSpec } from '../src/resources';
+import { ResourceSpec, SizeAmount, quantityOf } from '../src/resources';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
 import { FLASK_API_POD } from './webconsole';
@@ -33,10 +33,10 @@ export interface WebConsoleJobProps extends StackPlacementProps, WorkshopImagePr
    */
   readonly resources?: ResourceSpec;
   /**
-   * Size limit of the `emptyDir` at `/tmp` (the only writable path).
+   * Size limit of the `emptyDir` at `/tmp` (the only writable path): a quantity or a cdk8s `Size`.
    * @default '32Mi'
    */
-  readonly tmpSizeLimit?: string;
+  readonly tmpSizeLimit?: SizeAmount;
   /**
    * RuntimeClass of the pod, for a stronger sandbox (gVisor, Kata Containers). It must exist on the cluster.
    * @default the cluster's default runtime
@@ -94,7 +94,7 @@ export class WebConsoleJob extends StackConstruct implements PodGroup {
     check.dnsSubdomain('runtimeClassName', props.runtimeClassName);
     const resources = props.resources ?? WEBCONSOLE_JOB_RESOURCES;
     if (!resources.ephemeralStorage) check.fail('resources.ephemeralStorage', 'is required: the sandbox must bound its disk use');
-    check.quantity('tmpSizeLimit', props.tmpSizeLimit);
+    check.quantity('tmpSizeLimit', props.tmpSizeLimit === undefined ? undefined : quantityOf(props.tmpSizeLimit));
     check.resources('resources', resources);
 
     const podSpec = restrictedPodSpec(ctx, {

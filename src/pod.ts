@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { slugify } from './names';
 import { pullPolicyFor } from './image';
-import { ResourceSpec, toResourceRequirements } from './resources';
+import { ResourceSpec, SizeAmount, quantityOf, toResourceRequirements } from './resources';
 import { RunAs, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { StackContext } from './stack-chart';
 
@@ -11,10 +11,10 @@ export interface WritablePath {
   /** Mount path inside the container. */
   readonly path: string;
   /**
-   * Size limit of the emptyDir.
+   * Size limit of the emptyDir: a quantity or a cdk8s `Size`.
    * @default '64Mi'
    */
-  readonly sizeLimit?: string;
+  readonly sizeLimit?: SizeAmount;
 }
 
 /** How the kubelet checks the container, on its named port. */
@@ -189,7 +189,7 @@ export function restrictedPodSpec(ctx: StackContext, props: RestrictedPodProps):
     volumes: [
       ...writable.map((w) => ({
         name: volumeNameForPath(w.path),
-        emptyDir: { sizeLimit: k8s.Quantity.fromString(w.sizeLimit ?? DEFAULT_WRITABLE_SIZE) },
+        emptyDir: { sizeLimit: k8s.Quantity.fromString(quantityOf(w.sizeLimit ?? DEFAULT_WRITABLE_SIZE)) },
       })),
       ...(props.volumes ?? []),
     ],

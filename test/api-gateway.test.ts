@@ -166,6 +166,21 @@ describe('ApiGateway with Envoy', () => {
       ]);
   });
 
+  test('on SIGTERM Envoy first fails its health check and drains, within the grace period', () => {
+    const pod = (props: ApiGatewayProps = {}) => podSpec(findObject(synth(undefined, props), 'Deployment', 'api-gateway'));
+    const spec = pod();
+    const container = spec.containers[0];
+    const [shell, flag, script] = container.lifecycle.preStop.exec.command;
+    expect([shell, flag]).toEqual(['/bin/bash', '-c']);
+    // The admin interface (localhost:9901) over HTTP/1.1, which Envoy accepts by default, then the drain time.
+    expect(script).toMatch(/^exec 3<>\/dev\/tcp\/127\.0\.0\.1\/9901 && printf 'POST \/healthcheck\/fail HTTP\/1\.1\\r\\nHost: localhost\\r\\n.*' >&3; sleep 15$/);
+    expect(container.args.join(' ')).toContain('--drain-time-s 15');
+    expect(spec.terminationGracePeriodSeconds).toBe(25);
+    const longer = pod({ drainTime: Duration.seconds(40) });
+    expect(longer.containers[0].lifecycle.preStop.exec.command[2]).toMatch(/sleep 40$/);
+    expect(longer.terminationGracePeriodSeconds).toBe(50);
+  });
+
   test('Envoy runs as uid 101 on a read-only root filesystem, without hot restart, with its config mounted read-only', () => {
     const objects = synth();
     expect(objects.flatMap(checkPodSecurityRestricted)).toEqual([]);
@@ -360,6 +375,8 @@ describe('ApiGateway props validation', () => {
 
   test('timeouts and retries', () => {
     expectInvalid(to({ timeout: Duration.millis(0) }), 'routes[0].timeout', /at least 1 milli/);
+    expectInvalid(to({}), 'drainTime', /whole seconds/, { drainTime: Duration.millis(1500) });
+    expectInvalid(to({}), 'drainTime', /at most 10 minutes/, { drainTime: Duration.hours(1) });
     expectInvalid(to({ retries: { attempts: 11 } }), 'routes[0].retries.attempts', /0 to 10/);
     expectInvalid(to({ retries: { on: [] } }), 'routes[0].retries.on', /at least one/);
     expectInvalid(to({ retries: { on: ['always' as never] } }), 'routes[0].retries.on[0]', /must be one of/);

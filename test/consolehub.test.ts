@@ -320,6 +320,7 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks)', () 
       { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'JOB_TEMPLATE', value: '/etc/consolehub/job-template.yaml' },
     ]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'api' });
     const mount = container.volumeMounts.find((m: any) => m.mountPath === '/etc/consolehub');
     expect(mount).toMatchObject({ readOnly: true });
     expect(mount.subPath).toBeUndefined();
@@ -340,6 +341,9 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks)', () 
     const build = (props: ConsoleHubProps) => () => synth(props);
     expectInvalidProp(build({ hub: 'workshop-stacks', jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /must be unset/);
     expectInvalidProp(build({ hub: 'other' as any }), "ConsoleHub 'test/hub'", 'hub', /one of workshop, workshop-stacks/);
+    const small = { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '128Mi' }, ephemeralStorage: { request: '32Mi', limit: '128Mi' } };
+    expectInvalidProp(build({ hub: 'workshop-stacks', job: { resources: small } }), "ConsoleHub 'test/hub'", 'job.resources.cpu.limit', /hub's own cpu limit \(500m\)/);
+    expect(build({ hub: 'workshop-stacks', job: { resources: small }, guardRails: false })).not.toThrow();
   });
 });
 

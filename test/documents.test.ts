@@ -73,6 +73,14 @@ describe('validateDocuments', () => {
       ['schema/unknown-field', 'spec.hostnamez'], ['schema/unknown-field', 'spec.rules[0].backendRefs[0].weihgt']]);
   });
 
+  test('a Secret with values is a finding, except from a source that makes it at apply time', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, stringData: { k: 'v' } };
+    expect(validateDocuments(docs('a.yaml', secret), { applyTimeSources: ['--secret-from-env'] }).problems.map((p) => p.rule)).toEqual(['policy/secret-data']);
+    const fromEnv = validateDocuments(docs('--secret-from-env', secret), { applyTimeSources: ['--secret-from-env'] });
+    expect(fromEnv.problems).toEqual([]);
+    expect(fromEnv.exceptions.map((e) => [e.rule, e.reason])).toEqual([['policy/secret-data', 'made at apply time by --secret-from-env, as the rule asks']]);
+  });
+
   test('the same nodePort twice in one Service (TCP and UDP) is fine', () => {
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'shop' },
       spec: { type: 'NodePort', ports: [{ name: 'a', port: 53, nodePort: 30053, protocol: 'TCP' }, { name: 'b', port: 53, nodePort: 30053, protocol: 'UDP' }] } };

@@ -9,6 +9,11 @@ import { scaleQuantity } from '../src/resources';
 import { StackChart, resolveStackContext } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
 import { AppWorkload } from '../src/workload';
+import { ConsoleHub } from '../constructs/consolehub';
+import { TrendingRepos } from '../constructs/trending-repos';
+import { WebConsoleJob } from '../constructs/webconsole-job';
+import { ownerLabels } from '../src/labels';
+import { DNS_1123_LABEL, slugify } from '../src/names';
 
 describe('StackChart', () => {
   test('creates its namespace labelled to enforce, audit and warn on PSS restricted, without a namespace of its own', () => {
@@ -128,5 +133,43 @@ describe('the checks catch what they claim to', () => {
     expect(checkServiceWiring([pod(hardened), svc({ app: 'a' }, 80)])).toEqual([]);
     expect(checkServiceWiring([pod(hardened), svc({ app: 'b' }, 'http')]).map((f) => f.rule)).toEqual(['wiring/service-selects-pods']);
     expect(checkServiceWiring([pod(hardened), svc({ app: 'a' }, 'grpc')]).map((f) => f.rule)).toEqual(['wiring/service-target-port']);
+  });
+});
+
+describe('names', () => {
+  test.each([
+    ['Zoë Martin', {}, 'zoe-martin'],
+    ['--My  App_v2--', {}, 'my-app-v2'],
+    ['api.example.com', { keepDots: true }, 'api.example.com'],
+    ['api.example.com', {}, 'api-example-com'],
+    ['/etc/envoy/', {}, 'etc-envoy'],
+    ['ab-cd', { maxLength: 3 }, 'ab'],
+    ['!!!', {}, ''],
+  ] as const)('slugify(%j, %j) is %j', (text, options, slug) => {
+    expect(slugify(text, options)).toBe(slug);
+  });
+
+  test('a slug is a DNS-1123 label, whatever the input', () => {
+    for (const text of ['ÄÖÜ', 'a'.repeat(100), 'x_-_y', ' 9lives ']) {
+      const slug = slugify(text);
+      expect(slug.length).toBeLessThanOrEqual(63);
+      expect(slug).toMatch(DNS_1123_LABEL);
+    }
+  });
+});
+
+describe('stack constructs', () => {
+  test('part-of: the enclosing stack\'s, else the construct\'s own app (no other app\'s name as a fallback)', () => {
+    const plain = new Chart(new App(), 'plain');
+    expect(new TrendingRepos(plain, 'tgr').partOf).toBe('tgr');
+    expect(new WebConsoleJob(plain, 'job').partOf).toBe('webconsole');
+    // Inside a ConsoleHub, its Job template is part of the hub's stack.
+    expect(new ConsoleHub(plain, 'hub').job.partOf).toBe('consolehub');
+    const stack = new StackChart(new App(), 'stack', { partOf: 'class' });
+    expect(new TrendingRepos(stack, 'tgr').partOf).toBe('class');
+  });
+
+  test('owner labels and standard labels come from one place', () => {
+    expect(ownerLabels('dockercoins')).toEqual({ 'app.kubernetes.io/part-of': 'dockercoins', 'app.kubernetes.io/managed-by': 'workshop-stacks' });
   });
 });

@@ -11,7 +11,8 @@ const ROOT = path.join(__dirname, '..');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 jest.setTimeout(240_000);
 
-const CONSUMER = `import { App } from 'cdk8s';
+const CONSUMER = `import { ApiObject, App, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { ApiGateway, Dockercoins, StackChart, synthYaml, validateObjects, parseManifests } from 'workshop-stacks';
 import type { DockercoinsProps, WebConsole, ConsoleHub, TrendingRepos } from 'workshop-stacks';
 
@@ -21,6 +22,9 @@ const props: DockercoinsProps = { workerReplicas: 3 };
 const coins = new Dockercoins(chart, 'coins', props);
 const gateway = new ApiGateway(chart, 'gateway');
 gateway.addRoute({ pathPrefix: '/', service: coins.webui });
+// cdk8s-plus in the consumer's own install takes the library's objects: one cdk8s-plus (a peer dependency).
+new kplus.Ingress(chart, 'ingress').addRule('/coins', kplus.IngressBackend.fromService(coins.workloads.webui.service!));
+ApiObject.of(coins.workloads.worker).addJsonPatch(JsonPatch.add('/metadata/labels/team', 'coins'));
 const yaml = synthYaml(app);
 const { findings } = validateObjects(parseManifests(yaml));
 if (findings.length > 0) throw new Error(JSON.stringify(findings));
@@ -72,6 +76,8 @@ describe('the packed library', () => {
     expect(Object.values(envoy.data as Record<string, string>)[0]).toContain('webui.coins-edge.svc.cluster.local');
     expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'webui')!.spec).toMatchObject({ type: 'LoadBalancer' });
     expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker')!.spec).toMatchObject({ replicas: 3 });
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker')!.metadata.labels).toMatchObject({ team: 'coins' });
+    expect((objects.find((o) => o.kind === 'Ingress')!.spec as any).rules[0].http.paths[0].backend.service).toEqual({ name: 'webui', port: { number: 80 } });
 
     const cli = path.join(project, 'node_modules', '.bin', 'workshop-stacks');
     const help = execFileSync(cli, ['--help'], { cwd: project, encoding: 'utf8' });

@@ -64,3 +64,15 @@ describe('workshop-stacks synth', () => {
     expect(stderr).toBe('error: WORKSHOP_PROFILE must be one of local, cloud, got "bogus"\n');
   });
 });
+
+test('a bug is an error too: exit 2, with its stack; a user error has none', async () => {
+  let stderr = '';
+  const io: CliIO = { stdout: { write: () => { throw new Error('unforeseen'); } }, stderr: { write: (s: string) => { stderr += s; } }, env: {}, cwd: dir };
+  expect(await main(['node', 'workshop-stacks', 'synth', 'dockercoins'], io)).toBe(2);
+  expect(stderr).toMatch(/^error: Error: unforeseen\n\s+at /);
+  expect(stderr).toContain('this is a bug in workshop-stacks');
+  stderr = '';
+  fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), 'app: [1]\n');
+  expect(await main(['node', 'workshop-stacks', 'synth'], io)).toBe(2);
+  expect(stderr).toBe('error: cdk8s.yaml: "app" must be a string\n');
+});

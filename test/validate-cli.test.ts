@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { APPS } from '../apps/registry';
 import { CliIO } from '../src/cli/context';
 import { main } from '../src/cli/program';
 
@@ -33,8 +34,8 @@ describe('workshop-stacks validate', () => {
     expect(run.stdout).toContain('reason: the worker listens on no port');
   });
 
-  test('an app name is synthesized and validated in memory', async () => {
-    const run = await validate('dockercoins', '-o', 'json');
+  test('app names are synthesized and validated in memory: every app passes the strict checks', async () => {
+    const run = await validate(...Object.keys(APPS), '-o', 'json');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ command: 'validate', ok: true, findings: [] });
   });

@@ -322,7 +322,7 @@ export class ApplyEngine {
       return object ? [{ source: secretSource, index, value: object }] : [];
     });
     const { objects, problems } = validateDocuments([...input.documents, ...secretDocs], {
-      externalKinds: input.externalKinds, reservedLabels: [APPLYSET_PART_OF_LABEL, APPLYSET_ID_LABEL],
+      externalKinds: input.externalKinds, reservedLabels: [APPLYSET_PART_OF_LABEL, APPLYSET_ID_LABEL], applyTimeSources: [secretSource],
     });
     problems.push(...secretProblems);
     // Empty means no manifest object: a Secret from the environment alone must not license pruning the rest.

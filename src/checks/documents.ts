@@ -56,6 +56,13 @@ export interface DocumentValidationOptions {
    */
   readonly checks?: readonly CheckKind[];
   /**
+   * Sources of documents that workshop-stacks itself makes at apply time, such as the Secrets of
+   * `--secret-from-env`: a Secret with values is what they are for, so `policy/secret-data` is listed
+   * as an exception for them rather than failed.
+   * @default none
+   */
+  readonly applyTimeSources?: readonly string[];
+  /**
    * Keep only what the API server would reject anyway (structure, schema, reserved labels,
    * duplicates): `--skip-checks`, which the output must say was used.
    * @default false
@@ -109,8 +116,16 @@ export function validateDocuments(docs: readonly SourceDocument[], options: Docu
   };
   const checks = options.skipChecks ? ['schema' as const] : options.checks ?? CHECK_KINDS;
   const { findings, exceptions } = applyExceptions(runChecks(objects.map((d) => d.object), { checks, externalKinds: options.externalKinds }));
-  problems.push(...findings.map(toProblem));
-  return { objects, problems, exceptions: exceptions.map((e) => ({ ...toProblem(e), reason: e.reason })) };
+  const excepted = exceptions.map((e): ExceptedProblem => ({ ...toProblem(e), reason: e.reason }));
+  const applyTime = new Set(options.applyTimeSources ?? []);
+  for (const problem of findings.map(toProblem)) {
+    if (problem.rule === 'policy/secret-data' && problem.source !== undefined && applyTime.has(problem.source)) {
+      excepted.push({ ...problem, reason: `made at apply time by ${problem.source}, as the rule asks` });
+    } else {
+      problems.push(problem);
+    }
+  }
+  return { objects, problems, exceptions: excepted };
 }
 
 /** Reports every document that names the same object as an earlier one. */

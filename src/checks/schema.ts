@@ -67,6 +67,9 @@ function unknownFields(value: unknown, path: string, lookedUp: WeakMap<object, S
   if (!keys || keys.size === 0) return [];
   return Object.entries(value).flatMap(([k, v]) => {
     const field = path ? `${path}.${k}` : k;
+    // The models' generator drops OpenAPI vendor extensions, among them the `x-kubernetes-*` fields
+    // of a CRD's schema (JSONSchemaProps), which are real fields: they are not judged.
+    if (k.startsWith('x-kubernetes-')) return [];
     return keys.has(k) ? unknownFields(v, field, lookedUp) : [field];
   });
 }

@@ -24,7 +24,7 @@ export interface CliContext {
 /** A command module: `src/cli/<command>.ts` exports one, and `program.ts` lists it. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-/** Exit status of usage errors (bad options, unknown inputs), as most CLIs. */
+/** Exit status of every error (bad options, inputs or props, and bugs), as most CLIs; 1 is findings or differences. */
 export const EXIT_USAGE = 2;
 
 /** An error the person running the command can act on: printed as `error: <message>`, exit 2, no stack. */

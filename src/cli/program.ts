@@ -35,8 +35,8 @@ const USER_ERRORS = [UserError, UsageError, InputError, PropsValidationError, Qu
 
 /**
  * Runs the CLI on `argv` (as process.argv: node, script, args...) and returns the exit status. This is
- * the one place errors end a command: a user error prints `error: <message>` and exits 2 (as usage
- * errors do), so commands just throw; only a bug escapes, with its stack.
+ * the one place errors end a command, so commands just throw: a user error prints `error: <message>`,
+ * a bug its stack as well; both exit 2, since 1 means findings or differences.
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let exitCode = 0;
@@ -46,8 +46,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   } catch (error) {
     // Help and --version end the same way; everything else commander rejects is a usage error (it printed it).
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
-    if (!isUserError(error)) throw error;
-    io.stderr.write(`error: ${error.message}\n`);
+    if (isUserError(error)) io.stderr.write(`error: ${error.message}\n`);
+    else io.stderr.write(`error: ${(error as Error)?.stack ?? String(error)}\n(this is a bug in workshop-stacks; please report it with the command you ran)\n`);
     return EXIT_USAGE;
   }
   return exitCode;
