@@ -7,6 +7,7 @@ import { ResourceSpec } from '../src/resources';
 import { RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
+import { DNS_NEEDS, declareNeeds } from '../src/traffic/needs';
 import { AppWorkload, NodePortSetting, ServiceEndpoint } from '../src/workload';
 import { ENVOY_LISTENER_PORT, GATEWAY_HEALTH_PATH } from './envoy-config';
 import { EnvoyGateway } from './envoy-gateway';
@@ -162,6 +163,8 @@ export class ApiGateway extends StackConstruct {
       this.endpoint = this.workload.endpoint;
       this.service = this.workload.service;
       this.node.defaultChild = envoy;
+      // Envoy resolves the upstream Services by name (strict DNS); each route adds its upstream (addRoute).
+      declareNeeds(this.workload.workload, DNS_NEEDS);
       if (props.networkPolicies ?? true) {
         this.traffic = { policies: this.networkTraffic(), client: this.workload, owned: true };
         this.traffic.policies.allowFromAnywhere(this.workload, [{ port: ENVOY_LISTENER_PORT }]);
@@ -182,6 +185,9 @@ export class ApiGateway extends StackConstruct {
     this.httpRoutes?.add(this.check, resolved, field);
     this.routes.push(resolved);
     this.admit(resolved.upstream);
+    // Envoy needs each routed Service of a construct (its selector is known, so it is in the same manifests).
+    const { upstream } = resolved;
+    if (this.workload && upstream.selector) declareNeeds(this.workload.workload, [{ to: { service: upstream }, port: upstream.port }]);
   }
 
   /**

@@ -9,6 +9,8 @@ import { compareQuantities } from '../src/quantity';
 import { scaleQuantity, toResourceRequirements } from '../src/resources';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
+import { JOBS_NAMESPACE_ANNOTATION, TEMPLATE_JOBS_NAME } from '../src/traffic/model';
+import { DNS_NEEDS, NeededFlow, declareNeeds } from '../src/traffic/needs';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 import { FLASK_API_POD } from './webconsole';
 import { WebConsoleJob, WebConsoleJobProps } from './webconsole-job';
@@ -185,7 +187,8 @@ export class ConsoleHub extends StackConstruct {
       automountServiceAccountToken: false,
     });
     const template = new k8s.KubeConfigMap(this, 'job-template', {
-      metadata: { name: `${name}-job-template`, namespace: ctx.namespace, labels },
+      // The template names no namespace (the hub picks it): this tells `traffic` and `validate` where its pods run.
+      metadata: { name: `${name}-job-template`, namespace: ctx.namespace, labels, annotations: { [JOBS_NAMESPACE_ANNOTATION]: jobsNamespace } },
       data: { [TEMPLATE_FILE]: this.job.yaml },
     });
 
@@ -266,13 +269,23 @@ export class ConsoleHub extends StackConstruct {
       });
     }
 
+    // The hub forwards to the users' pods and calls the API server, whose address only apiServerCidrs knows.
+    const apiServerPorts = props.apiServerPorts ?? [443, 6443, 8443];
+    declareNeeds(this.workload.workload, [
+      ...DNS_NEEDS,
+      { to: { workload: { namespace: jobsNamespace, name: TEMPLATE_JOBS_NAME } }, port: this.job.port.containerPort },
+      ...apiServerPorts.flatMap((port): NeededFlow[] => (props.apiServerCidrs
+        ? props.apiServerCidrs.map((cidr) => ({ to: { cidr }, port }))
+        : [{ to: { outside: true }, port }])),
+    ]);
+
     if (props.networkPolicies ?? true) {
       const traffic = this.networkTraffic();
       traffic.allowFromAnywhere(this.workload, [{ port: FLASK_API_POD.port.containerPort }]);
       traffic.allow(this.workload, this.job, [{ port: this.job.port.containerPort }]);
       declareException(traffic.policyOf(this.job)!, 'wiring/network-policy-selects-pods',
         'selects the users\' webconsole pods, which consolehub creates at run time from job-template.yaml; no pod template of theirs is in the manifests');
-      const apiPorts = (props.apiServerPorts ?? [443, 6443, 8443]).map((p) => ({ port: p }));
+      const apiPorts = apiServerPorts.map((p) => ({ port: p }));
       if (props.apiServerCidrs) traffic.allowToCidrs(this.workload, props.apiServerCidrs, apiPorts);
       else traffic.allowToAnywhere(this.workload, apiPorts);
     }

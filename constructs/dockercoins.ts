@@ -7,6 +7,7 @@ import { ResourceSpec } from '../src/resources';
 import { DEFAULT_RUN_AS } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
+import { DNS_NEEDS, declareNeeds } from '../src/traffic/needs';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 
 /** Props of {@link Dockercoins}. */
@@ -167,6 +168,9 @@ export class Dockercoins extends StackConstruct {
     this.webui = webui.endpoint!;
     this.workloads = { redis, rng, hasher, worker, webui };
     this.services = { redis: redis.service!, rng: rng.service!, hasher: hasher.service!, webui: webui.service! };
+    // What the apps dial, by the Service names they have built in: validate checks the policies allow it.
+    declareNeeds(worker.workload, [...DNS_NEEDS, ...[this.rng, this.hasher, this.redis].map((s) => ({ to: { service: s }, port: s.port }))]);
+    declareNeeds(webui.workload, [...DNS_NEEDS, { to: { service: this.redis }, port: this.redis.port }]);
 
     if (props.networkPolicies ?? true) {
       const traffic = this.networkTraffic();

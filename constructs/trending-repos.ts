@@ -9,6 +9,7 @@ import { grantNamespacedRole } from '../src/rbac';
 import { RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
+import { DNS_NEEDS, declareNeeds } from '../src/traffic/needs';
 import { AppWorkload, ServiceEndpoint } from '../src/workload';
 
 /** Props of {@link TrendingRepos}. */
@@ -139,10 +140,13 @@ export class TrendingRepos extends StackConstruct {
     this.route = { pathPrefix: '/', service: this.endpoint, port: PORT, timeout: Duration.seconds(30) };
     declareExternal(this.workload.workload, 'Secret', this.credentialsSecret);
 
+    // GitHub's API and the cluster's, neither of which the manifests know the address of.
+    const egress = new Set([GITHUB_API_PORT, ...(props.apiServerPorts ?? [443, 6443, 8443])]);
+    declareNeeds(this.workload.workload, [...DNS_NEEDS, ...[...egress].map((port) => ({ to: { outside: true as const }, port }))]);
+
     if (props.networkPolicies ?? true) {
       const traffic = this.networkTraffic();
       traffic.isolate(this.workload);
-      const egress = new Set([GITHUB_API_PORT, ...(props.apiServerPorts ?? [443, 6443, 8443])]);
       traffic.allowToAnywhere(this.workload, [...egress].map((port) => ({ port })));
     }
   }

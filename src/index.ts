@@ -32,3 +32,4 @@ export * from '../constructs/api-gateway';
 export * from '../constructs/trending-repos';
 export * from '../constructs/attendee-namespace';
 export * from '../constructs/classroom';
+export * from './traffic';

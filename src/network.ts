@@ -2,6 +2,7 @@ import { isIPv4 } from 'net';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { MANAGED_BY, MANAGED_BY_LABEL } from './labels';
+import { CLUSTER_DNS_PODS } from './traffic/needs';
 
 /** A set of pods traffic is allowed from or to. */
 export interface PodGroup {
@@ -25,10 +26,10 @@ export interface TrafficPort {
   readonly protocol?: 'TCP' | 'UDP';
 }
 
-/** Where the cluster DNS runs; `k8s-app: kube-dns` is the label kubeadm, minikube, GKE and EKS all use. */
+/** The cluster DNS's pods as a policy peer. */
 const CLUSTER_DNS: k8s.NetworkPolicyPeer = {
-  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS_PODS.namespace } },
+  podSelector: { matchLabels: { ...CLUSTER_DNS_PODS.labels } },
 };
 const DNS_PORTS: TrafficPort[] = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }];
 

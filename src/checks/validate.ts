@@ -8,6 +8,7 @@ import { checkGatewayRoutes } from './routes';
 import { checkSchema } from './schema';
 import { checkNodePorts, checkServerRules } from './server';
 import { checkServiceWiring } from './wiring';
+import { checkTraffic } from '../traffic/needs-check';
 
 /**
  * The three kinds of checks `validate` runs. `schema` is what the API server would reject: the schema
@@ -50,7 +51,7 @@ export function runChecks(objects: readonly KubeObject[], options: ValidateOptio
   const externalKinds = new Set([...(options.externalKinds ?? []), ...customResourceKinds(objects)]);
   return [
     ...(run.has('schema') ? [...objects.flatMap((o) => [...checkSchema(o, externalKinds), ...checkServerRules(o)]), ...checkNodePorts(objects)] : []),
-    ...(run.has('wiring') ? [...checkServiceWiring(objects), ...checkReferences(objects), ...checkGatewayRoutes(objects)] : []),
+    ...(run.has('wiring') ? [...checkServiceWiring(objects), ...checkReferences(objects), ...checkGatewayRoutes(objects), ...checkTraffic(objects)] : []),
     ...(run.has('policy') ? objects.flatMap((o) => [...checkPodSecurityRestricted(o), ...checkPolicy(o)]) : []),
   ];
 }

@@ -11,10 +11,11 @@ import { registerDiff } from './diff';
 import { registerKubeconfig } from './kubeconfig';
 import { registerSynth } from './synth';
 import { UsageError } from './options';
+import { registerTraffic } from './traffic';
 import { registerValidate } from './validate';
 
 /** Every command of the CLI; a new command is a module in src/cli/ and one entry here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerSynth, registerValidate, registerApply, registerDiff, registerDelete, registerKubeconfig];
+export const COMMANDS: readonly RegisterCommand[] = [registerSynth, registerValidate, registerApply, registerDiff, registerDelete, registerKubeconfig, registerTraffic];
 
 /** The `workshop-stacks` program, writing to `ctx.io`. */
 export function buildProgram(ctx: CliContext): Command {

@@ -1,0 +1,68 @@
+import { Argument, Option } from 'commander';
+import { KubeObject, SourceDocument } from '../manifest';
+import { PROFILES } from '../profile';
+import {
+  Connection, DIFF_FORMATS, TRAFFIC_FORMATS, TrafficFormat, TrafficModel, analyzeTraffic, diffConnections, focusOn, formatConnections, formatDiff,
+} from '../traffic';
+import { RegisterCommand } from './context';
+import { DEFAULT_SOURCES, InputsCommandOptions, UsageError, loadInputs } from './options';
+
+interface TrafficCommandOptions extends Pick<InputsCommandOptions, 'profile' | 'allowEmpty'> {
+  readonly output: TrafficFormat;
+  readonly focus?: string;
+  readonly diff: string[];
+}
+
+/**
+ * `workshop-stacks traffic`: which workloads may open connections to which, on which ports, by the
+ * NetworkPolicies of the manifests (netpol-analyzer's connectivity list); with `--diff`, what changed
+ * against other manifests. Exit 0, or 2 on bad input.
+ */
+export const registerTraffic: RegisterCommand = (program, ctx) => {
+  program.command('traffic')
+    .description('list the connections the NetworkPolicies allow, one per line (src => dst : conn), or what changed against --diff')
+    .addArgument(new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(DEFAULT_SOURCES, 'dist/'))
+    .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(TRAFFIC_FORMATS).default('txt'))
+    .option('--allow-empty', 'accept an input with no manifest in it (by default that is an error)')
+    .option('--focus <workload>', 'only the connections of this workload (name, namespace/name or namespace/name[Kind])')
+    .option('--diff <source>', 'base manifests to compare with: list the connections added, removed and changed (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .action((sources: string[], opts: TrafficCommandOptions) => {
+      // loadInputs reads how to read the inputs, not the output format.
+      const load = (inputs: string[]) => loadInputs(inputs, { profile: opts.profile, allowEmpty: opts.allowEmpty, output: 'text' }, ctx.io);
+      const after = connectionsOf(load(sources), opts.focus);
+      if (opts.diff.length === 0) {
+        ctx.io.stdout.write(formatConnections(after, opts.output));
+      } else {
+        if (!DIFF_FORMATS.includes(opts.output)) throw new UsageError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
+        const before = connectionsOf(load(opts.diff), opts.focus, true);
+        ctx.io.stdout.write(formatDiff(diffConnections(before, after), opts.output));
+      }
+      ctx.setExitCode(0);
+    });
+};
+
+/** The connections of the inputs, of the focused workload only if one is named. */
+function connectionsOf(documents: readonly SourceDocument[], focus: string | undefined, base = false): Connection[] {
+  const objects = objectsOf(documents);
+  const all = analyzeTraffic(objects);
+  if (focus === undefined) return all;
+  try {
+    return focusOn(all, new TrafficModel(objects).workloads, focus);
+  } catch (error) {
+    // A workload the base lacks has no connections there: that is what the diff shows.
+    if (base) return [];
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Documents that are not Kubernetes objects cannot be analysed: a usage error naming the first. */
+function objectsOf(documents: readonly SourceDocument[]): KubeObject[] {
+  return documents.flatMap((doc) => {
+    if (doc.yamlError !== undefined) throw new UsageError(`${doc.source} document ${doc.index}: ${doc.yamlError}`);
+    const value = doc.value as Partial<KubeObject> | null | undefined;
+    if (value === null || value === undefined) return [];
+    if (typeof value !== 'object' || !value.kind || !value.metadata) throw new UsageError(`${doc.source} document ${doc.index}: not a Kubernetes object`);
+    return [value as KubeObject];
+  });
+}

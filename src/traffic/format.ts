@@ -1,0 +1,145 @@
+import { Connection, Endpoint, formatConnection } from './analyze';
+
+/** The output formats of `traffic`, netpol-analyzer's set. */
+export const TRAFFIC_FORMATS = ['txt', 'json', 'md', 'csv', 'dot', 'mermaid'] as const;
+export type TrafficFormat = (typeof TRAFFIC_FORMATS)[number];
+
+/** A connection as the tabular formats print it. */
+interface ConnectionRow {
+  readonly src: string;
+  readonly dst: string;
+  readonly conn: string;
+}
+
+function rowOf(c: Connection): ConnectionRow {
+  return { src: c.src.name, dst: c.dst.name, conn: c.conn.toString() };
+}
+
+/** A connection list in one of the formats; each ends with a newline. */
+export function formatConnections(connections: readonly Connection[], format: TrafficFormat): string {
+  const rows = connections.map(rowOf);
+  switch (format) {
+    case 'txt': return connections.map((c) => `${formatConnection(c)}\n`).join('');
+    case 'json': return `${JSON.stringify(rows, null, 2)}\n`;
+    case 'md': return markdownTable(['src', 'dst', 'conn'], rows.map((r) => [r.src, r.dst, r.conn]));
+    case 'csv': return csv(['src', 'dst', 'conn'], rows.map((r) => [r.src, r.dst, r.conn]));
+    case 'dot': return dot(connections);
+    case 'mermaid': return mermaid(connections);
+  }
+}
+
+function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |\n`;
+  return line(header) + `|${header.map(() => '-----').join('|')}|\n` + rows.map(line).join('');
+}
+
+/** RFC 4180: fields with a comma, a quote or a line break are quoted, quotes doubled. */
+function csv(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const field = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return [header, ...rows].map((r) => `${r.map(field).join(',')}\n`).join('');
+}
+
+/** Nodes grouped by namespace, in a stable order, with short ids. */
+function graphOf(connections: readonly Connection[]) {
+  const ends = new Map<string, Endpoint>();
+  for (const c of connections) for (const e of [c.src, c.dst]) ends.set(e.name, e);
+  const sorted = [...ends.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const ids = new Map(sorted.map((e, i) => [e.name, `n${i}`]));
+  const byNamespace = new Map<string, Endpoint[]>();
+  const outside: Endpoint[] = [];
+  for (const e of sorted) {
+    if (e.type === 'workload') byNamespace.set(e.namespace, [...(byNamespace.get(e.namespace) ?? []), e]);
+    else outside.push(e);
+  }
+  return { ids, byNamespace, outside };
+}
+
+/** Inside a namespace's box a workload is `name[Kind]`; everything else keeps its full name. */
+function shortName(e: Endpoint): string {
+  return e.type === 'workload' ? `${e.workload.name}[${e.workload.kind}]` : e.name;
+}
+
+function dot(connections: readonly Connection[]): string {
+  const { ids, byNamespace, outside } = graphOf(connections);
+  const q = (s: string) => JSON.stringify(s);
+  const lines = ['digraph {'];
+  [...byNamespace].forEach(([ns, ends], i) => {
+    lines.push(`\tsubgraph cluster_${i} {`);
+    for (const e of ends) lines.push(`\t\t${ids.get(e.name)} [label=${q(shortName(e))} color="blue" fontcolor="blue"]`);
+    lines.push(`\t\tlabel=${q(ns)}`, '\t}');
+  });
+  for (const e of outside) lines.push(`\t${ids.get(e.name)} [label=${q(e.name)} shape=${e.type === 'ip' ? 'box' : 'ellipse'} color="red2" fontcolor="red2"]`);
+  for (const c of connections) lines.push(`\t${ids.get(c.src.name)} -> ${ids.get(c.dst.name)} [label=${q(c.conn.toString())} color="gold2" fontcolor="darkgreen"]`);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A mermaid flowchart. Every label is quoted, and the characters mermaid would still read inside
+ * quotes (`"`, and `<`/`>` which it takes for HTML) are written as entity codes, so that any name parses.
+ */
+function mermaid(connections: readonly Connection[]): string {
+  const { ids, byNamespace, outside } = graphOf(connections);
+  const lines = ['flowchart LR'];
+  [...byNamespace].forEach(([ns, ends], i) => {
+    lines.push(`  subgraph ns${i}["namespace ${mermaidText(ns)}"]`);
+    for (const e of ends) lines.push(`    ${ids.get(e.name)}["${mermaidText(shortName(e))}"]`);
+    lines.push('  end');
+  });
+  for (const e of outside) {
+    const label = `"${mermaidText(e.name)}"`;
+    lines.push(`  ${ids.get(e.name)}${e.type === 'ip' ? `[(${label})]` : `([${label}])`}`);
+  }
+  for (const c of connections) lines.push(`  ${ids.get(c.src.name)} -->|"${mermaidText(c.conn.toString())}"| ${ids.get(c.dst.name)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function mermaidText(s: string): string {
+  return s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+/** A change between two connection lists. */
+export interface ConnectionChange {
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly src: string;
+  readonly dst: string;
+  /** What the base allowed (unset when added). */
+  readonly before?: string;
+  /** What is allowed now (unset when removed). */
+  readonly after?: string;
+}
+
+/** What `after` allows that `before` did not, and the reverse, per pair of ends. */
+export function diffConnections(before: readonly Connection[], after: readonly Connection[]): ConnectionChange[] {
+  const key = (r: ConnectionRow) => `${r.src}\u0000${r.dst}`;
+  const old = new Map(before.map((c) => [key(rowOf(c)), rowOf(c)]));
+  const now = new Map(after.map((c) => [key(rowOf(c)), rowOf(c)]));
+  const out: ConnectionChange[] = [];
+  for (const [k, r] of now) {
+    const was = old.get(k);
+    if (!was) out.push({ change: 'added', src: r.src, dst: r.dst, after: r.conn });
+    else if (was.conn !== r.conn) out.push({ change: 'changed', src: r.src, dst: r.dst, before: was.conn, after: r.conn });
+  }
+  for (const [k, r] of old) if (!now.has(k)) out.push({ change: 'removed', src: r.src, dst: r.dst, before: r.conn });
+  return out.sort((a, b) => a.src.localeCompare(b.src) || a.dst.localeCompare(b.dst));
+}
+
+/** The formats a diff is printed in: the tabular ones. */
+export const DIFF_FORMATS: readonly TrafficFormat[] = ['txt', 'json', 'md', 'csv'];
+
+/** A diff: `+`/`-` lines in txt (a changed pair is both), rows elsewhere. */
+export function formatDiff(changes: readonly ConnectionChange[], format: TrafficFormat): string {
+  const rows = changes.map((c) => [c.change, c.src, c.dst, c.before ?? '', c.after ?? '']);
+  const header = ['diff-type', 'src', 'dst', 'before', 'after'];
+  switch (format) {
+    case 'txt': return changes.map((c) => [
+      ...(c.before !== undefined ? [`- ${c.src} => ${c.dst} : ${c.before}\n`] : []),
+      ...(c.after !== undefined ? [`+ ${c.src} => ${c.dst} : ${c.after}\n`] : []),
+    ].join('')).join('');
+    case 'json': return `${JSON.stringify(changes, null, 2)}\n`;
+    case 'md': return markdownTable(header, rows);
+    case 'csv': return csv(header, rows);
+    default: throw new Error(`a diff is printed as ${DIFF_FORMATS.join(', ')}, not ${format}`);
+  }
+}
+

@@ -1,0 +1,15 @@
+// The public API of the traffic analysis; the address and port arithmetic stays internal.
+export { ConnectionSet, type Protocol } from './ports';
+export type { IpRange } from './ip';
+export {
+  type Direction, JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, TEMPLATE_JOBS_NAME, type Policy, type PolicyPeer, type PolicyPort, type PolicyRule,
+  type Workload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
+} from './model';
+export {
+  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, formatConnection, formatSelector,
+} from './analyze';
+export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnections, formatDiff } from './format';
+export {
+  CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
+} from './needs';
+export { checkAttendeeBoundaries, checkIpBlocks, checkNeededFlows, checkTraffic } from './needs-check';

@@ -1,0 +1,159 @@
+import { LabelSelector } from '../checks/selector';
+import { KubeObject, parseManifests, podTemplateOf } from '../manifest';
+import { Protocol } from './ports';
+
+/** The label every namespace gets from the API server, which namespace selectors can match. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** The ConfigMap key consolehub reads its Job template from. */
+export const JOB_TEMPLATE_KEY = 'job-template.yaml';
+/** How the Jobs consolehub creates from a template are named (`webconsole-<uname>`), as one workload. */
+export const TEMPLATE_JOBS_NAME = 'webconsole-*';
+/**
+ * Annotation on a ConfigMap holding a Job template: the namespace the Jobs are created in, when the
+ * template does not say. Without either, `default`, where the consolehub image creates them.
+ */
+export const JOBS_NAMESPACE_ANNOTATION = 'workshop-stacks.io/jobs-namespace';
+
+/** A container port, to resolve named ports against. */
+export interface WorkloadPort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+/** Pods of the inputs, as netpol-analyzer names them: one per workload. */
+export interface Workload {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** Labels of its pods. */
+  readonly labels: Record<string, string>;
+  readonly ports: readonly WorkloadPort[];
+  /** Annotations of the workload's own manifest (for a Job template: of the Job in it). */
+  readonly annotations: Record<string, string>;
+  /** The manifest object it comes from (for a Job template: the ConfigMap). */
+  readonly object: KubeObject;
+}
+
+/** `ns/name[Kind]`, netpol-analyzer's name of a workload. */
+export function workloadId(w: Pick<Workload, 'namespace' | 'name' | 'kind'>): string {
+  return `${w.namespace}/${w.name}[${w.kind}]`;
+}
+
+/** A NetworkPolicy peer (`from` or `to` entry). */
+export interface PolicyPeer {
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
+}
+
+/** A NetworkPolicy port entry. */
+export interface PolicyPort {
+  readonly protocol?: Protocol;
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+/** One ingress or egress rule: its peers (`from` or `to`) and ports. */
+export interface PolicyRule {
+  /** Missing or empty: every peer. */
+  readonly peers?: readonly PolicyPeer[];
+  /** Missing or empty: every port. */
+  readonly ports?: readonly PolicyPort[];
+}
+
+export type Direction = 'Ingress' | 'Egress';
+
+/** A NetworkPolicy, with its policy types defaulted as the API server does. */
+export interface Policy {
+  readonly name: string;
+  readonly namespace: string;
+  readonly podSelector: LabelSelector;
+  readonly types: ReadonlySet<Direction>;
+  readonly rules: Readonly<Record<Direction, readonly PolicyRule[]>>;
+  readonly object: KubeObject;
+}
+
+/** The workloads of the inputs, including the pods consolehub will create from its Job template. */
+export function workloadsOf(objects: readonly KubeObject[]): Workload[] {
+  return objects.flatMap((object): Workload[] => {
+    if (object.kind === 'ConfigMap') return jobTemplateWorkloads(object);
+    const template = podTemplateOf(object);
+    if (!template) return [];
+    return [{
+      kind: object.kind,
+      namespace: object.metadata.namespace ?? 'default',
+      name: object.metadata.name ?? '<unnamed>',
+      labels: template.labels,
+      ports: (template.spec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({
+        name: p.name, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as Protocol,
+      }))),
+      annotations: object.metadata.annotations ?? {},
+      object,
+    }];
+  });
+}
+
+/**
+ * A ConfigMap with a `job-template.yaml` stands for the Jobs the hub creates from it, named
+ * `webconsole-<uname>` (shown as `webconsole-*`), in the namespace the template or the ConfigMap names.
+ */
+function jobTemplateWorkloads(configMap: KubeObject): Workload[] {
+  const text = (configMap.data as Record<string, string> | undefined)?.[JOB_TEMPLATE_KEY];
+  if (typeof text !== 'string') return [];
+  let docs: KubeObject[];
+  try {
+    docs = parseManifests(text);
+  } catch {
+    return [];
+  }
+  return docs.filter((job) => job?.kind === 'Job').flatMap((job) => workloadsOf([{
+    ...job,
+    metadata: {
+      ...job.metadata,
+      name: job.metadata?.name ?? TEMPLATE_JOBS_NAME,
+      namespace: job.metadata?.namespace ?? configMap.metadata.annotations?.[JOBS_NAMESPACE_ANNOTATION] ?? 'default',
+    },
+  }]).map((w) => ({ ...w, object: configMap })));
+}
+
+/** The NetworkPolicies of the inputs. */
+export function policiesOf(objects: readonly KubeObject[]): Policy[] {
+  return objects.filter((o) => o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1').map((object) => {
+    const spec = (object.spec ?? {}) as {
+      podSelector?: LabelSelector;
+      policyTypes?: Direction[];
+      ingress?: Array<{ from?: PolicyPeer[]; ports?: PolicyPort[] }>;
+      egress?: Array<{ to?: PolicyPeer[]; ports?: PolicyPort[] }>;
+    };
+    // The API server's defaulting: Ingress always, Egress when there are egress rules.
+    const types = new Set<Direction>(spec.policyTypes ?? ['Ingress', ...((spec.egress ?? []).length > 0 ? ['Egress' as const] : [])]);
+    return {
+      name: object.metadata.name ?? '<unnamed>',
+      namespace: object.metadata.namespace ?? 'default',
+      podSelector: spec.podSelector ?? {},
+      types,
+      rules: {
+        Ingress: (spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })),
+        Egress: (spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })),
+      },
+      object,
+    };
+  });
+}
+
+/**
+ * The namespaces the inputs define, with their labels: those of a Namespace object, and the namespace
+ * of every other object (with only the automatic name label).
+ */
+export function namespacesOf(objects: readonly KubeObject[], workloads: readonly Workload[]): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  const add = (name: string, labels: Record<string, string> = {}) =>
+    out.set(name, { ...out.get(name), ...labels, [NAMESPACE_NAME_LABEL]: name });
+  for (const o of objects) {
+    if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name) add(o.metadata.name, o.metadata.labels);
+    else if (o.metadata.namespace) add(o.metadata.namespace);
+  }
+  for (const w of workloads) add(w.namespace);
+  return out;
+}

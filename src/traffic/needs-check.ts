@@ -1,0 +1,178 @@
+import { Finding } from '../checks/finding';
+import { matchesSelector } from '../checks/selector';
+import { ATTENDEE_LABEL } from '../labels';
+import { KubeObject, describeObject } from '../manifest';
+import { PodLike, TrafficModel, formatSelector } from './analyze';
+import { IpRange, overlaps, parseCidr } from './ip';
+import { Direction, NAMESPACE_NAME_LABEL, Workload, workloadId } from './model';
+import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds, parsePodsRef } from './needs';
+import { ConnectionSet, Protocol } from './ports';
+
+/**
+ * The traffic checks of `validate`: every connection a workload declares it needs
+ * ({@link NEEDS_ANNOTATION}) is allowed by the NetworkPolicies, and no connection crosses from one
+ * attendee's namespace (labelled {@link ATTENDEE_LABEL}) to another's.
+ */
+export function checkTraffic(objects: readonly KubeObject[]): Finding[] {
+  const model = new TrafficModel(objects);
+  return [...checkIpBlocks(model), ...checkNeededFlows(objects, model), ...checkAttendeeBoundaries(objects, model)];
+}
+
+/** Every ipBlock CIDR is one: the API server rejects a policy with any other, and the analysis cannot place it. */
+export function checkIpBlocks(model: TrafficModel): Finding[] {
+  return model.policies.flatMap((policy) => (['Ingress', 'Egress'] as const).flatMap((direction) =>
+    policy.rules[direction].flatMap((rule, i) => (rule.peers ?? []).flatMap((peer, j) => {
+      const base = `spec.${direction.toLowerCase()}[${i}].${direction === 'Ingress' ? 'from' : 'to'}[${j}].ipBlock`;
+      return [[`${base}.cidr`, peer.ipBlock?.cidr], ...(peer.ipBlock?.except ?? []).map((e, k) => [`${base}.except[${k}]`, e])]
+        .filter(([, cidr]) => cidr !== undefined && !isCidr(cidr))
+        .map(([field, cidr]) => ({ object: describeObject(policy.object), field: field!, rule: 'traffic/ip-block', message: `"${cidr}" is not a CIDR such as 10.0.0.0/8` }));
+    }))));
+}
+
+function isCidr(text: string): boolean {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every declared need of every workload, checked against the policies. */
+export function checkNeededFlows(objects: readonly KubeObject[], model: TrafficModel = new TrafficModel(objects)): Finding[] {
+  return model.workloads.flatMap((w) => {
+    const text = w.annotations[NEEDS_ANNOTATION];
+    if (text === undefined) return [];
+    const field = `metadata.annotations.${NEEDS_ANNOTATION}`;
+    const at = (message: string, index?: number): Finding =>
+      ({ object: describeObject(w.object), field: index === undefined ? field : `${field}[${index}]`, rule: 'traffic/needed-flow', message });
+    let needs: NeededFlowSpec[];
+    try {
+      needs = parseNeeds(text);
+    } catch (error) {
+      return [at(`${workloadId(w)}: ${(error as Error).message}`)];
+    }
+    return needs.flatMap((need, i) => checkNeed(objects, model, w, need).map((message) => at(message, i)));
+  });
+}
+
+/** What is wrong with one need: nothing when the policies allow it to every pod it goes to. */
+function checkNeed(objects: readonly KubeObject[], model: TrafficModel, src: Workload, need: NeededFlowSpec): string[] {
+  const protocol = need.protocol ?? 'TCP';
+  const from = model.pod(src);
+  const srcId = workloadId(src);
+  if (need.cidr !== undefined || need.outside) {
+    const required = ConnectionSet.ports(protocol, need.port as number);
+    let range: IpRange | undefined;
+    try {
+      range = need.cidr !== undefined ? parseCidr(need.cidr) : undefined;
+    } catch (error) {
+      return [(error as Error).message];
+    }
+    // Policies allow alike within a piece, so the pieces a range overlaps tell about all its addresses.
+    const pieces = model.ipPieces.filter((p) => !range || overlaps(p, range));
+    const allows = (p: IpRange) => model.allowed(from, 'Egress', { ip: p }).contains(required);
+    const ok = range ? pieces.every(allows) : pieces.some(allows);
+    const to = range ? need.cidr! : 'any address outside the manifests';
+    return ok ? [] : [`${srcId} => ${to} : ${required} is needed but blocked: ${egressBlame(model, from, srcId)}`];
+  }
+  if (need.pods !== undefined) {
+    const ref = parsePodsRef(need.pods);
+    const required = ConnectionSet.ports(protocol, need.port as number);
+    // Pods the manifests may not hold: their namespace's policies count if it is in the manifests.
+    const pod: PodLike = { namespace: ref.namespace, namespaceLabels: model.namespaces.get(ref.namespace) ?? { [NAMESPACE_NAME_LABEL]: ref.namespace }, labels: ref.labels, ports: [] };
+    return blocked(model, { id: srcId, pod: from }, { id: `${ref.namespace}/[pod with ${formatSelector({ matchLabels: ref.labels })}]`, pod }, required);
+  }
+  const targets = need.service !== undefined ? serviceTargets(objects, model, src, need) : workloadTargets(model, src, need);
+  if (typeof targets === 'string') return [targets];
+  return targets.flatMap(({ dst, port }) =>
+    blocked(model, { id: srcId, pod: from }, { id: workloadId(dst), pod: model.pod(dst) }, ConnectionSet.ports(protocol, port)));
+}
+
+/** Nothing when `required` may flow from `src` to `dst`; else what blocks it, on either side. */
+function blocked(model: TrafficModel, src: { id: string; pod: PodLike }, dst: { id: string; pod: PodLike }, required: ConnectionSet): string[] {
+  if (model.between(src.pod, dst.pod).contains(required)) return [];
+  const why = [
+    ...(model.allowed(src.pod, 'Egress', { pod: dst.pod }).contains(required) ? [] : [egressBlame(model, src.pod, src.id)]),
+    ...(model.allowed(dst.pod, 'Ingress', { pod: src.pod }).contains(required) ? [] : [blame(model, dst.pod, dst.id, 'Ingress', `admits ${src.id}`)]),
+  ];
+  return [`${src.id} => ${dst.id} : ${required} is needed but blocked: ${why.join('; ')}`];
+}
+
+function egressBlame(model: TrafficModel, pod: PodLike, id: string): string {
+  return blame(model, pod, id, 'Egress', 'allows it');
+}
+
+/** Names the policies that isolate `pod` in `direction` and says none of their rules allows the need. */
+function blame(model: TrafficModel, pod: PodLike, id: string, direction: Direction, what: string): string {
+  const names = model.selecting(pod, direction).map((p) => `${p.namespace}/${p.name}`);
+  return `no ${direction.toLowerCase()} rule ${what} (NetworkPolicies selecting ${id} for ${direction}: ${names.join(', ')}): add one`;
+}
+
+type Targets = Array<{ dst: Workload; port: number }> | string;
+
+/** The pods behind a Service, each with the container port the Service's port targets. */
+function serviceTargets(objects: readonly KubeObject[], model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
+  const [namespace, name] = need.service!.includes('/') ? need.service!.split('/', 2) : [src.namespace, need.service!];
+  const svc = objects.find((o) => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata.name === name && (o.metadata.namespace ?? 'default') === namespace);
+  if (!svc) return `needs Service ${namespace}/${name}, which is not in the manifests`;
+  const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ name?: string; port: number; targetPort?: number | string; protocol?: Protocol }> };
+  const protocol = need.protocol ?? 'TCP';
+  const port = (spec.ports ?? []).find((p) => (typeof need.port === 'number' ? p.port === need.port : p.name === need.port) && (p.protocol ?? 'TCP') === protocol);
+  if (!port) return `Service ${namespace}/${name} has no ${protocol} port ${need.port}`;
+  if (!spec.selector || Object.keys(spec.selector).length === 0) return `Service ${namespace}/${name} has no selector: its endpoints cannot be checked`;
+  const dsts = model.workloads.filter((w) => w.namespace === namespace && matchesSelector({ matchLabels: spec.selector }, w.labels));
+  if (dsts.length === 0) return `Service ${namespace}/${name} selects no workload of the manifests`;
+  return resolvePorts(dsts, port.targetPort ?? port.port, protocol);
+}
+
+function workloadTargets(model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
+  const ref = need.workload!;
+  const qualified = ref.includes('/') ? ref : `${src.namespace}/${ref}`;
+  const dsts = model.workloads.filter((w) => `${w.namespace}/${w.name}` === qualified || workloadId(w) === qualified);
+  if (dsts.length === 0) return `needs workload ${qualified}, which is not in the manifests`;
+  return resolvePorts(dsts, need.port, need.protocol ?? 'TCP');
+}
+
+function resolvePorts(dsts: readonly Workload[], port: number | string, protocol: Protocol): Targets {
+  const out: Array<{ dst: Workload; port: number }> = [];
+  for (const dst of dsts) {
+    const number = typeof port === 'number' ? port : dst.ports.find((p) => p.name === port && p.protocol === protocol)?.port;
+    if (number === undefined) return `${workloadId(dst)} has no ${protocol} container port named ${port}`;
+    out.push({ dst, port: number });
+  }
+  return out;
+}
+
+/**
+ * In a classroom, whatever can cross from one attendee's namespace to another's. Besides the workloads
+ * of the manifests, each attendee namespace has a stand-in for the pods the attendee creates, with
+ * labels of their choosing: it gets the most that any policy of the namespace allows.
+ */
+export function checkAttendeeBoundaries(objects: readonly KubeObject[], model: TrafficModel = new TrafficModel(objects)): Finding[] {
+  const attendee = (ns: string | undefined) => (ns === undefined ? undefined : model.namespaces.get(ns)?.[ATTENDEE_LABEL]);
+  const namespaceObjects = objects.filter((o) => o.kind === 'Namespace' && attendee(o.metadata.name) !== undefined);
+  const ends: Array<{ id: string; pod: PodLike; object: KubeObject }> = [
+    ...model.workloads.filter((w) => attendee(w.namespace) !== undefined).map((w) => ({ id: workloadId(w), pod: model.pod(w), object: w.object })),
+    ...namespaceObjects.map((ns) => ({
+      id: `${ns.metadata.name}/[any pod]`,
+      pod: { namespace: ns.metadata.name, namespaceLabels: model.namespaces.get(ns.metadata.name!)!, labels: {}, ports: [], anyLabels: true },
+      object: ns,
+    })),
+  ];
+  const out: Finding[] = [];
+  for (const src of ends) {
+    for (const dst of ends) {
+      if (src.pod.namespace === dst.pod.namespace) continue;
+      const conn = model.between(src.pod, dst.pod);
+      if (conn.isEmpty) continue;
+      out.push({
+        object: describeObject(src.object),
+        field: 'spec',
+        rule: 'traffic/attendee-boundary',
+        message: `${src.id} => ${dst.id} : ${conn} crosses from attendee ${attendee(src.pod.namespace)} to attendee ${attendee(dst.pod.namespace)}`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,157 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { CliIO } from '../src/cli/context';
+import { main } from '../src/cli/program';
+
+const ROOT = path.join(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+let dir: string;
+beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traffic-')); });
+
+async function traffic(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: { write: (s: string) => { stdout += s; } }, stderr: { write: (s: string) => { stderr += s; } }, env: {}, cwd: dir };
+  const code = await main(['node', 'workshop-stacks', 'traffic', ...args], io);
+  return { code, stdout, stderr };
+}
+
+/** mermaid 11's own parser, headless: it needs a DOM only for its sanitizer, which jsdom provides. */
+async function mermaidParse(text: string): Promise<void> {
+  if (!(globalThis as any).window) {
+    const { JSDOM } = await import('jsdom');
+    const { window } = new JSDOM('<!doctype html><html><body></body></html>');
+    Object.assign(globalThis, { window, document: window.document });
+  }
+  const { default: mermaid } = await import('mermaid');
+  await mermaid.parse(text);
+}
+
+const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const deployment = (name: string) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
+  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'x:1' }] } } },
+});
+const allowWebToDb = (port: number) => ({
+  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'db', namespace: 'shop' },
+  spec: { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port }] }] },
+});
+const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+const egressAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'out', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }] }] } };
+
+function write(name: string, objects: unknown[]): string {
+  fs.writeFileSync(path.join(dir, name), objects.map((o) => stringify(o)).join('---\n'));
+  return name;
+}
+
+describe('workshop-stacks traffic', () => {
+  test('one line per allowed connection, in connlist notation', async () => {
+    const run = await traffic(path.join(DIST, 'dockercoins.k8s.yaml'));
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')).toEqual(expect.arrayContaining([
+      'dockercoins/worker[Deployment] => dockercoins/rng[DaemonSet] : TCP 80',
+      'dockercoins/worker[Deployment] => dockercoins/hasher[Deployment] : TCP 80',
+      'dockercoins/worker[Deployment] => dockercoins/redis[Deployment] : TCP 6379',
+      'dockercoins/webui[Deployment] => dockercoins/redis[Deployment] : TCP 6379',
+      'dockercoins/worker[Deployment] => kube-system/[pod with {k8s-app=kube-dns}] : TCP 53,UDP 53',
+      '0.0.0.0-255.255.255.255 => dockercoins/webui[Deployment] : TCP 80',
+    ]));
+    // rng, hasher and redis dial nothing.
+    expect(run.stdout).not.toMatch(/^dockercoins\/(rng|hasher|redis)\[/m);
+  });
+
+  test('--output json, md and csv carry the same rows', async () => {
+    const file = write('m.yaml', [ns('shop'), deployment('web'), deployment('db'), deny, egressAll, allowWebToDb(5432)]);
+    const json = JSON.parse((await traffic(file, '-o', 'json')).stdout);
+    expect(json).toEqual([{ src: 'shop/web[Deployment]', dst: 'shop/db[Deployment]', conn: 'TCP 5432' }]);
+    expect((await traffic(file, '-o', 'md')).stdout).toBe('| src | dst | conn |\n|-----|-----|-----|\n| shop/web[Deployment] | shop/db[Deployment] | TCP 5432 |\n');
+    const withComma = write('n.yaml', [ns('shop'), deployment('web'), deployment('db'), deny, egressAll,
+      { ...allowWebToDb(0), spec: { ...allowWebToDb(0).spec, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 1 }, { port: 3 }] }] } }]);
+    expect((await traffic(withComma, '-o', 'csv')).stdout).toBe('src,dst,conn\nshop/web[Deployment],shop/db[Deployment],"TCP 1,3"\n');
+  });
+
+  test('--output dot is a digraph with a cluster per namespace', async () => {
+    const out = (await traffic(path.join(DIST, 'dockercoins.k8s.yaml'), '-o', 'dot')).stdout;
+    expect(out).toMatch(/^digraph \{\n\tsubgraph cluster_0 \{/);
+    expect(out).toContain('label="dockercoins"');
+    expect(out).toMatch(/n\d+ -> n\d+ \[label="TCP 6379"/);
+  });
+
+  test('--output mermaid parses with mermaid 11, for every app', async () => {
+    for (const file of fs.readdirSync(DIST)) {
+      const out = (await traffic(path.join(DIST, file), '-o', 'mermaid')).stdout;
+      expect(out.startsWith('flowchart LR\n')).toBe(true);
+      await expect(mermaidParse(out)).resolves.toBeUndefined();
+    }
+  });
+
+  test('--output mermaid quotes what mermaid would read as syntax: brackets, braces, parentheses, commas', async () => {
+    const peer = { namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }] }, podSelector: { matchLabels: { 'x.io/y': 'z' } } };
+    const file = write('m.yaml', [ns('shop'), deployment('web'), { ...deny, spec: { podSelector: {}, ingress: [{ from: [peer, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }] }] } }]);
+    const out = (await traffic(file, '-o', 'mermaid')).stdout;
+    expect(out).toContain('"[namespace with {team In (a,b)}]/[pod with {x.io/y=z}]"');
+    await expect(mermaidParse(out)).resolves.toBeUndefined();
+  });
+
+  test('the mermaid parser is strict: it rejects what the hand-drawn diagrams had', async () => {
+    await expect(mermaidParse('flowchart LR\n  a --> b[x(y)]\n')).rejects.toThrow(/Parse error/);
+  });
+
+  test('--focus keeps the connections of one workload', async () => {
+    const run = await traffic(path.join(DIST, 'dockercoins.k8s.yaml'), '--focus', 'redis');
+    expect(run.stdout).toBe('dockercoins/webui[Deployment] => dockercoins/redis[Deployment] : TCP 6379\ndockercoins/worker[Deployment] => dockercoins/redis[Deployment] : TCP 6379\n');
+    const unknown = await traffic(path.join(DIST, 'dockercoins.k8s.yaml'), '--focus', 'nope');
+    expect(unknown).toMatchObject({ code: 2, stdout: '', stderr: 'error: no workload named "nope" in the inputs\n' });
+  });
+
+  test('--diff lists the connections added, removed and changed against base manifests', async () => {
+    const base = write('base.yaml', [ns('shop'), deployment('web'), deployment('db'), deny, egressAll, allowWebToDb(5432)]);
+    const now = write('now.yaml', [ns('shop'), deployment('web'), deployment('db'), deployment('cache'), deny, egressAll, allowWebToDb(5433),
+      { ...allowWebToDb(6379), metadata: { name: 'cache', namespace: 'shop' }, spec: { ...allowWebToDb(6379).spec, podSelector: { matchLabels: { app: 'cache' } } } }]);
+    const run = await traffic(now, '--diff', base);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe([
+      '+ shop/web[Deployment] => shop/cache[Deployment] : TCP 6379',
+      '- shop/web[Deployment] => shop/db[Deployment] : TCP 5432',
+      '+ shop/web[Deployment] => shop/db[Deployment] : TCP 5433',
+      '',
+    ].join('\n'));
+    expect(JSON.parse((await traffic(base, '--diff', now, '-o', 'json')).stdout)).toEqual([
+      { change: 'removed', src: 'shop/web[Deployment]', dst: 'shop/cache[Deployment]', before: 'TCP 6379' },
+      { change: 'changed', src: 'shop/web[Deployment]', dst: 'shop/db[Deployment]', before: 'TCP 5433', after: 'TCP 5432' },
+    ]);
+    expect(await traffic(now, '--diff', base, '-o', 'mermaid')).toMatchObject({ code: 2, stderr: 'error: --diff prints txt, json, md, csv, not mermaid\n' });
+  });
+
+  test('bad input is a usage error without a stack trace', async () => {
+    fs.writeFileSync(path.join(dir, 'bad.yaml'), 'a: [\n');
+    const run = await traffic('bad.yaml');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: bad\.yaml document 0: /);
+    expect(run.stderr).not.toContain('    at ');
+    expect((await traffic('nowhere')).code).toBe(2);
+    fs.writeFileSync(path.join(dir, 'empty.yaml'), '');
+    expect((await traffic('empty.yaml')).code).toBe(2);
+    expect(await traffic('empty.yaml', '--allow-empty')).toMatchObject({ code: 0, stdout: '' });
+  });
+});
+
+describe('README diagrams', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const generated = [...readme.matchAll(/<!-- traffic --output mermaid (\S+) -->\n```mermaid\n([\s\S]*?)```/g)];
+
+  test('each stack diagram is what `traffic --output mermaid` prints for its file of dist/', async () => {
+    expect(generated.map((m) => m[1]).sort()).toEqual(fs.readdirSync(DIST).map((f) => `dist/${f}`).sort());
+    for (const [, file, block] of generated) {
+      expect({ file, block }).toEqual({ file, block: (await traffic(path.join(ROOT, file), '-o', 'mermaid')).stdout });
+    }
+  });
+
+  test('every mermaid block of the README parses with mermaid 11', async () => {
+    const blocks = [...readme.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    for (const block of blocks) await expect(mermaidParse(block)).resolves.toBeUndefined();
+  });
+});
