@@ -160,3 +160,30 @@ describe('asynchronous controllers (point 6)', () => {
     expect(again.body.metadata.resourceVersion).toBe(later.body.metadata.resourceVersion);
   });
 });
+
+describe('LIST paging (point 7)', () => {
+  test('limit and continue page through a list in key order, maxPageSize caps the page', async () => {
+    await start({ maxPageSize: 2 });
+    for (const name of ['e', 'a', 'd', 'c', 'b']) await apply(configMap(name));
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    let listVersion: string | undefined;
+    do {
+      const page = await call('GET', `/api/v1/namespaces/default/configmaps?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      listVersion ??= page.body.metadata.resourceVersion;
+      expect(page.body.metadata.resourceVersion).toBe(listVersion);
+      names.push(...page.body.items.map((i: any) => i.metadata.name));
+      token = page.body.metadata.continue;
+      if (token) expect(page.body.metadata.remainingItemCount).toBe(5 - names.length);
+      pages++;
+    } while (token);
+    expect(names).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(pages).toBe(3);
+    // Without limit, everything at once, as the real server.
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps')).body.items).toHaveLength(5);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps?limit=1&continue=garbage')).status).toBe(400);
+  });
+});

@@ -37,7 +37,7 @@ export class FakeApiServer {
   readonly issuedTokens: IssuedToken[] = [];
   private readonly http: http.Server;
   private readonly types: ResourceType[] = BUILTIN_TYPES.map((t) => ({ ...t }));
-  private readonly store = new Map<string, StoredObject>();
+  private readonly store = new ObjectStore();
   private readonly failures: Array<InjectedFailure & { remaining: number }> = [];
   private readonly routes: Array<{ method: string; path: RegExp; handler: RouteHandler }> = [];
   private readonly controllers = new Map<string, (obj: KubeObject) => Record<string, unknown> | undefined>();
@@ -233,7 +233,7 @@ export class FakeApiServer {
     if (!type || (namespace !== undefined && !type.namespaced)) return notFoundPath();
     const name = rest[1] === undefined ? undefined : decodeURIComponent(rest[1]);
     if (name === undefined) {
-      return req.method === 'GET' ? this.list(type, namespace, req.query.labelSelector) : methodNotAllowed();
+      return req.method === 'GET' ? this.list(type, namespace, req.query) : methodNotAllowed();
     }
     if (type.namespaced && namespace === undefined) return notFoundPath();
     switch (req.method) {
@@ -263,26 +263,64 @@ export class FakeApiServer {
     return stored ? ok(this.render(stored)) : notFound(type, name);
   }
 
-  private list(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined): Answer {
+  /**
+   * LIST, in key order (namespace, name) as etcd answers it, one page at a time when `limit` is asked:
+   * `metadata.continue` is an opaque token for the next page and `remainingItemCount` counts what is
+   * left (only without a selector, as the real server).
+   */
+  private list(type: ResourceType, namespace: string | undefined, query: Record<string, string>): Answer {
     let matches: (labels: Record<string, string>) => boolean;
     try {
-      matches = parseSelector(labelSelector ?? '');
+      matches = parseSelector(query.labelSelector ?? '');
     } catch (error) {
       return { status: 400, body: status(400, 'BadRequest', `unable to parse requirement: ${(error as Error).message}`) };
     }
-    const items = [...this.store.values()]
-      .filter((s) => s.type === type && (namespace === undefined || s.obj.metadata.namespace === namespace))
-      .filter((s) => matches(s.obj.metadata.labels ?? {}))
-      .map((s) => {
-        const item = this.render(s);
-        // Like the real server, items of built-in kinds carry no apiVersion/kind in a list.
-        if (!type.custom) {
-          delete (item as Partial<KubeObject>).apiVersion;
-          delete (item as Partial<KubeObject>).kind;
-        }
-        return item;
-      });
-    return ok({ apiVersion: gv(type), kind: `${type.kind}List`, metadata: { resourceVersion: String(this.revision) }, items });
+    let from: ContinueToken | undefined;
+    if (query.continue) {
+      try {
+        from = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8'));
+        if (typeof from?.start !== 'string' || typeof from.rv !== 'number') throw new Error('malformed');
+      } catch {
+        return badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+      }
+    }
+    const asked = query.limit ? Number(query.limit) : 0;
+    const cap = this.options.maxPageSize;
+    const limit = asked > 0 ? Math.min(asked, cap ?? asked) : 0;
+    const keys = [...this.store.ofType(type).keys()].sort();
+    let first = 0;
+    if (from) while (first < keys.length && keys[first] <= from.start) first++;
+    const page: StoredObject[] = [];
+    let remaining = 0;
+    let last: string | undefined;
+    for (let i = first; i < keys.length; i++) {
+      const stored = this.store.get(keys[i])!;
+      if (namespace !== undefined && stored.obj.metadata.namespace !== namespace) continue;
+      if (!matches(stored.obj.metadata.labels ?? {})) continue;
+      if (limit > 0 && page.length === limit) {
+        remaining++;
+        continue;
+      }
+      page.push(stored);
+      last = keys[i];
+    }
+    const items = page.map((s) => {
+      const item = this.render(s);
+      // Like the real server, items of built-in kinds carry no apiVersion/kind in a list.
+      if (!type.custom) {
+        delete (item as Partial<KubeObject>).apiVersion;
+        delete (item as Partial<KubeObject>).kind;
+      }
+      return item;
+    });
+    const rv = from?.rv ?? this.revision;
+    const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+    if (remaining > 0) {
+      const token: ContinueToken = { v: 'meta.k8s.io/v1', rv, start: last! };
+      metadata.continue = Buffer.from(JSON.stringify(token)).toString('base64url');
+      if (!query.labelSelector) metadata.remainingItemCount = remaining;
+    }
+    return ok({ apiVersion: gv(type), kind: `${type.kind}List`, metadata, items });
   }
 
   private patch(type: ResourceType, namespace: string | undefined, name: string, req: RecordedRequest): Answer {
@@ -555,7 +593,7 @@ export class FakeApiServer {
   }
 
   private key(type: ResourceType, namespace: string | undefined, name: string): string {
-    return `${type.group}|${type.resource}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
+    return `${typeId(type)}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
   }
 }
 
@@ -576,6 +614,12 @@ export interface FakeApiServerOptions {
    * @default 5
    */
   readonly controllerDelayMs?: number;
+  /**
+   * The most items one LIST page holds when a `limit` is asked, however large: a real server may answer
+   * fewer than `limit` too, so clients must follow `continue`. Set it low to exercise paging loops.
+   * @default no cap beyond `limit`
+   */
+  readonly maxPageSize?: number;
 }
 
 /** Options of {@link FakeApiServer.kubeconfig}. */
@@ -649,6 +693,55 @@ interface Owner {
   apiVersion: string;
   fields: Set<string>;
   time: string;
+}
+
+/** What a continue token holds (base64url JSON, opaque to clients), as the real server's. */
+interface ContinueToken {
+  readonly v: string;
+  readonly rv: number;
+  /** The last key of the page before. */
+  readonly start: string;
+}
+
+/** The objects by key, indexed by type so that a LIST reads only its own kind. */
+class ObjectStore {
+  private readonly all = new Map<string, StoredObject>();
+  private readonly byType = new Map<string, Map<string, StoredObject>>();
+
+  get(key: string): StoredObject | undefined {
+    return this.all.get(key);
+  }
+
+  set(key: string, stored: StoredObject): void {
+    this.all.set(key, stored);
+    const id = typeId(stored.type);
+    let index = this.byType.get(id);
+    if (!index) this.byType.set(id, (index = new Map()));
+    index.set(key, stored);
+  }
+
+  delete(key: string): void {
+    const stored = this.all.get(key);
+    if (!stored) return;
+    this.all.delete(key);
+    this.byType.get(typeId(stored.type))?.delete(key);
+  }
+
+  ofType(type: ResourceType): ReadonlyMap<string, StoredObject> {
+    return this.byType.get(typeId(type)) ?? new Map();
+  }
+
+  values(): IterableIterator<StoredObject> {
+    return this.all.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, StoredObject]> {
+    return this.all[Symbol.iterator]();
+  }
+}
+
+function typeId(type: ResourceType): string {
+  return `${type.group}|${type.resource}`;
 }
 
 interface StoredObject {
