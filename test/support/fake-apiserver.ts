@@ -28,7 +28,9 @@ import { KubeObject } from '../../src/manifest';
 export class FakeApiServer {
   /** Starts a server on 127.0.0.1 with the built-in resource types. */
   static async start(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
-    const server = new FakeApiServer(options, options.tls ? makeCertificates() : undefined);
+    // One CA per process: RSA key generation takes a second on a busy machine.
+    if (options.tls) processCertificates ??= makeCertificates();
+    const server = new FakeApiServer(options, options.tls ? processCertificates : undefined);
     await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
     return server;
   }
@@ -1201,6 +1203,8 @@ function verbOf(req: RecordedRequest): string {
 }
 
 // ---- TLS ----
+
+let processCertificates: FakeCertificates | undefined;
 
 /** A private key made by Node's crypto (native, fast), for node-forge to sign with. */
 function rsaKey(): forge.pki.rsa.PrivateKey {
