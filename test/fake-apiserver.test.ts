@@ -153,7 +153,7 @@ describe('resourceVersion and generation (point 4)', () => {
 
 describe('asynchronous controllers (point 6)', () => {
   test('the deployment controller writes the revision annotation and status after the apply answered', async () => {
-    await start({ controllerDelayMs: 20 });
+    await start({ controllerDelayMs: 300 });
     const created = await apply(deployment('web', 'default'));
     expect(created.body.metadata.annotations?.['deployment.kubernetes.io/revision']).toBeUndefined();
     const read = await call('GET', pathOf(deployment('web', 'default')));
