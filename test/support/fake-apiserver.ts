@@ -14,7 +14,7 @@ import { KubeObject } from '../../src/manifest';
  * the REST API that the apply engine uses, with the status codes and `Status` bodies the real server
  * answers: discovery, GET, LIST (label selectors), server-side apply (PATCH
  * `application/apply-patch+yaml` with field managers, conflicts, `force` and `dryRun=All`), DELETE
- * (propagation policies, cascading to owned objects and to a Namespace's contents), and TokenRequest
+ * (propagation policies, cascading to owned objects, finalizers, Namespaces terminating), and TokenRequest
  * (`POST .../serviceaccounts/<name>/token`; with `tokens`, an issued token authenticates from then on).
  *
  * It is as strict as kube-apiserver v1.33 where the engine depends on it (issue 11): immutable fields
@@ -25,8 +25,9 @@ import { KubeObject } from '../../src/manifest';
  * validation (inject a 422 instead), few defaults, no pods.
  *
  * Hooks: {@link inject} failures (status codes or dropped connections), {@link seed} objects as other
- * tools left them, {@link setStatus} or {@link simulate} controllers to drive readiness, {@link route}
- * to add endpoints (e.g. subresources) in later tests.
+ * tools left them, {@link setStatus} or {@link simulate} controllers to drive readiness,
+ * {@link removeFinalizers} as a finalizer's controller would, {@link route} to add endpoints (e.g.
+ * subresources) in later tests. For benchmarks: `tls`, `latencyMs`, {@link requestsByVerb}.
  */
 export class FakeApiServer {
   /** Starts a server on 127.0.0.1 with the built-in resource types. */
