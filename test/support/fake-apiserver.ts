@@ -420,11 +420,11 @@ export class FakeApiServer {
     const liveObj: KubeObject = existing ? existing.obj : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
     const applied = fieldPaths(trackedFields(config), type.kind);
     const self = ownerKey({ manager: fieldManager, operation: 'Apply' });
-    const conflicts: Array<{ field: string; key: string; manager: string; apiVersion: string }> = [];
+    const conflicts: Array<{ field: string; key: string; owner: Owner }> = [];
     for (const [field, value] of applied) {
       for (const [key, owner] of owners) {
         if (value !== ELEMENT && key !== self && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
-          conflicts.push({ field, key, manager: owner.manager, apiVersion: owner.apiVersion });
+          conflicts.push({ field, key, owner });
         }
       }
     }
@@ -1358,16 +1358,25 @@ function adjustServiceOnUpdate(old: KubeObject, next: KubeObject): void {
   }
 }
 
-function conflictStatus(conflicts: Array<{ field: string; manager: string; apiVersion: string }>) {
-  const causes = conflicts.map((c) => ({
-    reason: 'FieldManagerConflict',
-    message: `conflict with "${c.manager}" using ${c.apiVersion}`,
-    field: dotted(c.field),
-  }));
-  const message = conflicts.length === 1
-    ? `Apply failed with 1 conflict: ${causes[0].message}: ${causes[0].field}`
-    : `Apply failed with ${conflicts.length} conflicts: ${causes.map((c) => `${c.message}: ${c.field}`).join('\n')}`;
-  return status(409, 'Conflict', message, { causes });
+/** A manager as structured-merge-diff's conflict messages print it (`printManager`). */
+function printManager(owner: Owner): string {
+  const name = `"${owner.manager}"${owner.subresource ? ` with subresource "${owner.subresource}"` : ''}`;
+  return `${name} using ${owner.apiVersion}${owner.operation === 'Update' ? ` at ${owner.time}` : ''}`;
+}
+
+/** The 409 of a failed apply, worded as kube-apiserver's `NewConflictError`. */
+function conflictStatus(conflicts: Array<{ field: string; owner: Owner }>) {
+  const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.owner)}`, field: dotted(c.field) }));
+  let detail: string;
+  if (conflicts.length === 1) {
+    detail = `${causes[0].message}: ${causes[0].field}`;
+  } else {
+    const byManager = new Map<string, string[]>();
+    for (const c of conflicts) byManager.set(printManager(c.owner), [...(byManager.get(printManager(c.owner)) ?? []), dotted(c.field)]);
+    detail = [...byManager].sort(([a], [b]) => a.localeCompare(b)).flatMap(([manager, fields]) => [`conflicts with ${manager}:`, ...fields.map((f) => `- ${f}`)]).join('\n');
+  }
+  const plural = conflicts.length === 1 ? '' : 's';
+  return status(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${plural}: ${detail}`, { causes });
 }
 
 /** A path as conflict messages print it: `.spec.template.spec.containers[name="web"].image`. */
