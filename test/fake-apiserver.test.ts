@@ -386,3 +386,17 @@ describe('authorizer (point 8)', () => {
     expect(other.body.message).toContain('User "system:serviceaccount:alice:attendee" cannot list resource "configmaps"');
   });
 });
+
+describe('controller races on demand (point 6)', () => {
+  test('onRequest and runControllers make a controller write land at a chosen request', async () => {
+    await start({ controllerDelayMs: 60_000 });
+    await apply(deployment('web', 'default'));
+    const before = await call('GET', pathOf(deployment('web', 'default')));
+    server.onRequest((req) => {
+      if (req.query.dryRun) server.runControllers();
+    });
+    const dryRun = await apply(deployment('web', 'default'), 'workshop-stacks', '&dryRun=All');
+    expect(before.body.metadata.annotations).toBeUndefined();
+    expect(dryRun.body.metadata.annotations['deployment.kubernetes.io/revision']).toBe('1');
+  });
+});

@@ -55,7 +55,9 @@ export class FakeApiServer {
   private readonly failures: Array<InjectedFailure & { remaining: number }> = [];
   private readonly routes: Array<{ method: string; path: RegExp; handler: RouteHandler }> = [];
   private readonly controllers = new Map<string, (obj: KubeObject) => Record<string, unknown> | undefined>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Controller work due later, by its timer. */
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly listeners: Array<(req: RecordedRequest) => void> = [];
   private revision = 1;
   private uidCounter = 0;
 
@@ -190,7 +192,7 @@ export class FakeApiServer {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -211,6 +213,7 @@ export class FakeApiServer {
     if (this.options.recordRequests !== false) this.requests.push(record);
     const verb = verbOf(record);
     this.verbs.set(verb, (this.verbs.get(verb) ?? 0) + 1);
+    for (const listener of this.listeners) listener(record);
 
     const failure = this.failures.find((f) => f.remaining > 0 && matchesFailure(f, record));
     if (failure) {
@@ -618,7 +621,28 @@ export class FakeApiServer {
       this.timers.delete(timer);
       work();
     }, ms);
-    this.timers.add(timer);
+    this.timers.set(timer, work);
+  }
+
+  /**
+   * Runs now every controller write that is due later (deployment controller, namespace controller),
+   * e.g. from {@link onRequest} at the moment a race should happen.
+   */
+  runControllers(): void {
+    const due = [...this.timers];
+    this.timers.clear();
+    for (const [timer, work] of due) {
+      clearTimeout(timer);
+      work();
+    }
+  }
+
+  /**
+   * Calls `listener` with each request before it is served, so that a test can act at a precise
+   * point of an engine's run (e.g. `runControllers()` at its first dry run).
+   */
+  onRequest(listener: (req: RecordedRequest) => void): void {
+    this.listeners.push(listener);
   }
 
   // ---- storage helpers ----
