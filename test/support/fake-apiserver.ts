@@ -478,8 +478,8 @@ export class FakeApiServer {
     this.runController(updated);
     this.scheduleControllers(key, existing.obj);
     this.finishDeletion(key);
-    if (!this.store.get(key)) return ok(this.render(updated));
-    return ok(this.render(this.store.get(key)!));
+    // What the server holds now (a simulated controller may have written), or what it last held.
+    return ok(this.render(this.store.get(key) ?? updated));
   }
 
   /** TokenRequest, as the real server validates it: an existing account, at least 10 minutes. */
