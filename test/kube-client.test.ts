@@ -49,7 +49,7 @@ class TinyApiServer {
       const socket = req.socket as TLSSocket;
       this.requests.push({
         method: req.method!, url: req.url!, authorization: req.headers.authorization,
-        user: tls ? socket.getPeerCertificate().subject?.CN : undefined,
+        user: tls ? String(socket.getPeerCertificate().subject?.CN) : undefined,
       });
       setTimeout(() => this.answer(req, res), 3);
     };
