@@ -1,9 +1,11 @@
-import { randomBytes } from 'crypto';
+import { generateKeyPairSync, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
+import forge from 'node-forge';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { KubeObject } from '../../src/manifest';
 
@@ -15,9 +17,12 @@ import { KubeObject } from '../../src/manifest';
  * (propagation policies, cascading to owned objects and to a Namespace's contents), and TokenRequest
  * (`POST .../serviceaccounts/<name>/token`; with `tokens`, an issued token authenticates from then on).
  *
- * It is deliberately simpler than the real thing where the engine does not care: lists are atomic in
- * field ownership (the real server merges some by key), there is no admission or schema validation
- * (inject a 422 instead), and deletion is immediate (no finalizers).
+ * It is as strict as kube-apiserver v1.33 where the engine depends on it (issue 11): immutable fields
+ * answer 422, apply bodies are checked (managedFields, resourceVersion preconditions), lists with
+ * merge keys are owned per item, no-op applies change nothing, deletion honours finalizers and
+ * Namespaces terminate, controllers write after the request that caused them, LIST pages, and an
+ * optional authorizer answers 403. It is simpler where the engine does not care: no schema
+ * validation (inject a 422 instead), few defaults, no pods.
  *
  * Hooks: {@link inject} failures (status codes or dropped connections), {@link seed} objects as other
  * tools left them, {@link setStatus} or {@link simulate} controllers to drive readiness, {@link route}
@@ -26,35 +31,65 @@ import { KubeObject } from '../../src/manifest';
 export class FakeApiServer {
   /** Starts a server on 127.0.0.1 with the built-in resource types. */
   static async start(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
-    const server = new FakeApiServer(options);
+    // One CA per process: RSA key generation takes a second on a busy machine.
+    if (options.tls) processCertificates ??= makeCertificates();
+    const server = new FakeApiServer(options, options.tls ? processCertificates : undefined);
     await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
     return server;
   }
+
+  /** The certificates of a TLS server (`tls: true`): its CA, and a client certificate it trusts. */
+  readonly certificates?: FakeCertificates;
 
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
   /** Every token issued through TokenRequest, in order. */
   readonly issuedTokens: IssuedToken[] = [];
-  private readonly http: http.Server;
+  private readonly http: http.Server | https.Server;
+  private readonly verbs = new Map<string, number>();
+  /** What each limited token may do; a token without a grant may do everything. */
+  private readonly grants: Map<string, Grant>;
   private readonly types: ResourceType[] = BUILTIN_TYPES.map((t) => ({ ...t }));
-  private readonly store = new Map<string, StoredObject>();
+  private readonly store = new ObjectStore();
   private readonly failures: Array<InjectedFailure & { remaining: number }> = [];
   private readonly routes: Array<{ method: string; path: RegExp; handler: RouteHandler }> = [];
   private readonly controllers = new Map<string, (obj: KubeObject) => Record<string, unknown> | undefined>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private revision = 1;
   private uidCounter = 0;
 
-  private constructor(private readonly options: FakeApiServerOptions) {
-    this.http = http.createServer((req, res) => {
+  private constructor(private readonly options: FakeApiServerOptions, certificates?: FakeCertificates) {
+    this.certificates = certificates;
+    this.grants = new Map(Object.entries(options.grants ?? {}));
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
-    });
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const latency = this.options.latencyMs ?? 0;
+        if (latency > 0) setTimeout(() => this.handle(req, res, body), latency);
+        else this.handle(req, res, body);
+      });
+    };
+    // Clients keep connections open between requests (as kubectl and client-go do); so does the server.
+    const serverOptions = { keepAlive: true, keepAliveTimeout: 60_000 };
+    this.http = certificates
+      ? https.createServer({ ...serverOptions, key: certificates.serverKey, cert: certificates.serverCert, ca: certificates.ca, requestCert: true, rejectUnauthorized: false }, listener)
+      : http.createServer(serverOptions, listener);
   }
 
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>`, or `https://` with `tls`. */
   get url(): string {
-    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+    return `${this.certificates ? 'https' : 'http'}://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Requests served so far by Kubernetes verb (`get`, `list`, `create`, `patch`, `delete`, with
+   * dry runs counted apart as `patch(dryRun)` and discovery as `discovery`), whether or not
+   * `recordRequests` keeps them.
+   */
+  requestsByVerb(): Record<string, number> {
+    return Object.fromEntries([...this.verbs].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   /** Requests that change something (everything but GET). */
@@ -83,10 +118,11 @@ export class FakeApiServer {
   seed(obj: KubeObject, owner: { manager?: string; operation?: 'Apply' | 'Update' } = {}): KubeObject {
     const type = this.typeFor(obj.apiVersion, obj.kind);
     if (!type) throw new Error(`fake apiserver: no type for ${obj.apiVersion} ${obj.kind}`);
-    const fields = new Set(leafPaths(trackedFields(obj)).keys());
-    const owners = new Map<string, Owner>([[owner.manager ?? 'kubectl-client-side-apply', {
-      operation: owner.operation ?? 'Update', apiVersion: obj.apiVersion, fields, time: now(),
-    }]]);
+    const fields = new Set(fieldPaths(trackedFields(obj), obj.kind).keys());
+    const entry: Owner = {
+      manager: owner.manager ?? 'kubectl-client-side-apply', operation: owner.operation ?? 'Update', apiVersion: obj.apiVersion, fields, time: now(),
+    };
+    const owners = new Map<string, Owner>([[ownerKey(entry), entry]]);
     const stored = this.created(type, clone(obj), owners);
     stored.obj.metadata.resourceVersion = String(++this.revision);
     this.store.set(this.key(type, obj.metadata.namespace, obj.metadata.name!), stored);
@@ -121,20 +157,25 @@ export class FakeApiServer {
   }
 
   /**
-   * A kubeconfig whose only context points at this server. The server speaks plain HTTP, so a CA
-   * (`certificateAuthorityData` or the file `certificateAuthority`) is only carried, never used.
+   * A kubeconfig whose only context points at this server. Over plain HTTP a CA
+   * (`certificateAuthorityData` or the file `certificateAuthority`) is only carried, never used; with
+   * `tls` the server's own CA is the default and verified.
    */
   kubeconfig(options: KubeconfigOptions = {}): string {
     const name = options.context ?? 'fake';
+    const tls = this.certificates;
     const ca = {
-      'certificate-authority-data': options.certificateAuthorityData,
+      'certificate-authority-data': options.certificateAuthorityData ?? (tls && Buffer.from(tls.ca).toString('base64')),
       'certificate-authority': options.certificateAuthority,
     };
+    const user = tls && options.clientCertificate
+      ? { 'client-certificate-data': Buffer.from(tls.clientCert).toString('base64'), 'client-key-data': Buffer.from(tls.clientKey).toString('base64') }
+      : { token: options.token ?? 'fake-token' };
     return stringifyYaml({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name, cluster: { server: this.url, 'insecure-skip-tls-verify': true, ...ca } }],
-      users: [{ name: `${name}-user`, user: { token: options.token ?? 'fake-token' } }],
+      clusters: [{ name, cluster: { server: this.url, ...(tls ? {} : { 'insecure-skip-tls-verify': true }), ...ca } }],
+      users: [{ name: `${name}-user`, user }],
       contexts: [{ name, context: { cluster: name, user: `${name}-user`, ...(options.namespace ? { namespace: options.namespace } : {}) } }],
       'current-context': name,
     });
@@ -148,6 +189,8 @@ export class FakeApiServer {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
@@ -164,7 +207,9 @@ export class FakeApiServer {
       authorization: req.headers.authorization,
       body,
     };
-    this.requests.push(record);
+    if (this.options.recordRequests !== false) this.requests.push(record);
+    const verb = verbOf(record);
+    this.verbs.set(verb, (this.verbs.get(verb) ?? 0) + 1);
 
     const failure = this.failures.find((f) => f.remaining > 0 && matchesFailure(f, record));
     if (failure) {
@@ -178,7 +223,8 @@ export class FakeApiServer {
       send(res, code, failureStatus(code, failure.message, record), headers);
       return;
     }
-    if (this.options.tokens && !this.options.tokens.has((record.authorization ?? '').replace(/^Bearer /, ''))) {
+    const clientCertificate = this.certificates && (req.socket as import('tls').TLSSocket).authorized === true;
+    if (this.options.tokens && !clientCertificate && !this.options.tokens.has((record.authorization ?? '').replace(/^Bearer /, ''))) {
       send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
@@ -189,16 +235,20 @@ export class FakeApiServer {
         send(res, answer.status, answer.body);
         return;
       }
-      const answer = this.serve(record);
+      const token = (record.authorization ?? '').replace(/^Bearer /, '');
+      const answer = this.serve(record, clientCertificate ? undefined : this.grants.get(token));
       send(res, answer.status, answer.body);
     } catch (error) {
       send(res, 500, status(500, 'InternalError', `fake apiserver: ${(error as Error).stack}`));
     }
   }
 
-  private serve(req: RecordedRequest): Answer {
+  private serve(req: RecordedRequest, grant: Grant | undefined): Answer {
     const tokenRequest = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)\/token$/.exec(req.path);
-    if (tokenRequest && req.method === 'POST') return this.issueToken(decodeURIComponent(tokenRequest[1]), decodeURIComponent(tokenRequest[2]), req.body);
+    if (tokenRequest && req.method === 'POST') {
+      const [namespace, name] = [decodeURIComponent(tokenRequest[1]), decodeURIComponent(tokenRequest[2])];
+      return forbidden(grant, 'create', SERVICE_ACCOUNT_TYPE, namespace, name, 'serviceaccounts/token') ?? this.issueToken(namespace, name, req.body);
+    }
     const parts = req.path.split('/').filter(Boolean);
     if (req.method === 'GET' && req.path === '/api') return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (req.method === 'GET' && req.path === '/apis') return ok(this.groupList());
@@ -229,9 +279,12 @@ export class FakeApiServer {
     if (!type || (namespace !== undefined && !type.namespaced)) return notFoundPath();
     const name = rest[1] === undefined ? undefined : decodeURIComponent(rest[1]);
     if (name === undefined) {
-      return req.method === 'GET' ? this.list(type, namespace, req.query.labelSelector) : methodNotAllowed();
+      if (req.method !== 'GET') return methodNotAllowed();
+      return forbidden(grant, 'list', type, namespace, undefined) ?? this.list(type, namespace, req.query);
     }
     if (type.namespaced && namespace === undefined) return notFoundPath();
+    const denied = forbidden(grant, KUBE_VERBS[req.method] ?? req.method.toLowerCase(), type, namespace, name);
+    if (denied) return denied;
     switch (req.method) {
       case 'GET': return this.read(type, namespace, name);
       case 'PATCH': return this.patch(type, namespace, name, req);
@@ -259,26 +312,64 @@ export class FakeApiServer {
     return stored ? ok(this.render(stored)) : notFound(type, name);
   }
 
-  private list(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined): Answer {
+  /**
+   * LIST, in key order (namespace, name) as etcd answers it, one page at a time when `limit` is asked:
+   * `metadata.continue` is an opaque token for the next page and `remainingItemCount` counts what is
+   * left (only without a selector, as the real server).
+   */
+  private list(type: ResourceType, namespace: string | undefined, query: Record<string, string>): Answer {
     let matches: (labels: Record<string, string>) => boolean;
     try {
-      matches = parseSelector(labelSelector ?? '');
+      matches = parseSelector(query.labelSelector ?? '');
     } catch (error) {
       return { status: 400, body: status(400, 'BadRequest', `unable to parse requirement: ${(error as Error).message}`) };
     }
-    const items = [...this.store.values()]
-      .filter((s) => s.type === type && (namespace === undefined || s.obj.metadata.namespace === namespace))
-      .filter((s) => matches(s.obj.metadata.labels ?? {}))
-      .map((s) => {
-        const item = this.render(s);
-        // Like the real server, items of built-in kinds carry no apiVersion/kind in a list.
-        if (!type.custom) {
-          delete (item as Partial<KubeObject>).apiVersion;
-          delete (item as Partial<KubeObject>).kind;
-        }
-        return item;
-      });
-    return ok({ apiVersion: gv(type), kind: `${type.kind}List`, metadata: { resourceVersion: String(this.revision) }, items });
+    let from: ContinueToken | undefined;
+    if (query.continue) {
+      try {
+        from = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8'));
+        if (typeof from?.start !== 'string' || typeof from.rv !== 'number') throw new Error('malformed');
+      } catch {
+        return badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+      }
+    }
+    const asked = query.limit ? Number(query.limit) : 0;
+    const cap = this.options.maxPageSize;
+    const limit = asked > 0 ? Math.min(asked, cap ?? asked) : 0;
+    const keys = [...this.store.ofType(type).keys()].sort();
+    let first = 0;
+    if (from) while (first < keys.length && keys[first] <= from.start) first++;
+    const page: StoredObject[] = [];
+    let remaining = 0;
+    let last: string | undefined;
+    for (let i = first; i < keys.length; i++) {
+      const stored = this.store.get(keys[i])!;
+      if (namespace !== undefined && stored.obj.metadata.namespace !== namespace) continue;
+      if (!matches(stored.obj.metadata.labels ?? {})) continue;
+      if (limit > 0 && page.length === limit) {
+        remaining++;
+        continue;
+      }
+      page.push(stored);
+      last = keys[i];
+    }
+    const items = page.map((s) => {
+      const item = this.render(s);
+      // Like the real server, items of built-in kinds carry no apiVersion/kind in a list.
+      if (!type.custom) {
+        delete (item as Partial<KubeObject>).apiVersion;
+        delete (item as Partial<KubeObject>).kind;
+      }
+      return item;
+    });
+    const rv = from?.rv ?? this.revision;
+    const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+    if (remaining > 0) {
+      const token: ContinueToken = { v: 'meta.k8s.io/v1', rv, start: last! };
+      metadata.continue = Buffer.from(JSON.stringify(token)).toString('base64url');
+      if (!query.labelSelector) metadata.remainingItemCount = remaining;
+    }
+    return ok({ apiVersion: gv(type), kind: `${type.kind}List`, metadata, items });
   }
 
   private patch(type: ResourceType, namespace: string | undefined, name: string, req: RecordedRequest): Answer {
@@ -301,6 +392,8 @@ export class FakeApiServer {
       return badRequest(`the API version in the data (${config.apiVersion}) does not match the expected API version (${gv(type)})`);
     }
     if (config.metadata.name !== name) return badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
+    // The real field manager refuses an apply body that tries to write ownership itself.
+    if (config.metadata.managedFields !== undefined && config.metadata.managedFields !== null) return badRequest('metadata.managedFields must be nil');
     if (type.namespaced && config.metadata.namespace !== undefined && config.metadata.namespace !== namespace) {
       return badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
@@ -309,31 +402,47 @@ export class FakeApiServer {
     if (!existing && type.namespaced) {
       const ns = this.store.get(this.key(NAMESPACE_TYPE, undefined, namespace!));
       if (!ns) return { status: 404, body: status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }) };
+      if (ns.obj.metadata.deletionTimestamp) return terminatingNamespace(type, name, namespace!);
     }
+
+    // A resourceVersion in the body is a precondition on the stored object. On a missing object the
+    // generic registry creates it anyway (the version is dropped before storage).
+    const expectedVersion = config.metadata.resourceVersion;
+    if (existing && expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== '' && String(expectedVersion) !== existing.obj.metadata.resourceVersion) {
+      return conflict(type, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    delete config.metadata.resourceVersion;
 
     const owners = cloneOwners(existing?.owners ?? new Map());
     const liveObj: KubeObject = existing ? clone(existing.obj) : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
-    const applied = leafPaths(trackedFields(config));
-    const conflicts: Array<{ field: string; manager: string; apiVersion: string }> = [];
+    const applied = fieldPaths(trackedFields(config), type.kind);
+    const self = ownerKey({ manager: fieldManager, operation: 'Apply' });
+    const conflicts: Array<{ field: string; key: string; manager: string; apiVersion: string }> = [];
     for (const [field, value] of applied) {
-      for (const [manager, owner] of owners) {
-        if (manager !== fieldManager && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
-          conflicts.push({ field, manager, apiVersion: owner.apiVersion });
+      for (const [key, owner] of owners) {
+        if (value !== ELEMENT && key !== self && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
+          conflicts.push({ field, key, manager: owner.manager, apiVersion: owner.apiVersion });
         }
       }
     }
     if (conflicts.length > 0 && !force) return { status: 409, body: conflictStatus(conflicts) };
-    for (const c of conflicts) owners.get(c.manager)!.fields.delete(c.field);
+    for (const c of conflicts) owners.get(c.key)!.fields.delete(c.field);
 
     const next = clone(liveObj);
-    const previous = owners.get(fieldManager)?.fields ?? new Set<string>();
-    for (const field of previous) {
-      const ownedElsewhere = [...owners].some(([m, o]) => m !== fieldManager && o.fields.has(field));
-      if (!applied.has(field) && !ownedElsewhere) deleteAt(next, field);
+    const previous = owners.get(self)?.fields ?? new Set<string>();
+    // Fields this manager gave up go, unless another manager owns them too; a list item (its `.`)
+    // goes whole when no other manager owns anything inside it.
+    const given = [...previous].filter((field) => !applied.has(field) && ![...owners].some(([k, o]) => k !== self && o.fields.has(field)));
+    for (const field of given.filter(isElement)) {
+      const inside = `${field.slice(0, -',"."]'.length)},`;
+      if (![...owners].some(([k, o]) => k !== self && [...o.fields].some((f) => f.startsWith(inside)))) deleteAt(next, field);
     }
-    for (const [field, value] of applied) setAt(next, field, clone(value));
-    owners.set(fieldManager, { operation: 'Apply', apiVersion: config.apiVersion, fields: new Set(applied.keys()), time: now() });
-    for (const [manager, owner] of owners) if (owner.fields.size === 0) owners.delete(manager);
+    for (const field of given.filter((f) => !isElement(f))) deleteAt(next, field);
+    for (const [field, value] of applied) setAt(next, field, value === ELEMENT ? value : clone(value));
+    defaultProtocols(next);
+    const mine: Owner = { manager: fieldManager, operation: 'Apply', apiVersion: config.apiVersion, fields: new Set(applied.keys()), time: now() };
+    owners.set(self, mine);
+    for (const [key, owner] of owners) if (owner.fields.size === 0) owners.delete(key);
 
     if (!existing) {
       const created = this.created(type, next, owners);
@@ -343,9 +452,13 @@ export class FakeApiServer {
       this.store.set(key, created);
       this.afterCreate(type, created.obj);
       this.runController(created);
+      this.scheduleControllers(key, undefined);
       return { status: 201, body: this.render(this.store.get(key)!) };
     }
 
+    adjustServiceOnUpdate(existing.obj, next);
+    const invalid = immutableFieldErrors(existing.obj, next);
+    if (invalid.length > 0) return invalidAnswer(type, name, invalid);
     const contentChanged = !isDeepStrictEqual(stripVolatile(next), stripVolatile(existing.obj));
     const ownershipChanged = !sameOwnership(owners, existing.owners);
     if (!contentChanged && !ownershipChanged) return ok(this.render(existing));
@@ -357,7 +470,10 @@ export class FakeApiServer {
     next.metadata.resourceVersion = String(++this.revision);
     this.store.set(key, updated);
     this.runController(updated);
-    return ok(this.render(updated));
+    this.scheduleControllers(key, existing.obj);
+    this.finishDeletion(key);
+    if (!this.store.get(key)) return ok(this.render(updated));
+    return ok(this.render(this.store.get(key)!));
   }
 
   /** TokenRequest, as the real server validates it: an existing account, at least 10 minutes. */
@@ -380,6 +496,8 @@ export class FakeApiServer {
     const token = `sa-token-${randomBytes(16).toString('hex')}`;
     const expirationTimestamp = new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     this.issuedTokens.push({ namespace, name, token, expirationSeconds: seconds, audiences: request.spec?.audiences ?? [] });
+    // What the classroom's RBAC gives an attendee's ServiceAccount: its own namespace, nothing else.
+    this.grants.set(token, { user: `system:serviceaccount:${namespace}:${name}`, namespaces: [namespace] });
     this.options.tokens?.add(token);
     return {
       status: 201,
@@ -401,14 +519,26 @@ export class FakeApiServer {
       return badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}"`);
     }
     if (req.query.dryRun === 'All') return ok(status(200, undefined, undefined, { name, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'));
-    this.deleteStored(key, policy ?? 'Background');
+    if (stored.obj.metadata.deletionTimestamp) {
+      if (isNamespace(type)) {
+        return conflict(type, name, 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+      }
+      return ok(this.render(stored));
+    }
+    const pending = this.deleteStored(key, policy ?? 'Background');
+    // An object that waits for its finalizers (or a Namespace for its controller) answers as it now is.
+    if (pending) return ok(this.render(pending));
     return ok(status(200, undefined, undefined, { name, group: type.group, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'));
   }
 
-  private deleteStored(key: string, policy: string): void {
+  /**
+   * Deletes an object and, unless orphaned, what it owns. An object with finalizers, and a Namespace,
+   * only get a deletionTimestamp: they go when their finalizers are gone ({@link removeFinalizers}, an
+   * apply without them, or the namespace controller). Returns the object if it stays for now.
+   */
+  private deleteStored(key: string, policy: string): StoredObject | undefined {
     const stored = this.store.get(key);
-    if (!stored) return;
-    this.store.delete(key);
+    if (!stored) return undefined;
     const uid = stored.obj.metadata.uid;
     for (const [otherKey, other] of [...this.store]) {
       const refs = (other.obj.metadata.ownerReferences ?? []) as Array<{ uid: string }>;
@@ -416,11 +546,20 @@ export class FakeApiServer {
       if (policy === 'Orphan') other.obj.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
       else this.deleteStored(otherKey, policy);
     }
-    if (stored.type === NAMESPACE_TYPE) {
-      for (const [otherKey, other] of [...this.store]) {
-        if (other.obj.metadata.namespace === stored.obj.metadata.name) this.deleteStored(otherKey, policy);
+    const namespace = isNamespace(stored.type);
+    if (namespace || finalizersOf(stored.obj).length > 0) {
+      if (!stored.obj.metadata.deletionTimestamp) {
+        stored.obj.metadata.deletionTimestamp = now();
+        stored.obj.metadata.deletionGracePeriodSeconds = 0;
+        if (namespace) {
+          stored.obj.status = { phase: 'Terminating' };
+          this.later(this.options.namespaceDeletionMs ?? 1000, () => this.namespaceController(stored.obj.metadata.name!));
+        }
+        stored.obj.metadata.resourceVersion = String(++this.revision);
       }
+      return stored;
     }
+    this.store.delete(key);
     if (stored.type.kind === 'CustomResourceDefinition') {
       const names = (stored.obj.spec as any)?.names ?? {};
       for (let i = this.types.length - 1; i >= 0; i--) {
@@ -428,6 +567,55 @@ export class FakeApiServer {
         if (t.custom && t.group === (stored.obj.spec as any)?.group && t.kind === names.kind) this.types.splice(i, 1);
       }
     }
+    return undefined;
+  }
+
+  /**
+   * The namespace controller: deletes everything in a Terminating namespace, then, once nothing is
+   * left (objects with finalizers wait for them), removes the namespace itself.
+   */
+  private namespaceController(name: string): void {
+    const key = this.key(NAMESPACE_TYPE, undefined, name);
+    if (!this.store.get(key)) return;
+    let left = 0;
+    for (const [otherKey, other] of [...this.store]) {
+      if (other.obj.metadata.namespace !== name || !other.type.namespaced) continue;
+      if (this.deleteStored(otherKey, 'Background')) left++;
+    }
+    if (left === 0) this.store.delete(key);
+    else this.later(50, () => this.namespaceController(name));
+  }
+
+  /** Removes an object's finalizers, as the controller that set them would; it goes if it was being deleted. */
+  removeFinalizers(apiVersion: string, kind: string, name: string, namespace?: string): void {
+    const type = this.typeFor(apiVersion, kind);
+    const key = type && this.key(type, namespace, name);
+    const stored = key && this.store.get(key);
+    if (!stored) throw new Error(`fake apiserver: no ${kind} ${namespace ?? ''}/${name}`);
+    delete stored.obj.metadata.finalizers;
+    stored.obj.metadata.resourceVersion = String(++this.revision);
+    this.finishDeletion(key);
+  }
+
+  /** An object being deleted goes once its last finalizer is gone. */
+  private finishDeletion(key: string): void {
+    const stored = this.store.get(key);
+    if (stored?.obj.metadata.deletionTimestamp && !isNamespace(stored.type) && finalizersOf(stored.obj).length === 0) {
+      this.deleteStored(key, 'Background');
+    }
+  }
+
+  /** Runs `work` after `ms` (synchronously for 0), unless the server closes first. */
+  private later(ms: number, work: () => void): void {
+    if (ms <= 0) {
+      work();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work();
+    }, ms);
+    this.timers.add(timer);
   }
 
   // ---- storage helpers ----
@@ -459,12 +647,61 @@ export class FakeApiServer {
     if (result) stored.obj.status = result;
   }
 
+  /**
+   * The built-in controllers, as kube-controller-manager runs them: after the write that caused them,
+   * never inside it (unless `controllerDelayMs` is 0).
+   */
+  private scheduleControllers(key: string, before: KubeObject | undefined): void {
+    const stored = this.store.get(key);
+    if (this.options.builtinControllers === false || stored?.obj.kind !== 'Deployment') return;
+    if (before && before.metadata.generation === stored.obj.metadata.generation) return;
+    const newRevision = !before || !isDeepStrictEqual((before.spec as any)?.template, (stored.obj.spec as any)?.template);
+    this.later(this.options.controllerDelayMs ?? 5, () => this.deploymentController(key, newRevision));
+  }
+
+  /**
+   * The deployment controller: a new pod template gets the next `deployment.kubernetes.io/revision`
+   * annotation (a write of its own), then the status write. Without nodes no pod becomes ready, so the
+   * status says so (a {@link simulate}d controller decides the status instead).
+   */
+  private deploymentController(key: string, newRevision: boolean): void {
+    const stored = this.store.get(key);
+    if (!stored) return;
+    const obj = stored.obj;
+    if (newRevision) {
+      const annotations = (obj.metadata.annotations ??= {});
+      annotations[REVISION_ANNOTATION] = String(Number(annotations[REVISION_ANNOTATION] ?? 0) + 1);
+      this.ownByController(stored, undefined, [JSON.stringify(['f:metadata', 'f:annotations', `f:${REVISION_ANNOTATION}`])]);
+      obj.metadata.resourceVersion = String(++this.revision);
+    }
+    if (this.controllers.has(obj.kind)) return;
+    const replicas = (obj.spec as any)?.replicas ?? 1;
+    obj.status = {
+      observedGeneration: obj.metadata.generation, replicas, updatedReplicas: replicas, unavailableReplicas: replicas,
+      conditions: [
+        { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+        { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${obj.metadata.name}" is progressing.` },
+      ],
+    };
+    this.ownByController(stored, 'status', [...fieldPaths({ status: obj.status }, obj.kind).keys()]);
+    obj.metadata.resourceVersion = String(++this.revision);
+  }
+
+  /** Gives fields to kube-controller-manager's Update entry, as its writes do. */
+  private ownByController(stored: StoredObject, subresource: string | undefined, fields: string[]): void {
+    const entry: Owner = { manager: 'kube-controller-manager', operation: 'Update', subresource, apiVersion: stored.obj.apiVersion, fields: new Set(), time: now() };
+    const owner = stored.owners.get(ownerKey(entry)) ?? entry;
+    for (const field of fields) owner.fields.add(field);
+    owner.time = now();
+    stored.owners.set(ownerKey(owner), owner);
+  }
+
   private render(stored: StoredObject): KubeObject {
     const obj = clone(stored.obj);
     if (stored.owners.size > 0) {
-      obj.metadata.managedFields = [...stored.owners].map(([manager, owner]) => ({
-        manager, operation: owner.operation, apiVersion: owner.apiVersion, time: owner.time,
-        fieldsType: 'FieldsV1', fieldsV1: fieldsV1(owner.fields),
+      obj.metadata.managedFields = [...stored.owners.values()].map((owner) => ({
+        manager: owner.manager, operation: owner.operation, apiVersion: owner.apiVersion, time: owner.time,
+        fieldsType: 'FieldsV1', fieldsV1: fieldsV1(owner.fields), ...(owner.subresource ? { subresource: owner.subresource } : {}),
       }));
     }
     return obj;
@@ -475,7 +712,7 @@ export class FakeApiServer {
   }
 
   private key(type: ResourceType, namespace: string | undefined, name: string): string {
-    return `${type.group}|${type.resource}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
+    return `${typeId(type)}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
   }
 }
 
@@ -484,6 +721,67 @@ export class FakeApiServer {
 export interface FakeApiServerOptions {
   /** When set, requests must carry one of these bearer tokens (401 otherwise); issued tokens join it. */
   readonly tokens?: Set<string>;
+  /**
+   * Run the built-in controllers (the deployment controller's revision annotation and status), as a
+   * real cluster does.
+   * @default true
+   */
+  readonly builtinControllers?: boolean;
+  /**
+   * How long after the write that caused it a built-in controller writes, in ms. 0 writes before the
+   * answer (synchronously), which hides the race a real cluster has.
+   * @default 5
+   */
+  readonly controllerDelayMs?: number;
+  /**
+   * The most items one LIST page holds when a `limit` is asked, however large: a real server may answer
+   * fewer than `limit` too, so clients must follow `continue`. Set it low to exercise paging loops.
+   * @default no cap beyond `limit`
+   */
+  readonly maxPageSize?: number;
+  /**
+   * Serve HTTPS with a CA made at start ({@link FakeApiServer.certificates}); kubeconfigs then carry
+   * the CA and verify the server, and may use a client certificate.
+   * @default false (plain HTTP)
+   */
+  readonly tls?: boolean;
+  /**
+   * Time the server takes for each request before it handles it, in ms: a real API server's
+   * admission, storage and network round trip, so that a benchmark can state what it measured against.
+   * @default 0
+   */
+  readonly latencyMs?: number;
+  /**
+   * Keep every request in {@link FakeApiServer.requests}. Off for benchmarks with many thousand
+   * requests; {@link FakeApiServer.requestsByVerb} counts either way.
+   * @default true
+   */
+  readonly recordRequests?: boolean;
+  /**
+   * How long after a Namespace's DELETE the namespace controller deletes its contents; the namespace
+   * is `Terminating` until then, and goes once its contents are gone (a real cluster takes seconds).
+   * @default 1000
+   */
+  readonly namespaceDeletionMs?: number;
+  /**
+   * A minimal authorizer: bearer tokens limited to what their {@link Grant} allows (403 `Forbidden`
+   * otherwise, with the real message). Tokens without a grant, and the client certificate, may do
+   * everything. Tokens issued through TokenRequest always get their ServiceAccount's namespace only.
+   * @default no limited tokens
+   */
+  readonly grants?: Record<string, Grant>;
+}
+
+/** What one bearer token may do (see {@link FakeApiServerOptions.grants}). */
+export interface Grant {
+  /** The user name in 403 messages, e.g. `system:serviceaccount:ns:sa`. */
+  readonly user: string;
+  /** Namespaces where every verb on namespaced resources is allowed. */
+  readonly namespaces: readonly string[];
+  /** Every verb on cluster-scoped resources (Namespaces, ClusterRoles, ...). @default false */
+  readonly clusterScoped?: boolean;
+  /** LIST of namespaced resources across all namespaces. @default false */
+  readonly listAllNamespaces?: boolean;
 }
 
 /** Options of {@link FakeApiServer.kubeconfig}. */
@@ -495,6 +793,23 @@ export interface KubeconfigOptions {
   readonly certificateAuthorityData?: string;
   /** `certificate-authority` (a file) of the cluster. */
   readonly certificateAuthority?: string;
+  /**
+   * With `tls`: authenticate with the server's client certificate (user `admin`, group
+   * `system:masters`) instead of a token.
+   * @default false
+   */
+  readonly clientCertificate?: boolean;
+}
+
+/** PEM certificates and keys of a TLS fake server, made at start. */
+export interface FakeCertificates {
+  /** The self-signed CA that signed the server and client certificates. */
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  /** A client certificate for `admin` in `system:masters`: it authenticates like a token in `tokens`. */
+  readonly clientCert: string;
+  readonly clientKey: string;
 }
 
 /** A token issued through TokenRequest. */
@@ -548,11 +863,64 @@ interface ResourceType {
   readonly custom?: boolean;
 }
 
+/** One managedFields entry. */
 interface Owner {
+  manager: string;
   operation: 'Apply' | 'Update';
+  /** `status` for writes through the status subresource. */
+  subresource?: string;
   apiVersion: string;
   fields: Set<string>;
   time: string;
+}
+
+/** What a continue token holds (base64url JSON, opaque to clients), as the real server's. */
+interface ContinueToken {
+  readonly v: string;
+  readonly rv: number;
+  /** The last key of the page before. */
+  readonly start: string;
+}
+
+/** The objects by key, indexed by type so that a LIST reads only its own kind. */
+class ObjectStore {
+  private readonly all = new Map<string, StoredObject>();
+  private readonly byType = new Map<string, Map<string, StoredObject>>();
+
+  get(key: string): StoredObject | undefined {
+    return this.all.get(key);
+  }
+
+  set(key: string, stored: StoredObject): void {
+    this.all.set(key, stored);
+    const id = typeId(stored.type);
+    let index = this.byType.get(id);
+    if (!index) this.byType.set(id, (index = new Map()));
+    index.set(key, stored);
+  }
+
+  delete(key: string): void {
+    const stored = this.all.get(key);
+    if (!stored) return;
+    this.all.delete(key);
+    this.byType.get(typeId(stored.type))?.delete(key);
+  }
+
+  ofType(type: ResourceType): ReadonlyMap<string, StoredObject> {
+    return this.byType.get(typeId(type)) ?? new Map();
+  }
+
+  values(): IterableIterator<StoredObject> {
+    return this.all.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, StoredObject]> {
+    return this.all[Symbol.iterator]();
+  }
+}
+
+function typeId(type: ResourceType): string {
+  return `${type.group}|${type.resource}`;
 }
 
 interface StoredObject {
@@ -566,6 +934,7 @@ function t(groupVersion: string, kind: string, resource: string, namespaced: boo
   return { group, version, kind, resource, namespaced };
 }
 
+const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const NAMESPACE_TYPE = t('v1', 'Namespace', 'namespaces', false);
 const SERVICE_ACCOUNT_TYPE = t('v1', 'ServiceAccount', 'serviceaccounts', true);
 
@@ -602,6 +971,11 @@ const BUILTIN_TYPES: ResourceType[] = [
   t('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', false),
 ];
 
+/** Types are copied per server, so compare by name. */
+function isNamespace(type: ResourceType): boolean {
+  return type.group === '' && type.kind === 'Namespace';
+}
+
 function gv(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
@@ -618,6 +992,7 @@ function resourceEntries(type: ResourceType) {
 let clusterIpCounter = 0;
 
 function applyDefaults(obj: KubeObject): void {
+  defaultProtocols(obj);
   const spec = obj.spec as Record<string, any> | undefined;
   if (obj.kind === 'Service' && spec && spec.type !== 'ExternalName' && spec.clusterIP === undefined) {
     spec.clusterIP = `10.96.0.${(++clusterIpCounter % 250) + 2}`;
@@ -637,6 +1012,25 @@ function applyDefaults(obj: KubeObject): void {
   }
 }
 
+/** `protocol: TCP` on container and Service ports, where the real server defaults it. */
+function defaultProtocols(obj: KubeObject): void {
+  const visit = (node: unknown, name: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        if (CONTAINER_LISTS.includes(name) && isPlainObject(item) && Array.isArray(item.ports)) {
+          for (const port of item.ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
+        }
+        visit(item, name);
+      }
+    } else if (isPlainObject(node)) {
+      for (const [k, v] of Object.entries(node)) visit(v, k);
+    }
+  };
+  visit(obj.spec, 'spec');
+  const ports = (obj.spec as any)?.ports;
+  if (obj.kind === 'Service' && Array.isArray(ports)) for (const port of ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
+}
+
 // ---- field ownership ----
 
 const UNTRACKED_METADATA = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'deletionTimestamp', 'selfLink'];
@@ -649,43 +1043,137 @@ function trackedFields(obj: KubeObject): Record<string, unknown> {
   return Object.keys(meta).length > 0 ? { ...rest, metadata: meta } : rest;
 }
 
-/** Leaves of an object by path (JSON-encoded key list); arrays are atomic leaves. */
-function leafPaths(value: unknown, prefix: string[] = [], out = new Map<string, unknown>()): Map<string, unknown> {
+/*
+ * Field paths as structured-merge-diff writes them in managedFields: a JSON array of path elements,
+ * `f:<field>` for a map field, `k:<key JSON>` for the item of a list with merge keys, and `.` for
+ * that item itself. Lists without merge keys are atomic: one leaf.
+ */
+
+/** The value recorded for an item's own `.` path. */
+const ELEMENT = Symbol('list item');
+
+/** Merge keys of the associative lists the engine's objects use (Kubernetes' OpenAPI `x-kubernetes-list-map-keys`). */
+function listKeys(names: readonly string[], kind: string): readonly string[] | undefined {
+  const last = names[names.length - 1];
+  const parent = names[names.length - 2];
+  const inContainer = CONTAINER_LISTS.includes(parent);
+  if (CONTAINER_LISTS.includes(last) || last === 'volumes' || last === 'imagePullSecrets') return ['name'];
+  if (inContainer && last === 'env') return ['name'];
+  if (inContainer && last === 'ports') return ['containerPort', 'protocol'];
+  if (inContainer && last === 'volumeMounts') return ['mountPath'];
+  if (kind === 'Service' && names.length === 2 && names[0] === 'spec' && last === 'ports') return ['port', 'protocol'];
+  if (names.length === 2 && names[0] === 'metadata' && last === 'ownerReferences') return ['uid'];
+  return undefined;
+}
+
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+/** Merge-key fields the server defaults, so that an item without them has the same key. */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+function itemKey(item: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries([...keys].sort().map((k) => [k, item[k] ?? KEY_DEFAULTS[k]]).filter(([, v]) => v !== undefined));
+}
+
+function matchesKey(item: unknown, key: Record<string, unknown>): boolean {
+  return isPlainObject(item) && Object.entries(key).every(([k, v]) => (item[k] ?? KEY_DEFAULTS[k]) === v);
+}
+
+/** Every owned path of an object and its value (lists with merge keys by item). */
+function fieldPaths(value: unknown, kind: string, names: string[] = [], prefix: string[] = [], out = new Map<string, unknown>()): Map<string, unknown> {
+  const keys = Array.isArray(value) ? listKeys(names, kind) : undefined;
+  const items = Array.isArray(value) ? (value as unknown[]) : [];
   if (isPlainObject(value) && Object.keys(value).length > 0) {
-    for (const [k, v] of Object.entries(value)) leafPaths(v, [...prefix, k], out);
+    for (const [k, v] of Object.entries(value)) fieldPaths(v, kind, [...names, k], [...prefix, `f:${k}`], out);
+  } else if (keys && items.length > 0 && items.every((item) => isPlainObject(item) && keys.some((k) => item[k] !== undefined))) {
+    for (const item of items as Array<Record<string, unknown>>) {
+      const element = `k:${JSON.stringify(itemKey(item, keys))}`;
+      out.set(JSON.stringify([...prefix, element, '.']), ELEMENT);
+      for (const [k, v] of Object.entries(item)) fieldPaths(v, kind, [...names, k], [...prefix, element, `f:${k}`], out);
+    }
+  } else if (keys && items.length === 0) {
+    // An empty associative list merges into the live one without changing it.
   } else if (prefix.length > 0) {
     out.set(JSON.stringify(prefix), value);
   }
   return out;
 }
 
+function isElement(field: string): boolean {
+  return field.endsWith(',"."]');
+}
+
+/**
+ * The node that holds a path's last element: the map for `f:`, the list item for `.`. With `create`,
+ * missing maps, lists and items (with their key fields) are made on the way.
+ */
+function parentOf(obj: unknown, path: readonly string[], create: boolean): any {
+  let node: any = obj;
+  for (let i = 0; i < path.length - 1; i++) {
+    const element = path[i];
+    if (element.startsWith('f:')) {
+      const name = element.slice(2);
+      if (!isPlainObject(node)) return undefined;
+      if (node[name] === undefined || node[name] === null || typeof node[name] !== 'object') {
+        if (!create) return undefined;
+        node[name] = path[i + 1].startsWith('k:') ? [] : {};
+      }
+      node = node[name];
+    } else {
+      const key = JSON.parse(element.slice(2)) as Record<string, unknown>;
+      if (!Array.isArray(node)) return undefined;
+      let item = node.find((x) => matchesKey(x, key));
+      if (!item) {
+        if (!create) return undefined;
+        node.push((item = clone(key)));
+      }
+      node = item;
+    }
+  }
+  return node;
+}
+
 function valueAt(obj: unknown, field: string): unknown {
-  return (JSON.parse(field) as string[]).reduce<any>((o, k) => (isPlainObject(o) ? o[k] : undefined), obj);
+  const path = JSON.parse(field) as string[];
+  const last = path[path.length - 1];
+  const parent = parentOf(obj, path, false);
+  if (last === '.') return parent;
+  return isPlainObject(parent) ? parent[last.slice(2)] : undefined;
 }
 
-function setAt(obj: any, field: string, value: unknown): void {
-  const keys = JSON.parse(field) as string[];
-  let node = obj;
-  for (const k of keys.slice(0, -1)) {
-    if (!isPlainObject(node[k])) node[k] = {};
-    node = node[k];
-  }
-  node[keys[keys.length - 1]] = value;
+function setAt(obj: unknown, field: string, value: unknown): void {
+  const path = JSON.parse(field) as string[];
+  const last = path[path.length - 1];
+  const parent = parentOf(obj, path, true);
+  if (last !== '.') parent[last.slice(2)] = value;
 }
 
-function deleteAt(obj: any, field: string): void {
-  const keys = JSON.parse(field) as string[];
-  const trail: any[] = [obj];
-  for (const k of keys.slice(0, -1)) {
-    const next = trail[trail.length - 1]?.[k];
-    if (!isPlainObject(next)) return;
-    trail.push(next);
-  }
-  delete trail[trail.length - 1][keys[keys.length - 1]];
-  // Drop maps the removal left empty, as the server does for applied fields.
-  for (let i = trail.length - 1; i > 0; i--) {
-    if (Object.keys(trail[i]).length > 0) break;
-    delete trail[i - 1][keys[i - 1]];
+/** Removes a field, then the maps and lists its removal left empty, as the server does for applied fields. */
+function deleteAt(obj: unknown, field: string): void {
+  let path = JSON.parse(field) as string[];
+  let first = true;
+  while (path.length > 0) {
+    const last = path[path.length - 1];
+    if (last === '.') {
+      const list = parentOf(obj, path.slice(0, -1), false);
+      if (!Array.isArray(list)) return;
+      const key = JSON.parse(path[path.length - 2].slice(2)) as Record<string, unknown>;
+      const index = list.findIndex((x) => matchesKey(x, key));
+      if (index >= 0) list.splice(index, 1);
+      path = path.slice(0, -2);
+    } else if (last.startsWith('f:')) {
+      const parent = parentOf(obj, path, false);
+      if (!isPlainObject(parent)) return;
+      const name = last.slice(2);
+      const value = parent[name];
+      const empty = (isPlainObject(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0);
+      if (!first && !empty) return;
+      delete parent[name];
+      if (Object.keys(parent).length > 0) return;
+      path = path.slice(0, -1);
+    } else {
+      return; // an item left without fields stays: its own `.` decides
+    }
+    first = false;
   }
 }
 
@@ -693,15 +1181,20 @@ function fieldsV1(fields: Set<string>): Record<string, unknown> {
   const root: Record<string, any> = {};
   for (const field of fields) {
     let node = root;
-    for (const k of JSON.parse(field) as string[]) node = node[`f:${k}`] ??= {};
+    for (const element of JSON.parse(field) as string[]) node = node[element] ??= {};
   }
   return root;
 }
 
+/** managedFields entries are unique per manager, operation and subresource. */
+function ownerKey(owner: Pick<Owner, 'manager' | 'operation' | 'subresource'>): string {
+  return `${owner.manager}|${owner.operation}|${owner.subresource ?? ''}`;
+}
+
 function sameOwnership(a: Map<string, Owner>, b: Map<string, Owner>): boolean {
   if (a.size !== b.size) return false;
-  for (const [manager, owner] of a) {
-    const other = b.get(manager);
+  for (const [key, owner] of a) {
+    const other = b.get(key);
     if (!other || other.operation !== owner.operation || !isDeepStrictEqual([...owner.fields].sort(), [...other.fields].sort())) return false;
   }
   return true;
@@ -723,9 +1216,117 @@ function withoutMetaAndStatus(obj: KubeObject): unknown {
   return rest;
 }
 
+/** One field error of a 422, as the server's `field.Error` renders it. */
+interface FieldError {
+  readonly field: string;
+  readonly reason: 'FieldValueInvalid' | 'FieldValueForbidden';
+  /** The error without the field, e.g. `Invalid value: "x": field is immutable`. */
+  readonly detail: string;
+}
+
+/** The 422 `Invalid` answer for field errors, message and causes as kube-apiserver writes them. */
+function invalidAnswer(type: ResourceType, name: string, errors: readonly FieldError[]): Answer {
+  const kind = type.group ? `${type.kind}.${type.group}` : type.kind;
+  const each = errors.map((e) => `${e.field}: ${e.detail}`);
+  const message = `${kind} "${name}" is invalid: ${each.length === 1 ? each[0] : `[${each.join(', ')}]`}`;
+  const causes = errors.map((e) => ({ reason: e.reason, message: e.detail, field: e.field }));
+  return { status: 422, body: status(422, 'Invalid', message, { name, group: type.group, kind: type.kind, causes }) };
+}
+
+function finalizersOf(obj: KubeObject): unknown[] {
+  const finalizers = obj.metadata.finalizers;
+  return Array.isArray(finalizers) ? finalizers : [];
+}
+
+const KUBE_VERBS: Record<string, string> = { GET: 'get', PATCH: 'patch', DELETE: 'delete', POST: 'create', PUT: 'update' };
+
+/** The RBAC authorizer's 403, or undefined when `grant` (none: everything) allows the request. */
+function forbidden(grant: Grant | undefined, verb: string, type: ResourceType, namespace: string | undefined, name: string | undefined, resource = type.resource): Answer | undefined {
+  if (!grant) return undefined;
+  if (type.namespaced && namespace !== undefined ? grant.namespaces.includes(namespace) : type.namespaced ? grant.listAllNamespaces : grant.clusterScoped) return undefined;
+  const where = namespace !== undefined ? `in the namespace "${namespace}"` : 'at the cluster scope';
+  const message = `${qualifiedResource(type)}${name !== undefined ? ` "${name}"` : ''} is forbidden: User "${grant.user}" cannot ${verb} resource "${resource}" in API group "${type.group}" ${where}`;
+  return { status: 403, body: status(403, 'Forbidden', message, { ...(name !== undefined ? { name } : {}), group: type.group, kind: type.resource }) };
+}
+
+/** The 403 of the NamespaceLifecycle admission plugin: no new objects in a Terminating namespace. */
+function terminatingNamespace(type: ResourceType, name: string, namespace: string): Answer {
+  const message = `${qualifiedResource(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`;
+  const causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+  return { status: 403, body: status(403, 'Forbidden', message, { name, group: type.group, kind: type.resource, causes }) };
+}
+
+/** The 409 `Conflict` of a failed precondition or optimistic lock. */
+function conflict(type: ResourceType, name: string, why: string): Answer {
+  return { status: 409, body: status(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": ${why}`, { name, group: type.group, kind: type.resource }) };
+}
+
+function qualifiedResource(type: ResourceType): string {
+  return type.group ? `${type.resource}.${type.group}` : type.resource;
+}
+
+/** Go's `%#v` of a label selector, as the validation messages print it. */
+function goSelector(selector: any): string {
+  const labels = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ');
+  const expressions = selector?.matchExpressions ? `[]v1.LabelSelectorRequirement{${JSON.stringify(selector.matchExpressions)}}` : '[]v1.LabelSelectorRequirement(nil)';
+  return `v1.LabelSelector{MatchLabels:map[string]string{${labels}}, MatchExpressions:${expressions}}`;
+}
+
+const immutable = (field: string, value: string): FieldError => ({ field, reason: 'FieldValueInvalid', detail: `Invalid value: ${value}: field is immutable` });
+
+/** The fields StatefulSet validation lets an update change; any other spec change is forbidden. */
+const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+
+/** The update validation of kube-apiserver v1.33 for the fields that cannot change once set. */
+function immutableFieldErrors(old: KubeObject, next: KubeObject): FieldError[] {
+  const before = (old.spec ?? {}) as Record<string, any>;
+  const after = (next.spec ?? {}) as Record<string, any>;
+  const errors: FieldError[] = [];
+  switch (next.kind) {
+    case 'Deployment':
+    case 'ReplicaSet':
+    case 'DaemonSet':
+      if (!isDeepStrictEqual(before.selector, after.selector)) errors.push(immutable('spec.selector', goSelector(after.selector)));
+      break;
+    case 'StatefulSet': {
+      const rest = (spec: Record<string, any>) => Object.fromEntries(Object.entries(spec).filter(([k]) => !STATEFULSET_MUTABLE.includes(k)));
+      if (!isDeepStrictEqual(rest(before), rest(after))) {
+        errors.push({ field: 'spec', reason: 'FieldValueForbidden', detail: `Forbidden: updates to statefulset spec for fields other than ${STATEFULSET_MUTABLE.slice(0, -1).map((f) => `'${f}'`).join(', ')} and '${STATEFULSET_MUTABLE[STATEFULSET_MUTABLE.length - 1]}' are forbidden` });
+      }
+      break;
+    }
+    case 'Job':
+      if (!isDeepStrictEqual(before.selector, after.selector)) errors.push(immutable('spec.selector', goSelector(after.selector)));
+      if (!isDeepStrictEqual(before.template, after.template)) errors.push(immutable('spec.template', `core.PodTemplateSpec${JSON.stringify(after.template ?? {})}`));
+      break;
+    case 'Service':
+      if (before.type !== 'ExternalName' && after.type !== 'ExternalName' && before.clusterIP && after.clusterIP !== before.clusterIP) {
+        errors.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', detail: `Invalid value: []string{${JSON.stringify(after.clusterIP ?? '')}}: may not change once set` });
+      }
+      break;
+  }
+  return errors;
+}
+
+/**
+ * What the Service registry does to a type change before validation: to ExternalName it drops the
+ * allocated cluster IPs, from ExternalName it allocates them, so only an explicit clusterIP change fails.
+ */
+function adjustServiceOnUpdate(old: KubeObject, next: KubeObject): void {
+  if (next.kind !== 'Service') return;
+  const before = (old.spec ?? {}) as Record<string, any>;
+  const after = (next.spec ?? {}) as Record<string, any>;
+  if (after.type === 'ExternalName' && before.type !== 'ExternalName' && after.clusterIP === before.clusterIP) {
+    delete after.clusterIP;
+    delete after.clusterIPs;
+  } else if (before.type === 'ExternalName' && after.type !== 'ExternalName') {
+    applyDefaults(next);
+  }
+}
+
 function conflictStatus(conflicts: Array<{ field: string; manager: string; apiVersion: string }>) {
   const causes = conflicts.map((c) => ({
-    type: 'FieldManagerConflict',
+    reason: 'FieldManagerConflict',
     message: `conflict with "${c.manager}" using ${c.apiVersion}`,
     field: dotted(c.field),
   }));
@@ -735,8 +1336,14 @@ function conflictStatus(conflicts: Array<{ field: string; manager: string; apiVe
   return status(409, 'Conflict', message, { causes });
 }
 
+/** A path as conflict messages print it: `.spec.template.spec.containers[name="web"].image`. */
 function dotted(field: string): string {
-  return (JSON.parse(field) as string[]).map((k) => `.${k}`).join('');
+  return (JSON.parse(field) as string[]).map((element) => {
+    if (element.startsWith('f:')) return `.${element.slice(2)}`;
+    if (element === '.') return '';
+    const key = JSON.parse(element.slice(2)) as Record<string, unknown>;
+    return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+  }).join('');
 }
 
 // ---- label selectors ----
@@ -782,7 +1389,7 @@ function failureStatus(code: number, message: string | undefined, req: RecordedR
     case 429: return status(429, 'TooManyRequests', message ?? 'Too many requests, please try again later.', { retryAfterSeconds: 1 });
     case 403: return status(403, 'Forbidden', message ?? `${target} is forbidden: User "system:serviceaccount:default:tester" cannot ${req.method.toLowerCase()} this resource`);
     case 422: return status(422, 'Invalid', message ?? `${target} is invalid: spec: Invalid value: "x": injected`,
-      { causes: [{ type: 'FieldValueInvalid', message: 'Invalid value: "x": injected', field: 'spec' }] });
+      { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "x": injected', field: 'spec' }] });
     case 503: return status(503, 'ServiceUnavailable', message ?? 'the server is currently unable to handle the request');
     default: return status(code, code >= 500 ? 'InternalError' : 'BadRequest', message ?? 'Internal error occurred: etcdserver: request timed out');
   }
@@ -830,4 +1437,73 @@ function clone<T>(v: T): T {
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** The Kubernetes verb of a request, as an audit log would name it. */
+function verbOf(req: RecordedRequest): string {
+  const parts = req.path.split('/').filter(Boolean);
+  const rest = parts.slice(parts[0] === 'api' ? 2 : 3);
+  if (req.method === 'GET' && rest.length === 0) return 'discovery';
+  const dry = req.query.dryRun ? '(dryRun)' : '';
+  switch (req.method) {
+    case 'GET': {
+      const named = rest[0] === 'namespaces' ? rest.length >= 4 || rest.length === 2 : rest.length >= 2;
+      return named ? 'get' : 'list';
+    }
+    case 'POST': return `create${dry}`;
+    case 'PUT': return `update${dry}`;
+    case 'PATCH': return `patch${dry}`;
+    case 'DELETE': return `delete${dry}`;
+    default: return req.method.toLowerCase();
+  }
+}
+
+// ---- TLS ----
+
+let processCertificates: FakeCertificates | undefined;
+
+/** A private key made by Node's crypto (native, fast), for node-forge to sign with. */
+function rsaKey(): forge.pki.rsa.PrivateKey {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+}
+
+function certificate(subject: forge.pki.CertificateField[], key: forge.pki.rsa.PrivateKey, issuer: { cert?: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }, extensions: object[]): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
+  cert.setSubject(subject);
+  cert.setIssuer(issuer.cert ? issuer.cert.subject.attributes : subject);
+  cert.setExtensions(extensions);
+  cert.sign(issuer.key, forge.md.sha256.create());
+  return cert;
+}
+
+/** A CA, a server certificate for 127.0.0.1 and localhost, and an admin client certificate. */
+function makeCertificates(): FakeCertificates {
+  const caKey = rsaKey();
+  const caCert = certificate([{ name: 'commonName', value: 'fake-apiserver-ca' }], caKey, { key: caKey }, [
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+  ]);
+  const serverKey = rsaKey();
+  const serverCert = certificate([{ name: 'commonName', value: 'kube-apiserver' }], serverKey, { cert: caCert, key: caKey }, [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+  ]);
+  const clientKey = rsaKey();
+  const clientCert = certificate([{ name: 'commonName', value: 'admin' }, { name: 'organizationName', value: 'system:masters' }], clientKey, { cert: caCert, key: caKey }, [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  const pem = forge.pki.certificateToPem;
+  return {
+    ca: pem(caCert), serverCert: pem(serverCert), serverKey: forge.pki.privateKeyToPem(serverKey),
+    clientCert: pem(clientCert), clientKey: forge.pki.privateKeyToPem(clientKey),
+  };
 }
