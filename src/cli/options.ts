@@ -6,7 +6,7 @@ import { SourceDocument, loadSources, sourcesLabel } from '../apply/load';
 import { EnvSecretSpec, parseEnvSecretSpec } from '../apply/secrets';
 import { PROFILES, Profile, profileFromEnv } from '../profile';
 import { CliContext, CliIO, EXIT_USAGE, Output } from './context';
-import { printJson, printSummary, progressEvents, textEvents } from './output';
+import { printJson, printSummary, progressEvents, progressOptions, textEvents } from './output';
 
 /** Inputs when none are given: the synthesized manifests. */
 export const DEFAULT_SOURCES = ['dist'];
@@ -137,7 +137,7 @@ export async function runClusterCommand(
   const json = opts.output === 'json';
   try {
     // diff's stdout is the diff alone, as kubectl's, so it can be piped into a pager or a file.
-    const events = json || command === 'diff' ? progressEvents(stderr) : textEvents(stdout, stderr);
+    const events = json || command === 'diff' ? progressEvents(stderr, progressOptions(ctx.io.env)) : textEvents(stdout, stderr, progressOptions(ctx.io.env));
     const run = await prepareRun(sources, opts, ctx.io, events);
     const report = await body(run);
     if (json) printJson(report, stdout);
