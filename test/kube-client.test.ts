@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TLSSocket } from 'tls';
 import { stringify } from 'yaml';
-import { ConnectionError, KubeApiError, immutableFields } from '../src/apply/client';
+import { ConnectionError, KubeApiError, LiveObjects, identityKey, immutableFields, refOf } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
 import { createKubeClient } from '../src/apply/kube-client';
 import { FAST_RETRY, configMap, namespace } from './support/cluster';
@@ -277,4 +277,22 @@ describe('mapLimit', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(Math.max(...started)).toBeLessThan(10);
   });
+});
+
+test('LiveObjects: one LIST per kind for objects in many namespaces, with the label selector', async () => {
+  const fake = await FakeApiServer.start();
+  try {
+    const labelled = (name: string, ns: string) => ({ ...configMap(name, ns), metadata: { name, namespace: ns, labels: { team: 'a' } } });
+    for (const ns of ['a', 'b']) fake.seed(namespace(ns));
+    const ours = [fake.seed(labelled('one', 'a')), fake.seed(labelled('two', 'b'))].map(refOf);
+    const foreign = refOf(fake.seed(configMap('three', 'b')));
+    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
+    await client.resourceFor('v1', 'ConfigMap');
+    fake.clearRequests();
+    const live = await new LiveObjects(client, { labelSelector: 'team=a' }).of([...ours, foreign]);
+    expect([...live.keys()].sort()).toEqual(ours.map(identityKey).sort());
+    expect(fake.requests.map((r) => [r.path, r.query.labelSelector])).toEqual([['/api/v1/configmaps', 'team=a']]);
+  } finally {
+    await fake.close();
+  }
 });

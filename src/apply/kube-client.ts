@@ -52,7 +52,10 @@ export interface ClusterAccess {
   readonly proxyUrl?: string;
 }
 
-/** The real {@link KubeClient}: `@kubernetes/client-node`'s kubeconfig, authentication and HTTP stack. */
+/**
+ * The real {@link KubeClient}: `@kubernetes/client-node`'s kubeconfig and authentication, requests over
+ * one pool of keep-alive connections (see {@link Transport}).
+ */
 export interface ClusterClient extends KubeClient {
   /** Name of the kubeconfig context in use. */
   readonly context: string;
