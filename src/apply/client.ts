@@ -76,7 +76,7 @@ export interface KubeClient {
   invalidateDiscovery(): void;
   /** Reads an object; `undefined` when it does not exist. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
-  /** Lists objects of a kind; every item carries its `apiVersion` and `kind`. */
+  /** Lists objects of a kind, every page of them; every item carries its `apiVersion` and `kind`. */
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
   /** Server-side apply (`PATCH`, `application/apply-patch+yaml`); returns the object as the server has (or would have) it. */
   apply(obj: KubeObject, options: ServerSideApplyOptions): Promise<KubeObject>;

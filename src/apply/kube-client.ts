@@ -256,14 +256,22 @@ class RestKubeClient implements ClusterClient {
   async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
     const info = await this.requireResource(apiVersion, kind);
     const base = this.collectionPath(info, options.namespace);
+    type Page = { items?: KubeObject[]; metadata?: { continue?: string } };
+    // The API server leaves apiVersion and kind out of list items of built-in kinds.
+    const itemsOf = (page: Page) => (page.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
     const items: KubeObject[] = [];
     let next: string | undefined;
     do {
-      const page = await this.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>('GET', base, {
-        query: { labelSelector: options.labelSelector, limit: PAGE_SIZE, continue: next },
-      });
-      // The API server leaves apiVersion and kind out of list items of built-in kinds.
-      items.push(...(page.items ?? []).map((item) => ({ ...item, apiVersion, kind })));
+      let page: Page;
+      try {
+        page = await this.request<Page>('GET', base, { query: { labelSelector: options.labelSelector, limit: PAGE_SIZE, continue: next } });
+      } catch (error) {
+        // A continue token expires (410 Gone) when the pages take longer than the server keeps their
+        // revision: list again in one piece, as client-go's pager does.
+        if (!(next && error instanceof KubeApiError && error.code === 410)) throw error;
+        return itemsOf(await this.request<Page>('GET', base, { query: { labelSelector: options.labelSelector } }));
+      }
+      items.push(...itemsOf(page));
       next = page.metadata?.continue || undefined;
     } while (next);
     return items;
