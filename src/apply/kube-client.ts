@@ -144,7 +144,7 @@ class Transport {
     const search = query.toString();
     return this.exchange({
       protocol: this.server.protocol,
-      hostname: this.server.hostname,
+      hostname: this.server.hostname.replace(/^\[(.*)\]$/, '$1'), // an IPv6 address without its brackets
       port: this.server.port,
       // A server URL may carry a path prefix (a proxy in front of the API server).
       path: `${this.server.pathname.replace(/\/$/, '')}${urlPath}${search ? `?${search}` : ''}`,
@@ -152,7 +152,7 @@ class Transport {
       headers,
       auth: resolved.auth,
       agent: this.agentFor(resolved),
-    }, body);
+    }, body, `${method} ${urlPath}`);
   }
 
   private agentFor(resolved: https.RequestOptions): http.Agent {
@@ -170,14 +170,14 @@ class Transport {
   }
 
   /** One request and its whole answer; failures below HTTP become a {@link ConnectionError}. */
-  private exchange(options: https.RequestOptions, body: string | undefined): Promise<HttpAnswer> {
+  private exchange(options: https.RequestOptions, body: string | undefined, request: string): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       // Whether the connection came up: until then not a byte of the request has left this process.
       let connected = false;
       const fail = (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         reject(error instanceof ConnectionError ? error
-          : new ConnectionError(`${options.method} ${options.path}: ${error.message}`, error.code, connected, { cause: error }));
+          : new ConnectionError(`${request}: ${error.message}`, error.code, connected, { cause: error }));
       };
       const req = (options.protocol === 'http:' ? http : https).request(options, (res) => {
         const chunks: Buffer[] = [];
