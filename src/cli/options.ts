@@ -115,7 +115,7 @@ export async function prepareRun(sources: string[], opts: ClusterCommandOptions,
   const applySetLabel = opts.applyset ?? (sourcesLabel(sources, io.cwd) && defaultApplySetName(sourcesLabel(sources, io.cwd)!));
   if (!applySetLabel) throw new UsageError('several inputs form one apply set: name it with --applyset');
   const documents = loadInputs(sources, opts, io);
-  const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context, maxConnections: opts.concurrency });
   const namespace = opts.namespace ?? client.contextNamespace ?? 'default';
   const engine = new ApplyEngine({ client, defaultNamespace: namespace, concurrency: opts.concurrency, onEvent });
   return { engine, documents, applySet: { name: applySetLabel, namespace }, envSecrets: opts.secretFromEnv ?? [] };
