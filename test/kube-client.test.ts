@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { ConnectionError, KubeApiError, LiveObjects, identityKey, immutableFields, refOf } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
 import { createKubeClient } from '../src/apply/kube-client';
-import { FAST_RETRY, configMap, namespace } from './support/cluster';
+import { FAST_RETRY, configMap, deployment, namespace } from './support/cluster';
 import { FakeApiServer, FakeCertificates } from './support/fake-apiserver';
 
 let dir: string;
@@ -315,6 +315,24 @@ test('LiveObjects: one LIST per kind for objects in many namespaces, with the la
     const live = await new LiveObjects(client, { labelSelector: 'team=a' }).of([...ours, foreign]);
     expect([...live.keys()].sort()).toEqual(ours.map(identityKey).sort());
     expect(fake.requests.map((r) => [r.path, r.query.labelSelector])).toEqual([['/api/v1/configmaps', 'team=a']]);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('immutableFields reads the fake API server’s 422 for a changed Deployment selector, as kube-apiserver words it', async () => {
+  const fake = await FakeApiServer.start();
+  try {
+    fake.seed(namespace('ns'));
+    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
+    const web = deployment('web', 'ns');
+    await client.apply(web, { fieldManager: 'test' });
+    const changed = JSON.parse(JSON.stringify(web));
+    changed.spec.selector.matchLabels = { app: 'web', tier: 'front' };
+    changed.spec.template.metadata.labels = { app: 'web', tier: 'front' };
+    const error = await client.apply(changed, { fieldManager: 'test' }).catch((e) => e);
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect(immutableFields(error)).toEqual(['spec.selector']);
   } finally {
     await fake.close();
   }
