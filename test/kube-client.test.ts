@@ -6,9 +6,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { TLSSocket } from 'tls';
 import { stringify } from 'yaml';
-import { ConnectionError, KubeApiError, LiveObjects, identityKey, immutableFields, refOf } from '../src/apply/client';
+import { ConnectionError, KubeApiError, LiveObjects, ObjectRef, identityKey, immutableFields, refOf } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
-import { createKubeClient } from '../src/apply/kube-client';
+import { ClusterClient, createKubeClient } from '../src/apply/kube-client';
 import { FAST_RETRY, configMap, deployment, namespace } from './support/cluster';
 import { FakeApiServer, FakeCertificates } from './support/fake-apiserver';
 
@@ -138,15 +138,27 @@ describe('connections', () => {
   });
 });
 
-test('list reads every page (limit and continue) and gives each item its apiVersion and kind', async () => {
+/**
+ * Runs `body` against a fresh fake API server that holds namespace `ns` and what `seed` adds, with a
+ * client whose discovery of ConfigMaps is done and no request recorded yet.
+ */
+async function withFake(seed: (fake: FakeApiServer) => void, body: (fake: FakeApiServer, client: ClusterClient) => Promise<void>): Promise<void> {
   const fake = await FakeApiServer.start();
   try {
     fake.seed(namespace('ns'));
-    const names = Array.from({ length: 1234 }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
-    for (const name of names) fake.seed(configMap(name, 'ns'));
-    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
+    seed(fake);
+    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir), retry: FAST_RETRY });
     await client.resourceFor('v1', 'ConfigMap');
     fake.clearRequests();
+    await body(fake, client);
+  } finally {
+    await fake.close();
+  }
+}
+
+test('list reads every page (limit and continue) and gives each item its apiVersion and kind', async () => {
+  const names = Array.from({ length: 1234 }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
+  await withFake((fake) => names.forEach((name) => fake.seed(configMap(name, 'ns'))), async (fake, client) => {
     const items = await client.list('v1', 'ConfigMap', { namespace: 'ns' });
     expect(items.map((i) => i.metadata.name).sort()).toEqual(names);
     expect(items.every((i) => i.apiVersion === 'v1' && i.kind === 'ConfigMap')).toBe(true);
@@ -155,19 +167,11 @@ test('list reads every page (limit and continue) and gives each item its apiVers
       ['/api/v1/namespaces/ns/configmaps', '500', true],
       ['/api/v1/namespaces/ns/configmaps', '500', true],
     ]);
-  } finally {
-    await fake.close();
-  }
+  });
 });
 
 test('list reads again in one piece when a continue token expired (410 Gone), as client-go does', async () => {
-  const fake = await FakeApiServer.start();
-  try {
-    fake.seed(namespace('ns'));
-    for (let i = 0; i < 600; i++) fake.seed(configMap(`cm-${i}`, 'ns'));
-    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir), retry: FAST_RETRY });
-    await client.resourceFor('v1', 'ConfigMap');
-    fake.clearRequests();
+  await withFake((fake) => { for (let i = 0; i < 600; i++) fake.seed(configMap(`cm-${i}`, 'ns')); }, async (fake, client) => {
     // A server whose continue token has expired by the second page.
     fake.route('GET', /\/namespaces\/ns\/configmaps$/, (req, server) => {
       const all = server.objects('ConfigMap');
@@ -178,9 +182,7 @@ test('list reads again in one piece when a continue token expired (410 Gone), as
     const items = await client.list('v1', 'ConfigMap', { namespace: 'ns' });
     expect(items).toHaveLength(600);
     expect(fake.requests.map((r) => [r.query.limit, r.query.continue])).toEqual([['500', undefined], ['500', 'token'], [undefined, undefined]]);
-  } finally {
-    await fake.close();
-  }
+  });
 });
 
 describe('retries', () => {
@@ -303,28 +305,22 @@ describe('mapLimit', () => {
 });
 
 test('LiveObjects: one LIST per kind for objects in many namespaces, with the label selector', async () => {
-  const fake = await FakeApiServer.start();
-  try {
-    const labelled = (name: string, ns: string) => ({ ...configMap(name, ns), metadata: { name, namespace: ns, labels: { team: 'a' } } });
-    for (const ns of ['a', 'b']) fake.seed(namespace(ns));
-    const ours = [fake.seed(labelled('one', 'a')), fake.seed(labelled('two', 'b'))].map(refOf);
-    const foreign = refOf(fake.seed(configMap('three', 'b')));
-    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
-    await client.resourceFor('v1', 'ConfigMap');
-    fake.clearRequests();
+  const labelled = (name: string, ns: string) => ({ ...configMap(name, ns), metadata: { name, namespace: ns, labels: { team: 'a' } } });
+  let ours: ObjectRef[] = [];
+  let foreign: ObjectRef;
+  await withFake((fake) => {
+    fake.seed(namespace('b'));
+    ours = [fake.seed(labelled('one', 'ns')), fake.seed(labelled('two', 'b'))].map(refOf);
+    foreign = refOf(fake.seed(configMap('three', 'b')));
+  }, async (fake, client) => {
     const live = await new LiveObjects(client, { labelSelector: 'team=a' }).of([...ours, foreign]);
     expect([...live.keys()].sort()).toEqual(ours.map(identityKey).sort());
     expect(fake.requests.map((r) => [r.path, r.query.labelSelector])).toEqual([['/api/v1/configmaps', 'team=a']]);
-  } finally {
-    await fake.close();
-  }
+  });
 });
 
 test('immutableFields reads the fake API server’s 422 for a changed Deployment selector, as kube-apiserver words it', async () => {
-  const fake = await FakeApiServer.start();
-  try {
-    fake.seed(namespace('ns'));
-    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
+  await withFake(() => undefined, async (_fake, client) => {
     const web = deployment('web', 'ns');
     await client.apply(web, { fieldManager: 'test' });
     const changed = JSON.parse(JSON.stringify(web));
@@ -333,7 +329,5 @@ test('immutableFields reads the fake API server’s 422 for a changed Deployment
     const error = await client.apply(changed, { fieldManager: 'test' }).catch((e) => e);
     expect(error).toBeInstanceOf(KubeApiError);
     expect(immutableFields(error)).toEqual(['spec.selector']);
-  } finally {
-    await fake.close();
-  }
+  });
 });
