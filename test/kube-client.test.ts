@@ -8,6 +8,7 @@ import { TLSSocket } from 'tls';
 import { stringify } from 'yaml';
 import { ConnectionError, KubeApiError, LiveObjects, ObjectRef, identityKey, immutableFields, refOf } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
+import { isRetryable } from '../src/apply/retry';
 import { ClusterClient, createKubeClient } from '../src/apply/kube-client';
 import { FAST_RETRY, configMap, deployment, namespace } from './support/cluster';
 import { FakeApiServer, FakeCertificates } from './support/fake-apiserver';
@@ -183,6 +184,18 @@ test('list reads again in one piece when a continue token expired (410 Gone), as
     expect(items).toHaveLength(600);
     expect(fake.requests.map((r) => [r.query.limit, r.query.continue])).toEqual([['500', undefined], ['500', 'token'], [undefined, undefined]]);
   });
+});
+
+test('isRetryable: a request that is not idempotent only when it provably did not reach the server', () => {
+  const dropped = new ConnectionError('GET /x: socket hang up', 'ECONNRESET', true);
+  const refused = new ConnectionError('POST /x: connect ECONNREFUSED', 'ECONNREFUSED', false);
+  const tls = new ConnectionError('GET /x: unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', true);
+  const api = (code: number) => new KubeApiError(code, { reason: 'X' }, 'POST /x');
+  expect([dropped, refused, tls, api(429), api(500)].map((e) => isRetryable(e))).toEqual([true, true, false, true, true]);
+  expect([dropped, refused, tls, api(429), api(500)].map((e) => isRetryable(e, false))).toEqual([false, true, false, true, false]);
+  // Errors of other clients, by their code only: before a connection existed, or not.
+  expect(isRetryable(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), false)).toBe(true);
+  expect(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), false)).toBe(false);
 });
 
 describe('retries', () => {
