@@ -1,7 +1,8 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
-import { AddressInfo } from 'net';
+import { AddressInfo, Socket, connect } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { TLSSocket } from 'tls';
@@ -196,6 +197,30 @@ test('isRetryable: a request that is not idempotent only when it provably did no
   // Errors of other clients, by their code only: before a connection existed, or not.
   expect(isRetryable(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), false)).toBe(true);
   expect(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), false)).toBe(false);
+});
+
+test('a server that does not take the connection: not reached, so even a POST may be sent again', async () => {
+  // A listener whose process never accepts: once its backlog is full, further connections hang.
+  const child = spawn(process.execPath, ['-e', `
+    const s = require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(s.address().port + '\\n');
+      setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20000), 50);
+    });`]);
+  const fillers: Socket[] = [];
+  try {
+    const port = Number(await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 4; i++) fillers.push(connect(port, '127.0.0.1').on('error', () => undefined));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const kubeconfig = writeKubeconfig('stuck.kubeconfig', { 'server': `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true }, { token: 't' });
+    const client = await createKubeClient({ kubeconfig, connectTimeoutMs: 300, requestTimeoutMs: 5000, retry: { retries: 0 } });
+    const error = await client.requestToken({ namespace: 'ns', name: 'sa' }, { expirationSeconds: 600 }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'ETIMEDOUT', mayHaveReachedServer: false, message: expect.stringContaining('no connection within 300 ms') });
+    expect(isRetryable(error, false)).toBe(true);
+  } finally {
+    fillers.forEach((f) => f.destroy());
+    child.kill();
+  }
 });
 
 describe('retries', () => {
