@@ -14,7 +14,7 @@ import { staleMembers } from '../src/apply/prune';
 import { isRetryable, withRetry } from '../src/apply/retry';
 import { parseEnvSecretSpec, secretFromEnv } from '../src/apply/secrets';
 import { formatProblem } from '../src/checks/documents';
-import { computeStatus, formatLabelSelector, podProblem } from '../src/apply/wait';
+import { computeStatus, podProblem } from '../src/apply/wait';
 import { parseDuration } from '../src/cli/options';
 import { KubeObject } from '../src/manifest';
 
@@ -189,11 +189,6 @@ describe('readiness (kstatus)', () => {
     expect(podProblem([pod('ImagePullBackOff')])).toBe('pod p-1: container app: ImagePullBackOff');
     expect(podProblem([pod('CreateContainerConfigError')])).toBe('pod p-1: container app: CreateContainerConfigError');
   });
-
-  test('label selectors in query form', () => {
-    expect(formatLabelSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'x', operator: 'DoesNotExist' }] }))
-      .toBe('app=web,tier in (a,b),!x');
-  });
 });
 
 describe('retry policy', () => {
@@ -240,7 +235,7 @@ describe('diff', () => {
 
 describe('errors', () => {
   test('a conflict names the field and its manager', () => {
-    const error = new KubeApiError(409, { reason: 'Conflict', message: 'Apply failed', details: { causes: [{ type: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1', field: '.spec.replicas' }] } }, 'PATCH /x');
+    const error = new KubeApiError(409, { reason: 'Conflict', message: 'Apply failed', details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1', field: '.spec.replicas' }] } }, 'PATCH /x');
     expect(describeError(error)).toBe('conflict: .spec.replicas is owned by kubectl-edit (--force-conflicts takes ownership)');
   });
 

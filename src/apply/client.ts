@@ -1,4 +1,5 @@
 import { KubeObject } from '../manifest';
+import { mapLimit } from './concurrency';
 
 /** Names one object on the API server. */
 export interface ObjectRef {
@@ -75,7 +76,7 @@ export interface KubeClient {
   invalidateDiscovery(): void;
   /** Reads an object; `undefined` when it does not exist. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
-  /** Lists objects of a kind; every item carries its `apiVersion` and `kind`. */
+  /** Lists objects of a kind, every page of them; every item carries its `apiVersion` and `kind`. */
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
   /** Server-side apply (`PATCH`, `application/apply-patch+yaml`); returns the object as the server has (or would have) it. */
   apply(obj: KubeObject, options: ServerSideApplyOptions): Promise<KubeObject>;
@@ -89,10 +90,12 @@ export interface KubeClient {
   requestToken(serviceAccount: { readonly namespace: string; readonly name: string }, options: TokenRequestOptions): Promise<ServiceAccountToken>;
 }
 
-/** One entry of a `Status`'s `details.causes`. */
+/** One entry of a `Status`'s `details.causes`, with the JSON keys the API server uses. */
 export interface StatusCause {
-  readonly type?: string;
+  /** Machine-readable kind of cause, e.g. `FieldValueInvalid`, `FieldValueForbidden`, or a conflicting manager. */
+  readonly reason?: string;
   readonly message?: string;
+  /** The field the cause is about, e.g. `spec.selector`. */
   readonly field?: string;
 }
 
@@ -131,6 +134,40 @@ export class KubeApiError extends Error {
   }
 }
 
+/**
+ * A request that failed below HTTP: the connection could not be made, dropped, or timed out. Whether
+ * the request may have reached the server decides whether a non-idempotent one can be sent again.
+ */
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    /** The system error code (`ECONNREFUSED`, `ECONNRESET`, `ETIMEDOUT`, ...), if any. */
+    readonly code: string | undefined,
+    /**
+     * `false` only when the connection never came up, so not a byte of the request left this process;
+     * `true` once it did, even if the answer was lost.
+     */
+    readonly mayHaveReachedServer: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ConnectionError';
+  }
+}
+
+// How kube-apiserver words a change to an immutable field (apimachinery's ValidateImmutableField).
+const IMMUTABLE = 'field is immutable';
+
+/**
+ * The fields an `Invalid` (422) answer refuses because they cannot change once set (a Deployment's
+ * `spec.selector`, a Service's `spec.clusterIP`, a Job's `spec.template`); empty for any other error.
+ * Only deleting and creating the object again changes them.
+ */
+export function immutableFields(error: unknown): string[] {
+  if (!(error instanceof KubeApiError) || error.code !== 422) return [];
+  return [...new Set(error.causes.filter((c) => c.field && c.message?.includes(IMMUTABLE)).map((c) => c.field!))];
+}
+
 /** The API group of an `apiVersion` (`''` for the core group). */
 export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
@@ -156,3 +193,61 @@ export function identityKey(ref: ObjectRef): string {
 export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
+
+/** Options of {@link LiveObjects}. */
+export interface LiveObjectsOptions {
+  /**
+   * LISTs in flight at once.
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /**
+   * Only objects with these labels (e.g. an apply set's `applyset.kubernetes.io/part-of=<id>`); every
+   * object asked for must carry them, or it is not found.
+   * @default every object
+   */
+  readonly labelSelector?: string;
+}
+
+/**
+ * Reads the live objects of many references with LISTs: one per kind, cluster-wide where the
+ * credentials allow it, else one per kind and namespace. The requests grow with the kinds (and
+ * namespaces), never with the objects.
+ */
+export class LiveObjects {
+  /** Kinds whose cluster-wide LIST was refused: listed per namespace from then on. */
+  private readonly perNamespace = new Set<string>();
+  private readonly concurrency: number;
+
+  constructor(private readonly client: KubeClient, private readonly options: LiveObjectsOptions = {}) {
+    this.concurrency = options.concurrency ?? 4;
+  }
+
+  /** The live objects of these references (missing ones are not in the map), by {@link identityKey}. */
+  async of(refs: readonly ObjectRef[]): Promise<Map<string, KubeObject>> {
+    const kinds = new Map<string, { apiVersion: string; kind: string; namespaces: Set<string | undefined> }>();
+    for (const ref of refs) {
+      const key = `${ref.apiVersion} ${ref.kind}`;
+      if (!kinds.has(key)) kinds.set(key, { apiVersion: ref.apiVersion, kind: ref.kind, namespaces: new Set() });
+      kinds.get(key)!.namespaces.add(ref.namespace);
+    }
+    const lists = await mapLimit([...kinds.values()], this.concurrency, (k) => this.list(k.apiVersion, k.kind, k.namespaces));
+    return new Map(lists.flat().map((obj) => [identityKey(refOf(obj)), obj]));
+  }
+
+  /** Objects of a kind in these namespaces (`undefined`: a cluster-scoped kind), maybe with others. */
+  async list(apiVersion: string, kind: string, namespaces: ReadonlySet<string | undefined>): Promise<KubeObject[]> {
+    const key = `${apiVersion} ${kind}`;
+    if (namespaces.size > 1 && !this.perNamespace.has(key)) {
+      try {
+        return await this.client.list(apiVersion, kind, { labelSelector: this.options.labelSelector });
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.code === 403)) throw error;
+        this.perNamespace.add(key); // e.g. an attendee's credentials: their namespace only
+      }
+    }
+    const lists = await mapLimit([...namespaces], this.concurrency, (namespace) => this.client.list(apiVersion, kind, { namespace, labelSelector: this.options.labelSelector }));
+    return lists.flat();
+  }
+}
+

@@ -8,7 +8,7 @@ import { loadSources, sourcesLabel } from '../load';
 import { SourceDocument } from '../manifest';
 import { PROFILES, Profile, profileFromEnv } from '../profile';
 import { CliContext, CliIO, EXIT_USAGE, Output } from './context';
-import { printJson, printSummary, progressEvents, textEvents } from './output';
+import { printJson, printSummary, progressEvents, progressOptions, textEvents } from './output';
 
 /** Inputs when none are given: the synthesized manifests. */
 export const DEFAULT_SOURCES = ['dist'];
@@ -119,7 +119,7 @@ export async function prepareRun(sources: string[], opts: ClusterCommandOptions,
   const applySetLabel = opts.applyset ?? (sourcesLabel(sources, io.cwd) && defaultApplySetName(sourcesLabel(sources, io.cwd)!));
   if (!applySetLabel) throw new UsageError('several inputs form one apply set: name it with --applyset');
   const documents = loadInputs(sources, opts, io);
-  const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context, maxConnections: opts.concurrency });
   const namespace = opts.namespace ?? client.contextNamespace ?? 'default';
   const engine = new ApplyEngine({ client, defaultNamespace: namespace, concurrency: opts.concurrency, onEvent });
   return { engine, documents, applySet: { name: applySetLabel, namespace }, envSecrets: opts.secretFromEnv ?? [] };
@@ -141,7 +141,7 @@ export async function runClusterCommand(
   const json = opts.output === 'json';
   try {
     // diff's stdout is the diff alone, as kubectl's, so it can be piped into a pager or a file.
-    const events = json || command === 'diff' ? progressEvents(stderr) : textEvents(stdout, stderr);
+    const events = json || command === 'diff' ? progressEvents(stderr, progressOptions(ctx.io.env)) : textEvents(stdout, stderr, progressOptions(ctx.io.env));
     const run = await prepareRun(sources, opts, ctx.io, events);
     const report = await body(run);
     if (json) printJson(report, stdout);
