@@ -4,10 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { validateObjects, formatFinding } from '../src/checks';
 import { parseManifests } from '../src/manifest';
+import { ROOT, npmInstall, packedLibrary } from './pack';
 
 // Packs the library, installs the tarball into a fresh project (dependencies from the npm cache that
 // `npm ci` filled), type-checks and runs a chart there that uses two constructs together.
-const ROOT = path.join(__dirname, '..');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 jest.setTimeout(240_000);
 
@@ -33,26 +33,30 @@ describe('the packed library', () => {
   let work: string;
   let tarball: string;
 
-  beforeAll(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-'));
-    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
-    tarball = path.join(work, out.trim().split('\n').pop()!);
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
+    tarball = await packedLibrary();
   });
 
-  test('holds the compiled library, its types, the CLI and the README, and no tests or sources', () => {
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('holds the compiled library, its types, the CLI, init\'s templates and the README, and no tests or sources', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     for (const f of ['package.json', 'README.md', 'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli.js',
-      'lib/constructs/dockercoins.js', 'lib/constructs/api-gateway.d.ts', 'lib/apps/registry.js']) {
+      'lib/constructs/dockercoins.js', 'lib/constructs/api-gateway.d.ts', 'lib/apps/registry.js',
+      ...fs.readdirSync(path.join(ROOT, 'templates', 'app')).map((t) => `templates/app/${t}`)]) {
       expect(files).toContain(f);
     }
-    expect(files.filter((f) => /^(test|bench|src|constructs|apps|dist)\//.test(f) || /(^|\/)[^/]+(?<!\.d)\.ts$/.test(f) || f.startsWith('lib/test') || f.startsWith('lib/bench'))).toEqual([]);
+    // init's templates are the project's sources, TypeScript included.
+    expect(files.filter((f) => !f.startsWith('templates/') && (/^(test|bench|src|constructs|apps|dist)\//.test(f)
+      || /(^|\/)[^/]+(?<!\.d)\.ts$/.test(f) || f.startsWith('lib/test') || f.startsWith('lib/bench')))).toEqual([]);
   });
 
   test('installs into a fresh project, type-checks there, and synthesizes dockercoins behind the gateway', () => {
     const project = path.join(work, 'consumer');
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: project, stdio: 'pipe' });
+    npmInstall(project, tarball);
     fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER);
     fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
       // A consumer has @types/node as any Node.js project does; ours stands in for it.

@@ -4,12 +4,13 @@ import { registerApply } from './apply';
 import { CliContext, CliIO, EXIT_USAGE, RegisterCommand } from './context';
 import { registerDelete } from './delete';
 import { registerDiff } from './diff';
+import { registerInit } from './init';
 import { registerKubeconfig } from './kubeconfig';
 import { registerSynth } from './synth';
 import { registerValidate } from './validate';
 
 /** Every command of the CLI; a new command is a module in src/cli/ and one entry here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerSynth, registerValidate, registerApply, registerDiff, registerDelete, registerKubeconfig];
+export const COMMANDS: readonly RegisterCommand[] = [registerSynth, registerValidate, registerApply, registerDiff, registerDelete, registerKubeconfig, registerInit];
 
 /** The `workshop-stacks` program, writing to `ctx.io`. */
 export function buildProgram(ctx: CliContext): Command {
