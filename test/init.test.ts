@@ -36,7 +36,9 @@ describe('workshop-stacks init', () => {
   test('writes a project pinned to the versions the library is tested with, and says what to run next', async () => {
     const run = await init('My Class');
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toContain('Next: cd My Class && npm install && npx cdk8s synth && npm test');
+    expect(run.stdout).toContain("Next: cd 'My Class' && npm install && npx cdk8s synth && npm test");
+    // The directory's name is the chart's namespace (a DNS label) and the package's name.
+    expect(fs.readFileSync(path.join(work, 'My Class', 'main.ts'), 'utf8')).toContain("new ClassChart(app, 'my-class');");
     expect(Object.keys(tree(path.join(work, 'My Class')))).toEqual(FILES);
     const pkg = JSON.parse(fs.readFileSync(path.join(work, 'My Class', 'package.json'), 'utf8'));
     expect(pkg.name).toBe('my-class');
@@ -97,8 +99,9 @@ describe('a project from init, with the packed library', () => {
     const project = path.join(work, 'my-class');
     const written = tree(project);
     npmInstall(project);
-    // The command line of the project's environment: no output directory or profile from ours.
-    const env = { ...process.env };
+    // The command line of the project's environment: no output directory or profile from ours. No
+    // check for a newer cdk8s-cli either: it is a registry request whose answer the test does not use.
+    const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
     delete env.CDK8S_OUTDIR;
     delete env.WORKSHOP_PROFILE;
     const run = (command: string, args: string[]) => {

@@ -47,14 +47,24 @@ export class InitConflictError extends Error {
   }
 }
 
-/** The files of a new project, by path relative to it. */
-export function projectFiles(projectName: string, options: InitOptions, projectDir: string): Map<string, string> {
+/** The files of a new project in `projectDir`, by path relative to it. */
+export function projectFiles(projectDir: string, options: InitOptions): Map<string, string> {
   const root = packageRoot();
   const own = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as OwnPackage;
+  const base = path.basename(projectDir).toLowerCase();
+  // The templates' placeholders: the chart's namespace is the directory's name as a DNS label.
+  const values: Record<string, string> = {
+    version: own.version,
+    namespace: base.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '') || 'workshop',
+  };
   const files = new Map<string, string>();
   const templates = path.join(root, 'templates', 'app');
   for (const name of fs.readdirSync(templates).sort()) {
-    files.set(RENAMED[name] ?? name, fs.readFileSync(path.join(templates, name), 'utf8').replaceAll('{{version}}', own.version));
+    const text = fs.readFileSync(path.join(templates, name), 'utf8').replace(/\{\{(\w+)\}\}/g, (match, key: string) => {
+      if (!(key in values)) throw new Error(`template ${name} has an unknown placeholder ${match}`);
+      return values[key];
+    });
+    files.set(RENAMED[name] ?? name, text);
   }
   const pick = (names: readonly string[]) => Object.fromEntries(names.map((name) => {
     const range = own.devDependencies[name];
@@ -62,7 +72,8 @@ export function projectFiles(projectName: string, options: InitOptions, projectD
     return [name, range];
   }));
   const pkg = {
-    name: projectName,
+    // An npm package name: lowercase, and only the characters npm allows.
+    name: base.replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'workshop-project',
     version: '0.1.0',
     private: true,
     scripts: {
@@ -85,11 +96,6 @@ function librarySpec(options: InitOptions, version: string, projectDir: string):
   return `file:${relative.startsWith('.') ? relative : `./${relative}`}`;
 }
 
-/** An npm package name from a directory name: lowercase, and only the characters npm allows. */
-function packageName(dir: string): string {
-  return path.basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'workshop-project';
-}
-
 /**
  * Writes a new cdk8s project that uses this library into `dir` (created if needed) and returns the
  * files written. Writes nothing when any of them exists already.
@@ -99,7 +105,7 @@ export function initProject(dir: string, options: InitOptions): string[] {
   if (fs.existsSync(projectDir) && !fs.statSync(projectDir).isDirectory()) {
     throw new InitConflictError(dir, [`${dir} (a file, not a directory)`]);
   }
-  const files = projectFiles(packageName(projectDir), options, projectDir);
+  const files = projectFiles(projectDir, options);
   const conflicts = [...files.keys()].filter((name) => fs.existsSync(path.join(projectDir, name)));
   if (conflicts.length > 0) throw new InitConflictError(dir, conflicts);
   fs.mkdirSync(projectDir, { recursive: true });
@@ -127,7 +133,8 @@ export const registerInit: RegisterCommand = (program, ctx) => {
         return;
       }
       for (const name of written) ctx.io.stdout.write(`${path.join(dir, name)}\n`);
-      const cd = path.resolve(ctx.io.cwd, dir) === path.resolve(ctx.io.cwd) ? '' : `cd ${dir} && `;
+      const quoted = /^[\w./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
+      const cd = path.resolve(ctx.io.cwd, dir) === path.resolve(ctx.io.cwd) ? '' : `cd ${quoted} && `;
       ctx.io.stdout.write(`\nNext: ${cd}npm install && npx cdk8s synth && npm test\n`);
     });
 };

@@ -18,6 +18,6 @@ export class ClassChart extends StackChart {
 // Synthesize when run as the app (`npx cdk8s synth` runs `npx ts-node main.ts`), not when a test imports the chart.
 if (require.main === module) {
   const app = new App();
-  new ClassChart(app, 'my-class');
+  new ClassChart(app, '{{namespace}}');
   app.synth();
 }
