@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // One packed library per run, shared by the test files that install it (test/pack.ts).
+  // One packed library and one installed project per run, shared by the test files that need them (test/pack.ts).
   globalSetup: '<rootDir>/test/pack-setup.ts',
   globalTeardown: '<rootDir>/test/pack-teardown.ts',
   transform: {
