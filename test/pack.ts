@@ -31,17 +31,11 @@ export function installedProject(): Promise<string> {
     const tarball = await packedLibrary();
     const project = path.join(dir, 'my-class');
     initProject(project, { library: tarball, cwd: dir });
-    npmInstall(project);
+    // From the npm cache where it can (`npm ci` in this repository filled it with every package the
+    // project needs); the registry answers the rest.
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio: 'pipe' });
     return project;
   });
-}
-
-/**
- * `npm install` in `dir`, from the npm cache where it can (`npm ci` in this repository filled it with
- * all the library's dependencies); the registry answers the rest.
- */
-export function npmInstall(dir: string, ...packages: string[]): void {
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...packages], { cwd: dir, stdio: 'pipe' });
 }
 
 const local = new Map<string, Promise<string>>();
