@@ -188,7 +188,7 @@ function reportScale(out: BenchOutput, unit: string, scale: readonly ScaleResult
   out.markdown(table(['N', 'objects', 'time', `per ${unit}`, `marginal per ${unit}`, 'peak RSS'], scale.map((r, i) => [
     r.n, thousands(r.objects), seconds(r.ms), `${fmt(r.ms / r.n, 1)} ms`, i === 0 ? '' : `${fmt(marginal[i - 1], 1)} ms`,
     `${fmt(r.maxRssKiB / 1024, 0)} MB`])));
-  out.markdown(`A ${unit} at ${step.replace('->', '→')} costs ${fmt(growth)}x one at the cheapest earlier step `
+  out.markdown(`Each ${unit} at ${step.replace('->', '→')} costs ${fmt(growth)}x one at the cheapest earlier step `
     + `(linear: about 1; the limit is ${TARGETS.superlinearity}x), and about ${fmt(perUnitMB)} MB.`);
 }
 
