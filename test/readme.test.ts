@@ -53,7 +53,7 @@ describe('README.md', () => {
     });
     fs.writeFileSync(path.join(work, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
-        target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true,
+        target: 'ES2022', lib: ['ES2022'], module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true,
         // Each block is a module of its own, with or without imports: no block sees another's names.
         moduleDetection: 'force',
         // A project has @types/node as any Node.js project does; ours stands in for it.
