@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // One packed library and one installed project per run, shared by the test files that need them (test/pack.ts).
+  globalSetup: '<rootDir>/test/pack-setup.ts',
+  globalTeardown: '<rootDir>/test/pack-teardown.ts',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: false }],
   },

@@ -202,6 +202,21 @@ export async function benchApply(partial: Partial<ApplyBenchOptions> = {}, log: 
   return { sizes, shortfalls };
 }
 
+/** The section's figures as a Markdown table for the README. */
+export function applyMarkdown(result: ApplyBenchResult, options: Partial<ApplyBenchOptions> = {}): string {
+  const { latencyMs, inFlight } = { ...APPLY_BENCH_DEFAULTS, ...options };
+  const rows = result.sizes.map((s) => {
+    const e = s.engine;
+    const ratio = e.ok && s.bare.ok ? `${fmt(e.wallMs / s.bare.wallMs)}x` : 'failed';
+    return `| ${s.objects} | ${e.ok ? `${fmt(e.wallMs / 1000)} s` : 'failed'} | ${fmt(e.wallMs / s.objects)} ms | `
+      + `${perObject(e, s.objects)} | ${fmt(e.maxRssKiB / 1024, 0)} MB | ${s.bare.ok ? `${fmt(s.bare.wallMs / 1000)} s` : 'failed'} | ${ratio} |`;
+  });
+  return `Apply (\`apply --no-wait\`) against the test API server over TLS on 127.0.0.1 with ${latencyMs} ms of latency per request, `
+    + `next to a bare loop of one server-side-apply PATCH per object (${inFlight} in flight, keep-alive); a fresh server and process per run:\n\n`
+    + '| objects | engine | per object | requests per object | peak RSS | bare loop | engine / bare |\n|---|---|---|---|---|---|---|\n'
+    + rows.join('\n');
+}
+
 /** What fell short of issue 12's targets. */
 function verdict(sizes: readonly ApplySize[], options: ApplyBenchOptions): string[] {
   const shortfalls: string[] = [];

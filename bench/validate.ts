@@ -7,6 +7,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { validateDocuments } from '../src/checks/documents';
 import { loadSources } from '../src/load';
+import type { BenchOutput } from './bench';
 
 /** The issue's inputs: 50 MB of Deployments, and 50 ConfigMaps of 1 MB. */
 const DEPLOYMENTS = 55_883;
@@ -64,24 +65,31 @@ function inChild(mode: 'parse' | 'validate', file: string): Measure {
   return JSON.parse(run.stdout) as Measure;
 }
 
-/** Prints the validate section: for each input, parse alone, validate, and validate over parse. */
-export function benchValidate(): void {
+/** The validate section: for each input, parse alone, validate, and validate over parse. */
+export function benchValidate(out: BenchOutput): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-validate-'));
   try {
     const inputs = [
       { label: `${DEPLOYMENTS} Deployments`, file: path.join(dir, 'deployments.yaml'), count: DEPLOYMENTS, make: deployment },
       { label: `${CONFIG_MAPS} ConfigMaps of 1 MB`, file: path.join(dir, 'configmaps.yaml'), count: CONFIG_MAPS, make: configMap },
     ];
-    console.log('\nValidate: large inputs, parse alone against validate (fresh process each)');
+    out.log('Validate: large inputs, parse alone against validate (fresh process each)');
+    const rows: string[][] = [];
     for (const input of inputs) {
       generate(input.file, input.count, input.make);
-      const mb = fs.statSync(input.file).size / 2 ** 20;
+      const mb = (fs.statSync(input.file).size / 2 ** 20).toFixed(0);
       const parse = inChild('parse', input.file);
       const validate = inChild('validate', input.file);
-      console.log(`${input.label} (${mb.toFixed(0)} MB): parse ${(parse.ms / 1000).toFixed(1)} s, ${parse.maxRssMiB.toFixed(0)} MiB; `
+      const ratios = [(validate.ms / parse.ms).toFixed(1), (validate.maxRssMiB / parse.maxRssMiB).toFixed(1)];
+      out.log(`${input.label} (${mb} MB): parse ${(parse.ms / 1000).toFixed(1)} s, ${parse.maxRssMiB.toFixed(0)} MiB; `
         + `validate ${(validate.ms / 1000).toFixed(1)} s, ${validate.maxRssMiB.toFixed(0)} MiB, ${validate.problems} finding(s); `
-        + `validate / parse: ${(validate.ms / parse.ms).toFixed(1)}x time, ${(validate.maxRssMiB / parse.maxRssMiB).toFixed(1)}x memory`);
+        + `validate / parse: ${ratios[0]}x time, ${ratios[1]}x memory`);
+      rows.push([`${input.label} (${mb} MB)`, `${(parse.ms / 1000).toFixed(1)} s, ${parse.maxRssMiB.toFixed(0)} MiB`,
+        `${(validate.ms / 1000).toFixed(1)} s, ${validate.maxRssMiB.toFixed(0)} MiB`, `${ratios[0]}x / ${ratios[1]}x`]);
     }
+    out.markdown('Validate over large inputs, each step in a fresh process (validate includes the parse):\n\n'
+      + '| input | parse alone | validate | validate / parse (time / memory) |\n|---|---|---|---|\n'
+      + rows.map((r) => `| ${r.join(' | ')} |`).join('\n'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -90,5 +98,4 @@ export function benchValidate(): void {
 if (require.main === module) {
   const [mode, file] = process.argv.slice(2);
   if (mode === 'parse' || mode === 'validate') process.stdout.write(JSON.stringify(measure(mode, file)));
-  else benchValidate();
 }

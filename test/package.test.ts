@@ -4,12 +4,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { validateObjects, formatFinding } from '../src/checks';
 import { parseManifests } from '../src/manifest';
+import { ROOT, installedProject, packedLibrary } from './pack';
 
-// Packs the library, installs the tarball into a fresh project (dependencies from the npm cache that
-// `npm ci` filled), type-checks and runs a chart there that uses two constructs together.
-const ROOT = path.join(__dirname, '..');
+// Packs the library and, in a fresh project with the tarball installed (the node_modules of the project
+// the init test installs: test/pack.ts), type-checks and runs a chart that uses two constructs together.
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-jest.setTimeout(240_000);
+// The first test file to need the installed project makes it: a pack and an npm install on a busy machine.
+jest.setTimeout(600_000);
 
 const CONSUMER = `import { ApiObject, App, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -37,26 +38,30 @@ describe('the packed library', () => {
   let work: string;
   let tarball: string;
 
-  beforeAll(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-'));
-    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
-    tarball = path.join(work, out.trim().split('\n').pop()!);
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
+    tarball = await packedLibrary();
   });
 
-  test('holds the compiled library, its types, the CLI and the README, and no tests or sources', () => {
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('holds the compiled library, its types, the CLI, init\'s templates and the README, and no tests or sources', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     for (const f of ['package.json', 'README.md', 'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli.js',
-      'lib/constructs/dockercoins.js', 'lib/constructs/api-gateway.d.ts', 'lib/apps/registry.js']) {
+      'lib/constructs/dockercoins.js', 'lib/constructs/api-gateway.d.ts', 'lib/apps/registry.js',
+      ...fs.readdirSync(path.join(ROOT, 'templates', 'app')).map((t) => `templates/app/${t}`)]) {
       expect(files).toContain(f);
     }
-    expect(files.filter((f) => /^(test|bench|src|constructs|apps|dist)\//.test(f) || /(^|\/)[^/]+(?<!\.d)\.ts$/.test(f) || f.startsWith('lib/test') || f.startsWith('lib/bench'))).toEqual([]);
+    // init's templates are the project's sources, TypeScript included.
+    expect(files.filter((f) => !f.startsWith('templates/') && (/^(test|bench|src|constructs|apps|dist)\//.test(f)
+      || /(^|\/)[^/]+(?<!\.d)\.ts$/.test(f) || f.startsWith('lib/test') || f.startsWith('lib/bench')))).toEqual([]);
   });
 
-  test('installs into a fresh project, type-checks there, and synthesizes dockercoins behind the gateway', () => {
+  test('installs into a fresh project, type-checks there, and synthesizes dockercoins behind the gateway', async () => {
     const project = path.join(work, 'consumer');
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: project, stdio: 'pipe' });
+    fs.symlinkSync(path.join(await installedProject(), 'node_modules'), path.join(project, 'node_modules'), 'dir');
     fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER);
     fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
       // A consumer has @types/node as any Node.js project does; ours stands in for it.

@@ -8,6 +8,7 @@ import { PropsValidationError } from '../validation';
 import { CliContext, CliIO, EXIT_USAGE, RegisterCommand, UserError } from './context';
 import { registerDelete } from './delete';
 import { registerDiff } from './diff';
+import { registerInit } from './init';
 import { registerKubeconfig } from './kubeconfig';
 import { registerSynth } from './synth';
 import { UsageError } from './options';
@@ -15,7 +16,9 @@ import { registerTraffic } from './traffic';
 import { registerValidate } from './validate';
 
 /** Every command of the CLI; a new command is a module in src/cli/ and one entry here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerSynth, registerValidate, registerApply, registerDiff, registerDelete, registerKubeconfig, registerTraffic];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerInit, registerSynth, registerValidate, registerTraffic, registerApply, registerDiff, registerDelete, registerKubeconfig,
+];
 
 /** The `workshop-stacks` program, writing to `ctx.io`. */
 export function buildProgram(ctx: CliContext): Command {
