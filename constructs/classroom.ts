@@ -15,7 +15,6 @@ import { TrendingReposProps } from './trending-repos';
 import { WebConsoleProps } from './webconsole';
 
 // Where these lived before src/labels.ts: the kubeconfig command imports them from here.
-export { ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL, DISPLAY_NAME_ANNOTATION } from '../src/labels';
 
 /**
  * The pod network of a minikube cluster: the CIDR minikube gives kubeadm (`--pod-network-cidr`) and

@@ -2,13 +2,13 @@
  * A Kubernetes label selector (`matchLabels` and `matchExpressions`). This file is the one place labels
  * are matched against selectors.
  */
-export interface LabelSelector {
+export interface LabelSelectorSpec {
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
 }
 
 /** Whether a label selector matches a set of labels, with the API server's semantics (empty matches all). */
-export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+export function matchesSelector(selector: LabelSelectorSpec | undefined, labels: Record<string, string>): boolean {
   if (!selector) return true;
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   return byLabels && (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {

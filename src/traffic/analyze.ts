@@ -1,4 +1,4 @@
-import { LabelSelector, matchesSelector } from '../checks/selector';
+import { LabelSelectorSpec, matchesSelector } from '../checks/selector';
 import { KubeObject } from '../manifest';
 import { IpRange, atomicRanges, formatRange, mergeRanges, parseCidr, within } from './ip';
 import {
@@ -228,7 +228,7 @@ function rulePorts(ports: readonly PolicyPort[] | undefined, destination: PodLik
 }
 
 /** The namespace names a selector pins through the automatic name label, if it does. */
-function pinnedNames(selector: LabelSelector): string[] | undefined {
+function pinnedNames(selector: LabelSelectorSpec): string[] | undefined {
   const byLabel = selector.matchLabels?.[NAMESPACE_NAME_LABEL];
   if (byLabel !== undefined) return [byLabel];
   const expr = selector.matchExpressions?.find((e) => e.key === NAMESPACE_NAME_LABEL && e.operator === 'In');
@@ -236,7 +236,7 @@ function pinnedNames(selector: LabelSelector): string[] | undefined {
 }
 
 /** Labels that satisfy what a selector requires (`matchLabels`, one value of `In`, `Exists`). */
-function labelsRequiredBy(selector: LabelSelector): Record<string, string> {
+function labelsRequiredBy(selector: LabelSelectorSpec): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of selector.matchExpressions ?? []) {
     if (e.operator === 'In' && e.values?.length) out[e.key] = e.values[0];
@@ -245,12 +245,12 @@ function labelsRequiredBy(selector: LabelSelector): Record<string, string> {
   return { ...out, ...selector.matchLabels };
 }
 
-function isEmptySelector(selector: LabelSelector): boolean {
+function isEmptySelector(selector: LabelSelectorSpec): boolean {
   return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
 }
 
 /** `{app=x,env Exists,role NotIn (a,b)}`, as netpol-analyzer writes selectors. */
-export function formatSelector(selector: LabelSelector): string {
+export function formatSelector(selector: LabelSelectorSpec): string {
   const terms = [
     ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
     ...(selector.matchExpressions ?? []).map((e) => (e.values?.length ? `${e.key} ${e.operator} (${[...e.values].sort().join(',')})` : `${e.key} ${e.operator}`)),

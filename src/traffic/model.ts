@@ -1,4 +1,4 @@
-import { LabelSelector } from '../checks/selector';
+import { LabelSelectorSpec } from '../checks/selector';
 import { KubeObject, parseManifests, podTemplateOf } from '../manifest';
 import { Protocol } from './ports';
 
@@ -42,8 +42,8 @@ export function workloadId(w: Pick<Workload, 'namespace' | 'name' | 'kind'>): st
 
 /** A NetworkPolicy peer (`from` or `to` entry). */
 export interface PolicyPeer {
-  readonly podSelector?: LabelSelector;
-  readonly namespaceSelector?: LabelSelector;
+  readonly podSelector?: LabelSelectorSpec;
+  readonly namespaceSelector?: LabelSelectorSpec;
   readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
 }
 
@@ -68,7 +68,7 @@ export type Direction = 'Ingress' | 'Egress';
 export interface Policy {
   readonly name: string;
   readonly namespace: string;
-  readonly podSelector: LabelSelector;
+  readonly podSelector: LabelSelectorSpec;
   readonly types: ReadonlySet<Direction>;
   readonly rules: Readonly<Record<Direction, readonly PolicyRule[]>>;
   readonly object: KubeObject;
@@ -121,7 +121,7 @@ function jobTemplateWorkloads(configMap: KubeObject): Workload[] {
 export function policiesOf(objects: readonly KubeObject[]): Policy[] {
   return objects.filter((o) => o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1').map((object) => {
     const spec = (object.spec ?? {}) as {
-      podSelector?: LabelSelector;
+      podSelector?: LabelSelectorSpec;
       policyTypes?: Direction[];
       ingress?: Array<{ from?: PolicyPeer[]; ports?: PolicyPort[] }>;
       egress?: Array<{ to?: PolicyPeer[]; ports?: PolicyPort[] }>;
