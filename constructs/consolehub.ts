@@ -189,7 +189,7 @@ export class ConsoleHub extends StackConstruct {
     const template = new k8s.KubeConfigMap(this, 'job-template', {
       // The template names no namespace (the hub picks it): this tells `traffic` and `validate` where its pods run.
       metadata: { name: `${name}-job-template`, namespace: ctx.namespace, labels, annotations: { [JOBS_NAMESPACE_ANNOTATION]: jobsNamespace } },
-      data: { [TEMPLATE_FILE]: this.job.yaml },
+      data: { [TEMPLATE_FILE]: ownImage ? this.job.json : this.job.yaml },
     });
 
     const type = ctx.settings.externalServiceType;

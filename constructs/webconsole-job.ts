@@ -71,8 +71,13 @@ export const WEBCONSOLE_JOB_RESOURCES: ResourceSpec = {
 export class WebConsoleJob extends StackConstruct implements PodGroup {
   /** The Job template, as the hub reads it (plain JSON, ready for YAML). */
   readonly manifest: KubeObject;
-  /** The template as YAML: the content of `job-template.yaml`. */
+  /** The template as YAML: the content of `job-template.yaml` for the workshop's hub. */
   readonly yaml: string;
+  /**
+   * The template as JSON, which is also YAML: the content of `job-template.yaml` for this project's hub,
+   * whose image parses it with Python's standard library alone.
+   */
+  readonly json: string;
   /** SHA-256 of {@link yaml}: put it on whatever must change when the template does. */
   readonly hash: string;
   /** The container's requests and limits, after profile scaling: what quotas are sized from. */
@@ -125,6 +130,7 @@ export class WebConsoleJob extends StackConstruct implements PodGroup {
     this.manifest = { apiVersion: job.apiVersion, kind: job.kind, metadata: {}, spec: job.spec } as KubeObject;
     this.resources = podSpec.containers[0].resources!;
     this.yaml = stringify(this.manifest);
+    this.json = `${JSON.stringify(this.manifest, undefined, 2)}\n`;
     this.hash = createHash('sha256').update(this.yaml).digest('hex');
   }
 }

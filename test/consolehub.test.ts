@@ -312,6 +312,8 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks)', () 
     expect(hubPod(objects).containers[0].image).toBe('workshop-stacks/consolehub:v1');
     const data = (findObject(objects, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml'];
     expect(parse(data).spec.template.spec.containers[0].image).toBe('workshop-stacks/webconsole:v1');
+    // This hub has Python's standard library only: the template is JSON (which is also YAML).
+    expect(JSON.parse(data)).toEqual(parse(data));
   });
 
   test('tells the hub its namespace (downward API) and where the template is mounted', () => {

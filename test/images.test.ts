@@ -6,7 +6,6 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
 import { App, Chart } from 'cdk8s';
-import { ToStringOptions, parse, stringify } from 'yaml';
 import { WebConsoleJob } from '../constructs/webconsole-job';
 import { KubeObject } from '../src/manifest';
 import { DEFAULT_RUN_AS } from '../src/security';
@@ -241,9 +240,9 @@ describe('images/consolehub', () => {
     });
     await new Promise<void>((resolve) => session.listen(0, '127.0.0.1', resolve));
 
-    // The hub reads job-template.yaml from its working directory, as the library renders it.
+    // The hub reads job-template.yaml from its working directory, as the library renders it for this hub: JSON.
     template = new WebConsoleJob(new Chart(new App(), 'consolehub'), 'job', { namespace: 'sessions' });
-    fs.writeFileSync(path.join(dir, 'job-template.yaml'), template.yaml);
+    fs.writeFileSync(path.join(dir, 'job-template.yaml'), template.json);
     clusterEnv = {
       KUBERNETES_SERVICE_HOST: '127.0.0.1',
       KUBERNETES_SERVICE_PORT: String((front.address() as net.AddressInfo).port),
@@ -355,7 +354,7 @@ describe('images/consolehub', () => {
     fs.mkdirSync(workdir);
     const labelled = structuredClone(template.manifest) as any;
     labelled.spec.template.metadata.labels = { 'app.kubernetes.io/name': 'webconsole', 'uname': 'template-value' };
-    fs.writeFileSync(path.join(workdir, 'job-template.yaml'), stringify(labelled));
+    fs.writeFileSync(path.join(workdir, 'job-template.yaml'), JSON.stringify(labelled));
     const plain = await startApp('consolehub/consolehub.py', clusterEnv, workdir);
     expect((await call(plain.port, 'POST', '/api/grace/start/')).status).toBe(201);
     const job = api.object('batch/v1', 'Job', 'webconsole-grace', 'default')!;
@@ -368,53 +367,6 @@ describe('images/consolehub', () => {
     await expect(noTemplate).rejects.toThrow(/cannot read the Job template .*missing\.yaml/);
     const noCluster = startApp('consolehub/consolehub.py', { KUBERNETES_SERVICE_HOST: '', JOB_TEMPLATE: path.join(dir, 'job-template.yaml') });
     await expect(noCluster).rejects.toThrow(/KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set/);
-  });
-});
-
-describe('images/consolehub/miniyaml.py', () => {
-  /** The hub's readings of `texts` (one python3 process for all): the value, or the error message. */
-  function read(...texts: string[]): Array<{ value?: unknown; error?: string }> {
-    const script = [
-      'import json, sys, miniyaml',
-      'def attempt(text):',
-      '    try:',
-      '        return {"value": miniyaml.load(text)}',
-      '    except ValueError as error:',
-      '        return {"error": str(error)}',
-      'print(json.dumps([attempt(text) for text in json.load(sys.stdin)]))',
-    ].join('\n');
-    const out = execFileSync('python3', ['-c', script], {
-      input: JSON.stringify(texts), cwd: path.join(IMAGES, 'consolehub'), env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, encoding: 'utf8',
-    });
-    return JSON.parse(out);
-  }
-
-  test('reads what the yaml package writes, whatever its style options, as the yaml package reads it', () => {
-    const value = {
-      numbers: [0, -1, 1.5, 1e21], strings: ['5000', 'true', 'null', '~', '0x1F', '0o17', '', ' lead', 'trail ', 'a: b', 'a #b', '- x', '*x', '&x', '!x', 'it\'s "q"'],
-      unicode: 'héllo ☃ \u0001\ttab', backslash: 'a\\b',
-      multiline: ['l1\nl2\n', 'l1\n\nl2', 'x\n', '  indented\nfirst', 'a\n\n\n', '\n\nx\n\n', 'a\r\nb'],
-      long: ['word '.repeat(40).trim(), ('long words '.repeat(20) + '\n').repeat(3), 'x'.repeat(200), ('x'.repeat(70) + '  ').repeat(3)],
-      nested: [[1, [2]], [], {}, [{ a: [{ b: null }] }], true, false],
-      'app.kubernetes.io/name': 'keys', '5000': 'numeric key', 'a:b': 'colon key', 'key with space': 1,
-    };
-    const styles: ToStringOptions[] = [
-      {}, { lineWidth: 20 }, { indentSeq: false }, { indent: 4 }, { blockQuote: 'folded' }, { blockQuote: false },
-      { defaultStringType: 'QUOTE_DOUBLE' }, { defaultStringType: 'QUOTE_SINGLE' },
-    ];
-    const texts = styles.map((options) => stringify(value, options));
-    // The writer's own reading, not `value`: with a narrow lineWidth the writer does not always round-trip.
-    expect(read(...texts)).toEqual(texts.map((text) => ({ value: parse(text) })));
-    expect(read(stringify(value))).toEqual([{ value }]);
-  });
-
-  test('refuses what it does not read, naming the line', () => {
-    expect(read('a: &anchor 1\nb: *anchor\n', 'a: 1\n---\nb: 2\n', 'a: {b: 1}\n', 'a: 1\na: 2\n')).toEqual([
-      { error: expect.stringMatching(/^line 1: anchors, aliases, tags/) },
-      { error: expect.stringMatching(/^line 2: unexpected content/) },
-      { error: expect.stringMatching(/only flow collections written as JSON/) },
-      { error: expect.stringMatching(/^line 2: duplicate key 'a'/) },
-    ]);
   });
 });
 

@@ -6,7 +6,7 @@
 
 Environment (the defaults are the workshop's behaviour):
     HUB_NAMESPACE   namespace of the users' Jobs and pods (set it from the downward API)  default: default
-    JOB_TEMPLATE    path of the Job template (YAML or JSON), relative to the working dir  default: job-template.yaml
+    JOB_TEMPLATE    path of the Job template (JSON, which is also YAML), relative to the working dir  default: job-template.yaml
     SESSION_PORT    port of the users' webconsole pods                                     default: 5000
 The Kubernetes API is reached as client libraries do in a pod: https://$KUBERNETES_SERVICE_HOST:
 $KUBERNETES_SERVICE_PORT, verified with the ServiceAccount's ca.crt, authenticated with its token.
@@ -23,7 +23,6 @@ import sys
 from urllib.parse import quote, urlencode
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-import miniyaml  # noqa: E402
 from jsonhttp import HttpError, read_body, route, serve  # noqa: E402
 
 JOB_PREFIX = 'webconsole-'
@@ -90,7 +89,7 @@ class Hub:
         # Read once at start: a template that cannot be read stops the hub at rollout, not at a user's first start.
         try:
             with open(path, encoding='utf-8') as f:
-                self.template = miniyaml.load(f.read())
+                self.template = json.load(f)
         except (OSError, ValueError) as error:
             raise SystemExit(f'consolehub: cannot read the Job template {path}: {error}')
         if not isinstance(self.template, dict) or self.template.get('kind') != 'Job' or self.template.get('apiVersion') != 'batch/v1':
