@@ -37,10 +37,11 @@ export class FakeApiServer {
   readonly issuedTokens: IssuedToken[] = [];
   private readonly http: http.Server;
   private readonly types: ResourceType[] = BUILTIN_TYPES.map((t) => ({ ...t }));
-  private readonly store = new Map<string, StoredObject>();
+  private readonly store = new ObjectStore();
   private readonly failures: Array<InjectedFailure & { remaining: number }> = [];
   private readonly routes: Array<{ method: string; path: RegExp; handler: RouteHandler }> = [];
   private readonly controllers = new Map<string, (obj: KubeObject) => Record<string, unknown> | undefined>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private revision = 1;
   private uidCounter = 0;
 
@@ -84,9 +85,10 @@ export class FakeApiServer {
     const type = this.typeFor(obj.apiVersion, obj.kind);
     if (!type) throw new Error(`fake apiserver: no type for ${obj.apiVersion} ${obj.kind}`);
     const fields = new Set(leafPaths(trackedFields(obj)).keys());
-    const owners = new Map<string, Owner>([[owner.manager ?? 'kubectl-client-side-apply', {
-      operation: owner.operation ?? 'Update', apiVersion: obj.apiVersion, fields, time: now(),
-    }]]);
+    const entry: Owner = {
+      manager: owner.manager ?? 'kubectl-client-side-apply', operation: owner.operation ?? 'Update', apiVersion: obj.apiVersion, fields, time: now(),
+    };
+    const owners = new Map<string, Owner>([[ownerKey(entry), entry]]);
     const stored = this.created(type, clone(obj), owners);
     stored.obj.metadata.resourceVersion = String(++this.revision);
     this.store.set(this.key(type, obj.metadata.namespace, obj.metadata.name!), stored);
@@ -148,6 +150,8 @@ export class FakeApiServer {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
@@ -229,7 +233,7 @@ export class FakeApiServer {
     if (!type || (namespace !== undefined && !type.namespaced)) return notFoundPath();
     const name = rest[1] === undefined ? undefined : decodeURIComponent(rest[1]);
     if (name === undefined) {
-      return req.method === 'GET' ? this.list(type, namespace, req.query.labelSelector) : methodNotAllowed();
+      return req.method === 'GET' ? this.list(type, namespace, req.query) : methodNotAllowed();
     }
     if (type.namespaced && namespace === undefined) return notFoundPath();
     switch (req.method) {
@@ -259,26 +263,64 @@ export class FakeApiServer {
     return stored ? ok(this.render(stored)) : notFound(type, name);
   }
 
-  private list(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined): Answer {
+  /**
+   * LIST, in key order (namespace, name) as etcd answers it, one page at a time when `limit` is asked:
+   * `metadata.continue` is an opaque token for the next page and `remainingItemCount` counts what is
+   * left (only without a selector, as the real server).
+   */
+  private list(type: ResourceType, namespace: string | undefined, query: Record<string, string>): Answer {
     let matches: (labels: Record<string, string>) => boolean;
     try {
-      matches = parseSelector(labelSelector ?? '');
+      matches = parseSelector(query.labelSelector ?? '');
     } catch (error) {
       return { status: 400, body: status(400, 'BadRequest', `unable to parse requirement: ${(error as Error).message}`) };
     }
-    const items = [...this.store.values()]
-      .filter((s) => s.type === type && (namespace === undefined || s.obj.metadata.namespace === namespace))
-      .filter((s) => matches(s.obj.metadata.labels ?? {}))
-      .map((s) => {
-        const item = this.render(s);
-        // Like the real server, items of built-in kinds carry no apiVersion/kind in a list.
-        if (!type.custom) {
-          delete (item as Partial<KubeObject>).apiVersion;
-          delete (item as Partial<KubeObject>).kind;
-        }
-        return item;
-      });
-    return ok({ apiVersion: gv(type), kind: `${type.kind}List`, metadata: { resourceVersion: String(this.revision) }, items });
+    let from: ContinueToken | undefined;
+    if (query.continue) {
+      try {
+        from = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8'));
+        if (typeof from?.start !== 'string' || typeof from.rv !== 'number') throw new Error('malformed');
+      } catch {
+        return badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+      }
+    }
+    const asked = query.limit ? Number(query.limit) : 0;
+    const cap = this.options.maxPageSize;
+    const limit = asked > 0 ? Math.min(asked, cap ?? asked) : 0;
+    const keys = [...this.store.ofType(type).keys()].sort();
+    let first = 0;
+    if (from) while (first < keys.length && keys[first] <= from.start) first++;
+    const page: StoredObject[] = [];
+    let remaining = 0;
+    let last: string | undefined;
+    for (let i = first; i < keys.length; i++) {
+      const stored = this.store.get(keys[i])!;
+      if (namespace !== undefined && stored.obj.metadata.namespace !== namespace) continue;
+      if (!matches(stored.obj.metadata.labels ?? {})) continue;
+      if (limit > 0 && page.length === limit) {
+        remaining++;
+        continue;
+      }
+      page.push(stored);
+      last = keys[i];
+    }
+    const items = page.map((s) => {
+      const item = this.render(s);
+      // Like the real server, items of built-in kinds carry no apiVersion/kind in a list.
+      if (!type.custom) {
+        delete (item as Partial<KubeObject>).apiVersion;
+        delete (item as Partial<KubeObject>).kind;
+      }
+      return item;
+    });
+    const rv = from?.rv ?? this.revision;
+    const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+    if (remaining > 0) {
+      const token: ContinueToken = { v: 'meta.k8s.io/v1', rv, start: last! };
+      metadata.continue = Buffer.from(JSON.stringify(token)).toString('base64url');
+      if (!query.labelSelector) metadata.remainingItemCount = remaining;
+    }
+    return ok({ apiVersion: gv(type), kind: `${type.kind}List`, metadata, items });
   }
 
   private patch(type: ResourceType, namespace: string | undefined, name: string, req: RecordedRequest): Answer {
@@ -301,6 +343,8 @@ export class FakeApiServer {
       return badRequest(`the API version in the data (${config.apiVersion}) does not match the expected API version (${gv(type)})`);
     }
     if (config.metadata.name !== name) return badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
+    // The real field manager refuses an apply body that tries to write ownership itself.
+    if (config.metadata.managedFields !== undefined && config.metadata.managedFields !== null) return badRequest('metadata.managedFields must be nil');
     if (type.namespaced && config.metadata.namespace !== undefined && config.metadata.namespace !== namespace) {
       return badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
@@ -311,29 +355,39 @@ export class FakeApiServer {
       if (!ns) return { status: 404, body: status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }) };
     }
 
+    // A resourceVersion in the body is a precondition on the stored object. On a missing object the
+    // generic registry creates it anyway (the version is dropped before storage).
+    const expectedVersion = config.metadata.resourceVersion;
+    if (existing && expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== '' && String(expectedVersion) !== existing.obj.metadata.resourceVersion) {
+      return conflict(type, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    delete config.metadata.resourceVersion;
+
     const owners = cloneOwners(existing?.owners ?? new Map());
     const liveObj: KubeObject = existing ? clone(existing.obj) : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
     const applied = leafPaths(trackedFields(config));
-    const conflicts: Array<{ field: string; manager: string; apiVersion: string }> = [];
+    const self = ownerKey({ manager: fieldManager, operation: 'Apply' });
+    const conflicts: Array<{ field: string; key: string; manager: string; apiVersion: string }> = [];
     for (const [field, value] of applied) {
-      for (const [manager, owner] of owners) {
-        if (manager !== fieldManager && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
-          conflicts.push({ field, manager, apiVersion: owner.apiVersion });
+      for (const [key, owner] of owners) {
+        if (key !== self && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
+          conflicts.push({ field, key, manager: owner.manager, apiVersion: owner.apiVersion });
         }
       }
     }
     if (conflicts.length > 0 && !force) return { status: 409, body: conflictStatus(conflicts) };
-    for (const c of conflicts) owners.get(c.manager)!.fields.delete(c.field);
+    for (const c of conflicts) owners.get(c.key)!.fields.delete(c.field);
 
     const next = clone(liveObj);
-    const previous = owners.get(fieldManager)?.fields ?? new Set<string>();
+    const previous = owners.get(self)?.fields ?? new Set<string>();
     for (const field of previous) {
-      const ownedElsewhere = [...owners].some(([m, o]) => m !== fieldManager && o.fields.has(field));
+      const ownedElsewhere = [...owners].some(([k, o]) => k !== self && o.fields.has(field));
       if (!applied.has(field) && !ownedElsewhere) deleteAt(next, field);
     }
     for (const [field, value] of applied) setAt(next, field, clone(value));
-    owners.set(fieldManager, { operation: 'Apply', apiVersion: config.apiVersion, fields: new Set(applied.keys()), time: now() });
-    for (const [manager, owner] of owners) if (owner.fields.size === 0) owners.delete(manager);
+    const mine: Owner = { manager: fieldManager, operation: 'Apply', apiVersion: config.apiVersion, fields: new Set(applied.keys()), time: now() };
+    owners.set(self, mine);
+    for (const [key, owner] of owners) if (owner.fields.size === 0) owners.delete(key);
 
     if (!existing) {
       const created = this.created(type, next, owners);
@@ -343,9 +397,13 @@ export class FakeApiServer {
       this.store.set(key, created);
       this.afterCreate(type, created.obj);
       this.runController(created);
+      this.scheduleControllers(key, undefined);
       return { status: 201, body: this.render(this.store.get(key)!) };
     }
 
+    adjustServiceOnUpdate(existing.obj, next);
+    const invalid = immutableFieldErrors(existing.obj, next);
+    if (invalid.length > 0) return invalidAnswer(type, name, invalid);
     const contentChanged = !isDeepStrictEqual(stripVolatile(next), stripVolatile(existing.obj));
     const ownershipChanged = !sameOwnership(owners, existing.owners);
     if (!contentChanged && !ownershipChanged) return ok(this.render(existing));
@@ -357,7 +415,8 @@ export class FakeApiServer {
     next.metadata.resourceVersion = String(++this.revision);
     this.store.set(key, updated);
     this.runController(updated);
-    return ok(this.render(updated));
+    this.scheduleControllers(key, existing.obj);
+    return ok(this.render(this.store.get(key)!));
   }
 
   /** TokenRequest, as the real server validates it: an existing account, at least 10 minutes. */
@@ -459,12 +518,71 @@ export class FakeApiServer {
     if (result) stored.obj.status = result;
   }
 
+  /**
+   * The built-in controllers, as kube-controller-manager runs them: after the write that caused them,
+   * never inside it (unless `controllerDelayMs` is 0).
+   */
+  private scheduleControllers(key: string, before: KubeObject | undefined): void {
+    const stored = this.store.get(key);
+    if (this.options.builtinControllers === false || stored?.obj.kind !== 'Deployment') return;
+    if (before && before.metadata.generation === stored.obj.metadata.generation) return;
+    const newRevision = !before || !isDeepStrictEqual((before.spec as any)?.template, (stored.obj.spec as any)?.template);
+    const run = () => this.deploymentController(key, newRevision);
+    const delay = this.options.controllerDelayMs ?? 5;
+    if (delay <= 0) {
+      run();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  /**
+   * The deployment controller: a new pod template gets the next `deployment.kubernetes.io/revision`
+   * annotation (a write of its own), then the status write. Without nodes no pod becomes ready, so the
+   * status says so (a {@link simulate}d controller decides the status instead).
+   */
+  private deploymentController(key: string, newRevision: boolean): void {
+    const stored = this.store.get(key);
+    if (!stored) return;
+    const obj = stored.obj;
+    if (newRevision) {
+      const annotations = (obj.metadata.annotations ??= {});
+      annotations[REVISION_ANNOTATION] = String(Number(annotations[REVISION_ANNOTATION] ?? 0) + 1);
+      this.ownByController(stored, undefined, [['metadata', 'annotations', REVISION_ANNOTATION]]);
+      obj.metadata.resourceVersion = String(++this.revision);
+    }
+    if (this.controllers.has(obj.kind)) return;
+    const replicas = (obj.spec as any)?.replicas ?? 1;
+    obj.status = {
+      observedGeneration: obj.metadata.generation, replicas, updatedReplicas: replicas, unavailableReplicas: replicas,
+      conditions: [
+        { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+        { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${obj.metadata.name}" is progressing.` },
+      ],
+    };
+    this.ownByController(stored, 'status', [...leafPaths({ status: obj.status }).keys()].map((f) => JSON.parse(f)));
+    obj.metadata.resourceVersion = String(++this.revision);
+  }
+
+  /** Gives fields to kube-controller-manager's Update entry, as its writes do. */
+  private ownByController(stored: StoredObject, subresource: string | undefined, fields: string[][]): void {
+    const entry: Owner = { manager: 'kube-controller-manager', operation: 'Update', subresource, apiVersion: stored.obj.apiVersion, fields: new Set(), time: now() };
+    const owner = stored.owners.get(ownerKey(entry)) ?? entry;
+    for (const field of fields) owner.fields.add(JSON.stringify(field));
+    owner.time = now();
+    stored.owners.set(ownerKey(owner), owner);
+  }
+
   private render(stored: StoredObject): KubeObject {
     const obj = clone(stored.obj);
     if (stored.owners.size > 0) {
-      obj.metadata.managedFields = [...stored.owners].map(([manager, owner]) => ({
-        manager, operation: owner.operation, apiVersion: owner.apiVersion, time: owner.time,
-        fieldsType: 'FieldsV1', fieldsV1: fieldsV1(owner.fields),
+      obj.metadata.managedFields = [...stored.owners.values()].map((owner) => ({
+        manager: owner.manager, operation: owner.operation, apiVersion: owner.apiVersion, time: owner.time,
+        fieldsType: 'FieldsV1', fieldsV1: fieldsV1(owner.fields), ...(owner.subresource ? { subresource: owner.subresource } : {}),
       }));
     }
     return obj;
@@ -475,7 +593,7 @@ export class FakeApiServer {
   }
 
   private key(type: ResourceType, namespace: string | undefined, name: string): string {
-    return `${type.group}|${type.resource}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
+    return `${typeId(type)}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
   }
 }
 
@@ -484,6 +602,24 @@ export class FakeApiServer {
 export interface FakeApiServerOptions {
   /** When set, requests must carry one of these bearer tokens (401 otherwise); issued tokens join it. */
   readonly tokens?: Set<string>;
+  /**
+   * Run the built-in controllers (the deployment controller's revision annotation and status), as a
+   * real cluster does.
+   * @default true
+   */
+  readonly builtinControllers?: boolean;
+  /**
+   * How long after the write that caused it a built-in controller writes, in ms. 0 writes before the
+   * answer (synchronously), which hides the race a real cluster has.
+   * @default 5
+   */
+  readonly controllerDelayMs?: number;
+  /**
+   * The most items one LIST page holds when a `limit` is asked, however large: a real server may answer
+   * fewer than `limit` too, so clients must follow `continue`. Set it low to exercise paging loops.
+   * @default no cap beyond `limit`
+   */
+  readonly maxPageSize?: number;
 }
 
 /** Options of {@link FakeApiServer.kubeconfig}. */
@@ -548,11 +684,64 @@ interface ResourceType {
   readonly custom?: boolean;
 }
 
+/** One managedFields entry. */
 interface Owner {
+  manager: string;
   operation: 'Apply' | 'Update';
+  /** `status` for writes through the status subresource. */
+  subresource?: string;
   apiVersion: string;
   fields: Set<string>;
   time: string;
+}
+
+/** What a continue token holds (base64url JSON, opaque to clients), as the real server's. */
+interface ContinueToken {
+  readonly v: string;
+  readonly rv: number;
+  /** The last key of the page before. */
+  readonly start: string;
+}
+
+/** The objects by key, indexed by type so that a LIST reads only its own kind. */
+class ObjectStore {
+  private readonly all = new Map<string, StoredObject>();
+  private readonly byType = new Map<string, Map<string, StoredObject>>();
+
+  get(key: string): StoredObject | undefined {
+    return this.all.get(key);
+  }
+
+  set(key: string, stored: StoredObject): void {
+    this.all.set(key, stored);
+    const id = typeId(stored.type);
+    let index = this.byType.get(id);
+    if (!index) this.byType.set(id, (index = new Map()));
+    index.set(key, stored);
+  }
+
+  delete(key: string): void {
+    const stored = this.all.get(key);
+    if (!stored) return;
+    this.all.delete(key);
+    this.byType.get(typeId(stored.type))?.delete(key);
+  }
+
+  ofType(type: ResourceType): ReadonlyMap<string, StoredObject> {
+    return this.byType.get(typeId(type)) ?? new Map();
+  }
+
+  values(): IterableIterator<StoredObject> {
+    return this.all.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, StoredObject]> {
+    return this.all[Symbol.iterator]();
+  }
+}
+
+function typeId(type: ResourceType): string {
+  return `${type.group}|${type.resource}`;
 }
 
 interface StoredObject {
@@ -566,6 +755,7 @@ function t(groupVersion: string, kind: string, resource: string, namespaced: boo
   return { group, version, kind, resource, namespaced };
 }
 
+const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const NAMESPACE_TYPE = t('v1', 'Namespace', 'namespaces', false);
 const SERVICE_ACCOUNT_TYPE = t('v1', 'ServiceAccount', 'serviceaccounts', true);
 
@@ -698,10 +888,15 @@ function fieldsV1(fields: Set<string>): Record<string, unknown> {
   return root;
 }
 
+/** managedFields entries are unique per manager, operation and subresource. */
+function ownerKey(owner: Pick<Owner, 'manager' | 'operation' | 'subresource'>): string {
+  return `${owner.manager}|${owner.operation}|${owner.subresource ?? ''}`;
+}
+
 function sameOwnership(a: Map<string, Owner>, b: Map<string, Owner>): boolean {
   if (a.size !== b.size) return false;
-  for (const [manager, owner] of a) {
-    const other = b.get(manager);
+  for (const [key, owner] of a) {
+    const other = b.get(key);
     if (!other || other.operation !== owner.operation || !isDeepStrictEqual([...owner.fields].sort(), [...other.fields].sort())) return false;
   }
   return true;
@@ -723,9 +918,94 @@ function withoutMetaAndStatus(obj: KubeObject): unknown {
   return rest;
 }
 
+/** One field error of a 422, as the server's `field.Error` renders it. */
+interface FieldError {
+  readonly field: string;
+  readonly reason: 'FieldValueInvalid' | 'FieldValueForbidden';
+  /** The error without the field, e.g. `Invalid value: "x": field is immutable`. */
+  readonly detail: string;
+}
+
+/** The 422 `Invalid` answer for field errors, message and causes as kube-apiserver writes them. */
+function invalidAnswer(type: ResourceType, name: string, errors: readonly FieldError[]): Answer {
+  const kind = type.group ? `${type.kind}.${type.group}` : type.kind;
+  const each = errors.map((e) => `${e.field}: ${e.detail}`);
+  const message = `${kind} "${name}" is invalid: ${each.length === 1 ? each[0] : `[${each.join(', ')}]`}`;
+  const causes = errors.map((e) => ({ reason: e.reason, message: e.detail, field: e.field }));
+  return { status: 422, body: status(422, 'Invalid', message, { name, group: type.group, kind: type.kind, causes }) };
+}
+
+/** The 409 `Conflict` of a failed precondition or optimistic lock. */
+function conflict(type: ResourceType, name: string, why: string): Answer {
+  return { status: 409, body: status(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": ${why}`, { name, group: type.group, kind: type.resource }) };
+}
+
+function qualifiedResource(type: ResourceType): string {
+  return type.group ? `${type.resource}.${type.group}` : type.resource;
+}
+
+/** Go's `%#v` of a label selector, as the validation messages print it. */
+function goSelector(selector: any): string {
+  const labels = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ');
+  const expressions = selector?.matchExpressions ? `[]v1.LabelSelectorRequirement{${JSON.stringify(selector.matchExpressions)}}` : '[]v1.LabelSelectorRequirement(nil)';
+  return `v1.LabelSelector{MatchLabels:map[string]string{${labels}}, MatchExpressions:${expressions}}`;
+}
+
+const immutable = (field: string, value: string): FieldError => ({ field, reason: 'FieldValueInvalid', detail: `Invalid value: ${value}: field is immutable` });
+
+/** The fields StatefulSet validation lets an update change; any other spec change is forbidden. */
+const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+
+/** The update validation of kube-apiserver v1.33 for the fields that cannot change once set. */
+function immutableFieldErrors(old: KubeObject, next: KubeObject): FieldError[] {
+  const before = (old.spec ?? {}) as Record<string, any>;
+  const after = (next.spec ?? {}) as Record<string, any>;
+  const errors: FieldError[] = [];
+  switch (next.kind) {
+    case 'Deployment':
+    case 'ReplicaSet':
+    case 'DaemonSet':
+      if (!isDeepStrictEqual(before.selector, after.selector)) errors.push(immutable('spec.selector', goSelector(after.selector)));
+      break;
+    case 'StatefulSet': {
+      const rest = (spec: Record<string, any>) => Object.fromEntries(Object.entries(spec).filter(([k]) => !STATEFULSET_MUTABLE.includes(k)));
+      if (!isDeepStrictEqual(rest(before), rest(after))) {
+        errors.push({ field: 'spec', reason: 'FieldValueForbidden', detail: `Forbidden: updates to statefulset spec for fields other than ${STATEFULSET_MUTABLE.slice(0, -1).map((f) => `'${f}'`).join(', ')} and '${STATEFULSET_MUTABLE[STATEFULSET_MUTABLE.length - 1]}' are forbidden` });
+      }
+      break;
+    }
+    case 'Job':
+      if (!isDeepStrictEqual(before.selector, after.selector)) errors.push(immutable('spec.selector', goSelector(after.selector)));
+      if (!isDeepStrictEqual(before.template, after.template)) errors.push(immutable('spec.template', `core.PodTemplateSpec${JSON.stringify(after.template ?? {})}`));
+      break;
+    case 'Service':
+      if (before.type !== 'ExternalName' && after.type !== 'ExternalName' && before.clusterIP && after.clusterIP !== before.clusterIP) {
+        errors.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', detail: `Invalid value: []string{${JSON.stringify(after.clusterIP ?? '')}}: may not change once set` });
+      }
+      break;
+  }
+  return errors;
+}
+
+/**
+ * What the Service registry does to a type change before validation: to ExternalName it drops the
+ * allocated cluster IPs, from ExternalName it allocates them, so only an explicit clusterIP change fails.
+ */
+function adjustServiceOnUpdate(old: KubeObject, next: KubeObject): void {
+  if (next.kind !== 'Service') return;
+  const before = (old.spec ?? {}) as Record<string, any>;
+  const after = (next.spec ?? {}) as Record<string, any>;
+  if (after.type === 'ExternalName' && before.type !== 'ExternalName' && after.clusterIP === before.clusterIP) {
+    delete after.clusterIP;
+    delete after.clusterIPs;
+  } else if (before.type === 'ExternalName' && after.type !== 'ExternalName') {
+    applyDefaults(next);
+  }
+}
+
 function conflictStatus(conflicts: Array<{ field: string; manager: string; apiVersion: string }>) {
   const causes = conflicts.map((c) => ({
-    type: 'FieldManagerConflict',
+    reason: 'FieldManagerConflict',
     message: `conflict with "${c.manager}" using ${c.apiVersion}`,
     field: dotted(c.field),
   }));
@@ -782,7 +1062,7 @@ function failureStatus(code: number, message: string | undefined, req: RecordedR
     case 429: return status(429, 'TooManyRequests', message ?? 'Too many requests, please try again later.', { retryAfterSeconds: 1 });
     case 403: return status(403, 'Forbidden', message ?? `${target} is forbidden: User "system:serviceaccount:default:tester" cannot ${req.method.toLowerCase()} this resource`);
     case 422: return status(422, 'Invalid', message ?? `${target} is invalid: spec: Invalid value: "x": injected`,
-      { causes: [{ type: 'FieldValueInvalid', message: 'Invalid value: "x": injected', field: 'spec' }] });
+      { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "x": injected', field: 'spec' }] });
     case 503: return status(503, 'ServiceUnavailable', message ?? 'the server is currently unable to handle the request');
     default: return status(code, code >= 500 ? 'InternalError' : 'BadRequest', message ?? 'Internal error occurred: etcdserver: request timed out');
   }

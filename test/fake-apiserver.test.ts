@@ -1,0 +1,189 @@
+// The fake API server itself, driven by raw HTTP requests: each strictness point it shares with a real
+// kube-apiserver v1.33 (issue 11) has a test here, so that engine tests that pass against it mean
+// something on a real cluster.
+import { stringify } from 'yaml';
+import { FakeApiServer, FakeApiServerOptions } from './support/fake-apiserver';
+import { deployment, namespace, service } from './support/cluster';
+import { KubeObject } from '../src/manifest';
+
+let server: FakeApiServer;
+
+async function start(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
+  server = await FakeApiServer.start(options);
+  server.seed(namespace('default'));
+  return server;
+}
+
+afterEach(() => server?.close());
+
+interface Reply { status: number; body: any }
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/apply-patch+yaml' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const pathOf = (obj: KubeObject) => {
+  const base = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
+  const plural = { Deployment: 'deployments', Service: 'services', ConfigMap: 'configmaps', Namespace: 'namespaces', Job: 'jobs', StatefulSet: 'statefulsets' }[obj.kind]!;
+  return `${base}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural}/${obj.metadata.name}`;
+};
+
+/** A server-side apply of `obj` by `manager` (query options appended). */
+const apply = (obj: KubeObject, manager = 'workshop-stacks', query = '') =>
+  call('PATCH', `${pathOf(obj)}?fieldManager=${manager}${query}`, obj);
+
+const configMap = (name: string, data: Record<string, string> = { key: 'value' }): KubeObject =>
+  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data });
+
+describe('immutable fields (point 1)', () => {
+  test('a Deployment selector change answers 422 Invalid naming spec.selector, dry run too', async () => {
+    await start();
+    expect((await apply(deployment('web', 'default'))).status).toBe(201);
+    const changed = deployment('web', 'default');
+    (changed.spec as any).selector.matchLabels = { app: 'web2' };
+    (changed.spec as any).template.metadata.labels = { app: 'web2' };
+    for (const query of ['&dryRun=All', '']) {
+      const reply = await apply(changed, 'workshop-stacks', query);
+      expect(reply.status).toBe(422);
+      expect(reply.body).toMatchObject({
+        kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Invalid', code: 422,
+        message: 'Deployment.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+        details: { name: 'web', group: 'apps', kind: 'Deployment', causes: [{ reason: 'FieldValueInvalid', field: 'spec.selector' }] },
+      });
+      expect(reply.body.details.causes[0].message).toMatch(/^Invalid value: .*: field is immutable$/);
+    }
+  });
+
+  test('a Service clusterIP change answers 422; a type change to ExternalName drops the allocated IP', async () => {
+    await start();
+    const svc = service('web', 'default');
+    expect((await apply(svc)).status).toBe(201);
+    const moved = service('web', 'default');
+    (moved.spec as any).clusterIP = '10.96.99.99';
+    const reply = await apply(moved);
+    expect(reply.status).toBe(422);
+    expect(reply.body.details.causes).toEqual([{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', message: 'Invalid value: []string{"10.96.99.99"}: may not change once set' }]);
+    const external: KubeObject = { ...service('web', 'default'), spec: { type: 'ExternalName', externalName: 'example.com' } };
+    const ok = await apply(external);
+    expect(ok.status).toBe(200);
+    expect(ok.body.spec.clusterIP).toBeUndefined();
+  });
+
+  test('a Job template change and a StatefulSet spec change are refused', async () => {
+    await start();
+    const template = (image: string) => ({ spec: { restartPolicy: 'Never', containers: [{ name: 'main', image }] } });
+    const job = (image: string): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'default' }, spec: { template: template(image) } });
+    expect((await apply(job('a:1'))).status).toBe(201);
+    const jobReply = await apply(job('a:2'));
+    expect(jobReply.status).toBe(422);
+    expect(jobReply.body.details.causes.map((c: any) => c.field)).toEqual(['spec.template']);
+
+    const sts = (serviceName: string, replicas: number): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'default' },
+      spec: { serviceName, replicas, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, ...template('db:1') } },
+    });
+    expect((await apply(sts('db', 1))).status).toBe(201);
+    expect((await apply(sts('db', 2))).status).toBe(200);
+    const stsReply = await apply(sts('other', 2));
+    expect(stsReply.status).toBe(422);
+    expect(stsReply.body.message).toMatch(/^StatefulSet.apps "db" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', .* are forbidden$/);
+  });
+});
+
+describe('apply body preconditions (point 2)', () => {
+  test('managedFields in an apply body answers 400', async () => {
+    await start();
+    const cm = configMap('c');
+    cm.metadata.managedFields = [];
+    const reply = await apply(cm);
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ reason: 'BadRequest', message: 'metadata.managedFields must be nil' });
+  });
+
+  test('a stale resourceVersion answers 409 Conflict, the current one is accepted', async () => {
+    await start();
+    const created = await apply(configMap('c'));
+    const rv = created.body.metadata.resourceVersion;
+    await apply(configMap('c', { key: 'changed' }));
+    const stale = await apply({ ...configMap('c', { key: 'again' }), metadata: { name: 'c', namespace: 'default', resourceVersion: rv } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({
+      reason: 'Conflict', code: 409, details: { name: 'c', kind: 'configmaps' },
+      message: 'Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again',
+    });
+    const current = (await call('GET', pathOf(configMap('c')))).body.metadata.resourceVersion;
+    expect((await apply({ ...configMap('c', { key: 'again' }), metadata: { name: 'c', namespace: 'default', resourceVersion: current } })).status).toBe(200);
+  });
+});
+
+describe('resourceVersion and generation (point 4)', () => {
+  test('a no-op apply keeps resourceVersion and generation; spec bumps generation, metadata does not', async () => {
+    await start({ builtinControllers: false });
+    const first = await apply(deployment('web', 'default'));
+    const again = await apply(deployment('web', 'default'));
+    expect(again.body.metadata.resourceVersion).toBe(first.body.metadata.resourceVersion);
+    expect(again.body.metadata.generation).toBe(1);
+    const labelled = deployment('web', 'default');
+    labelled.metadata.labels = { ...labelled.metadata.labels, extra: 'yes' };
+    const meta = await apply(labelled);
+    expect(meta.body.metadata.resourceVersion).not.toBe(first.body.metadata.resourceVersion);
+    expect(meta.body.metadata.generation).toBe(1);
+    const scaled = deployment('web', 'default', 3);
+    scaled.metadata.labels = labelled.metadata.labels;
+    expect((await apply(scaled)).body.metadata.generation).toBe(2);
+  });
+});
+
+describe('asynchronous controllers (point 6)', () => {
+  test('the deployment controller writes the revision annotation and status after the apply answered', async () => {
+    await start({ controllerDelayMs: 20 });
+    const created = await apply(deployment('web', 'default'));
+    expect(created.body.metadata.annotations?.['deployment.kubernetes.io/revision']).toBeUndefined();
+    const read = await call('GET', pathOf(deployment('web', 'default')));
+    expect(read.body.metadata.resourceVersion).toBe(created.body.metadata.resourceVersion);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // The phantom-change race: what a GET saw before is no longer what the server holds.
+    const later = await call('GET', pathOf(deployment('web', 'default')));
+    expect(later.body.metadata.annotations['deployment.kubernetes.io/revision']).toBe('1');
+    expect(Number(later.body.metadata.resourceVersion)).toBeGreaterThan(Number(created.body.metadata.resourceVersion));
+    expect(later.body.status).toMatchObject({ observedGeneration: 1, replicas: 1 });
+    const controller = later.body.metadata.managedFields.filter((m: any) => m.manager === 'kube-controller-manager');
+    expect(controller.map((m: any) => [m.operation, m.subresource])).toEqual([['Update', undefined], ['Update', 'status']]);
+    expect(controller[0].fieldsV1).toEqual({ 'f:metadata': { 'f:annotations': { 'f:deployment.kubernetes.io/revision': {} } } });
+    // A re-apply of the same object is a no-op, the controller's annotation stays.
+    const again = await apply(deployment('web', 'default'));
+    expect(again.body.metadata.resourceVersion).toBe(later.body.metadata.resourceVersion);
+  });
+});
+
+describe('LIST paging (point 7)', () => {
+  test('limit and continue page through a list in key order, maxPageSize caps the page', async () => {
+    await start({ maxPageSize: 2 });
+    for (const name of ['e', 'a', 'd', 'c', 'b']) await apply(configMap(name));
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    let listVersion: string | undefined;
+    do {
+      const page = await call('GET', `/api/v1/namespaces/default/configmaps?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      listVersion ??= page.body.metadata.resourceVersion;
+      expect(page.body.metadata.resourceVersion).toBe(listVersion);
+      names.push(...page.body.items.map((i: any) => i.metadata.name));
+      token = page.body.metadata.continue;
+      if (token) expect(page.body.metadata.remainingItemCount).toBe(5 - names.length);
+      pages++;
+    } while (token);
+    expect(names).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(pages).toBe(3);
+    // Without limit, everything at once, as the real server.
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps')).body.items).toHaveLength(5);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps?limit=1&continue=garbage')).status).toBe(400);
+  });
+});
