@@ -239,7 +239,7 @@ describe('diff', () => {
 
 describe('errors', () => {
   test('a conflict names the field and its manager', () => {
-    const error = new KubeApiError(409, { reason: 'Conflict', message: 'Apply failed', details: { causes: [{ type: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1', field: '.spec.replicas' }] } }, 'PATCH /x');
+    const error = new KubeApiError(409, { reason: 'Conflict', message: 'Apply failed', details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1', field: '.spec.replicas' }] } }, 'PATCH /x');
     expect(describeError(error)).toBe('conflict: .spec.replicas is owned by kubectl-edit (--force-conflicts takes ownership)');
   });
 

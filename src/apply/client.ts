@@ -89,10 +89,12 @@ export interface KubeClient {
   requestToken(serviceAccount: { readonly namespace: string; readonly name: string }, options: TokenRequestOptions): Promise<ServiceAccountToken>;
 }
 
-/** One entry of a `Status`'s `details.causes`. */
+/** One entry of a `Status`'s `details.causes`, with the JSON keys the API server uses. */
 export interface StatusCause {
-  readonly type?: string;
+  /** Machine-readable kind of cause, e.g. `FieldValueInvalid`, `FieldValueForbidden`, or a conflicting manager. */
+  readonly reason?: string;
   readonly message?: string;
+  /** The field the cause is about, e.g. `spec.selector`. */
   readonly field?: string;
 }
 
@@ -129,6 +131,40 @@ export class KubeApiError extends Error {
   get causes(): readonly StatusCause[] {
     return this.status?.details?.causes ?? [];
   }
+}
+
+/**
+ * A request that failed below HTTP: the connection could not be made, dropped, or timed out. Whether
+ * the request may have reached the server decides whether a non-idempotent one can be sent again.
+ */
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    /** The system error code (`ECONNREFUSED`, `ECONNRESET`, `ETIMEDOUT`, ...), if any. */
+    readonly code: string | undefined,
+    /**
+     * `false` only when the connection never came up, so not a byte of the request left this process;
+     * `true` once it did, even if the answer was lost.
+     */
+    readonly mayHaveReachedServer: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ConnectionError';
+  }
+}
+
+// How kube-apiserver words a change to an immutable field (apimachinery's ValidateImmutableField).
+const IMMUTABLE = 'field is immutable';
+
+/**
+ * The fields an `Invalid` (422) answer refuses because they cannot change once set (a Deployment's
+ * `spec.selector`, a Service's `spec.clusterIP`, a Job's `spec.template`); empty for any other error.
+ * Only deleting and creating the object again changes them.
+ */
+export function immutableFields(error: unknown): string[] {
+  if (!(error instanceof KubeApiError) || error.code !== 422) return [];
+  return [...new Set(error.causes.filter((c) => c.field && c.message?.includes(IMMUTABLE)).map((c) => c.field!))];
 }
 
 /** The API group of an `apiVersion` (`''` for the core group). */

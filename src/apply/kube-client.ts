@@ -1,12 +1,13 @@
 import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
-import type {
-  HttpLibrary, HttpMethod, KubeConfig, ServerConfiguration,
-} from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { isDeepStrictEqual } from 'util';
+import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { KubeObject } from '../manifest';
 import {
-  DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ObjectRef, ResourceInfo,
+  ConnectionError, DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ObjectRef, ResourceInfo,
   ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions, groupOf,
 } from './client';
 import { RetryOptions, withRetry } from './retry';
@@ -30,6 +31,12 @@ export interface KubeClientOptions {
    * @default 60000
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * Connections to the API server at most, kept open and reused for the whole run; requests beyond
+   * wait for a free one. Set it to the number of requests the caller keeps in flight.
+   * @default 16
+   */
+  readonly maxConnections?: number;
 }
 
 /** How the kubeconfig's cluster is reached: what a kubeconfig for someone else needs, credentials aside. */
@@ -84,11 +91,13 @@ export async function createKubeClient(options: KubeClientOptions = {}): Promise
   const context = kc.getCurrentContext();
   const cluster = kc.getCurrentCluster();
   if (!context || !cluster) throw new Error('the kubeconfig has no current context: pass --context');
-  return new RestKubeClient(kc, new k8s.ServerConfiguration(cluster.server, {}), new k8s.IsomorphicFetchHttpLibrary(), {
+  return new RestKubeClient(kc, new Transport(kc, options.maxConnections ?? 16, options.requestTimeoutMs ?? 60_000), {
     context, server: cluster.server, contextNamespace: kc.getContextObject(context)?.namespace,
     applyContentType: k8s.PatchStrategy.ServerSideApply, ...options,
   });
 }
+
+type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 interface RequestSpec {
   readonly query?: Record<string, string | undefined>;
@@ -96,7 +105,97 @@ interface RequestSpec {
   readonly contentType?: string;
 }
 
+// Items per LIST page: the API server answers a page at a time; kubectl asks for 500 too.
 const PAGE_SIZE = '500';
+
+interface HttpAnswer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+// The TLS material of a connection, as client-node resolves it from the kubeconfig (and exec plugins).
+const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+
+/**
+ * Sends requests over one pool of keep-alive connections for the whole run. client-node's own request
+ * path (`applySecurityAuthentication`) builds a new agent for every request, so no connection is ever
+ * reused and each request pays a TLS handshake. Here client-node still resolves the credentials for
+ * every request (`applyToHTTPSOptions`: CA, client certificate, token, exec and OIDC plugins, which
+ * may refresh), and the agent is only replaced when the TLS material itself changes.
+ */
+class Transport {
+  private agent?: http.Agent;
+  private tls?: Partial<https.RequestOptions>;
+  private readonly server: URL;
+
+  constructor(private readonly kc: KubeConfig, private readonly maxConnections: number, private readonly timeoutMs: number) {
+    this.server = new URL(kc.getCurrentCluster()!.server);
+  }
+
+  async send(method: HttpMethod, urlPath: string, query: URLSearchParams, body?: string, contentType?: string): Promise<HttpAnswer> {
+    const resolved: https.RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(resolved);
+    const headers: http.OutgoingHttpHeaders = { ...(resolved.headers as http.OutgoingHttpHeaders), Accept: 'application/json' };
+    if (body !== undefined) Object.assign(headers, { 'Content-Type': contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    const search = query.toString();
+    return this.exchange({
+      protocol: this.server.protocol,
+      hostname: this.server.hostname,
+      port: this.server.port,
+      // A server URL may carry a path prefix (a proxy in front of the API server).
+      path: `${this.server.pathname.replace(/\/$/, '')}${urlPath}${search ? `?${search}` : ''}`,
+      method,
+      headers,
+      auth: resolved.auth,
+      agent: this.agentFor(resolved),
+    }, body);
+  }
+
+  private agentFor(resolved: https.RequestOptions): http.Agent {
+    const tls = Object.fromEntries(TLS_OPTIONS.filter((k) => resolved[k] !== undefined).map((k) => [k, resolved[k]]));
+    if (this.agent && isDeepStrictEqual(tls, this.tls)) return this.agent;
+    // First request, or an exec plugin rotated the client certificate: new connections must present it.
+    // Connections of the old agent finish their requests; idle ones do not keep the process alive.
+    const pool = { keepAlive: true, maxSockets: this.maxConnections, maxFreeSockets: this.maxConnections };
+    this.agent = this.kc.getCurrentCluster()?.proxyUrl
+      // client-node's proxy agents (HTTP CONNECT, SOCKS): kept for the run, though not keep-alive.
+      ? resolved.agent as http.Agent
+      : this.server.protocol === 'http:' ? new http.Agent(pool) : new https.Agent({ ...tls, ...pool });
+    this.tls = tls;
+    return this.agent;
+  }
+
+  /** One request and its whole answer; failures below HTTP become a {@link ConnectionError}. */
+  private exchange(options: https.RequestOptions, body: string | undefined): Promise<HttpAnswer> {
+    return new Promise((resolve, reject) => {
+      // Whether the connection came up: until then not a byte of the request has left this process.
+      let connected = false;
+      const fail = (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(error instanceof ConnectionError ? error
+          : new ConnectionError(`${options.method} ${options.path}: ${error.message}`, error.code, connected, { cause: error }));
+      };
+      const req = (options.protocol === 'http:' ? http : https).request(options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        // The connection dropped in the middle of the answer.
+        res.on('close', () => { if (!res.complete) fail(Object.assign(new Error('connection lost while reading the answer'), { code: 'ECONNRESET' })); });
+      });
+      req.on('socket', (socket) => {
+        if (socket.connecting) socket.once('connect', () => { connected = true; });
+        else connected = true; // a kept-alive connection
+      });
+      req.on('error', fail);
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })), this.timeoutMs);
+      req.end(body);
+    });
+  }
+}
 
 class RestKubeClient implements ClusterClient {
   readonly context: string;
@@ -107,8 +206,7 @@ class RestKubeClient implements ClusterClient {
 
   constructor(
     private readonly kc: KubeConfig,
-    private readonly baseServer: ServerConfiguration<{}>,
-    private readonly http: HttpLibrary,
+    private readonly transport: Transport,
     private readonly options: KubeClientOptions & { context: string; server: string; contextNamespace?: string; applyContentType: string },
   ) {
     this.context = options.context;
@@ -253,30 +351,23 @@ class RestKubeClient implements ClusterClient {
     return `${this.collectionPath(info, ref.namespace)}/${encodeURIComponent(ref.name)}`;
   }
 
-  private request<T = KubeObject>(method: `${HttpMethod}`, urlPath: string, spec: RequestSpec = {}): Promise<T> {
-    return withRetry(() => this.send<T>(method, urlPath, spec), this.options.retry);
+  private request<T = KubeObject>(method: HttpMethod, urlPath: string, spec: RequestSpec = {}): Promise<T> {
+    // Every request this client sends is idempotent but the TokenRequest POST: a lost answer must not mint a second token.
+    return withRetry(() => this.send<T>(method, urlPath, spec), this.options.retry, method !== 'POST');
   }
 
-  private async send<T>(method: `${HttpMethod}`, urlPath: string, spec: RequestSpec): Promise<T> {
-    const ctx = this.baseServer.makeRequestContext(urlPath, method as HttpMethod);
+  private async send<T>(method: HttpMethod, urlPath: string, spec: RequestSpec): Promise<T> {
+    const query = new URLSearchParams();
     for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) ctx.setQueryParam(key, value);
+      if (value !== undefined) query.set(key, value);
     }
-    ctx.setHeaderParam('Accept', 'application/json');
-    if (spec.body !== undefined) {
-      ctx.setHeaderParam('Content-Type', spec.contentType ?? 'application/json');
-      ctx.setBody(spec.body);
+    const answer = await this.transport.send(method, urlPath, query, spec.body, spec.contentType);
+    if (answer.status >= 400) {
+      const retryAfter = answer.headers['retry-after'];
+      throw new KubeApiError(answer.status, parseStatus(answer.body), `${method} ${urlPath}`,
+        retryAfter !== undefined && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : undefined);
     }
-    await this.kc.applySecurityAuthentication(ctx);
-    ctx.setSignal(AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000));
-    const response = await this.http.send(ctx).toPromise();
-    const text = await response.body.text();
-    if (response.httpStatusCode >= 400) {
-      const retryAfter = Number(response.headers['retry-after']);
-      throw new KubeApiError(response.httpStatusCode, parseStatus(text), `${method} ${urlPath}`,
-        Number.isFinite(retryAfter) && response.headers['retry-after'] !== undefined ? retryAfter : undefined);
-    }
-    return JSON.parse(text) as T;
+    return JSON.parse(answer.body) as T;
   }
 }
 

@@ -1,4 +1,4 @@
-import { KubeApiError } from './client';
+import { ConnectionError, KubeApiError } from './client';
 
 /** How requests are retried. */
 export interface RetryOptions {
@@ -24,31 +24,39 @@ export interface RetryOptions {
 }
 
 // Errors of a connection that dropped or never came up: the request may not have reached the server,
-// or its answer was lost. Every request the engine sends is idempotent (GET, LIST, server-side apply,
-// DELETE), so sending it again is safe.
-const RETRYABLE_NETWORK_CODES = new Set([
+// or its answer was lost. Sending an idempotent request (GET, LIST, server-side apply, DELETE) again is safe.
+const NETWORK_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
   'UND_ERR_SOCKET',
 ]);
 
+// Errors that only happen before a connection exists (refused, no route, name not resolved), for
+// clients that do not say whether they connected.
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /**
- * Whether an error is worth another attempt: the server is overloaded (429) or failing (5xx), or the
- * connection dropped. Other 4xx answers (forbidden, invalid, conflict, not found) will not change.
+ * Whether an error is worth another attempt. An idempotent request is retried when the server is
+ * overloaded (429) or failing (5xx), or the connection dropped. A request that is not idempotent (the
+ * TokenRequest POST: a lost answer would mean a second token) only when it provably did not reach the
+ * server: the connection never came up, or the server refused it with 429 before acting. Other 4xx
+ * answers (forbidden, invalid, conflict, not found) will not change.
  */
-export function isRetryable(error: unknown): boolean {
-  if (error instanceof KubeApiError) return error.code === 429 || error.code >= 500;
+export function isRetryable(error: unknown, idempotent = true): boolean {
+  if (error instanceof KubeApiError) return error.code === 429 || (idempotent && error.code >= 500);
+  if (error instanceof ConnectionError) return idempotent || !error.mayHaveReachedServer;
   for (let e: any = error; e; e = e.cause) {
-    if (typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code)) return true;
-    // node-fetch reports a request that timed out (our AbortSignal) like this.
-    if (e.name === 'AbortError' || e.type === 'request-timeout') return true;
+    if (typeof e.code === 'string' && (idempotent ? NETWORK_CODES : NOT_CONNECTED_CODES).has(e.code)) return true;
   }
   return false;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs `fn`, retrying with exponential backoff (and the server's `Retry-After`) while {@link isRetryable}. */
-export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+/**
+ * Runs `fn`, retrying with exponential backoff (and the server's `Retry-After`) while {@link isRetryable};
+ * `idempotent: false` for a request that must not run twice.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}, idempotent = true): Promise<T> {
   const retries = options.retries ?? 5;
   const minDelay = options.minDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 5000;
@@ -57,7 +65,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
     try {
       return await fn();
     } catch (error) {
-      if (attempt >= retries || !isRetryable(error)) throw error;
+      if (attempt >= retries || !isRetryable(error, idempotent)) throw error;
       const backoff = minDelay * 2 ** attempt;
       const asked = error instanceof KubeApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
       const delay = Math.min(maxDelay, Math.max(backoff, asked));
