@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'util';
 import { KubeObject } from '../manifest';
-import { KubeClient } from './client';
+import { KubeClient, immutableFields } from './client';
 import { mapLimit } from './concurrency';
 import { PlannedObject } from './plan';
-import { ObjectAction, describeError, immutableFields } from './report';
+import { ObjectAction, describeError } from './report';
 import { waitForDeletion } from './wait';
 
 /** How {@link applyObjects} writes. */

@@ -1,5 +1,5 @@
 import { ApplySetRef } from './applyset';
-import { KubeApiError, ObjectRef, describeRef } from './client';
+import { KubeApiError, ObjectRef, describeRef, immutableFields } from './client';
 import { StageName } from './order';
 import { Problem } from './validate';
 import { Readiness, WaitResult } from './wait';
@@ -69,22 +69,6 @@ export function resultOf(ref: ObjectRef, action: ObjectAction, message?: string)
     object: describeRef(ref), apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name,
     ...(ref.namespace ? { namespace: ref.namespace } : {}), action, ...(message ? { message } : {}),
   };
-}
-
-/**
- * Messages of the causes of a 422 that mean a field cannot change after creation: the API server's
- * validation (`field is immutable`, a Service's `may not change once set`, a StatefulSet's `updates to
- * statefulset spec for fields other than ... are forbidden`) and CEL rules, as Flux's `IsImmutableError`
- * matches them.
- */
-const IMMUTABLE = /field is immutable|is immutable|immutable field|may not change once set|updates to statefulset spec for fields other than/;
-
-/** The fields an error says cannot change (empty when it is not such an error). */
-export function immutableFields(error: unknown): string[] {
-  if (!(error instanceof KubeApiError) || error.code !== 422) return [];
-  const causes = error.causes.filter((c) => IMMUTABLE.test(c.message ?? ''));
-  if (causes.length > 0) return [...new Set(causes.map((c) => c.field ?? 'spec'))];
-  return IMMUTABLE.test(error.status?.message ?? '') ? ['spec'] : [];
 }
 
 /**
