@@ -1,7 +1,6 @@
 import { KubeObject, describeObject } from '../manifest';
 import {
-  APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, applySetId, inventoryOf, memberSelector, readParent,
-  unionInventory, withMemberLabel,
+  APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, applySetId, inventoryOf, memberSelector, readParent, withMemberLabel,
 } from './applyset';
 import { KubeApiError, KubeClient, ObjectRef, ResourceInfo, describeRef, groupKind, identityKey, refOf } from './client';
 import { mapLimit } from './concurrency';
@@ -157,7 +156,8 @@ export async function makePlan(
     }
   }
   const inventory = inventoryOf(drafts.map((d) => d.ref), input.applySet);
-  const live = await readLive(client, drafts, unionInventory(previous, inventory), input.applySet, id, ctx);
+  // Members of the new inventory are the planned objects themselves; old members are where the parent says.
+  const live = await readLive(client, drafts, previous, input.applySet, id, ctx);
   const objectsPlanned: PlannedObject[] = drafts.map((d) => ({ ...d, live: live.byKey.get(d.key) }));
 
   const plannedNamespaces = new Set(objectsPlanned.filter(isNamespace).map((o) => o.ref.name));
