@@ -1,7 +1,8 @@
 // The fake API server itself, driven by raw HTTP requests: each strictness point it shares with a real
 // kube-apiserver v1.33 (issue 11) has a test here, so that engine tests that pass against it mean
 // something on a real cluster.
-import { stringify } from 'yaml';
+import * as https from 'https';
+import { parse, stringify } from 'yaml';
 import { FakeApiServer, FakeApiServerOptions } from './support/fake-apiserver';
 import { deployment, namespace, service } from './support/cluster';
 import { KubeObject } from '../src/manifest';
@@ -185,5 +186,39 @@ describe('LIST paging (point 7)', () => {
     // Without limit, everything at once, as the real server.
     expect((await call('GET', '/api/v1/namespaces/default/configmaps')).body.items).toHaveLength(5);
     expect((await call('GET', '/api/v1/namespaces/default/configmaps?limit=1&continue=garbage')).status).toBe(400);
+  });
+});
+
+describe('TLS, latency and counts for the bench (point 9)', () => {
+  test('serves HTTPS with its own CA, a client certificate or a token, keep-alive, stated latency; counts by verb', async () => {
+    await start({ tls: true, latencyMs: 30, tokens: new Set(['admin-token']) });
+    const tls = server.certificates!;
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const config = parse(server.kubeconfig({ clientCertificate: true }));
+    expect(config.clusters[0].cluster).toEqual({ 'server': server.url, 'certificate-authority-data': Buffer.from(tls.ca).toString('base64') });
+    expect(Object.keys(config.users[0].user)).toEqual(['client-certificate-data', 'client-key-data']);
+
+    const agent = new https.Agent({ keepAlive: true, ca: tls.ca, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const get = (path: string, options: https.RequestOptions = {}) => new Promise<{ status: number; ms: number }>((resolve, reject) => {
+      const begin = Date.now();
+      const req = https.request(`${server.url}${path}`, { agent, ...options }, (res) => {
+        sockets.add(res.socket);
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, ms: Date.now() - begin }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect((await get('/api/v1/namespaces')).status).toBe(401);
+    const byCert = await get('/api/v1/namespaces', { cert: tls.clientCert, key: tls.clientKey, agent: new https.Agent({ ca: tls.ca }) });
+    expect(byCert.status).toBe(200);
+    const byToken = await get('/api/v1/namespaces/default', { headers: { Authorization: 'Bearer admin-token' } });
+    expect(byToken.status).toBe(200);
+    expect(byToken.ms).toBeGreaterThanOrEqual(29);
+    await get('/api/v1/namespaces/default', { headers: { Authorization: 'Bearer admin-token' } });
+    expect(sockets.size).toBe(2); // the cert's own agent, and one kept-alive socket for the rest
+    agent.destroy();
+    expect(server.requestsByVerb()).toEqual({ get: 2, list: 2 });
   });
 });

@@ -1,9 +1,11 @@
-import { randomBytes } from 'crypto';
+import { generateKeyPairSync, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
+import forge from 'node-forge';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { KubeObject } from '../../src/manifest';
 
@@ -26,16 +28,22 @@ import { KubeObject } from '../../src/manifest';
 export class FakeApiServer {
   /** Starts a server on 127.0.0.1 with the built-in resource types. */
   static async start(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
-    const server = new FakeApiServer(options);
+    // One CA per process: RSA key generation takes a second on a busy machine.
+    if (options.tls) processCertificates ??= makeCertificates();
+    const server = new FakeApiServer(options, options.tls ? processCertificates : undefined);
     await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
     return server;
   }
+
+  /** The certificates of a TLS server (`tls: true`): its CA, and a client certificate it trusts. */
+  readonly certificates?: FakeCertificates;
 
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
   /** Every token issued through TokenRequest, in order. */
   readonly issuedTokens: IssuedToken[] = [];
-  private readonly http: http.Server;
+  private readonly http: http.Server | https.Server;
+  private readonly verbs = new Map<string, number>();
   private readonly types: ResourceType[] = BUILTIN_TYPES.map((t) => ({ ...t }));
   private readonly store = new ObjectStore();
   private readonly failures: Array<InjectedFailure & { remaining: number }> = [];
@@ -45,17 +53,37 @@ export class FakeApiServer {
   private revision = 1;
   private uidCounter = 0;
 
-  private constructor(private readonly options: FakeApiServerOptions) {
-    this.http = http.createServer((req, res) => {
+  private constructor(private readonly options: FakeApiServerOptions, certificates?: FakeCertificates) {
+    this.certificates = certificates;
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
-    });
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const latency = this.options.latencyMs ?? 0;
+        if (latency > 0) setTimeout(() => this.handle(req, res, body), latency);
+        else this.handle(req, res, body);
+      });
+    };
+    // Clients keep connections open between requests (as kubectl and client-go do); so does the server.
+    const serverOptions = { keepAlive: true, keepAliveTimeout: 60_000 };
+    this.http = certificates
+      ? https.createServer({ ...serverOptions, key: certificates.serverKey, cert: certificates.serverCert, ca: certificates.ca, requestCert: true, rejectUnauthorized: false }, listener)
+      : http.createServer(serverOptions, listener);
   }
 
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>`, or `https://` with `tls`. */
   get url(): string {
-    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+    return `${this.certificates ? 'https' : 'http'}://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Requests served so far by Kubernetes verb (`get`, `list`, `create`, `patch`, `delete`, with
+   * dry runs counted apart as `patch(dryRun)` and discovery as `discovery`), whether or not
+   * `recordRequests` keeps them.
+   */
+  requestsByVerb(): Record<string, number> {
+    return Object.fromEntries([...this.verbs].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   /** Requests that change something (everything but GET). */
@@ -123,20 +151,25 @@ export class FakeApiServer {
   }
 
   /**
-   * A kubeconfig whose only context points at this server. The server speaks plain HTTP, so a CA
-   * (`certificateAuthorityData` or the file `certificateAuthority`) is only carried, never used.
+   * A kubeconfig whose only context points at this server. Over plain HTTP a CA
+   * (`certificateAuthorityData` or the file `certificateAuthority`) is only carried, never used; with
+   * `tls` the server's own CA is the default and verified.
    */
   kubeconfig(options: KubeconfigOptions = {}): string {
     const name = options.context ?? 'fake';
+    const tls = this.certificates;
     const ca = {
-      'certificate-authority-data': options.certificateAuthorityData,
+      'certificate-authority-data': options.certificateAuthorityData ?? (tls && Buffer.from(tls.ca).toString('base64')),
       'certificate-authority': options.certificateAuthority,
     };
+    const user = tls && options.clientCertificate
+      ? { 'client-certificate-data': Buffer.from(tls.clientCert).toString('base64'), 'client-key-data': Buffer.from(tls.clientKey).toString('base64') }
+      : { token: options.token ?? 'fake-token' };
     return stringifyYaml({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name, cluster: { server: this.url, 'insecure-skip-tls-verify': true, ...ca } }],
-      users: [{ name: `${name}-user`, user: { token: options.token ?? 'fake-token' } }],
+      clusters: [{ name, cluster: { server: this.url, ...(tls ? {} : { 'insecure-skip-tls-verify': true }), ...ca } }],
+      users: [{ name: `${name}-user`, user }],
       contexts: [{ name, context: { cluster: name, user: `${name}-user`, ...(options.namespace ? { namespace: options.namespace } : {}) } }],
       'current-context': name,
     });
@@ -168,7 +201,9 @@ export class FakeApiServer {
       authorization: req.headers.authorization,
       body,
     };
-    this.requests.push(record);
+    if (this.options.recordRequests !== false) this.requests.push(record);
+    const verb = verbOf(record);
+    this.verbs.set(verb, (this.verbs.get(verb) ?? 0) + 1);
 
     const failure = this.failures.find((f) => f.remaining > 0 && matchesFailure(f, record));
     if (failure) {
@@ -182,7 +217,8 @@ export class FakeApiServer {
       send(res, code, failureStatus(code, failure.message, record), headers);
       return;
     }
-    if (this.options.tokens && !this.options.tokens.has((record.authorization ?? '').replace(/^Bearer /, ''))) {
+    const clientCertificate = this.certificates && (req.socket as import('tls').TLSSocket).authorized === true;
+    if (this.options.tokens && !clientCertificate && !this.options.tokens.has((record.authorization ?? '').replace(/^Bearer /, ''))) {
       send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
@@ -620,6 +656,24 @@ export interface FakeApiServerOptions {
    * @default no cap beyond `limit`
    */
   readonly maxPageSize?: number;
+  /**
+   * Serve HTTPS with a CA made at start ({@link FakeApiServer.certificates}); kubeconfigs then carry
+   * the CA and verify the server, and may use a client certificate.
+   * @default false (plain HTTP)
+   */
+  readonly tls?: boolean;
+  /**
+   * Time the server takes for each request before it handles it, in ms: a real API server's
+   * admission, storage and network round trip, so that a benchmark can state what it measured against.
+   * @default 0
+   */
+  readonly latencyMs?: number;
+  /**
+   * Keep every request in {@link FakeApiServer.requests}. Off for benchmarks with many thousand
+   * requests; {@link FakeApiServer.requestsByVerb} counts either way.
+   * @default true
+   */
+  readonly recordRequests?: boolean;
 }
 
 /** Options of {@link FakeApiServer.kubeconfig}. */
@@ -631,6 +685,23 @@ export interface KubeconfigOptions {
   readonly certificateAuthorityData?: string;
   /** `certificate-authority` (a file) of the cluster. */
   readonly certificateAuthority?: string;
+  /**
+   * With `tls`: authenticate with the server's client certificate (user `admin`, group
+   * `system:masters`) instead of a token.
+   * @default false
+   */
+  readonly clientCertificate?: boolean;
+}
+
+/** PEM certificates and keys of a TLS fake server, made at start. */
+export interface FakeCertificates {
+  /** The self-signed CA that signed the server and client certificates. */
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  /** A client certificate for `admin` in `system:masters`: it authenticates like a token in `tokens`. */
+  readonly clientCert: string;
+  readonly clientKey: string;
 }
 
 /** A token issued through TokenRequest. */
@@ -1110,4 +1181,73 @@ function clone<T>(v: T): T {
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** The Kubernetes verb of a request, as an audit log would name it. */
+function verbOf(req: RecordedRequest): string {
+  const parts = req.path.split('/').filter(Boolean);
+  const rest = parts.slice(parts[0] === 'api' ? 2 : 3);
+  if (req.method === 'GET' && rest.length === 0) return 'discovery';
+  const dry = req.query.dryRun ? '(dryRun)' : '';
+  switch (req.method) {
+    case 'GET': {
+      const named = rest[0] === 'namespaces' ? rest.length >= 4 || rest.length === 2 : rest.length >= 2;
+      return named ? 'get' : 'list';
+    }
+    case 'POST': return `create${dry}`;
+    case 'PUT': return `update${dry}`;
+    case 'PATCH': return `patch${dry}`;
+    case 'DELETE': return `delete${dry}`;
+    default: return req.method.toLowerCase();
+  }
+}
+
+// ---- TLS ----
+
+let processCertificates: FakeCertificates | undefined;
+
+/** A private key made by Node's crypto (native, fast), for node-forge to sign with. */
+function rsaKey(): forge.pki.rsa.PrivateKey {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+}
+
+function certificate(subject: forge.pki.CertificateField[], key: forge.pki.rsa.PrivateKey, issuer: { cert?: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }, extensions: object[]): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
+  cert.setSubject(subject);
+  cert.setIssuer(issuer.cert ? issuer.cert.subject.attributes : subject);
+  cert.setExtensions(extensions);
+  cert.sign(issuer.key, forge.md.sha256.create());
+  return cert;
+}
+
+/** A CA, a server certificate for 127.0.0.1 and localhost, and an admin client certificate. */
+function makeCertificates(): FakeCertificates {
+  const caKey = rsaKey();
+  const caCert = certificate([{ name: 'commonName', value: 'fake-apiserver-ca' }], caKey, { key: caKey }, [
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+  ]);
+  const serverKey = rsaKey();
+  const serverCert = certificate([{ name: 'commonName', value: 'kube-apiserver' }], serverKey, { cert: caCert, key: caKey }, [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+  ]);
+  const clientKey = rsaKey();
+  const clientCert = certificate([{ name: 'commonName', value: 'admin' }, { name: 'organizationName', value: 'system:masters' }], clientKey, { cert: caCert, key: caKey }, [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  const pem = forge.pki.certificateToPem;
+  return {
+    ca: pem(caCert), serverCert: pem(serverCert), serverKey: forge.pki.privateKeyToPem(serverKey),
+    clientCert: pem(clientCert), clientKey: forge.pki.privateKeyToPem(clientKey),
+  };
 }
