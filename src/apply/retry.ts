@@ -26,8 +26,8 @@ export interface RetryOptions {
 // Errors of a connection that dropped or never came up: the request may not have reached the server,
 // or its answer was lost. Sending an idempotent request (GET, LIST, server-side apply, DELETE) again is safe.
 const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'UND_ERR_SOCKET',
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
+  'ENETUNREACH', 'UND_ERR_SOCKET',
 ]);
 
 // Errors that only happen before a connection exists (refused, no route, name not resolved), for
@@ -43,7 +43,8 @@ const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '
  */
 export function isRetryable(error: unknown, idempotent = true): boolean {
   if (error instanceof KubeApiError) return error.code === 429 || (idempotent && error.code >= 500);
-  if (error instanceof ConnectionError) return idempotent || !error.mayHaveReachedServer;
+  // A TLS error (an unknown CA, a bad client certificate) is a ConnectionError too, and will not change.
+  if (error instanceof ConnectionError) return NETWORK_CODES.has(error.code ?? '') && (idempotent || !error.mayHaveReachedServer);
   for (let e: any = error; e; e = e.cause) {
     if (typeof e.code === 'string' && (idempotent ? NETWORK_CODES : NOT_CONNECTED_CODES).has(e.code)) return true;
   }
