@@ -6,7 +6,9 @@ import {
 } from '../src/apply/applyset';
 import { KubeApiError } from '../src/apply/client';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
+import { changeOf, ownedValues } from '../src/apply/apply';
 import { describeError } from '../src/apply/engine';
+import { listItems, normalizeObject } from '../src/apply/normalize';
 import { loadSources, parseDocuments, sourcesLabel } from '../src/apply/load';
 import { applyStages, deleteStages } from '../src/apply/order';
 import { staleMembers } from '../src/apply/prune';
@@ -243,6 +245,14 @@ describe('errors', () => {
     expect(describeError(error)).toBe('conflict: .spec.replicas is owned by kubectl-edit (--force-conflicts takes ownership)');
   });
 
+  test('an immutable field is named, with the way forward', () => {
+    const error = new KubeApiError(422, {
+      reason: 'Invalid', message: 'Deployment.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{}: field is immutable',
+      details: { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: v1.LabelSelector{}: field is immutable', field: 'spec.selector' }] },
+    }, 'PATCH /x');
+    expect(describeError(error)).toBe('spec.selector: field is immutable; --force deletes the object and creates it again');
+  });
+
   test('quoted values in a Secret\'s error are redacted', () => {
     const error = new KubeApiError(422, { reason: 'Invalid', message: 'Secret "s" is invalid: data[k]: Invalid value: "c2VjcmV0"' }, 'PATCH /x');
     expect(describeError(error, { apiVersion: 'v1', kind: 'Secret', name: 's' })).not.toContain('c2VjcmV0');
@@ -254,4 +264,89 @@ describe('durations', () => {
     expect(parseDuration(text)).toBe(ms);
   });
   test('rejects nonsense', () => expect(() => parseDuration('5x')).toThrow());
+});
+
+describe('normalize (live YAML in, a manifest out)', () => {
+  const liveDeployment = (): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: {
+      name: 'web', namespace: 'shop', uid: 'u-1', resourceVersion: '42', generation: 3, creationTimestamp: '2026-01-01T00:00:00Z',
+      managedFields: [{ manager: 'workshop-stacks', operation: 'Apply' }],
+      labels: { app: 'web', 'applyset.kubernetes.io/part-of': 'applyset-x-v1' },
+      annotations: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', team: 'blue' },
+    },
+    spec: { replicas: 2, template: { metadata: { creationTimestamp: null, labels: { app: 'web' } }, spec: { containers: [] } } },
+    status: { replicas: 2 },
+  });
+
+  test('drops what the server and controllers write, and says what; keeps what the user wrote; leaves the input alone', () => {
+    const input = liveDeployment();
+    const { object, dropped } = normalizeObject(input);
+    expect(object).toEqual({
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { team: 'blue' } },
+      spec: { replicas: 2, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [] } } },
+    });
+    expect(dropped).toEqual([
+      'status', 'metadata.managedFields', 'metadata.resourceVersion', 'metadata.uid', 'metadata.creationTimestamp', 'metadata.generation',
+      'metadata.labels.applyset.kubernetes.io/part-of', 'metadata.annotations.deployment.kubernetes.io/revision',
+      'metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'spec.template.metadata.creationTimestamp',
+    ]);
+    expect(input).toEqual(liveDeployment());
+  });
+
+  test('a manifest comes out as it went in', () => {
+    const manifest: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', labels: { a: 'b' } }, spec: { clusterIP: '10.0.0.9', ports: [{ port: 80 }] } };
+    expect(normalizeObject(manifest)).toEqual({ object: manifest, dropped: [] });
+  });
+
+  test('a live Service loses its allocated cluster IPs, a headless one keeps None', () => {
+    const svc = (clusterIP: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', uid: 'u' }, spec: { clusterIP, clusterIPs: [clusterIP], ports: [{ port: 80 }] } });
+    expect(normalizeObject(svc('10.96.0.7')).object.spec).toEqual({ ports: [{ port: 80 }] });
+    expect(normalizeObject(svc('None')).object.spec).toEqual({ clusterIP: 'None', clusterIPs: ['None'], ports: [{ port: 80 }] });
+  });
+
+  test('a List stands for its items; anything else for itself', () => {
+    expect(listItems({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'A' }, { kind: 'B' }] })).toEqual([{ kind: 'A' }, { kind: 'B' }]);
+    expect(listItems({ apiVersion: 'v1', kind: 'ConfigMap', items: [] })).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', items: [] }]);
+  });
+});
+
+describe('what an apply changed', () => {
+  const fields = { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {} } } } } } };
+  const deploy = (rv: string, replicas: number, extra: Record<string, unknown> = {}, managed = fields): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name: 'web', resourceVersion: rv, labels: { app: 'web' }, managedFields: [{ manager: 'me', operation: 'Apply', apiVersion: 'apps/v1', fieldsV1: managed }, { manager: 'kube-controller-manager', operation: 'Update', fieldsV1: {} }], ...extra },
+    spec: { replicas, template: { spec: { containers: [{ name: 'sidecar', image: 's:1' }, { name: 'web', image: 'w:1' }] } } },
+  });
+
+  test('created when the plan saw nothing; unchanged when the resourceVersion did not move', () => {
+    expect(changeOf(undefined, deploy('5', 1), 'me')).toBe('created');
+    expect(changeOf(deploy('5', 1), deploy('5', 1), 'me')).toBe('unchanged');
+  });
+
+  test('another manager\'s write (annotation, status) between the LIST and the apply is not a change of ours', () => {
+    const after = { ...deploy('9', 1, { annotations: { 'deployment.kubernetes.io/revision': '2' } }), status: { replicas: 1 } };
+    expect(changeOf(deploy('5', 1), after, 'me')).toBe('unchanged');
+  });
+
+  test('configured when a value this manager owns changed, or what it owns did', () => {
+    expect(changeOf(deploy('5', 1), deploy('9', 3), 'me')).toBe('configured');
+    expect(changeOf(deploy('5', 1), deploy('9', 1, {}, { ...fields, 'f:spec': { ...fields['f:spec'], 'f:paused': {} } }), 'me')).toBe('configured');
+  });
+
+  test('a dry run never moves the resourceVersion, so its answer is compared by what this manager owns', () => {
+    expect(changeOf(deploy('5', 1), deploy('5', 3), 'me', true)).toBe('configured');
+    expect(changeOf(deploy('5', 1), deploy('5', 1), 'me', true)).toBe('unchanged');
+  });
+
+  test('owned values follow fieldsV1: map keys, list elements by key, set elements, indexes', () => {
+    const obj = deploy('1', 1);
+    expect(ownedValues(obj, fields)).toEqual({
+      'f:metadata': { 'f:labels': { 'f:app': 'web' } },
+      'f:spec': { 'f:replicas': 1, 'f:template': { 'f:spec': { 'f:containers': [['k:{"name":"web"}', { 'f:image': 'w:1' }]] } } },
+    });
+    expect(ownedValues({ finalizers: ['a', 'b'], args: ['x', 'y'] }, { 'f:finalizers': { 'v:"b"': {} }, 'f:args': { 'i:1': {} } }))
+      .toEqual({ 'f:finalizers': [['v:"b"', 'b']], 'f:args': [['i:1', 'y']] });
+  });
 });
