@@ -38,6 +38,17 @@ const pathOf = (obj: KubeObject) => {
 const apply = (obj: KubeObject, manager = 'workshop-stacks', query = '') =>
   call('PATCH', `${pathOf(obj)}?fieldManager=${manager}${query}`, obj);
 
+/** Polls `probe` until it returns something (controllers write in their own time). */
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the fake server');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const configMap = (name: string, data: Record<string, string> = { key: 'value' }): KubeObject =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data });
 
@@ -142,14 +153,16 @@ describe('resourceVersion and generation (point 4)', () => {
 
 describe('asynchronous controllers (point 6)', () => {
   test('the deployment controller writes the revision annotation and status after the apply answered', async () => {
-    await start({ controllerDelayMs: 20 });
+    await start({ controllerDelayMs: 300 });
     const created = await apply(deployment('web', 'default'));
     expect(created.body.metadata.annotations?.['deployment.kubernetes.io/revision']).toBeUndefined();
     const read = await call('GET', pathOf(deployment('web', 'default')));
     expect(read.body.metadata.resourceVersion).toBe(created.body.metadata.resourceVersion);
-    await new Promise((resolve) => setTimeout(resolve, 60));
     // The phantom-change race: what a GET saw before is no longer what the server holds.
-    const later = await call('GET', pathOf(deployment('web', 'default')));
+    const later = await until(async () => {
+      const reply = await call('GET', pathOf(deployment('web', 'default')));
+      return reply.body.status ? reply : undefined;
+    });
     expect(later.body.metadata.annotations['deployment.kubernetes.io/revision']).toBe('1');
     expect(Number(later.body.metadata.resourceVersion)).toBeGreaterThan(Number(created.body.metadata.resourceVersion));
     expect(later.body.status).toMatchObject({ observedGeneration: 1, replicas: 1 });
@@ -220,5 +233,55 @@ describe('TLS, latency and counts for the bench (point 9)', () => {
     expect(sockets.size).toBe(2); // the cert's own agent, and one kept-alive socket for the rest
     agent.destroy();
     expect(server.requestsByVerb()).toEqual({ get: 2, list: 2 });
+  });
+});
+
+describe('per-item ownership of lists with merge keys (point 3)', () => {
+  const pod = (containers: unknown[]): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers } } },
+  });
+  const web = (image: string) => ({ name: 'web', image, ports: [{ name: 'http', containerPort: 8080 }], env: [{ name: 'A', value: '1' }] });
+  const sidecar = (image: string) => ({ name: 'sidecar', image });
+
+  test('managers own containers by name: managedFields with k: keys, merged lists, conflicts on one item only', async () => {
+    await start({ builtinControllers: false });
+    expect((await apply(pod([web('web:1')]), 'engine')).status).toBe(201);
+    expect((await apply(pod([sidecar('side:1')]), 'mesh')).status).toBe(200);
+    const both = (await call('GET', pathOf(pod([])))).body;
+    expect(both.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['web', 'sidecar']);
+    expect(both.spec.template.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    const engine = both.metadata.managedFields.find((m: any) => m.manager === 'engine');
+    expect(engine).toMatchObject({ operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1' });
+    expect(engine.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const containers = engine.fieldsV1['f:spec']['f:template']['f:spec']['f:containers'];
+    expect(Object.keys(containers)).toEqual(['k:{"name":"web"}']);
+    expect(containers['k:{"name":"web"}']).toEqual({
+      '.': {}, 'f:name': {}, 'f:image': {},
+      'f:ports': { 'k:{"containerPort":8080,"protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:containerPort': {} } },
+      'f:env': { 'k:{"name":"A"}': { '.': {}, 'f:name': {}, 'f:value': {} } },
+    });
+
+    // The engine changes its own container: no conflict with the sidecar's manager.
+    expect((await apply(pod([web('web:2')]), 'engine')).status).toBe(200);
+    // The engine touching the sidecar's image conflicts on that one field, named with the item's key.
+    const taken = await apply(pod([web('web:2'), sidecar('side:2')]), 'engine');
+    expect(taken.status).toBe(409);
+    expect(taken.body.message).toBe('Apply failed with 1 conflict: conflict with "mesh" using apps/v1: .spec.template.spec.containers[name="sidecar"].image');
+    expect(taken.body.details.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "mesh" using apps/v1', field: '.spec.template.spec.containers[name="sidecar"].image' }]);
+
+    // Dropping its container removes it; the sidecar stays.
+    const dropped = await apply(pod([]), 'engine');
+    expect(dropped.body.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['sidecar']);
+  });
+
+  test('Service ports are owned by port and protocol', async () => {
+    await start();
+    await apply(service('web', 'default'));
+    const extra = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ name: 'metrics', port: 9090 }] } };
+    const merged = await apply(extra as KubeObject, 'monitoring');
+    expect(merged.body.spec.ports.map((p: any) => p.port)).toEqual([80, 9090]);
+    const owner = merged.body.metadata.managedFields.find((m: any) => m.manager === 'monitoring');
+    expect(Object.keys(owner.fieldsV1['f:spec']['f:ports'])).toEqual(['k:{"port":9090,"protocol":"TCP"}']);
   });
 });

@@ -112,7 +112,7 @@ export class FakeApiServer {
   seed(obj: KubeObject, owner: { manager?: string; operation?: 'Apply' | 'Update' } = {}): KubeObject {
     const type = this.typeFor(obj.apiVersion, obj.kind);
     if (!type) throw new Error(`fake apiserver: no type for ${obj.apiVersion} ${obj.kind}`);
-    const fields = new Set(leafPaths(trackedFields(obj)).keys());
+    const fields = new Set(fieldPaths(trackedFields(obj), obj.kind).keys());
     const entry: Owner = {
       manager: owner.manager ?? 'kubectl-client-side-apply', operation: owner.operation ?? 'Update', apiVersion: obj.apiVersion, fields, time: now(),
     };
@@ -401,12 +401,12 @@ export class FakeApiServer {
 
     const owners = cloneOwners(existing?.owners ?? new Map());
     const liveObj: KubeObject = existing ? clone(existing.obj) : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
-    const applied = leafPaths(trackedFields(config));
+    const applied = fieldPaths(trackedFields(config), type.kind);
     const self = ownerKey({ manager: fieldManager, operation: 'Apply' });
     const conflicts: Array<{ field: string; key: string; manager: string; apiVersion: string }> = [];
     for (const [field, value] of applied) {
       for (const [key, owner] of owners) {
-        if (key !== self && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
+        if (value !== ELEMENT && key !== self && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
           conflicts.push({ field, key, manager: owner.manager, apiVersion: owner.apiVersion });
         }
       }
@@ -416,11 +416,16 @@ export class FakeApiServer {
 
     const next = clone(liveObj);
     const previous = owners.get(self)?.fields ?? new Set<string>();
-    for (const field of previous) {
-      const ownedElsewhere = [...owners].some(([k, o]) => k !== self && o.fields.has(field));
-      if (!applied.has(field) && !ownedElsewhere) deleteAt(next, field);
+    // Fields this manager gave up go, unless another manager owns them too; a list item (its `.`)
+    // goes whole when no other manager owns anything inside it.
+    const given = [...previous].filter((field) => !applied.has(field) && ![...owners].some(([k, o]) => k !== self && o.fields.has(field)));
+    for (const field of given.filter(isElement)) {
+      const inside = `${field.slice(0, -',"."]'.length)},`;
+      if (![...owners].some(([k, o]) => k !== self && [...o.fields].some((f) => f.startsWith(inside)))) deleteAt(next, field);
     }
-    for (const [field, value] of applied) setAt(next, field, clone(value));
+    for (const field of given.filter((f) => !isElement(f))) deleteAt(next, field);
+    for (const [field, value] of applied) setAt(next, field, value === ELEMENT ? value : clone(value));
+    defaultProtocols(next);
     const mine: Owner = { manager: fieldManager, operation: 'Apply', apiVersion: config.apiVersion, fields: new Set(applied.keys()), time: now() };
     owners.set(self, mine);
     for (const [key, owner] of owners) if (owner.fields.size === 0) owners.delete(key);
@@ -588,7 +593,7 @@ export class FakeApiServer {
     if (newRevision) {
       const annotations = (obj.metadata.annotations ??= {});
       annotations[REVISION_ANNOTATION] = String(Number(annotations[REVISION_ANNOTATION] ?? 0) + 1);
-      this.ownByController(stored, undefined, [['metadata', 'annotations', REVISION_ANNOTATION]]);
+      this.ownByController(stored, undefined, [JSON.stringify(['f:metadata', 'f:annotations', `f:${REVISION_ANNOTATION}`])]);
       obj.metadata.resourceVersion = String(++this.revision);
     }
     if (this.controllers.has(obj.kind)) return;
@@ -600,15 +605,15 @@ export class FakeApiServer {
         { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${obj.metadata.name}" is progressing.` },
       ],
     };
-    this.ownByController(stored, 'status', [...leafPaths({ status: obj.status }).keys()].map((f) => JSON.parse(f)));
+    this.ownByController(stored, 'status', [...fieldPaths({ status: obj.status }, obj.kind).keys()]);
     obj.metadata.resourceVersion = String(++this.revision);
   }
 
   /** Gives fields to kube-controller-manager's Update entry, as its writes do. */
-  private ownByController(stored: StoredObject, subresource: string | undefined, fields: string[][]): void {
+  private ownByController(stored: StoredObject, subresource: string | undefined, fields: string[]): void {
     const entry: Owner = { manager: 'kube-controller-manager', operation: 'Update', subresource, apiVersion: stored.obj.apiVersion, fields: new Set(), time: now() };
     const owner = stored.owners.get(ownerKey(entry)) ?? entry;
-    for (const field of fields) owner.fields.add(JSON.stringify(field));
+    for (const field of fields) owner.fields.add(field);
     owner.time = now();
     stored.owners.set(ownerKey(owner), owner);
   }
@@ -879,6 +884,7 @@ function resourceEntries(type: ResourceType) {
 let clusterIpCounter = 0;
 
 function applyDefaults(obj: KubeObject): void {
+  defaultProtocols(obj);
   const spec = obj.spec as Record<string, any> | undefined;
   if (obj.kind === 'Service' && spec && spec.type !== 'ExternalName' && spec.clusterIP === undefined) {
     spec.clusterIP = `10.96.0.${(++clusterIpCounter % 250) + 2}`;
@@ -898,6 +904,25 @@ function applyDefaults(obj: KubeObject): void {
   }
 }
 
+/** `protocol: TCP` on container and Service ports, where the real server defaults it. */
+function defaultProtocols(obj: KubeObject): void {
+  const visit = (node: unknown, name: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        if (CONTAINER_LISTS.includes(name) && isPlainObject(item) && Array.isArray(item.ports)) {
+          for (const port of item.ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
+        }
+        visit(item, name);
+      }
+    } else if (isPlainObject(node)) {
+      for (const [k, v] of Object.entries(node)) visit(v, k);
+    }
+  };
+  visit(obj.spec, 'spec');
+  const ports = (obj.spec as any)?.ports;
+  if (obj.kind === 'Service' && Array.isArray(ports)) for (const port of ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
+}
+
 // ---- field ownership ----
 
 const UNTRACKED_METADATA = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'deletionTimestamp', 'selfLink'];
@@ -910,43 +935,137 @@ function trackedFields(obj: KubeObject): Record<string, unknown> {
   return Object.keys(meta).length > 0 ? { ...rest, metadata: meta } : rest;
 }
 
-/** Leaves of an object by path (JSON-encoded key list); arrays are atomic leaves. */
-function leafPaths(value: unknown, prefix: string[] = [], out = new Map<string, unknown>()): Map<string, unknown> {
+/*
+ * Field paths as structured-merge-diff writes them in managedFields: a JSON array of path elements,
+ * `f:<field>` for a map field, `k:<key JSON>` for the item of a list with merge keys, and `.` for
+ * that item itself. Lists without merge keys are atomic: one leaf.
+ */
+
+/** The value recorded for an item's own `.` path. */
+const ELEMENT = Symbol('list item');
+
+/** Merge keys of the associative lists the engine's objects use (Kubernetes' OpenAPI `x-kubernetes-list-map-keys`). */
+function listKeys(names: readonly string[], kind: string): readonly string[] | undefined {
+  const last = names[names.length - 1];
+  const parent = names[names.length - 2];
+  const inContainer = CONTAINER_LISTS.includes(parent);
+  if (CONTAINER_LISTS.includes(last) || last === 'volumes' || last === 'imagePullSecrets') return ['name'];
+  if (inContainer && last === 'env') return ['name'];
+  if (inContainer && last === 'ports') return ['containerPort', 'protocol'];
+  if (inContainer && last === 'volumeMounts') return ['mountPath'];
+  if (kind === 'Service' && names.length === 2 && names[0] === 'spec' && last === 'ports') return ['port', 'protocol'];
+  if (names.length === 2 && names[0] === 'metadata' && last === 'ownerReferences') return ['uid'];
+  return undefined;
+}
+
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+/** Merge-key fields the server defaults, so that an item without them has the same key. */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+function itemKey(item: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries([...keys].sort().map((k) => [k, item[k] ?? KEY_DEFAULTS[k]]).filter(([, v]) => v !== undefined));
+}
+
+function matchesKey(item: unknown, key: Record<string, unknown>): boolean {
+  return isPlainObject(item) && Object.entries(key).every(([k, v]) => (item[k] ?? KEY_DEFAULTS[k]) === v);
+}
+
+/** Every owned path of an object and its value (lists with merge keys by item). */
+function fieldPaths(value: unknown, kind: string, names: string[] = [], prefix: string[] = [], out = new Map<string, unknown>()): Map<string, unknown> {
+  const keys = Array.isArray(value) ? listKeys(names, kind) : undefined;
+  const items = Array.isArray(value) ? (value as unknown[]) : [];
   if (isPlainObject(value) && Object.keys(value).length > 0) {
-    for (const [k, v] of Object.entries(value)) leafPaths(v, [...prefix, k], out);
+    for (const [k, v] of Object.entries(value)) fieldPaths(v, kind, [...names, k], [...prefix, `f:${k}`], out);
+  } else if (keys && items.length > 0 && items.every((item) => isPlainObject(item) && keys.some((k) => item[k] !== undefined))) {
+    for (const item of items as Array<Record<string, unknown>>) {
+      const element = `k:${JSON.stringify(itemKey(item, keys))}`;
+      out.set(JSON.stringify([...prefix, element, '.']), ELEMENT);
+      for (const [k, v] of Object.entries(item)) fieldPaths(v, kind, [...names, k], [...prefix, element, `f:${k}`], out);
+    }
+  } else if (keys && items.length === 0) {
+    // An empty associative list merges into the live one without changing it.
   } else if (prefix.length > 0) {
     out.set(JSON.stringify(prefix), value);
   }
   return out;
 }
 
+function isElement(field: string): boolean {
+  return field.endsWith(',"."]');
+}
+
+/**
+ * The node that holds a path's last element: the map for `f:`, the list item for `.`. With `create`,
+ * missing maps, lists and items (with their key fields) are made on the way.
+ */
+function parentOf(obj: unknown, path: readonly string[], create: boolean): any {
+  let node: any = obj;
+  for (let i = 0; i < path.length - 1; i++) {
+    const element = path[i];
+    if (element.startsWith('f:')) {
+      const name = element.slice(2);
+      if (!isPlainObject(node)) return undefined;
+      if (node[name] === undefined || node[name] === null || typeof node[name] !== 'object') {
+        if (!create) return undefined;
+        node[name] = path[i + 1].startsWith('k:') ? [] : {};
+      }
+      node = node[name];
+    } else {
+      const key = JSON.parse(element.slice(2)) as Record<string, unknown>;
+      if (!Array.isArray(node)) return undefined;
+      let item = node.find((x) => matchesKey(x, key));
+      if (!item) {
+        if (!create) return undefined;
+        node.push((item = clone(key)));
+      }
+      node = item;
+    }
+  }
+  return node;
+}
+
 function valueAt(obj: unknown, field: string): unknown {
-  return (JSON.parse(field) as string[]).reduce<any>((o, k) => (isPlainObject(o) ? o[k] : undefined), obj);
+  const path = JSON.parse(field) as string[];
+  const last = path[path.length - 1];
+  const parent = parentOf(obj, path, false);
+  if (last === '.') return parent;
+  return isPlainObject(parent) ? parent[last.slice(2)] : undefined;
 }
 
-function setAt(obj: any, field: string, value: unknown): void {
-  const keys = JSON.parse(field) as string[];
-  let node = obj;
-  for (const k of keys.slice(0, -1)) {
-    if (!isPlainObject(node[k])) node[k] = {};
-    node = node[k];
-  }
-  node[keys[keys.length - 1]] = value;
+function setAt(obj: unknown, field: string, value: unknown): void {
+  const path = JSON.parse(field) as string[];
+  const last = path[path.length - 1];
+  const parent = parentOf(obj, path, true);
+  if (last !== '.') parent[last.slice(2)] = value;
 }
 
-function deleteAt(obj: any, field: string): void {
-  const keys = JSON.parse(field) as string[];
-  const trail: any[] = [obj];
-  for (const k of keys.slice(0, -1)) {
-    const next = trail[trail.length - 1]?.[k];
-    if (!isPlainObject(next)) return;
-    trail.push(next);
-  }
-  delete trail[trail.length - 1][keys[keys.length - 1]];
-  // Drop maps the removal left empty, as the server does for applied fields.
-  for (let i = trail.length - 1; i > 0; i--) {
-    if (Object.keys(trail[i]).length > 0) break;
-    delete trail[i - 1][keys[i - 1]];
+/** Removes a field, then the maps and lists its removal left empty, as the server does for applied fields. */
+function deleteAt(obj: unknown, field: string): void {
+  let path = JSON.parse(field) as string[];
+  let first = true;
+  while (path.length > 0) {
+    const last = path[path.length - 1];
+    if (last === '.') {
+      const list = parentOf(obj, path.slice(0, -1), false);
+      if (!Array.isArray(list)) return;
+      const key = JSON.parse(path[path.length - 2].slice(2)) as Record<string, unknown>;
+      const index = list.findIndex((x) => matchesKey(x, key));
+      if (index >= 0) list.splice(index, 1);
+      path = path.slice(0, -2);
+    } else if (last.startsWith('f:')) {
+      const parent = parentOf(obj, path, false);
+      if (!isPlainObject(parent)) return;
+      const name = last.slice(2);
+      const value = parent[name];
+      const empty = (isPlainObject(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0);
+      if (!first && !empty) return;
+      delete parent[name];
+      if (Object.keys(parent).length > 0) return;
+      path = path.slice(0, -1);
+    } else {
+      return; // an item left without fields stays: its own `.` decides
+    }
+    first = false;
   }
 }
 
@@ -954,7 +1073,7 @@ function fieldsV1(fields: Set<string>): Record<string, unknown> {
   const root: Record<string, any> = {};
   for (const field of fields) {
     let node = root;
-    for (const k of JSON.parse(field) as string[]) node = node[`f:${k}`] ??= {};
+    for (const element of JSON.parse(field) as string[]) node = node[element] ??= {};
   }
   return root;
 }
@@ -1086,8 +1205,14 @@ function conflictStatus(conflicts: Array<{ field: string; manager: string; apiVe
   return status(409, 'Conflict', message, { causes });
 }
 
+/** A path as conflict messages print it: `.spec.template.spec.containers[name="web"].image`. */
 function dotted(field: string): string {
-  return (JSON.parse(field) as string[]).map((k) => `.${k}`).join('');
+  return (JSON.parse(field) as string[]).map((element) => {
+    if (element.startsWith('f:')) return `.${element.slice(2)}`;
+    if (element === '.') return '';
+    const key = JSON.parse(element.slice(2)) as Record<string, unknown>;
+    return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+  }).join('');
 }
 
 // ---- label selectors ----
