@@ -285,3 +285,49 @@ describe('per-item ownership of lists with merge keys (point 3)', () => {
     expect(Object.keys(owner.fieldsV1['f:spec']['f:ports'])).toEqual(['k:{"port":9090,"protocol":"TCP"}']);
   });
 });
+
+describe('deletion (point 5)', () => {
+  test('an object with finalizers stays with a deletionTimestamp until its finalizers are gone', async () => {
+    await start();
+    const guarded = { ...configMap('kept'), metadata: { name: 'kept', namespace: 'default', finalizers: ['example.com/guard'] } };
+    await apply(guarded);
+    const deleted = await call('DELETE', pathOf(guarded));
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.metadata.deletionTimestamp).toBeDefined();
+    expect((await call('GET', pathOf(guarded))).body.metadata.deletionTimestamp).toBeDefined();
+    // The manager that set the finalizer applies without it: the object goes.
+    await apply(configMap('kept'));
+    expect((await call('GET', pathOf(guarded))).status).toBe(404);
+  });
+
+  test('a Namespace terminates: 403 on new content, 409 on a second DELETE, gone after its contents', async () => {
+    await start({ namespaceDeletionMs: 200 });
+    const ns = namespace('shop');
+    await apply(ns);
+    await apply({ ...configMap('settings'), metadata: { name: 'settings', namespace: 'shop' } });
+    const deleted = await call('DELETE', pathOf(ns));
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.status.phase).toBe('Terminating');
+    expect(deleted.body.metadata.deletionTimestamp).toBeDefined();
+    expect(deleted.body.spec.finalizers).toEqual(['kubernetes']);
+
+    const created = await apply({ ...configMap('new'), metadata: { name: 'new', namespace: 'shop' } });
+    expect(created.status).toBe(403);
+    expect(created.body).toMatchObject({
+      reason: 'Forbidden', code: 403,
+      message: 'configmaps "new" is forbidden: unable to create new content in namespace shop because it is being terminated',
+      details: { name: 'new', kind: 'configmaps', causes: [{ reason: 'NamespaceTerminating', message: 'namespace shop is being terminated', field: 'metadata.namespace' }] },
+    });
+    // Updates of what is there still work, and re-applying the namespace leaves it Terminating.
+    expect((await apply({ ...configMap('settings', { key: 'v2' }), metadata: { name: 'settings', namespace: 'shop' } })).status).toBe(200);
+    const reapplied = await apply(ns);
+    expect(reapplied.status).toBe(200);
+    expect(reapplied.body.status.phase).toBe('Terminating');
+    expect((await call('DELETE', pathOf(ns))).status).toBe(409);
+
+    await until(async () => ((await call('GET', pathOf(ns))).status === 404 ? true : undefined));
+    expect((await call('GET', '/api/v1/namespaces/shop/configmaps')).body.items).toEqual([]);
+    // Apply right after: a new namespace.
+    expect((await apply(ns)).status).toBe(201);
+  });
+});

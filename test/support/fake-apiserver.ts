@@ -17,9 +17,12 @@ import { KubeObject } from '../../src/manifest';
  * (propagation policies, cascading to owned objects and to a Namespace's contents), and TokenRequest
  * (`POST .../serviceaccounts/<name>/token`; with `tokens`, an issued token authenticates from then on).
  *
- * It is deliberately simpler than the real thing where the engine does not care: lists are atomic in
- * field ownership (the real server merges some by key), there is no admission or schema validation
- * (inject a 422 instead), and deletion is immediate (no finalizers).
+ * It is as strict as kube-apiserver v1.33 where the engine depends on it (issue 11): immutable fields
+ * answer 422, apply bodies are checked (managedFields, resourceVersion preconditions), lists with
+ * merge keys are owned per item, no-op applies change nothing, deletion honours finalizers and
+ * Namespaces terminate, controllers write after the request that caused them, LIST pages, and an
+ * optional authorizer answers 403. It is simpler where the engine does not care: no schema
+ * validation (inject a 422 instead), few defaults, no pods.
  *
  * Hooks: {@link inject} failures (status codes or dropped connections), {@link seed} objects as other
  * tools left them, {@link setStatus} or {@link simulate} controllers to drive readiness, {@link route}
@@ -389,6 +392,7 @@ export class FakeApiServer {
     if (!existing && type.namespaced) {
       const ns = this.store.get(this.key(NAMESPACE_TYPE, undefined, namespace!));
       if (!ns) return { status: 404, body: status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }) };
+      if (ns.obj.metadata.deletionTimestamp) return terminatingNamespace(type, name, namespace!);
     }
 
     // A resourceVersion in the body is a precondition on the stored object. On a missing object the
@@ -457,6 +461,8 @@ export class FakeApiServer {
     this.store.set(key, updated);
     this.runController(updated);
     this.scheduleControllers(key, existing.obj);
+    this.finishDeletion(key);
+    if (!this.store.get(key)) return ok(this.render(updated));
     return ok(this.render(this.store.get(key)!));
   }
 
@@ -501,14 +507,26 @@ export class FakeApiServer {
       return badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}"`);
     }
     if (req.query.dryRun === 'All') return ok(status(200, undefined, undefined, { name, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'));
-    this.deleteStored(key, policy ?? 'Background');
+    if (stored.obj.metadata.deletionTimestamp) {
+      if (isNamespace(type)) {
+        return conflict(type, name, 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+      }
+      return ok(this.render(stored));
+    }
+    const pending = this.deleteStored(key, policy ?? 'Background');
+    // An object that waits for its finalizers (or a Namespace for its controller) answers as it now is.
+    if (pending) return ok(this.render(pending));
     return ok(status(200, undefined, undefined, { name, group: type.group, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'));
   }
 
-  private deleteStored(key: string, policy: string): void {
+  /**
+   * Deletes an object and, unless orphaned, what it owns. An object with finalizers, and a Namespace,
+   * only get a deletionTimestamp: they go when their finalizers are gone ({@link removeFinalizers}, an
+   * apply without them, or the namespace controller). Returns the object if it stays for now.
+   */
+  private deleteStored(key: string, policy: string): StoredObject | undefined {
     const stored = this.store.get(key);
-    if (!stored) return;
-    this.store.delete(key);
+    if (!stored) return undefined;
     const uid = stored.obj.metadata.uid;
     for (const [otherKey, other] of [...this.store]) {
       const refs = (other.obj.metadata.ownerReferences ?? []) as Array<{ uid: string }>;
@@ -516,11 +534,20 @@ export class FakeApiServer {
       if (policy === 'Orphan') other.obj.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
       else this.deleteStored(otherKey, policy);
     }
-    if (stored.type === NAMESPACE_TYPE) {
-      for (const [otherKey, other] of [...this.store]) {
-        if (other.obj.metadata.namespace === stored.obj.metadata.name) this.deleteStored(otherKey, policy);
+    const namespace = isNamespace(stored.type);
+    if (namespace || finalizersOf(stored.obj).length > 0) {
+      if (!stored.obj.metadata.deletionTimestamp) {
+        stored.obj.metadata.deletionTimestamp = now();
+        stored.obj.metadata.deletionGracePeriodSeconds = 0;
+        if (namespace) {
+          stored.obj.status = { phase: 'Terminating' };
+          this.later(this.options.namespaceDeletionMs ?? 1000, () => this.namespaceController(stored.obj.metadata.name!));
+        }
+        stored.obj.metadata.resourceVersion = String(++this.revision);
       }
+      return stored;
     }
+    this.store.delete(key);
     if (stored.type.kind === 'CustomResourceDefinition') {
       const names = (stored.obj.spec as any)?.names ?? {};
       for (let i = this.types.length - 1; i >= 0; i--) {
@@ -528,6 +555,55 @@ export class FakeApiServer {
         if (t.custom && t.group === (stored.obj.spec as any)?.group && t.kind === names.kind) this.types.splice(i, 1);
       }
     }
+    return undefined;
+  }
+
+  /**
+   * The namespace controller: deletes everything in a Terminating namespace, then, once nothing is
+   * left (objects with finalizers wait for them), removes the namespace itself.
+   */
+  private namespaceController(name: string): void {
+    const key = this.key(NAMESPACE_TYPE, undefined, name);
+    if (!this.store.get(key)) return;
+    let left = 0;
+    for (const [otherKey, other] of [...this.store]) {
+      if (other.obj.metadata.namespace !== name || !other.type.namespaced) continue;
+      if (this.deleteStored(otherKey, 'Background')) left++;
+    }
+    if (left === 0) this.store.delete(key);
+    else this.later(50, () => this.namespaceController(name));
+  }
+
+  /** Removes an object's finalizers, as the controller that set them would; it goes if it was being deleted. */
+  removeFinalizers(apiVersion: string, kind: string, name: string, namespace?: string): void {
+    const type = this.typeFor(apiVersion, kind);
+    const key = type && this.key(type, namespace, name);
+    const stored = key && this.store.get(key);
+    if (!stored) throw new Error(`fake apiserver: no ${kind} ${namespace ?? ''}/${name}`);
+    delete stored.obj.metadata.finalizers;
+    stored.obj.metadata.resourceVersion = String(++this.revision);
+    this.finishDeletion(key);
+  }
+
+  /** An object being deleted goes once its last finalizer is gone. */
+  private finishDeletion(key: string): void {
+    const stored = this.store.get(key);
+    if (stored?.obj.metadata.deletionTimestamp && !isNamespace(stored.type) && finalizersOf(stored.obj).length === 0) {
+      this.deleteStored(key, 'Background');
+    }
+  }
+
+  /** Runs `work` after `ms` (synchronously for 0), unless the server closes first. */
+  private later(ms: number, work: () => void): void {
+    if (ms <= 0) {
+      work();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work();
+    }, ms);
+    this.timers.add(timer);
   }
 
   // ---- storage helpers ----
@@ -568,17 +644,7 @@ export class FakeApiServer {
     if (this.options.builtinControllers === false || stored?.obj.kind !== 'Deployment') return;
     if (before && before.metadata.generation === stored.obj.metadata.generation) return;
     const newRevision = !before || !isDeepStrictEqual((before.spec as any)?.template, (stored.obj.spec as any)?.template);
-    const run = () => this.deploymentController(key, newRevision);
-    const delay = this.options.controllerDelayMs ?? 5;
-    if (delay <= 0) {
-      run();
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, delay);
-    this.timers.add(timer);
+    this.later(this.options.controllerDelayMs ?? 5, () => this.deploymentController(key, newRevision));
   }
 
   /**
@@ -679,6 +745,12 @@ export interface FakeApiServerOptions {
    * @default true
    */
   readonly recordRequests?: boolean;
+  /**
+   * How long after a Namespace's DELETE the namespace controller deletes its contents; the namespace
+   * is `Terminating` until then, and goes once its contents are gone (a real cluster takes seconds).
+   * @default 1000
+   */
+  readonly namespaceDeletionMs?: number;
 }
 
 /** Options of {@link FakeApiServer.kubeconfig}. */
@@ -867,6 +939,11 @@ const BUILTIN_TYPES: ResourceType[] = [
   t('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', false),
   t('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', false),
 ];
+
+/** Types are copied per server, so compare by name. */
+function isNamespace(type: ResourceType): boolean {
+  return type.group === '' && type.kind === 'Namespace';
+}
 
 function gv(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
@@ -1123,6 +1200,18 @@ function invalidAnswer(type: ResourceType, name: string, errors: readonly FieldE
   const message = `${kind} "${name}" is invalid: ${each.length === 1 ? each[0] : `[${each.join(', ')}]`}`;
   const causes = errors.map((e) => ({ reason: e.reason, message: e.detail, field: e.field }));
   return { status: 422, body: status(422, 'Invalid', message, { name, group: type.group, kind: type.kind, causes }) };
+}
+
+function finalizersOf(obj: KubeObject): unknown[] {
+  const finalizers = obj.metadata.finalizers;
+  return Array.isArray(finalizers) ? finalizers : [];
+}
+
+/** The 403 of the NamespaceLifecycle admission plugin: no new objects in a Terminating namespace. */
+function terminatingNamespace(type: ResourceType, name: string, namespace: string): Answer {
+  const message = `${qualifiedResource(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`;
+  const causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+  return { status: 403, body: status(403, 'Forbidden', message, { name, group: type.group, kind: type.resource, causes }) };
 }
 
 /** The 409 `Conflict` of a failed precondition or optimistic lock. */
