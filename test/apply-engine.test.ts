@@ -301,7 +301,8 @@ describe('prune', () => {
     const forced = await cluster.engine().apply({ documents: [], applySet: SET, prune: true, allowEmptyPrune: true, wait: false });
     expect(forced.ok).toBe(true);
     expect(forced.pruned).toHaveLength(5);
-    expect(cluster.server.object('v1', 'Namespace', 'shop')).toBeUndefined();
+    // Pruning does not wait: the Namespace is Terminating until the namespace controller has emptied it.
+    expect(cluster.server.object('v1', 'Namespace', 'shop')!.status).toEqual({ phase: 'Terminating' });
   });
 
   test('a dry run with --prune lists what would go and deletes nothing', async () => {
@@ -643,15 +644,33 @@ describe('reports true to a real API server (issue 11)', () => {
     expect(again.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
   });
 
-  test('delete, then apply at once', async () => {
+  test('delete, then apply at once: the apply waits for the Terminating namespace to go, then creates everything', async () => {
     const input = () => ({ documents: app(), applySet: SET });
     await cluster.engine().apply({ ...input(), wait: false });
     const deleted = await cluster.engine().delete({ ...input(), wait: false });
     expect(deleted.ok).toBe(true);
+    expect(cluster.server.object('v1', 'Namespace', 'shop')!.status).toEqual({ phase: 'Terminating' });
+    cluster.server.clearRequests();
     const again = await cluster.engine().apply({ ...input(), wait: false, timeoutMs: 10_000 });
     expect(again.problems).toEqual([]);
+    expect(again.notes).toEqual(['Namespace shop: being deleted; waiting until it is gone before applying']);
     expect(again.ok).toBe(true);
     expect(again.objects.map((o) => o.action)).toEqual(Array(7).fill('created'));
+    // Nothing was sent into the Terminating namespace (a real server answers 403 there).
+    expect(cluster.server.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/namespaces/shop/')).length).toBe(5);
+  });
+
+  test('delete waits for a Namespace to finish terminating; a second delete meanwhile is not an error', async () => {
+    await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
+    expect((await cluster.engine().delete({ documents: app(), applySet: SET, wait: false })).ok).toBe(true);
+    cluster.server.clearRequests();
+    const deleted = await cluster.engine().delete({ documents: app(), applySet: SET, timeoutMs: 10_000 });
+    expect(deleted.ok).toBe(true);
+    expect(deleted.objects.find((o) => o.object === 'Namespace shop')).toMatchObject({ action: 'deleted', message: 'already being deleted' });
+    // A second DELETE of a Terminating namespace answers 409: none is sent.
+    expect(cluster.server.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith('/namespaces/shop'))).toEqual([]);
+    expect(cluster.server.object('v1', 'Namespace', 'shop')).toBeUndefined();
+    expect(cluster.server.objects().filter((o) => o.metadata.namespace === 'shop')).toEqual([]);
   });
 
   test('a forbidden LIST stops the apply before any write, with the reason', async () => {

@@ -313,7 +313,7 @@ describe('normalize (live YAML in, a manifest out)', () => {
 });
 
 describe('what an apply changed', () => {
-  const fields = { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {} } } } } } };
+  const fields: Record<string, any> = { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {} } } } } } };
   const deploy = (rv: string, replicas: number, extra: Record<string, unknown> = {}, managed = fields): KubeObject => ({
     apiVersion: 'apps/v1', kind: 'Deployment',
     metadata: { name: 'web', resourceVersion: rv, labels: { app: 'web' }, managedFields: [{ manager: 'me', operation: 'Apply', apiVersion: 'apps/v1', fieldsV1: managed }, { manager: 'kube-controller-manager', operation: 'Update', fieldsV1: {} }], ...extra },

@@ -1,4 +1,5 @@
-import { KubeClient, ObjectRef, refOf } from './client';
+import { KubeObject } from '../manifest';
+import { KubeClient, identityKey, refOf } from './client';
 import { mapLimit } from './concurrency';
 import { deleteStages } from './order';
 import { Plan } from './plan';
@@ -24,10 +25,13 @@ export interface DeleteObjectsOptions {
  * Deletes in reverse stage order (workloads first, namespaces and definitions last) with background
  * propagation, at most `concurrency` requests in flight; stops at the first stage with a failure.
  */
-export async function deleteObjects(refs: readonly ObjectRef[], action: 'deleted' | 'pruned', options: DeleteObjectsOptions): Promise<ObjectResult[]> {
+export async function deleteObjects(objects: readonly KubeObject[], action: 'deleted' | 'pruned', options: DeleteObjectsOptions): Promise<ObjectResult[]> {
   const out: ObjectResult[] = [];
-  for (const stage of deleteStages(refs, (r) => r)) {
+  const deleting = new Set(objects.filter((o) => o.metadata.deletionTimestamp).map((o) => identityKey(refOf(o))));
+  for (const stage of deleteStages(objects.map(refOf), (r) => r)) {
     const results = await mapLimit(stage.items, options.concurrency, async (ref): Promise<ObjectResult> => {
+      // Deleting again what is already going (a Terminating namespace) answers 409: wait for it instead.
+      if (deleting.has(identityKey(ref))) return resultOf(ref, action, 'already being deleted');
       try {
         const existed = await options.client.delete(ref, { propagationPolicy: 'Background', dryRun: options.dryRun });
         return resultOf(ref, action, existed ? undefined : 'already gone');
@@ -56,7 +60,7 @@ export async function deleteObjects(refs: readonly ObjectRef[], action: 'deleted
  * manifests that are not members are left alone (reported as skipped by the caller).
  */
 export async function deleteMembers(plan: Plan, options: DeleteObjectsOptions): Promise<ObjectResult[]> {
-  const deleted = await deleteObjects(plan.members.map(refOf), 'deleted', options);
+  const deleted = await deleteObjects(plan.members, 'deleted', options);
   if (!plan.parentLive || deleted.some((r) => r.action === 'failed')) return deleted;
   const parentRef = { apiVersion: 'v1', kind: 'Secret', name: plan.applySet.name, namespace: plan.applySet.namespace };
   await options.client.delete(parentRef, { dryRun: options.dryRun });

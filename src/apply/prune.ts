@@ -35,5 +35,5 @@ export function namespaceHazards(stale: readonly KubeObject[], kept: readonly Ob
 
 /** Deletes the plan's stale members (workloads first), without waiting for them to be gone. */
 export function prune(plan: Plan, options: Omit<DeleteObjectsOptions, 'wait'>): Promise<ObjectResult[]> {
-  return deleteObjects(plan.stale.map(refOf), 'pruned', { ...options, wait: false });
+  return deleteObjects(plan.stale, 'pruned', { ...options, wait: false });
 }
