@@ -30,7 +30,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 
 const pathOf = (obj: KubeObject) => {
   const base = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
-  const plural = { Deployment: 'deployments', Service: 'services', ConfigMap: 'configmaps', Namespace: 'namespaces', Job: 'jobs', StatefulSet: 'statefulsets' }[obj.kind]!;
+  const plural = { Deployment: 'deployments', Service: 'services', ConfigMap: 'configmaps', Namespace: 'namespaces', Job: 'jobs', StatefulSet: 'statefulsets', ServiceAccount: 'serviceaccounts' }[obj.kind]!;
   return `${base}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural}/${obj.metadata.name}`;
 };
 
@@ -329,5 +329,43 @@ describe('deletion (point 5)', () => {
     expect((await call('GET', '/api/v1/namespaces/shop/configmaps')).body.items).toEqual([]);
     // Apply right after: a new namespace.
     expect((await apply(ns)).status).toBe(201);
+  });
+});
+
+describe('authorizer (point 8)', () => {
+  const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  test('a limited token works in its namespaces and gets the real 403 elsewhere', async () => {
+    await start({ tokens: new Set(['admin', 'alice']), grants: { alice: { user: 'system:serviceaccount:alice:attendee', namespaces: ['alice'] } } });
+    for (const ns of ['alice', 'bob']) await call('PATCH', `/api/v1/namespaces/${ns}?fieldManager=t`, namespace(ns), as('admin'));
+    const mine = { ...configMap('c'), metadata: { name: 'c', namespace: 'alice' } };
+    expect((await call('PATCH', '/api/v1/namespaces/alice/configmaps/c?fieldManager=t', mine, as('alice'))).status).toBe(201);
+    const list = await call('GET', '/apis/apps/v1/namespaces/bob/deployments', undefined, as('alice'));
+    expect(list.status).toBe(403);
+    expect(list.body).toMatchObject({
+      kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, details: { group: 'apps', kind: 'deployments' },
+      message: 'deployments.apps is forbidden: User "system:serviceaccount:alice:attendee" cannot list resource "deployments" in API group "apps" in the namespace "bob"',
+    });
+    const theirs = { ...configMap('c'), metadata: { name: 'c', namespace: 'bob' } };
+    expect((await call('PATCH', '/api/v1/namespaces/bob/configmaps/c?fieldManager=t', theirs, as('alice'))).body.message)
+      .toBe('configmaps "c" is forbidden: User "system:serviceaccount:alice:attendee" cannot patch resource "configmaps" in API group "" in the namespace "bob"');
+    expect((await call('GET', '/api/v1/configmaps', undefined, as('alice'))).body.message)
+      .toBe('configmaps is forbidden: User "system:serviceaccount:alice:attendee" cannot list resource "configmaps" in API group "" at the cluster scope');
+    expect((await call('GET', '/api/v1/configmaps', undefined, as('admin'))).status).toBe(200);
+    expect((await call('GET', '/apis/apps/v1', undefined, as('alice'))).status).toBe(200); // discovery is for everyone
+  });
+
+  test('a token from TokenRequest is allowed in its ServiceAccount’s namespace only', async () => {
+    await start();
+    await apply(namespace('alice'));
+    await apply(namespace('bob'));
+    await apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'attendee', namespace: 'alice' } } as KubeObject);
+    const issued = await call('POST', '/api/v1/namespaces/alice/serviceaccounts/attendee/token',
+      JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } }), { 'Content-Type': 'application/json' });
+    const token = issued.body.status.token;
+    expect((await call('GET', '/api/v1/namespaces/alice/configmaps', undefined, as(token))).status).toBe(200);
+    const other = await call('GET', '/api/v1/namespaces/bob/configmaps', undefined, as(token));
+    expect(other.status).toBe(403);
+    expect(other.body.message).toContain('User "system:serviceaccount:alice:attendee" cannot list resource "configmaps"');
   });
 });

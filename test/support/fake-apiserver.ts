@@ -47,6 +47,8 @@ export class FakeApiServer {
   readonly issuedTokens: IssuedToken[] = [];
   private readonly http: http.Server | https.Server;
   private readonly verbs = new Map<string, number>();
+  /** What each limited token may do; a token without a grant may do everything. */
+  private readonly grants: Map<string, Grant>;
   private readonly types: ResourceType[] = BUILTIN_TYPES.map((t) => ({ ...t }));
   private readonly store = new ObjectStore();
   private readonly failures: Array<InjectedFailure & { remaining: number }> = [];
@@ -58,6 +60,7 @@ export class FakeApiServer {
 
   private constructor(private readonly options: FakeApiServerOptions, certificates?: FakeCertificates) {
     this.certificates = certificates;
+    this.grants = new Map(Object.entries(options.grants ?? {}));
     const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -232,16 +235,20 @@ export class FakeApiServer {
         send(res, answer.status, answer.body);
         return;
       }
-      const answer = this.serve(record);
+      const token = (record.authorization ?? '').replace(/^Bearer /, '');
+      const answer = this.serve(record, clientCertificate ? undefined : this.grants.get(token));
       send(res, answer.status, answer.body);
     } catch (error) {
       send(res, 500, status(500, 'InternalError', `fake apiserver: ${(error as Error).stack}`));
     }
   }
 
-  private serve(req: RecordedRequest): Answer {
+  private serve(req: RecordedRequest, grant: Grant | undefined): Answer {
     const tokenRequest = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)\/token$/.exec(req.path);
-    if (tokenRequest && req.method === 'POST') return this.issueToken(decodeURIComponent(tokenRequest[1]), decodeURIComponent(tokenRequest[2]), req.body);
+    if (tokenRequest && req.method === 'POST') {
+      const [namespace, name] = [decodeURIComponent(tokenRequest[1]), decodeURIComponent(tokenRequest[2])];
+      return forbidden(grant, 'create', SERVICE_ACCOUNT_TYPE, namespace, name, 'serviceaccounts/token') ?? this.issueToken(namespace, name, req.body);
+    }
     const parts = req.path.split('/').filter(Boolean);
     if (req.method === 'GET' && req.path === '/api') return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (req.method === 'GET' && req.path === '/apis') return ok(this.groupList());
@@ -272,9 +279,12 @@ export class FakeApiServer {
     if (!type || (namespace !== undefined && !type.namespaced)) return notFoundPath();
     const name = rest[1] === undefined ? undefined : decodeURIComponent(rest[1]);
     if (name === undefined) {
-      return req.method === 'GET' ? this.list(type, namespace, req.query) : methodNotAllowed();
+      if (req.method !== 'GET') return methodNotAllowed();
+      return forbidden(grant, 'list', type, namespace, undefined) ?? this.list(type, namespace, req.query);
     }
     if (type.namespaced && namespace === undefined) return notFoundPath();
+    const denied = forbidden(grant, KUBE_VERBS[req.method] ?? req.method.toLowerCase(), type, namespace, name);
+    if (denied) return denied;
     switch (req.method) {
       case 'GET': return this.read(type, namespace, name);
       case 'PATCH': return this.patch(type, namespace, name, req);
@@ -486,6 +496,8 @@ export class FakeApiServer {
     const token = `sa-token-${randomBytes(16).toString('hex')}`;
     const expirationTimestamp = new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     this.issuedTokens.push({ namespace, name, token, expirationSeconds: seconds, audiences: request.spec?.audiences ?? [] });
+    // What the classroom's RBAC gives an attendee's ServiceAccount: its own namespace, nothing else.
+    this.grants.set(token, { user: `system:serviceaccount:${namespace}:${name}`, namespaces: [namespace] });
     this.options.tokens?.add(token);
     return {
       status: 201,
@@ -751,6 +763,25 @@ export interface FakeApiServerOptions {
    * @default 1000
    */
   readonly namespaceDeletionMs?: number;
+  /**
+   * A minimal authorizer: bearer tokens limited to what their {@link Grant} allows (403 `Forbidden`
+   * otherwise, with the real message). Tokens without a grant, and the client certificate, may do
+   * everything. Tokens issued through TokenRequest always get their ServiceAccount's namespace only.
+   * @default no limited tokens
+   */
+  readonly grants?: Record<string, Grant>;
+}
+
+/** What one bearer token may do (see {@link FakeApiServerOptions.grants}). */
+export interface Grant {
+  /** The user name in 403 messages, e.g. `system:serviceaccount:ns:sa`. */
+  readonly user: string;
+  /** Namespaces where every verb on namespaced resources is allowed. */
+  readonly namespaces: readonly string[];
+  /** Every verb on cluster-scoped resources (Namespaces, ClusterRoles, ...). @default false */
+  readonly clusterScoped?: boolean;
+  /** LIST of namespaced resources across all namespaces. @default false */
+  readonly listAllNamespaces?: boolean;
 }
 
 /** Options of {@link FakeApiServer.kubeconfig}. */
@@ -1205,6 +1236,17 @@ function invalidAnswer(type: ResourceType, name: string, errors: readonly FieldE
 function finalizersOf(obj: KubeObject): unknown[] {
   const finalizers = obj.metadata.finalizers;
   return Array.isArray(finalizers) ? finalizers : [];
+}
+
+const KUBE_VERBS: Record<string, string> = { GET: 'get', PATCH: 'patch', DELETE: 'delete', POST: 'create', PUT: 'update' };
+
+/** The RBAC authorizer's 403, or undefined when `grant` (none: everything) allows the request. */
+function forbidden(grant: Grant | undefined, verb: string, type: ResourceType, namespace: string | undefined, name: string | undefined, resource = type.resource): Answer | undefined {
+  if (!grant) return undefined;
+  if (type.namespaced && namespace !== undefined ? grant.namespaces.includes(namespace) : type.namespaced ? grant.listAllNamespaces : grant.clusterScoped) return undefined;
+  const where = namespace !== undefined ? `in the namespace "${namespace}"` : 'at the cluster scope';
+  const message = `${qualifiedResource(type)}${name !== undefined ? ` "${name}"` : ''} is forbidden: User "${grant.user}" cannot ${verb} resource "${resource}" in API group "${type.group}" ${where}`;
+  return { status: 403, body: status(403, 'Forbidden', message, { ...(name !== undefined ? { name } : {}), group: type.group, kind: type.resource }) };
 }
 
 /** The 403 of the NamespaceLifecycle admission plugin: no new objects in a Terminating namespace. */
