@@ -4,8 +4,9 @@ import { KubeClient, ServerSideApplyOptions } from '../src/apply/client';
 import { parseDocuments } from '../src/apply/load';
 import { STAGES, stageOf } from '../src/apply/order';
 import { KubeObject } from '../src/manifest';
+import { createKubeClient } from '../src/apply/kube-client';
 import {
-  FakeCluster, configMap, deployment, docs, namespace, readyDeploymentStatus, service, useFakeCluster,
+  FAST_RETRY, FakeCluster, configMap, deployment, docs, namespace, readyDeploymentStatus, service, startFakeCluster, useFakeCluster,
 } from './support/cluster';
 
 const SET = { name: 'workshop-stacks-test', namespace: 'default' };
@@ -671,6 +672,26 @@ describe('reports true to a real API server (issue 11)', () => {
     expect(cluster.server.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith('/namespaces/shop'))).toEqual([]);
     expect(cluster.server.object('v1', 'Namespace', 'shop')).toBeUndefined();
     expect(cluster.server.objects().filter((o) => o.metadata.namespace === 'shop')).toEqual([]);
+  });
+
+  test('an attendee\'s credentials: apply in their own namespace works (LISTs per namespace); in another\'s, 403 and nothing changed', async () => {
+    const limited = await startFakeCluster({ grants: { 'alice-token': { user: 'system:serviceaccount:alice:attendee', namespaces: ['alice'] } } });
+    try {
+      limited.server.seed(namespace('alice'));
+      limited.server.seed(namespace('bob'));
+      const client = await createKubeClient({ kubeconfig: limited.server.writeKubeconfig(limited.dir, { token: 'alice-token', namespace: 'alice' }), retry: FAST_RETRY });
+      const engine = limited.engine({ client, defaultNamespace: 'alice' });
+      const own = { documents: docs('a.yaml', configMap('a', 'alice'), deployment('web', 'alice')), applySet: { name: 'mine', namespace: 'alice' }, wait: false };
+      expect((await engine.apply(own)).objects.map((o) => o.action)).toEqual(['created', 'created']);
+      expect((await engine.apply(own)).objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+      limited.server.clearRequests();
+      const other = await engine.apply({ ...own, documents: docs('b.yaml', configMap('b', 'bob')), applySet: { name: 'theirs', namespace: 'alice' } });
+      expect(other.ok).toBe(false);
+      expect(other.error).toMatch(/^403 Forbidden: configmaps is forbidden: User "system:serviceaccount:alice:attendee" cannot list resource "configmaps" in API group "" in the namespace "bob"/);
+      expect(limited.server.writes()).toEqual([]);
+    } finally {
+      await limited.close();
+    }
   });
 
   test('a forbidden LIST stops the apply before any write, with the reason', async () => {
