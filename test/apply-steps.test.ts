@@ -4,7 +4,8 @@ import * as path from 'path';
 import {
   TOOL_VERSION, applySetId, defaultApplySetName, inventoryOf, parentObject, readParent,
 } from '../src/apply/applyset';
-import { KubeApiError } from '../src/apply/client';
+import { KubeApiError, KubeClient, ListOptions, ResourceInfo, describeRef, groupOf, refOf } from '../src/apply/client';
+import { makePlan } from '../src/apply/plan';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
 import { changeOf, ownedValues } from '../src/apply/apply';
 import { describeError } from '../src/apply/engine';
@@ -348,5 +349,73 @@ describe('what an apply changed', () => {
     });
     expect(ownedValues({ finalizers: ['a', 'b'], args: ['x', 'y'] }, { 'f:finalizers': { 'v:"b"': {} }, 'f:args': { 'i:1': {} } }))
       .toEqual({ 'f:finalizers': [['v:"b"', 'b']], 'f:args': [['i:1', 'y']] });
+  });
+});
+
+describe('plan', () => {
+  const SET = { name: 'set', namespace: 'default' };
+  const ID = applySetId(SET);
+  const CLUSTER_SCOPED = ['Namespace', 'ClusterRole'];
+  const info = (apiVersion: string, kind: string): ResourceInfo => ({
+    group: groupOf(apiVersion), version: apiVersion.split('/').pop()!, kind, resource: `${kind.toLowerCase()}s`, namespaced: !CLUSTER_SCOPED.includes(kind),
+  });
+  const member = (o: KubeObject, id = ID): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, 'applyset.kubernetes.io/part-of': id } } });
+  const cm = (name: string, namespace: string) => obj('ConfigMap', name, { metadata: { name, namespace }, data: { k: 'v' } });
+
+  /** A client that answers from `live` and records its calls; cluster-wide LISTs of namespaced kinds may be forbidden. */
+  function stub(live: KubeObject[], options: { forbidClusterWide?: boolean; parent?: KubeObject } = {}) {
+    const calls: string[] = [];
+    const refuse = () => { throw new Error('the plan does not write'); };
+    const client: KubeClient = {
+      resourceFor: async (apiVersion, kind) => info(apiVersion, kind),
+      resourceForGroupKind: async (group, kind) => info(group ? `${group}/v1` : 'v1', kind),
+      invalidateDiscovery: () => {},
+      get: async (ref) => { calls.push(`GET ${describeRef(ref)}`); return ref.kind === 'Secret' ? options.parent : undefined; },
+      list: async (apiVersion: string, kind: string, o: ListOptions = {}) => {
+        calls.push(`LIST ${kind} ${o.namespace ?? '*'}${o.labelSelector ? ' by label' : ''}`);
+        if (options.forbidClusterWide && !o.namespace && info(apiVersion, kind).namespaced) throw new KubeApiError(403, { reason: 'Forbidden' }, 'GET x');
+        return live.filter((l) => l.kind === kind && (!o.namespace || l.metadata.namespace === o.namespace)
+          && (!o.labelSelector || l.metadata.labels?.['applyset.kubernetes.io/part-of'] === ID));
+      },
+      apply: refuse, delete: refuse, requestToken: refuse,
+    };
+    return { client, calls };
+  }
+  const ctx = (client: KubeClient) => ({ client, defaultNamespace: 'default', concurrency: 4, command: 'apply' as const });
+  const input = (...objects: KubeObject[]) => ({ documents: objects.map((value, index) => ({ source: 'a.yaml', index, value })), applySet: SET, skipChecks: true });
+
+  test('one LIST per kind and namespace, no GET but the parent; live state, stages and labels in the plan', async () => {
+    const live = [obj('Namespace', 'default'), member(cm('a', 'default')), obj('Namespace', 'shop', { metadata: { name: 'shop', deletionTimestamp: 'now' } })];
+    const { client, calls } = stub(live);
+    const plan = await makePlan(input(cm('a', 'default'), cm('b', 'default'), obj('Namespace', 'shop')), ctx(client));
+    expect(plan.problems).toEqual([]);
+    expect(calls.sort()).toEqual(['GET Secret default/set', 'LIST ConfigMap default', 'LIST Namespace *']);
+    expect(plan.objects.map((o) => [o.key, o.live?.metadata.name ?? null])).toEqual([['ConfigMap/default/a', 'a'], ['ConfigMap/default/b', null], ['Namespace//shop', 'shop']]);
+    expect(plan.objects.every((o) => o.object.metadata.labels?.['applyset.kubernetes.io/part-of'] === ID)).toBe(true);
+    expect(plan.stages.map((s) => s.stage)).toEqual(['definitions', 'config']);
+    expect(plan.terminating.map(describeRef)).toEqual(['Namespace shop']);
+    expect([...plan.newNamespaces]).toEqual(['shop']);
+  });
+
+  test('old members across namespaces: one cluster-wide LIST, per namespace (by label where only members matter) when forbidden', async () => {
+    const parent = parentObject(SET, { groupKinds: ['ConfigMap'], additionalNamespaces: ['zoo'] });
+    const live = [obj('Namespace', 'default'), obj('Namespace', 'shop'), obj('Namespace', 'zoo'), member(cm('old', 'zoo')), member(cm('theirs', 'shop'), 'applyset-other-v1')];
+    const wide = stub(live, { parent });
+    const plan = await makePlan(input(cm('theirs', 'shop')), ctx(wide.client));
+    expect(wide.calls.filter((c) => c.startsWith('LIST ConfigMap'))).toEqual(['LIST ConfigMap *']);
+    expect(plan.stale.map((o) => describeRef(refOf(o)))).toEqual(['ConfigMap zoo/old']);
+    expect(plan.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^belongs to another apply set \(applyset-other-v1\)/)]);
+
+    const limited = stub(live, { parent, forbidClusterWide: true });
+    await makePlan(input(cm('theirs', 'shop')), ctx(limited.client));
+    expect(limited.calls.filter((c) => c.startsWith('LIST ConfigMap')).sort()).toEqual(['LIST ConfigMap *', 'LIST ConfigMap default by label', 'LIST ConfigMap shop', 'LIST ConfigMap zoo by label']);
+  });
+
+  test('the input documents are not changed: normalizing works on copies', async () => {
+    const document = { ...cm('a', 'default'), status: { x: 1 }, metadata: { name: 'a', namespace: 'default', uid: 'u' } };
+    const before = structuredClone(document);
+    const plan = await makePlan(input(document), ctx(stub([obj('Namespace', 'default')]).client));
+    expect(document).toEqual(before);
+    expect(plan.objects[0].object).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default', labels: { 'applyset.kubernetes.io/part-of': ID } }, data: { k: 'v' } });
   });
 });

@@ -9,7 +9,7 @@ import { listItems, normalizeObject } from './normalize';
 import { PlannedStage, StageName, applyStages, stageOf } from './order';
 import { namespaceHazards, onlyMembers, staleMembers } from './prune';
 import { EnvSecretSpec, secretFromEnv } from './secrets';
-import { DocumentValidationOptions, Problem, findDuplicates, validateDocuments } from './validate';
+import { DocumentValidationOptions, Problem, ValidDocument, findDuplicates, validateDocuments } from './validate';
 
 /** What every command takes: the manifests and the apply set they form. */
 export interface ManifestInput {
@@ -84,22 +84,60 @@ export interface Plan {
 const SECRET_SOURCE = '--secret-from-env';
 const EMPTY_INVENTORY: ApplySetInventory = { groupKinds: [], additionalNamespaces: [] };
 
+/** Told, per input document, which server-populated fields normalizing dropped (for verbose output). */
+export type NormalizedListener = (doc: { source: string; index: number; object: string; dropped: readonly string[] }) => void;
+
 /**
  * Computes the plan once, after Flux's `ssa`: the input documents checked, normalized (server fields
  * dropped, `onNormalized` told what) and labelled; the apply set and its inventory; the stages; and the
  * live state from one LIST per kind (cluster-wide where the credentials allow, per namespace where
  * they do not), never a GET per object. A problem in the documents stops it before any request.
  */
-export async function makePlan(
-  input: ManifestInput,
-  ctx: PlanContext,
-  onNormalized: (doc: { source: string; index: number; object: string; dropped: readonly string[] }) => void = () => {},
-): Promise<Plan> {
+export async function makePlan(input: ManifestInput, ctx: PlanContext, onNormalized: NormalizedListener = () => {}): Promise<Plan> {
   const id = applySetId(input.applySet);
   const empty = (problems: Problem[]): Plan => ({
     applySet: input.applySet, id, objects: [], stages: [], previous: EMPTY_INVENTORY, inventory: EMPTY_INVENTORY,
     members: [], stale: [], newNamespaces: new Set(), terminating: [], problems,
   });
+  const checked = checkDocuments(input, ctx, onNormalized);
+  if (checked.problems.length > 0) return empty(checked.problems);
+  const placed = await placeObjects(checked.objects, ctx, id);
+  if (placed.problems.length > 0) return empty(placed.problems);
+  const drafts = placed.objects;
+
+  // The one GET of a run: the parent must be read even when it is not labelled as ours, to refuse another tool's.
+  const parentLive = await ctx.client.get({ apiVersion: 'v1', kind: 'Secret', name: input.applySet.name, namespace: input.applySet.namespace });
+  let previous = EMPTY_INVENTORY;
+  try {
+    if (parentLive) previous = readParent(parentLive, input.applySet);
+  } catch (error) {
+    return empty([{ message: (error as Error).message }]);
+  }
+  // Members of the new inventory are the planned objects themselves; old members are where the parent says.
+  const live = await readLive(drafts, previous, input.applySet, id, ctx);
+  const objects: PlannedObject[] = drafts.map((d) => ({ ...d, live: live.byKey.get(d.key) }));
+  const deleting = (o: PlannedObject) => o.live?.metadata.deletionTimestamp !== undefined;
+  const stale = staleMembers(live.members, id, new Set(objects.map((o) => o.key)));
+  const problems: Problem[] = [];
+  if (ctx.command !== 'delete') {
+    problems.push(...namespaceProblems(objects, input.applySet, live.namespaces));
+    if (!input.forceConflicts) problems.push(...foreignObjects(objects, id));
+  }
+  if (ctx.command === 'apply' && input.prune) problems.push(...namespaceHazards(stale, objects.map((o) => o.ref)));
+  return {
+    applySet: input.applySet, id, objects, stages: applyStages(objects, (o) => o.ref), parentLive, previous,
+    inventory: inventoryOf(objects.map((o) => o.ref), input.applySet), members: live.members, stale,
+    newNamespaces: new Set(objects.filter((o) => isNamespace(o) && (!o.live || deleting(o))).map((o) => o.ref.name)),
+    terminating: objects.filter(deleting).map((o) => o.ref),
+    problems,
+  };
+}
+
+/**
+ * The input documents and the Secrets from the environment, normalized (a `List` stands for its items)
+ * and checked; with `refuseEmptyPrune`, a manifest set without objects is a problem.
+ */
+function checkDocuments(input: ManifestInput, ctx: PlanContext, onNormalized: NormalizedListener): { objects: ValidDocument[]; problems: Problem[] } {
   const secretProblems: Problem[] = [];
   const secretDocs: SourceDocument[] = (input.envSecrets ?? []).flatMap((spec, index) => {
     const { object, problems } = secretFromEnv(spec, input.env ?? process.env);
@@ -116,17 +154,24 @@ export async function makePlan(
   if (ctx.refuseEmptyPrune && objects.every((o) => o.source === SECRET_SOURCE) && problems.length === 0) {
     problems.push({ message: `refusing to prune with no object in the manifests: that would delete every member of apply set ${input.applySet.name}; pass --allow-empty-prune if you mean it` });
   }
-  if (problems.length > 0) return empty(problems);
+  return { objects, problems };
+}
 
-  const { client } = ctx;
-  const crdScope = customResourceScopes(objects.map((o) => o.object));
+/**
+ * Where each object goes, through discovery (or the CRDs among the objects): namespaced objects get the
+ * default namespace when they name none, cluster-scoped ones lose a stray one; each is labelled as a
+ * member of the set. Kinds the server does not serve and the same object twice are problems.
+ */
+async function placeObjects(docs: readonly ValidDocument[], ctx: PlanContext, id: string): Promise<{ objects: Array<Omit<PlannedObject, 'live'>>; problems: Problem[] }> {
+  const crdScope = customResourceScopes(docs.map((o) => o.object));
   const infos = new Map<string, ResourceInfo | undefined>();
-  for (const { object } of objects) {
+  for (const { object } of docs) {
     const key = `${object.apiVersion}/${object.kind}`;
-    if (!infos.has(key)) infos.set(key, await client.resourceFor(object.apiVersion, object.kind));
+    if (!infos.has(key)) infos.set(key, await ctx.client.resourceFor(object.apiVersion, object.kind));
   }
-  const drafts: Array<Omit<PlannedObject, 'live'>> = [];
-  for (const doc of objects) {
+  const objects: Array<Omit<PlannedObject, 'live'>> = [];
+  const problems: Problem[] = [];
+  for (const doc of docs) {
     const key = `${doc.object.apiVersion}/${doc.object.kind}`;
     const info = infos.get(key);
     const namespaced = info ? info.namespaced : crdScope.get(key);
@@ -139,44 +184,14 @@ export async function makePlan(
     else delete metadata.namespace;
     const object = withMemberLabel({ ...doc.object, metadata }, id);
     const ref = refOf(object);
-    drafts.push({ source: doc.source, index: doc.index, object, ref, key: identityKey(ref), stage: stageOf(ref.kind), info });
+    objects.push({ source: doc.source, index: doc.index, object, ref, key: identityKey(ref), stage: stageOf(ref.kind), info });
   }
-  problems.push(...findDuplicates(drafts, (d) => d.key));
-  if (problems.length > 0) return empty(problems);
-
-  const parentRef = { apiVersion: 'v1', kind: 'Secret', name: input.applySet.name, namespace: input.applySet.namespace };
-  // The one GET of a run: the parent must be read even when it is not labelled as ours, to refuse another tool's.
-  const parentLive = await client.get(parentRef);
-  let previous = EMPTY_INVENTORY;
-  if (parentLive) {
-    try {
-      previous = readParent(parentLive, input.applySet);
-    } catch (error) {
-      return empty([{ message: (error as Error).message }]);
-    }
-  }
-  const inventory = inventoryOf(drafts.map((d) => d.ref), input.applySet);
-  // Members of the new inventory are the planned objects themselves; old members are where the parent says.
-  const live = await readLive(client, drafts, previous, input.applySet, id, ctx);
-  const objectsPlanned: PlannedObject[] = drafts.map((d) => ({ ...d, live: live.byKey.get(d.key) }));
-
-  const plannedNamespaces = new Set(objectsPlanned.filter(isNamespace).map((o) => o.ref.name));
-  const terminating = objectsPlanned.filter((o) => o.live?.metadata.deletionTimestamp).map((o) => o.ref);
-  const newNamespaces = new Set(objectsPlanned.filter((o) => isNamespace(o) && (!o.live || o.live.metadata.deletionTimestamp)).map((o) => o.ref.name));
-  if (ctx.command !== 'delete') {
-    problems.push(...namespaceProblems(objectsPlanned, plannedNamespaces, input.applySet, live.namespaces));
-    if (!input.forceConflicts) problems.push(...foreignObjects(objectsPlanned, id));
-  }
-  const stale = staleMembers(live.members, id, new Set(objectsPlanned.map((o) => o.key)));
-  if (ctx.command === 'apply' && input.prune) problems.push(...namespaceHazards(stale, objectsPlanned.map((o) => o.ref)));
-  return {
-    applySet: input.applySet, id, objects: objectsPlanned, stages: applyStages(objectsPlanned, (o) => o.ref),
-    parentLive, previous, inventory, members: live.members, stale, newNamespaces, terminating, problems,
-  };
+  problems.push(...findDuplicates(objects, (o) => o.key));
+  return { objects, problems };
 }
 
 /** The documents one input document stands for, normalized; what normalizing dropped is told. */
-function normalizedDocuments(doc: SourceDocument, onNormalized: Parameters<typeof makePlan>[2] & {}): SourceDocument[] {
+function normalizedDocuments(doc: SourceDocument, onNormalized: NormalizedListener): SourceDocument[] {
   if (doc.value === undefined) return [doc];
   return listItems(doc.value).map((value) => {
     if (!isObjectLike(value)) return { ...doc, value };
@@ -224,7 +239,8 @@ interface KindQuery {
  * Lists every kind of the plan and of the inventory, once: whole in the namespaces the plan writes to
  * (to see objects of other sets and hand-made ones), by the set's label elsewhere (old members).
  */
-async function readLive(client: KubeClient, drafts: ReadonlyArray<Omit<PlannedObject, 'live'>>, inventory: ApplySetInventory, parent: ApplySetRef, id: string, ctx: PlanContext): Promise<LiveState> {
+async function readLive(drafts: ReadonlyArray<Omit<PlannedObject, 'live'>>, inventory: ApplySetInventory, parent: ApplySetRef, id: string, ctx: PlanContext): Promise<LiveState> {
+  const { client } = ctx;
   const queries = new Map<string, KindQuery>();
   const query = (apiVersion: string, kind: string, namespaced: boolean): KindQuery => {
     const gk = groupKind(apiVersion, kind);
@@ -295,9 +311,10 @@ function isForbidden(error: unknown): boolean {
 }
 
 /** Namespaces the objects need that neither exist nor come with the manifests, or are being deleted. */
-function namespaceProblems(objects: readonly PlannedObject[], planned: ReadonlySet<string>, parent: ApplySetRef, namespaces: ReadonlyMap<string, KubeObject> | undefined): Problem[] {
+function namespaceProblems(objects: readonly PlannedObject[], parent: ApplySetRef, namespaces: ReadonlyMap<string, KubeObject> | undefined): Problem[] {
   // Users limited to their namespaces may not list Namespaces; the apply will tell.
   if (!namespaces) return [];
+  const planned = new Set(objects.filter(isNamespace).map((o) => o.ref.name));
   const problems: Problem[] = [];
   const used = new Set([parent.namespace, ...objects.flatMap((o) => (o.ref.namespace ? [o.ref.namespace] : []))]);
   for (const ns of [...used].filter((n) => !planned.has(n))) {
