@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MANIFEST_SUFFIX } from '../apps/registry';
+import { benchApply, parseApplyBenchArgs } from './apply';
 import type { ScaleResult, ScaleSubject } from './scale';
 import { ScalePoint, Summary, marginalCosts, summarize, superlinearity } from './stats';
 
@@ -200,4 +201,9 @@ function main(): void {
   }
 }
 
-main();
+// The apply section (bench/apply.ts) ends a full run; `npm run bench -- apply [--sizes ...]` runs it alone.
+if (process.argv[2] !== 'apply') main();
+benchApply(parseApplyBenchArgs(process.argv.slice(process.argv[2] === 'apply' ? 3 : 2))).catch((error: unknown) => {
+  console.error(`apply bench: ${(error as Error)?.stack ?? String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,337 @@
+// The apply section of `npm run bench` (issue 12): `apply --no-wait` of 119 (dist/), 720, 2,400 and
+// about 13,000 objects against the test API server over TLS with a stated latency, next to a bare loop
+// of one server-side-apply PATCH per object, 16 in flight over one keep-alive agent. It reports
+// requests per object, wall time, peak memory and growth, and never fails the process on speed.
+//
+//   node lib/bench/apply.js [--sizes dist,30,100,542] [--latency-ms 10] [--in-flight 16] [--timeout-s 900]
+//
+// Sizes are `dist` (the committed dist/) or a number of attendees of the example classroom (24 objects
+// each: 30 -> 720, 100 -> 2,400, 542 -> 13,008). Each run is a child process of its own (this file,
+// `--child`), against a fresh server, so that its peak RSS is its own.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as https from 'https';
+import * as os from 'os';
+import * as path from 'path';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../src/manifest';
+
+// Loaded where used, so that a child loads only what its way of applying needs: the engine child
+// the CLI, the bare child nothing of the project, and neither cdk8s or the test server.
+const load = {
+  synth: () => ({
+    ...(require('cdk8s') as typeof import('cdk8s')),
+    ...(require('../apps/classroom') as typeof import('../apps/classroom')),
+    ...(require('../constructs/classroom') as typeof import('../constructs/classroom')),
+    ...(require('../src/synth') as typeof import('../src/synth')),
+  }),
+  cli: () => (require('../src/cli/program') as typeof import('../src/cli/program')).main,
+  server: () => (require('../test/support/fake-apiserver') as typeof import('../test/support/fake-apiserver')).FakeApiServer,
+};
+
+/** What the section runs; every field has a default for `npm run bench`. */
+export interface ApplyBenchOptions {
+  /** `dist`, or attendees of the example classroom. */
+  readonly sizes: readonly string[];
+  /** The test API server's time per request, stated in the output. */
+  readonly latencyMs: number;
+  /** Requests in flight in the bare loop (and the engine's `--concurrency`, when it has the option). */
+  readonly inFlight: number;
+  /** A run that takes longer is stopped and reported as such. */
+  readonly timeoutSeconds: number;
+  /** The most one object may cost at the largest size over the second size, for linear growth. */
+  readonly linearFactor: number;
+  /** The most the engine may take over the bare loop (issue 12: within 2 times). */
+  readonly bareFactor: number;
+  /** Peak RSS limit at the largest size (issue 12: under 1 GiB at 13,000 objects). */
+  readonly memoryLimitMiB: number;
+}
+
+export const APPLY_BENCH_DEFAULTS: ApplyBenchOptions = {
+  sizes: ['dist', '30', '100', '542'],
+  latencyMs: 10,
+  inFlight: 16,
+  timeoutSeconds: 900,
+  linearFactor: 1.5,
+  bareFactor: 2,
+  memoryLimitMiB: 1024,
+};
+
+/** One run of one way at one size. */
+export interface ApplyRun {
+  readonly ok: boolean;
+  /** Why it did not succeed: exit status, time-out, and the tail of its output. */
+  readonly error?: string;
+  readonly wallMs: number;
+  readonly maxRssKiB: number;
+  /** Requests the server saw, by verb (see FakeApiServer.requestsByVerb). */
+  readonly requests: Record<string, number>;
+}
+
+export interface ApplySize {
+  readonly size: string;
+  readonly objects: number;
+  readonly engine: ApplyRun;
+  readonly bare: ApplyRun;
+}
+
+export interface ApplyBenchResult {
+  readonly sizes: ApplySize[];
+  /** What fell short, in words; empty when every target was met. */
+  readonly shortfalls: string[];
+}
+
+// Run from lib/bench/ (npm run bench compiles first) or from a bundle next to nothing: the project
+// root is found from the working directory then.
+const ROOT = fs.existsSync(path.join(__dirname, '..', '..', 'package.json')) ? path.join(__dirname, '..', '..') : process.cwd();
+const ENGINE_MANAGER_NOTE = 'apply --no-wait through the CLI';
+
+/** Writes the objects of one size to `dir` and returns how many there are. */
+function writeObjects(size: string, dir: string): number {
+  if (size === 'dist') {
+    const dist = path.join(ROOT, 'dist');
+    let count = 0;
+    for (const file of fs.readdirSync(dist).filter((f) => f.endsWith('.yaml'))) {
+      const text = fs.readFileSync(path.join(dist, file), 'utf8');
+      fs.writeFileSync(path.join(dir, file), text);
+      count += parseAllDocuments(text).filter((d) => d.contents !== null).length;
+    }
+    return count;
+  }
+  const attendees = Number(size);
+  if (!Number.isInteger(attendees) || attendees < 1) throw new Error(`apply bench: a size is "dist" or a number of attendees, got "${size}"`);
+  const { App, Classroom, CLASSROOM_STACKS, synthYaml } = load.synth();
+  const app = new App();
+  new Classroom(app, 'classroom', { attendees: { count: attendees }, stacks: CLASSROOM_STACKS });
+  const yaml = synthYaml(app);
+  fs.writeFileSync(path.join(dir, 'classroom.k8s.yaml'), yaml);
+  return (yaml.match(/^---$/gm)?.length ?? 0) + 1;
+}
+
+/** Runs this file as a child (`--child <way> <dir> <kubeconfig> <inFlight>`) while the parent serves. */
+function runChild(way: 'engine' | 'bare', dir: string, kubeconfig: string, options: ApplyBenchOptions): Promise<Omit<ApplyRun, 'requests'>> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, [__filename, '--child', way, dir, kubeconfig, String(options.inFlight)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
+    child.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4_000); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutSeconds * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - start;
+      const last = out.trim().split('\n').pop() ?? '';
+      let report: { ok: boolean; error?: string; maxRssKiB: number } | undefined;
+      try {
+        report = JSON.parse(last);
+      } catch {
+        report = undefined;
+      }
+      if (signal === 'SIGKILL') resolve({ ok: false, error: `stopped after ${options.timeoutSeconds} s`, wallMs, maxRssKiB: report?.maxRssKiB ?? 0 });
+      else if (!report) resolve({ ok: false, error: `exit ${code}: ${(err || out).trim().slice(-500)}`, wallMs, maxRssKiB: 0 });
+      else resolve({ ok: report.ok && code === 0, error: report.error, wallMs, maxRssKiB: report.maxRssKiB });
+    });
+  });
+}
+
+/** One size: objects written once, then the engine and the bare loop, each against a fresh server. */
+async function benchSize(size: string, options: ApplyBenchOptions): Promise<ApplySize> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-apply-${size}-`));
+  try {
+    const inputs = path.join(dir, 'objects');
+    fs.mkdirSync(inputs);
+    const objects = writeObjects(size, inputs);
+    const runs: Record<'engine' | 'bare', ApplyRun> = {} as never;
+    for (const way of ['engine', 'bare'] as const) {
+      const server = await load.server().start({ tls: true, latencyMs: options.latencyMs, tokens: new Set(['bench-admin']), recordRequests: false });
+      try {
+        // What every cluster has: the apply set's parent Secret lives there.
+        server.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+        const kubeconfig = server.writeKubeconfig(dir, { token: 'bench-admin' });
+        const run = await runChild(way, inputs, kubeconfig, options);
+        runs[way] = { ...run, requests: server.requestsByVerb() };
+      } finally {
+        await server.close();
+      }
+    }
+    return { size, objects, ...runs };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (value: number, digits = 2) => value.toFixed(digits);
+const cell = (cells: Array<string | number>, widths: number[]) =>
+  cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+const perObject = (run: ApplyRun, objects: number) =>
+  Object.entries(run.requests).map(([verb, n]) => `${verb} ${fmt(n / objects)}`).join(', ');
+const writes = (run: ApplyRun) => Object.entries(run.requests)
+  .filter(([verb]) => /^(patch|create|update|delete)$/.test(verb)).reduce((sum, [, n]) => sum + n, 0);
+
+/** Runs the section, prints its table and verdict line, and returns what it measured. */
+export async function benchApply(partial: Partial<ApplyBenchOptions> = {}, log: (line: string) => void = console.log): Promise<ApplyBenchResult> {
+  const options = { ...APPLY_BENCH_DEFAULTS, ...partial };
+  log(`\nApply: ${ENGINE_MANAGER_NOTE} vs a bare loop of one server-side-apply PATCH per object (${options.inFlight} in flight, `
+    + `one keep-alive agent), against the test API server over TLS on 127.0.0.1 with ${options.latencyMs} ms per request; `
+    + 'a fresh server and child process per run');
+  const w = [6, 8, 7, 10, 10, 10, 10, 9];
+  log(cell(['size', 'objects', 'way', 'wall s', 'ms/object', 'peak MB', 'writes/obj', 'vs bare'], w));
+  const sizes: ApplySize[] = [];
+  for (const size of options.sizes) {
+    const result = await benchSize(size, options);
+    sizes.push(result);
+    for (const way of ['engine', 'bare'] as const) {
+      const run = result[way];
+      const ratio = way === 'engine' && run.ok && result.bare.ok ? `${fmt(run.wallMs / result.bare.wallMs)}x` : '';
+      log(cell([size, result.objects, way, run.ok ? fmt(run.wallMs / 1000) : 'FAILED', fmt(run.wallMs / result.objects),
+        fmt(run.maxRssKiB / 1024, 0), fmt(writes(run) / result.objects), ratio], w));
+      log(`        requests per object: ${perObject(run, result.objects)}${run.error ? `; ${run.error.split('\n')[0]}` : ''}`);
+    }
+  }
+  const shortfalls = verdict(sizes, options);
+  log(shortfalls.length === 0
+    ? `apply verdict: all targets met (linear within ${options.linearFactor}x, within ${options.bareFactor}x the bare loop, one write per object, under ${options.memoryLimitMiB} MiB)`
+    : `apply verdict: fell short: ${shortfalls.join('; ')}`);
+  return { sizes, shortfalls };
+}
+
+/** What fell short of issue 12's targets. */
+function verdict(sizes: readonly ApplySize[], options: ApplyBenchOptions): string[] {
+  const shortfalls: string[] = [];
+  for (const s of sizes) {
+    if (!s.bare.ok) shortfalls.push(`the bare loop failed at ${s.objects} objects (${s.bare.error?.split('\n')[0]})`);
+    if (!s.engine.ok) {
+      shortfalls.push(`the engine failed at ${s.objects} objects (${s.engine.error?.split('\n')[0]})`);
+      continue;
+    }
+    const ratio = s.engine.wallMs / s.bare.wallMs;
+    if (s.bare.ok && ratio > options.bareFactor) shortfalls.push(`${fmt(ratio)}x the bare loop at ${s.objects} objects (limit ${options.bareFactor}x)`);
+    // One write per object, and the apply set parent's (before and after) on top.
+    const extraWrites = writes(s.engine) - s.objects - 2;
+    if (extraWrites > 0) shortfalls.push(`${fmt(writes(s.engine) / s.objects)} writes per object at ${s.objects} objects (limit 1 and the apply set parent)`);
+    const reads = (s.engine.requests.get ?? 0) / s.objects;
+    if (reads > 0.5) shortfalls.push(`${fmt(reads)} GETs per object at ${s.objects} objects (read live state with LISTs)`);
+    const dryRuns = (s.engine.requests['patch(dryRun)'] ?? 0) / s.objects;
+    if (dryRuns > 0) shortfalls.push(`${fmt(dryRuns)} dry-run PATCHes per object at ${s.objects} objects (only for --dry-run and diff)`);
+  }
+  // Linear growth: one object at the largest size against one at the second size (the first, dist/,
+  // is too small to spread start-up).
+  const measured = sizes.filter((s) => s.engine.ok);
+  if (measured.length >= 3) {
+    const [mid, last] = [measured[1], measured[measured.length - 1]];
+    const growth = (last.engine.wallMs / last.objects) / (mid.engine.wallMs / mid.objects);
+    if (growth > options.linearFactor) {
+      shortfalls.push(`superlinear: one object costs ${fmt(growth)}x at ${last.objects} what it costs at ${mid.objects} (limit ${options.linearFactor}x)`);
+    }
+  } else if (sizes.length >= 3) {
+    shortfalls.push('growth not judged: fewer than three sizes succeeded');
+  }
+  const largest = sizes[sizes.length - 1];
+  if (largest && largest.engine.maxRssKiB / 1024 > options.memoryLimitMiB) {
+    shortfalls.push(`peak RSS ${fmt(largest.engine.maxRssKiB / 1024, 0)} MB at ${largest.objects} objects (limit ${options.memoryLimitMiB} MiB)`);
+  }
+  return shortfalls;
+}
+
+// ---- the children ----
+
+/** The project's engine, as a user runs it: `apply <dir> --no-wait`, in this process. */
+async function engineChild(dir: string, kubeconfig: string): Promise<{ ok: boolean; error?: string }> {
+  let output = '';
+  const sink = { write: (text: string) => { output = (output + text).slice(-4_000); } };
+  const code = await load.cli()(['node', 'workshop-stacks', 'apply', dir, '--no-wait', '--applyset', 'bench', '--kubeconfig', kubeconfig],
+    { stdout: sink, stderr: sink, env: {}, cwd: ROOT });
+  return code === 0 ? { ok: true } : { ok: false, error: `exit ${code}: ${output.trim().split('\n').slice(-3).join(' | ')}` };
+}
+
+/**
+ * The floor: one server-side-apply PATCH per object, `inFlight` at once over one keep-alive agent,
+ * Namespaces first (as kubectl orders them), after one discovery request per group version.
+ */
+async function bareChild(dir: string, kubeconfigFile: string, inFlight: number): Promise<{ ok: boolean; error?: string }> {
+  const config = parseYaml(fs.readFileSync(kubeconfigFile, 'utf8'));
+  const cluster = config.clusters[0].cluster;
+  const agent = new https.Agent({ keepAlive: true, maxSockets: inFlight, ca: Buffer.from(cluster['certificate-authority-data'], 'base64') });
+  const headers = { Authorization: `Bearer ${config.users[0].user.token}` };
+  const request = (method: string, urlPath: string, body?: string) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = https.request(`${cluster.server}${urlPath}`, {
+      method, agent, headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/apply-patch+yaml' },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => { text += d.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+
+  const objects: KubeObject[] = [];
+  for (const file of fs.readdirSync(dir).sort()) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+      const obj = doc.toJS() as KubeObject | null;
+      if (obj) objects.push(obj);
+    }
+  }
+  const resources = new Map<string, { name: string; namespaced: boolean }>();
+  for (const apiVersion of new Set(objects.map((o) => o.apiVersion))) {
+    const answer = await request('GET', apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
+    if (answer.status !== 200) return { ok: false, error: `discovery of ${apiVersion}: ${answer.status}` };
+    for (const r of JSON.parse(answer.text).resources) if (!r.name.includes('/')) resources.set(`${apiVersion}/${r.kind}`, { name: r.name, namespaced: r.namespaced });
+  }
+  const first = objects.filter((o) => o.kind === 'Namespace' || o.kind === 'CustomResourceDefinition');
+  const rest = objects.filter((o) => !first.includes(o));
+  const failures: string[] = [];
+  for (const batch of [first, rest]) {
+    let next = 0;
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (next < batch.length) {
+        const obj = batch[next++];
+        const resource = resources.get(`${obj.apiVersion}/${obj.kind}`);
+        if (!resource) {
+          failures.push(`no resource for ${obj.apiVersion} ${obj.kind}`);
+          continue;
+        }
+        const base = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
+        const ns = resource.namespaced ? `/namespaces/${obj.metadata.namespace ?? 'default'}` : '';
+        const answer = await request('PATCH', `${base}${ns}/${resource.name}/${obj.metadata.name}?fieldManager=bench-bare&force=true`, JSON.stringify(obj));
+        if (answer.status >= 300) failures.push(`${obj.kind} ${obj.metadata.name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+      }
+    }));
+  }
+  agent.destroy();
+  return failures.length === 0 ? { ok: true } : { ok: false, error: `${failures.length} failed, first: ${failures[0]}` };
+}
+
+async function childMain(args: string[]): Promise<void> {
+  const [way, dir, kubeconfig, inFlight] = args;
+  const result = way === 'engine' ? await engineChild(dir, kubeconfig) : await bareChild(dir, kubeconfig, Number(inFlight));
+  process.stdout.write(`\n${JSON.stringify({ ...result, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+}
+
+/** `--sizes a,b --latency-ms n --in-flight n --timeout-s n` into options. */
+export function parseApplyBenchArgs(args: readonly string[]): Partial<ApplyBenchOptions> {
+  const options: { -readonly [K in keyof ApplyBenchOptions]?: ApplyBenchOptions[K] } = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    const number = Number(value);
+    switch (flag) {
+      case '--sizes': options.sizes = value.split(',').filter(Boolean); break;
+      case '--latency-ms': options.latencyMs = number; break;
+      case '--in-flight': options.inFlight = number; break;
+      case '--timeout-s': options.timeoutSeconds = number; break;
+      default: throw new Error(`apply bench: unknown option ${flag} (known: --sizes, --latency-ms, --in-flight, --timeout-s)`);
+    }
+    if (flag !== '--sizes' && !(number >= 0)) throw new Error(`apply bench: ${flag} needs a number, got ${value}`);
+  }
+  return options;
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const run = args[0] === '--child' ? childMain(args.slice(1)) : benchApply(parseApplyBenchArgs(args)).then(() => undefined);
+  run.catch((error: unknown) => {
+    process.stderr.write(`apply bench: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
