@@ -16,7 +16,7 @@ import { staleMembers } from '../src/apply/prune';
 import { isRetryable, withRetry } from '../src/apply/retry';
 import { parseEnvSecretSpec, secretFromEnv } from '../src/apply/secrets';
 import { formatProblem } from '../src/apply/validate';
-import { computeStatus, formatLabelSelector, podProblem } from '../src/apply/wait';
+import { computeStatus, podProblem } from '../src/apply/wait';
 import { parseDuration } from '../src/cli/options';
 import { KubeObject } from '../src/manifest';
 
@@ -190,11 +190,6 @@ describe('readiness (kstatus)', () => {
     expect(podProblem([pod('ContainerCreating')])).toBeUndefined();
     expect(podProblem([pod('ImagePullBackOff')])).toBe('pod p-1: container app: ImagePullBackOff');
     expect(podProblem([pod('CreateContainerConfigError')])).toBe('pod p-1: container app: CreateContainerConfigError');
-  });
-
-  test('label selectors in query form', () => {
-    expect(formatLabelSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'x', operator: 'DoesNotExist' }] }))
-      .toBe('app=web,tier in (a,b),!x');
   });
 });
 

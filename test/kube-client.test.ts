@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -10,34 +9,24 @@ import { stringify } from 'yaml';
 import { ConnectionError, KubeApiError, immutableFields } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
 import { createKubeClient } from '../src/apply/kube-client';
-import { FAST_RETRY, namespace } from './support/cluster';
-import { FakeApiServer } from './support/fake-apiserver';
+import { FAST_RETRY, configMap, namespace } from './support/cluster';
+import { FakeApiServer, FakeCertificates } from './support/fake-apiserver';
 
 let dir: string;
 beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-client-test-')); });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate (CN `admin`), made for this run. */
-function certificates(): Record<'ca' | 'serverKey' | 'serverCert' | 'clientKey' | 'clientCert', string> {
-  const file = (name: string) => path.join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...newKey, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-subj', '/CN=test-ca', '-days', '1');
-  fs.writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  for (const [name, cn, ext] of [['server', '127.0.0.1', ['-extfile', file('server.ext')]], ['client', 'admin', []]] as const) {
-    openssl('req', ...newKey, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', `/CN=${cn}`);
-    openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file(`${name}.crt`), '-days', '1', ...ext);
-  }
-  const read = (name: string) => fs.readFileSync(file(name), 'utf8');
-  return { ca: read('ca.crt'), serverKey: read('server.key'), serverCert: read('server.crt'), clientKey: read('client.key'), clientCert: read('client.crt') };
+/** The fake API server's TLS certificates: a CA, a server certificate for 127.0.0.1, a client certificate (CN `admin`). */
+async function certificates(): Promise<FakeCertificates> {
+  const fake = await FakeApiServer.start({ tls: true });
+  await fake.close();
+  return fake.certificates!;
 }
 
-const CONFIGMAPS = 1234;
-
 /**
- * A minimal API server for ConfigMaps in namespace `ns`: discovery, GET, and LIST in pages as the real
- * one answers (`limit`, `continue`, items without apiVersion/kind). It counts the connections it accepts
- * (TLS handshakes on https) and answers each request after a few milliseconds, so requests overlap.
+ * A minimal API server for ConfigMaps in namespace `ns` (discovery and GET) that counts the connections
+ * it accepts (TLS handshakes on https) and answers each request after a few milliseconds, so that
+ * requests overlap. It does not keep the client's connections open for it: any reuse is the client's.
  */
 class TinyApiServer {
   connections = 0;
@@ -49,7 +38,7 @@ class TinyApiServer {
       const socket = req.socket as TLSSocket;
       this.requests.push({
         method: req.method!, url: req.url!, authorization: req.headers.authorization,
-        user: tls ? socket.getPeerCertificate().subject?.CN : undefined,
+        user: tls ? String(socket.getPeerCertificate().subject?.CN) : undefined,
       });
       setTimeout(() => this.answer(req, res), 3);
     };
@@ -79,12 +68,6 @@ class TinyApiServer {
     };
     if (url.pathname === '/api/v1') {
       json(200, { kind: 'APIResourceList', groupVersion: 'v1', resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }] });
-    } else if (url.pathname === '/api/v1/namespaces/ns/configmaps') {
-      const limit = Number(url.searchParams.get('limit') ?? CONFIGMAPS);
-      const start = Number(url.searchParams.get('continue') ?? 0);
-      const end = Math.min(CONFIGMAPS, start + limit);
-      const items = Array.from({ length: end - start }, (_, i) => ({ metadata: { name: `cm-${start + i}`, namespace: 'ns' } }));
-      json(200, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: end < CONFIGMAPS ? { continue: String(end), remainingItemCount: CONFIGMAPS - end } : {}, items });
     } else if (url.pathname.startsWith('/api/v1/namespaces/ns/configmaps/')) {
       json(200, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: path.basename(url.pathname), namespace: 'ns' } });
     } else {
@@ -106,7 +89,7 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('connections', () => {
   test('over TLS: the kubeconfig’s CA and client certificate, and no more connections than requests in flight', async () => {
-    const certs = certificates();
+    const certs = await certificates();
     const server = await new TinyApiServer({ key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true }).listen();
     try {
       const kubeconfig = writeKubeconfig('tls.kubeconfig',
@@ -127,12 +110,12 @@ describe('connections', () => {
   });
 
   test('a server whose certificate the kubeconfig’s CA did not sign is refused, not retried into success', async () => {
-    const certs = certificates();
-    const other = certificates(); // a new CA
+    const certs = await certificates();
     const server = await new TinyApiServer({ key: certs.serverKey, cert: certs.serverCert }).listen();
     try {
+      // The client certificate as the only trusted "CA": it did not sign the server's.
       const kubeconfig = writeKubeconfig('wrong-ca.kubeconfig',
-        { 'server': `https://127.0.0.1:${server.port}`, 'certificate-authority-data': b64(other.ca) }, { token: 't' });
+        { 'server': `https://127.0.0.1:${server.port}`, 'certificate-authority-data': b64(certs.clientCert) }, { token: 't' });
       const client = await createKubeClient({ kubeconfig });
       await expect(client.resourceFor('v1', 'ConfigMap')).rejects.toThrow(/certificate/);
       expect(server.requests).toEqual([]);
@@ -156,21 +139,24 @@ describe('connections', () => {
 });
 
 test('list reads every page (limit and continue) and gives each item its apiVersion and kind', async () => {
-  const server = await new TinyApiServer().listen();
+  const fake = await FakeApiServer.start();
   try {
-    const kubeconfig = writeKubeconfig('list.kubeconfig', { 'server': `http://127.0.0.1:${server.port}`, 'insecure-skip-tls-verify': true }, { token: 't' });
-    const client = await createKubeClient({ kubeconfig });
+    fake.seed(namespace('ns'));
+    const names = Array.from({ length: 1234 }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
+    for (const name of names) fake.seed(configMap(name, 'ns'));
+    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
+    await client.resourceFor('v1', 'ConfigMap');
+    fake.clearRequests();
     const items = await client.list('v1', 'ConfigMap', { namespace: 'ns' });
-    expect(items.map((i) => i.metadata.name)).toEqual(Array.from({ length: CONFIGMAPS }, (_, i) => `cm-${i}`));
+    expect(items.map((i) => i.metadata.name).sort()).toEqual(names);
     expect(items.every((i) => i.apiVersion === 'v1' && i.kind === 'ConfigMap')).toBe(true);
-    const lists = server.requests.filter((r) => r.url.startsWith('/api/v1/namespaces/ns/configmaps'));
-    expect(lists.map((r) => r.url)).toEqual([
-      '/api/v1/namespaces/ns/configmaps?limit=500',
-      '/api/v1/namespaces/ns/configmaps?limit=500&continue=500',
-      '/api/v1/namespaces/ns/configmaps?limit=500&continue=1000',
+    expect(fake.requests.map((r) => [r.path, r.query.limit, Boolean(r.query.continue)])).toEqual([
+      ['/api/v1/namespaces/ns/configmaps', '500', false],
+      ['/api/v1/namespaces/ns/configmaps', '500', true],
+      ['/api/v1/namespaces/ns/configmaps', '500', true],
     ]);
   } finally {
-    await server.close();
+    await fake.close();
   }
 });
 

@@ -128,9 +128,26 @@ describe('workshop-stacks kubeconfig', () => {
   });
 });
 
-test('an attendee whose ServiceAccount is not on the cluster fails alone, named, and gets no file', async () => {
-  const run = await cli('kubeconfig', 'classroom', '--out-dir', 'out', '--attendee', 'alice');
-  expect(run.code).toBe(1);
+test('an attendee whose ServiceAccount is not on the cluster fails alone, named, and gets no file: nothing is left behind', async () => {
+  const run = await cli('kubeconfig', 'classroom', '--out-dir', 'out/nested', '--attendee', 'alice');
+  expect(run.code).toBe(2);
   expect(run.stderr).toContain('error: Alice (ServiceAccount classroom-alice/attendee): POST /api/v1/namespaces/classroom-alice/serviceaccounts/attendee/token: 404 NotFound');
-  expect(fs.readdirSync(out())).toEqual([]);
+  expect(fs.existsSync(out())).toBe(false);
+});
+
+test('against an unreachable server: exit 2, a one-line error per attendee, no stack trace, and no directory', async () => {
+  await server.close();
+  const run = await cli('kubeconfig', 'classroom', '--out-dir', 'out', '--attendee', 'alice');
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/^error: Alice \(ServiceAccount classroom-alice\/attendee\): POST .*ECONNREFUSED/m);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(fs.existsSync(out())).toBe(false);
+  server = await FakeApiServer.start(); // for afterEach
+}, 20_000);
+
+test('an out-dir that cannot be created is refused before any request', async () => {
+  fs.writeFileSync(path.join(dir, 'file'), '');
+  const run = await cli('kubeconfig', 'classroom', '--out-dir', 'file/out');
+  expect([run.code, run.stderr]).toEqual([2, expect.stringMatching(/cannot be created: .*file is not a directory/)]);
+  expect(server.requests).toEqual([]);
 });

@@ -1,5 +1,6 @@
 import { KubeObject } from '../manifest';
-import { KubeClient, ObjectRef, describeRef } from './client';
+import { KubeApiError, KubeClient, ObjectRef, describeRef, identityKey, refOf } from './client';
+import { mapLimit } from './concurrency';
 
 /** kstatus's verdict on an object: `Current` is ready, `Failed` will not get ready without a change. */
 export type Readiness = 'Current' | 'InProgress' | 'Failed';
@@ -32,7 +33,7 @@ function conditionOf(obj: KubeObject, type: string): Condition | undefined {
 /**
  * Readiness of one object from its status, kstatus-style. Deployments, StatefulSets and DaemonSets are
  * current when the controller has seen the latest generation and every replica is updated, ready and
- * available; Jobs when Complete; Namespaces when Active; CRDs when Established.
+ * available; Jobs once started (kstatus); Namespaces when Active; CRDs when Established.
  */
 export function computeStatus(obj: KubeObject, options: StatusOptions = {}): ObjectStatus {
   const spec = (obj.spec ?? {}) as Record<string, any>;
@@ -127,7 +128,9 @@ function jobStatus(obj: KubeObject, spec: Record<string, any>, status: Record<st
   const failedCondition = conditionOf(obj, 'Failed');
   if (failedCondition?.status === 'True') return failed(`job failed: ${failedCondition.reason ?? ''}${failedCondition.message ? `: ${failedCondition.message}` : ''}`);
   if (conditionOf(obj, 'Complete')?.status === 'True') return current('complete');
-  return inProgress(`${status.succeeded ?? 0}/${spec.completions ?? 1} completions, ${status.active ?? 0} active`);
+  const progress = `${status.succeeded ?? 0}/${spec.completions ?? 1} completions, ${status.active ?? 0} active`;
+  // kstatus: a Job is current once it started; waiting for it to finish is not what apply is for.
+  return status.startTime ? current(`started: ${progress}`) : inProgress(`not started: ${progress}`);
 }
 
 function podStatus(obj: KubeObject, status: Record<string, any>): ObjectStatus {
@@ -162,51 +165,75 @@ export function podProblem(pods: readonly KubeObject[]): string | undefined {
   return undefined;
 }
 
-/** A LabelSelector (`matchLabels`, `matchExpressions`) in the query-string form. */
-export function formatLabelSelector(selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> }): string {
-  const terms = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    switch (e.operator) {
-      case 'In': terms.push(`${e.key} in (${(e.values ?? []).join(',')})`); break;
-      case 'NotIn': terms.push(`${e.key} notin (${(e.values ?? []).join(',')})`); break;
-      case 'Exists': terms.push(e.key); break;
-      case 'DoesNotExist': terms.push(`!${e.key}`); break;
-      default: throw new Error(`unknown label selector operator ${e.operator}`);
-    }
-  }
-  return terms.join(',');
-}
-
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
+const ownedBy = (obj: KubeObject, uid: unknown) => ((obj.metadata.ownerReferences ?? []) as Array<{ uid: string }>).some((o) => o.uid === uid);
+
 /**
- * The pods of a workload's current revision only: the pods of an older revision may still crash while
- * a fix rolls out, and must not fail the apply that brings the fix.
+ * The pods of a workload's current revision only, among `pods` (and `replicaSets`) of its namespace:
+ * the pods of an older revision may still crash while a fix rolls out, and must not fail the apply
+ * that brings the fix. Found by owner references and the labels the controllers set.
  */
-export async function currentPods(client: KubeClient, obj: KubeObject): Promise<KubeObject[]> {
-  const namespace = obj.metadata.namespace;
-  const selector = (obj.spec as any)?.selector;
-  if (!selector || !namespace) return [];
-  const base = formatLabelSelector(selector);
-  const pods = (extra: string) => client.list('v1', 'Pod', { namespace, labelSelector: [base, extra].filter(Boolean).join(',') });
-  switch (obj.kind) {
+export function currentPods(workload: KubeObject, replicaSets: readonly KubeObject[], pods: readonly KubeObject[]): KubeObject[] {
+  const uid = workload.metadata.uid;
+  switch (workload.kind) {
     case 'Deployment': {
-      const sets = (await client.list('apps/v1', 'ReplicaSet', { namespace, labelSelector: base }))
-        .filter((rs) => ((rs.metadata.ownerReferences ?? []) as Array<{ uid: string }>).some((o) => o.uid === obj.metadata.uid));
       const revision = (rs: KubeObject) => Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
-      const newest = sets.sort((a, b) => revision(b) - revision(a))[0];
+      const newest = replicaSets.filter((rs) => ownedBy(rs, uid)).sort((a, b) => revision(b) - revision(a))[0];
+      // The ReplicaSet's pods carry its pod-template-hash: a hash of the template, unique in the namespace.
       const hash = newest?.metadata.labels?.['pod-template-hash'];
-      return hash ? pods(`pod-template-hash=${hash}`) : [];
+      return hash ? pods.filter((p) => p.metadata.namespace === newest.metadata.namespace && p.metadata.labels?.['pod-template-hash'] === hash) : [];
     }
     case 'StatefulSet': {
-      const revision = (obj.status as any)?.updateRevision;
-      return pods(revision ? `controller-revision-hash=${revision}` : '');
+      const revision = (workload.status as any)?.updateRevision;
+      return pods.filter((p) => ownedBy(p, uid) && (!revision || p.metadata.labels?.['controller-revision-hash'] === revision));
     }
     case 'DaemonSet':
     case 'Job':
-      return pods('');
+      return pods.filter((p) => ownedBy(p, uid));
     default:
       return [];
+  }
+}
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+
+/**
+ * Reads the live objects of many references with LISTs: one per kind, cluster-wide where the
+ * credentials allow it, else one per kind and namespace. The requests of a poll grow with the kinds
+ * (and namespaces), never with the objects.
+ */
+class LiveObjects {
+  /** Kinds whose cluster-wide LIST was refused: listed per namespace from then on. */
+  private readonly perNamespace = new Set<string>();
+
+  constructor(private readonly client: KubeClient, private readonly concurrency: number) {}
+
+  /** The live objects of these references (missing ones are not in the map), by {@link identityKey}. */
+  async of(refs: readonly ObjectRef[]): Promise<Map<string, KubeObject>> {
+    const kinds = new Map<string, { apiVersion: string; kind: string; namespaces: Set<string | undefined> }>();
+    for (const ref of refs) {
+      const key = `${ref.apiVersion} ${ref.kind}`;
+      if (!kinds.has(key)) kinds.set(key, { apiVersion: ref.apiVersion, kind: ref.kind, namespaces: new Set() });
+      kinds.get(key)!.namespaces.add(ref.namespace);
+    }
+    const lists = await mapLimit([...kinds.values()], this.concurrency, (k) => this.list(k.apiVersion, k.kind, k.namespaces));
+    return new Map(lists.flat().map((obj) => [identityKey(refOf(obj)), obj]));
+  }
+
+  /** Objects of a kind in these namespaces (`undefined`: a cluster-scoped kind), maybe with others. */
+  async list(apiVersion: string, kind: string, namespaces: ReadonlySet<string | undefined>): Promise<KubeObject[]> {
+    const key = `${apiVersion} ${kind}`;
+    if (namespaces.size > 1 && !this.perNamespace.has(key)) {
+      try {
+        return await this.client.list(apiVersion, kind);
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.code === 403)) throw error;
+        this.perNamespace.add(key); // e.g. an attendee's credentials: their namespace only
+      }
+    }
+    const lists = await mapLimit([...namespaces], this.concurrency, (namespace) => this.client.list(apiVersion, kind, { namespace }));
+    return lists.flat();
   }
 }
 
@@ -219,6 +246,11 @@ export interface WaitOptions extends StatusOptions {
    * @default 2000
    */
   readonly intervalMs?: number;
+  /**
+   * LIST requests of one poll in flight at once.
+   * @default 4
+   */
+  readonly concurrency?: number;
   /** Told each time an object's status or message changes. */
   readonly onChange?: (ref: ObjectRef, status: ObjectStatus) => void;
   /** @default setTimeout */
@@ -237,16 +269,26 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Polls the objects until each is Current, one Failed (the others of that poll are checked too, then
- * waiting stops: failing fast beats a long timeout), or the timeout passes.
+ * waiting stops: failing fast beats a long timeout), or the timeout passes. A poll reads the objects
+ * with LISTs per kind (see {@link LiveObjects}), and the pods of workloads still in progress with one
+ * LIST of ReplicaSets and of Pods, to fail fast on a pod that cannot start.
  */
 export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[], options: WaitOptions): Promise<WaitResult[]> {
   const deadline = Date.now() + options.timeoutMs;
   const sleep = options.sleep ?? defaultSleep;
+  const live = new LiveObjects(client, options.concurrency ?? 4);
   const last = new Map<ObjectRef, ObjectStatus>();
   let pending = [...refs];
   for (;;) {
-    const polled = await Promise.all(pending.map(async (ref) => [ref, await checkReady(client, ref, options)] as const));
-    for (const [ref, status] of polled) {
+    const objects = await live.of(pending);
+    const polled = pending.map((ref) => {
+      const obj = objects.get(identityKey(ref));
+      return { ref, obj, status: obj ? computeStatus(obj, options) : inProgress('not found') };
+    });
+    const problems = await podProblems(live, polled.flatMap((p) => (p.obj && p.status.status === 'InProgress' && WORKLOADS.has(p.obj.kind) ? [p.obj] : [])));
+    for (const { ref, obj, status: computed } of polled) {
+      const problem = obj && problems.get(obj);
+      const status = problem ? failed(problem) : computed;
       const before = last.get(ref);
       if (!before || before.status !== status.status || before.message !== status.message) options.onChange?.(ref, status);
       last.set(ref, status);
@@ -262,28 +304,39 @@ export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[
   });
 }
 
-async function checkReady(client: KubeClient, ref: ObjectRef, options: StatusOptions): Promise<ObjectStatus> {
-  const obj = await client.get(ref);
-  if (!obj) return inProgress('not found');
-  const status = computeStatus(obj, options);
-  if (status.status !== 'InProgress') return status;
-  let problem: string | undefined;
+/** The workloads among these whose current pods are stuck (see {@link podProblem}), with the problem. */
+async function podProblems(live: LiveObjects, workloads: readonly KubeObject[]): Promise<Map<KubeObject, string>> {
+  const problems = new Map<KubeObject, string>();
+  if (workloads.length === 0) return problems;
+  const namespaces = new Set(workloads.map((w) => w.metadata.namespace));
+  let replicaSets: KubeObject[];
+  let pods: KubeObject[];
   try {
-    problem = podProblem(await currentPods(client, obj));
+    [replicaSets, pods] = await Promise.all([
+      workloads.some((w) => w.kind === 'Deployment') ? live.list('apps/v1', 'ReplicaSet', namespaces) : [],
+      live.list('v1', 'Pod', namespaces),
+    ]);
   } catch {
     // Without permission to list pods the timeout still ends the wait; nothing to report here.
+    return problems;
   }
-  return problem ? failed(problem) : status;
+  for (const workload of workloads) {
+    const problem = podProblem(currentPods(workload, replicaSets, pods));
+    if (problem) problems.set(workload, problem);
+  }
+  return problems;
 }
 
-/** Polls until every object is gone; returns those still present at the timeout. */
+/** Polls (with LISTs, as {@link waitForReady}) until every object is gone; returns those still present at the timeout. */
 export async function waitForDeletion(client: KubeClient, refs: readonly ObjectRef[], options: Omit<WaitOptions, 'onChange'>): Promise<ObjectRef[]> {
   const deadline = Date.now() + options.timeoutMs;
   const sleep = options.sleep ?? defaultSleep;
+  const live = new LiveObjects(client, options.concurrency ?? 4);
   let present = [...refs];
   for (;;) {
-    const found = await Promise.all(present.map(async (ref) => (await client.get(ref)) !== undefined));
-    present = present.filter((_, i) => found[i]);
+    // A Namespace (or any object with finalizers) being deleted is still listed, so still present.
+    const objects = await live.of(present);
+    present = present.filter((ref) => objects.has(identityKey(ref)));
     if (present.length === 0 || Date.now() >= deadline) return present;
     await sleep(Math.max(0, Math.min(options.intervalMs ?? 2000, deadline - Date.now())));
   }

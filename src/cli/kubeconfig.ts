@@ -46,7 +46,7 @@ const REQUESTS_IN_FLIGHT = 4;
  */
 export const registerKubeconfig: RegisterCommand = (program, ctx) => {
   sourcesCommand(program, 'kubeconfig', 'write a kubeconfig with a time-bound token for each attendee of a classroom (the ServiceAccounts labelled workshop-stacks.io/account=attendee in the inputs)')
-    .requiredOption('--out-dir <dir>', 'directory for the kubeconfigs, <namespace>.kubeconfig each (created with mode 0700; an existing one must not be open to others)')
+    .requiredOption('--out-dir <dir>', 'directory for the kubeconfigs, <namespace>.kubeconfig each (created with mode 0700 when the first is written; an existing one must not be open to others)')
     .addOption(new Option('--duration <duration>', 'how long the tokens are valid, e.g. 8h, 90m (at least 10m; the API server may cap it)').argParser(parseTokenDuration).default(8 * 3600, '8h'))
     .option('--attendee <name>', 'only this attendee (the name as given, or as in the workshop-stacks.io/attendee label); repeatable',
       (value: string, previous: string[] = []) => [...previous, value])
@@ -65,13 +65,13 @@ async function writeKubeconfigs(ctx: CliContext, sources: string[], opts: Kubeco
   try {
     const accounts = selectAttendees(attendeeAccounts(loadInputs(sources, opts, ctx.io).map((d) => d.value)), opts.attendee, sources);
     const dir = path.resolve(ctx.io.cwd, opts.outDir);
-    privateDirectory(dir);
-    const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context });
+    const ensureDir = privateDirectory(dir);
+    const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context, maxConnections: REQUESTS_IN_FLIGHT });
     const cluster = client.clusterAccess();
     const results = await mapLimit(accounts, REQUESTS_IN_FLIGHT, async (account): Promise<KubeconfigResult> => {
       try {
         const issued = await client.requestToken({ namespace: account.namespace, name: account.serviceAccount }, { expirationSeconds: opts.duration });
-        const file = path.join(dir, `${account.namespace}.kubeconfig`);
+        const file = path.join(ensureDir(), `${account.namespace}.kubeconfig`);
         writePrivateFile(file, attendeeKubeconfig(cluster, account, issued.token));
         return { ...account, file, expirationTimestamp: issued.expirationTimestamp };
       } catch (error) {
@@ -81,12 +81,13 @@ async function writeKubeconfigs(ctx: CliContext, sources: string[], opts: Kubeco
     const ok = results.every((r) => !r.error);
     if (json) printJson({ command: 'kubeconfig', ok, directory: dir, server: cluster.server, kubeconfigs: results }, stdout);
     else printResults(results, opts.duration, stdout, stderr);
-    ctx.setExitCode(ok ? 0 : 1);
+    // Errors exit 2 in every command, a failed attendee included.
+    ctx.setExitCode(ok ? 0 : EXIT_USAGE);
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     if (json) printJson({ command: 'kubeconfig', ok: false, error: message }, stdout);
     else stderr.write(`error: ${message}\n`);
-    ctx.setExitCode(error instanceof UsageError ? EXIT_USAGE : 1);
+    ctx.setExitCode(EXIT_USAGE);
   }
 }
 
@@ -142,18 +143,35 @@ export function attendeeKubeconfig(cluster: ClusterAccess, account: AttendeeAcco
   });
 }
 
-/** Creates `dir` readable by its owner only, or accepts an existing directory that already is. */
-function privateDirectory(dir: string): void {
-  if (!fs.existsSync(dir)) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(dir, 0o700);
-    return;
+/**
+ * Checks, before any request, that `dir` can hold the tokens: an existing directory must be readable
+ * by its owner only; a missing one must be creatable. Returns the function that gives the directory,
+ * creating it (mode 0700) on the first file only, so that a run that writes nothing leaves nothing.
+ */
+function privateDirectory(dir: string): () => string {
+  if (fs.existsSync(dir)) {
+    const stat = fs.statSync(dir);
+    if (!stat.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+    if ((stat.mode & 0o077) !== 0) {
+      throw new UsageError(`${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): tokens go there; use a new directory, or chmod 700 it`);
+    }
+    return () => dir;
   }
-  const stat = fs.statSync(dir);
-  if (!stat.isDirectory()) throw new UsageError(`${dir} is not a directory`);
-  if ((stat.mode & 0o077) !== 0) {
-    throw new UsageError(`${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): tokens go there; use a new directory, or chmod 700 it`);
+  let ancestor = path.dirname(dir);
+  while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
+  if (!fs.statSync(ancestor).isDirectory()) throw new UsageError(`${dir} cannot be created: ${ancestor} is not a directory`);
+  try {
+    fs.accessSync(ancestor, fs.constants.W_OK);
+  } catch {
+    throw new UsageError(`${dir} cannot be created: ${ancestor} is not writable`);
   }
+  return () => {
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fs.chmodSync(dir, 0o700); // whatever the umask
+    }
+    return dir;
+  };
 }
 
 /** Writes a file only its owner can read, whatever mode an earlier file of that name had. */
