@@ -61,7 +61,7 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
     if (dryRun) return { planned, action: 'replaced', after: planned.object, message: `${why}: would be deleted and created again` };
     try {
       await client.delete(planned.ref, { propagationPolicy: 'Background' });
-      const left = await waitForDeletion(client, [planned.ref], { timeoutMs: Math.max(0, options.deadline - Date.now()), intervalMs: options.pollIntervalMs });
+      const left = await waitForDeletion(client, [planned.ref], { timeoutMs: Math.max(0, options.deadline - Date.now()), intervalMs: options.pollIntervalMs, concurrency: options.concurrency });
       if (left.length > 0) return { planned, action: 'failed', message: `${why}: deleted, but still present when the timeout passed` };
       return { planned, action: 'replaced', after: await apply(), message: `${why}: deleted and created again` };
     } catch (retryError) {

@@ -42,7 +42,7 @@ export async function deleteObjects(objects: readonly KubeObject[], action: 'del
     if (options.wait && !options.dryRun) {
       const waited = stage.items.filter((_, i) => results[i].action !== 'failed');
       const remaining = new Set(await waitForDeletion(options.client, waited, {
-        timeoutMs: Math.max(0, options.deadline - Date.now()), intervalMs: options.pollIntervalMs,
+        timeoutMs: Math.max(0, options.deadline - Date.now()), intervalMs: options.pollIntervalMs, concurrency: options.concurrency,
       }));
       stage.items.forEach((ref, i) => {
         if (remaining.has(ref)) results[i] = resultOf(ref, 'failed', 'still present when the timeout passed');

@@ -219,7 +219,7 @@ export class ApplyEngine {
         this.note(report, `${names}: being deleted; apply waits until it is gone`);
       } else {
         this.note(report, `${names}: being deleted; waiting until it is gone before applying`);
-        const left = await waitForDeletion(this.client, plan.terminating, { timeoutMs: Math.max(0, opts.deadline - Date.now()), intervalMs: this.options.pollIntervalMs });
+        const left = await waitForDeletion(this.client, plan.terminating, { timeoutMs: Math.max(0, opts.deadline - Date.now()), intervalMs: this.options.pollIntervalMs, concurrency: this.concurrency });
         if (left.length > 0) return this.withProblems(plan, report, left.map((ref) => ({ object: describeRef(ref), message: 'still being deleted when the timeout passed; nothing was changed' })));
         plan = await makePlan(input, ctx);
       }
@@ -247,6 +247,7 @@ export class ApplyEngine {
     const results = await waitForReady(this.client, refs, {
       timeoutMs: Math.max(0, deadline - Date.now()),
       intervalMs: this.options.pollIntervalMs,
+      concurrency: this.concurrency,
       waitForLoadBalancer: input.waitForLoadBalancer,
       onChange: (ref, s) => this.emit({ type: 'status', object: describeRef(ref), status: s.status, message: s.message }),
     });
