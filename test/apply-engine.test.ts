@@ -1,52 +1,31 @@
-import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, APPLYSET_TOOLING_ANNOTATION, TOOLING, applySetId } from '../src/apply/applyset';
+// The apply engine against the strict fake API server: stages, checks, retries, conflicts, wait, secrets, and the
+// points of issue 11 (reports a controller cannot fool, one write per object, LISTs, immutable fields, live YAML).
+import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, APPLYSET_TOOLING_ANNOTATION, TOOLING } from '../src/apply/applyset';
 import { stringify } from 'yaml';
 import { KubeClient, ServerSideApplyOptions } from '../src/apply/client';
+import { createKubeClient } from '../src/apply/kube-client';
 import { parseDocuments } from '../src/apply/load';
 import { STAGES, stageOf } from '../src/apply/order';
 import { KubeObject } from '../src/manifest';
-import { createKubeClient } from '../src/apply/kube-client';
 import {
   FAST_RETRY, FakeCluster, configMap, deployment, docs, namespace, readyDeploymentStatus, service, startFakeCluster, useFakeCluster,
 } from './support/cluster';
-
-const SET = { name: 'workshop-stacks-test', namespace: 'default' };
-const ID = applySetId(SET);
+import { ID, SET, app, appliedInOrder, controllersDone } from './support/apply';
 
 let cluster: FakeCluster;
 useFakeCluster((c) => { cluster = c; });
-
-/** Lets the fake's controllers, which write a few milliseconds after the request that caused them, finish. */
-const controllersDone = () => new Promise((resolve) => setTimeout(resolve, 50));
-
-/** Non-dry-run server-side applies, as `Kind/name`, in the order the server got them. */
-function appliedInOrder(): string[] {
-  return cluster.server.writes()
-    .filter((r) => r.method === 'PATCH' && r.query.dryRun === undefined)
-    .map((r) => JSON.parse(r.body) as KubeObject)
-    .map((o) => `${o.kind}/${o.metadata.name}`);
-}
-
-const app = (...extra: KubeObject[]) => docs('app.yaml',
-  deployment('web', 'shop'),
-  service('web', 'shop'),
-  configMap('settings', 'shop'),
-  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] },
-  namespace('shop'),
-  ...extra);
 
 describe('apply', () => {
   test('applies in stages by kind: Namespace first, then cluster RBAC, ServiceAccounts, ConfigMaps, Services and policies, workloads last', async () => {
     const report = await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
-    const members = appliedInOrder().filter((o) => o !== `Secret/${SET.name}`);
+    const members = appliedInOrder(cluster.server).filter((o) => o !== `Secret/${SET.name}`);
     expect(members).toEqual(['Namespace/shop', 'ClusterRole/reader', 'ServiceAccount/web', 'ConfigMap/settings', 'Service/web', 'NetworkPolicy/deny', 'Deployment/web']);
     const stageIndex = (o: string) => STAGES.findIndex((s) => s.name === stageOf(o.split('/')[0]));
     expect(members.map(stageIndex)).toEqual([...members.map(stageIndex)].sort((a, b) => a - b));
     // The parent lists the members before the first member is written.
-    expect(appliedInOrder()[0]).toBe(`Secret/${SET.name}`);
+    expect(appliedInOrder(cluster.server)[0]).toBe(`Secret/${SET.name}`);
     expect(report.objects.map((o) => o.action)).toEqual(Array(7).fill('created'));
   });
 
@@ -82,7 +61,7 @@ describe('apply', () => {
     expect(second.ok).toBe(true);
     expect(second.objects.map((o) => o.action)).toEqual(Array(7).fill('unchanged'));
     // No dry run first: a no-op server-side apply does not bump the resourceVersion, so it costs one request.
-    expect(appliedInOrder()).toEqual(['Namespace/shop', 'ClusterRole/reader', 'ServiceAccount/web', 'ConfigMap/settings', 'Service/web', 'NetworkPolicy/deny', 'Deployment/web']);
+    expect(appliedInOrder(cluster.server)).toEqual(['Namespace/shop', 'ClusterRole/reader', 'ServiceAccount/web', 'ConfigMap/settings', 'Service/web', 'NetworkPolicy/deny', 'Deployment/web']);
     expect(cluster.server.requests.some((r) => r.query.dryRun !== undefined)).toBe(false);
     expect(cluster.server.objects().map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`)).toEqual(versions);
   });
@@ -244,78 +223,6 @@ describe('field conflicts', () => {
   });
 });
 
-describe('prune', () => {
-  const v1 = () => docs('v1.yaml', namespace('shop'), configMap('keep', 'shop'), configMap('old', 'shop'), deployment('old-worker', 'shop'),
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'old-reader' }, rules: [] });
-  const v2 = () => docs('v2.yaml', namespace('shop'), configMap('keep', 'shop'));
-
-  test('deletes exactly the members that left the manifests, with background propagation, and nothing unlabelled', async () => {
-    const engine = cluster.engine();
-    expect((await engine.apply({ documents: v1(), applySet: SET, wait: false })).ok).toBe(true);
-    cluster.server.seed(configMap('hand-made', 'shop'));
-    cluster.server.seed({ ...configMap('other-set', 'shop'), metadata: { name: 'other-set', namespace: 'shop', labels: { [APPLYSET_PART_OF_LABEL]: 'applyset-other-v1' } } });
-    cluster.server.clearRequests();
-
-    const report = await engine.apply({ documents: v2(), applySet: SET, wait: false, prune: true });
-    expect(report.ok).toBe(true);
-    expect(report.pruned.map((p) => `${p.object} ${p.action}`).sort()).toEqual([
-      'ClusterRole old-reader pruned', 'ConfigMap shop/old pruned', 'Deployment shop/old-worker pruned',
-    ]);
-    const deletes = cluster.server.writes().filter((r) => r.method === 'DELETE');
-    expect(deletes.map((d) => d.path.split('/').pop()).sort()).toEqual(['old', 'old-reader', 'old-worker']);
-    expect(deletes.every((d) => d.query.propagationPolicy === 'Background')).toBe(true);
-    // Workloads go before what they use.
-    expect(deletes[0].path).toContain('/deployments/old-worker');
-    expect(cluster.server.object('v1', 'ConfigMap', 'hand-made', 'shop')).toBeDefined();
-    expect(cluster.server.object('v1', 'ConfigMap', 'other-set', 'shop')).toBeDefined();
-    expect(cluster.server.object('v1', 'ConfigMap', 'keep', 'shop')).toBeDefined();
-    // The parent now lists only what is left.
-    expect(cluster.server.object('v1', 'Secret', SET.name, SET.namespace)!.metadata.annotations![APPLYSET_GROUP_KINDS_ANNOTATION]).toBe('ConfigMap,Namespace');
-  });
-
-  test('refuses, before any write, to prune a Namespace that still holds objects of the manifests', async () => {
-    await cluster.engine().apply({ documents: v1(), applySet: SET, wait: false });
-    cluster.server.clearRequests();
-    const report = await cluster.engine().apply({ documents: docs('v3.yaml', configMap('keep', 'shop')), applySet: SET, wait: false, prune: true });
-    expect(report.ok).toBe(false);
-    expect(report.problems.map((p) => `${p.object}: ${p.message}`).join()).toMatch(/^Namespace shop: is no longer in the manifests, but objects of the manifests live in it/);
-    expect(cluster.server.writes()).toEqual([]);
-  });
-
-  test('even a server that ignores the label selector cannot make it delete an unlabelled object', async () => {
-    await cluster.engine().apply({ documents: v2(), applySet: SET, wait: false });
-    cluster.server.seed(configMap('hand-made', 'shop'));
-    cluster.server.route('GET', /\/configmaps$/, (req, server) => ({ status: 200, body: { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items: server.objects('ConfigMap').filter((o) => o.metadata.namespace === req.path.split('/')[4]) } }));
-    const report = await cluster.engine().apply({ documents: v2(), applySet: SET, wait: false, prune: true });
-    expect(report.pruned).toEqual([]);
-    expect(cluster.server.writes().filter((r) => r.method === 'DELETE')).toEqual([]);
-  });
-
-  test('refuses to prune when the manifests are empty, before any request', async () => {
-    await cluster.engine().apply({ documents: v1(), applySet: SET, wait: false });
-    cluster.server.clearRequests();
-    const refused = await cluster.engine().apply({ documents: [], applySet: SET, prune: true });
-    expect(refused.ok).toBe(false);
-    expect(refused.problems.map((p) => p.message).join()).toMatch(/refusing to prune with no object/);
-    expect(cluster.server.requests).toEqual([]);
-
-    const forced = await cluster.engine().apply({ documents: [], applySet: SET, prune: true, allowEmptyPrune: true, wait: false });
-    expect(forced.ok).toBe(true);
-    expect(forced.pruned).toHaveLength(5);
-    // Pruning does not wait: the Namespace is Terminating until the namespace controller has emptied it.
-    expect(cluster.server.object('v1', 'Namespace', 'shop')!.status).toEqual({ phase: 'Terminating' });
-  });
-
-  test('a dry run with --prune lists what would go and deletes nothing', async () => {
-    await cluster.engine().apply({ documents: v1(), applySet: SET, wait: false });
-    cluster.server.clearRequests();
-    const report = await cluster.engine().apply({ documents: v2(), applySet: SET, prune: true, dryRun: true });
-    expect(report.pruned.map((p) => p.name).sort()).toEqual(['old', 'old-reader', 'old-worker']);
-    expect(cluster.server.object('v1', 'ConfigMap', 'old', 'shop')).toBeDefined();
-    expect(cluster.server.writes().every((w) => w.query.dryRun === 'All')).toBe(true);
-  });
-});
-
 describe('wait', () => {
   beforeEach(() => {
     cluster.server.seed(namespace('shop'));
@@ -387,53 +294,6 @@ describe('wait', () => {
   });
 });
 
-describe('dry run and diff', () => {
-  test('--dry-run runs the plan as a server-side dry run and persists nothing', async () => {
-    const report = await cluster.engine().apply({ documents: app(), applySet: SET, dryRun: true });
-    expect(report.ok).toBe(true);
-    expect(report.dryRun).toBe(true);
-    expect(report.objects.every((o) => o.action === 'created')).toBe(true);
-    // Objects in a namespace this apply creates cannot be checked by the server yet, and say so.
-    expect(report.objects.find((o) => o.kind === 'Deployment')!.message).toMatch(/not checked by the server: namespace shop/);
-    expect(cluster.server.writes().every((w) => w.query.dryRun === 'All')).toBe(true);
-    expect(cluster.server.objects().map((o) => o.metadata.name)).toEqual(['default']);
-  });
-
-  test('diff shows the live object against the dry-run result', async () => {
-    await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
-    cluster.server.clearRequests();
-    const changed = app().map((d) => ((d.value as KubeObject).kind === 'Deployment' ? { ...d, value: deployment('web', 'shop', 4) } : d));
-    const report = await cluster.engine().diff({ documents: changed, applySet: SET });
-    expect(report.ok).toBe(true);
-    const changedDiffs = report.diffs.filter((d) => d.diff !== '');
-    expect(changedDiffs.map((d) => d.object)).toEqual(['Deployment shop/web']);
-    expect(changedDiffs[0].diff).toMatch(/^-\s+replicas: 1$/m);
-    expect(changedDiffs[0].diff).toMatch(/^\+\s+replicas: 4$/m);
-    expect(cluster.server.writes().every((w) => w.query.dryRun === 'All')).toBe(true);
-  });
-
-  test('diff masks Secret data, before and after', async () => {
-    const secret = (value: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'default' }, data: { token: Buffer.from(value).toString('base64'), same: 'c2FtZQ==' } });
-    await cluster.engine().apply({ documents: docs('s.yaml', secret('old-token-value')), applySet: SET, wait: false });
-    const report = await cluster.engine().diff({ documents: docs('s.yaml', secret('new-token-value')), applySet: SET });
-    const text = JSON.stringify(report);
-    for (const leak of ['old-token-value', 'new-token-value', Buffer.from('old-token-value').toString('base64'), Buffer.from('new-token-value').toString('base64'), 'c2FtZQ==']) {
-      expect(text).not.toContain(leak);
-    }
-    const diff = report.diffs.find((d) => d.object === 'Secret default/creds')!.diff;
-    expect(diff).toContain('-  token: "*** (before)"');
-    expect(diff).toContain('+  token: "*** (after)"');
-    expect(diff).not.toMatch(/^[-+]\s+same:/m);
-  });
-
-  test('diff --prune shows the members that would be deleted', async () => {
-    await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default'), configMap('b', 'default')), applySet: SET, wait: false });
-    const report = await cluster.engine().diff({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, prune: true });
-    expect(report.pruned.map((p) => p.object)).toEqual(['ConfigMap default/b']);
-    expect(report.diffs.find((d) => d.object === 'ConfigMap default/b')!.diff).toMatch(/^-\s+name: b$/m);
-  });
-});
-
 describe('secrets from the environment', () => {
   const env = { GITHUB_CLIENT_ID: 'id-1234567890', GITHUB_CLIENT_SECRET: 'very-secret-value-42' };
   const spec = { name: 'tgr-github', namespace: 'default', keys: [{ key: 'CLIENT_ID', env: 'GITHUB_CLIENT_ID' }, { key: 'CLIENT_SECRET', env: 'GITHUB_CLIENT_SECRET' }] };
@@ -464,24 +324,6 @@ describe('secrets from the environment', () => {
     const report = await cluster.engine().apply({ documents: [], applySet: SET, envSecrets: [spec], env: { GITHUB_CLIENT_ID: 'x' } });
     expect(report.problems.map((p) => p.message)).toEqual(['environment variable GITHUB_CLIENT_SECRET is not set']);
     expect(cluster.server.requests).toEqual([]);
-  });
-});
-
-describe('delete', () => {
-  test('deletes every member in reverse order and the parent, and leaves objects outside the set alone', async () => {
-    await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
-    cluster.server.seed(configMap('hand-made', 'default'));
-    cluster.server.clearRequests();
-    const report = await cluster.engine().delete({ documents: [...app(), ...docs('extra.yaml', configMap('hand-made', 'default'))], applySet: SET, timeoutMs: 2000 });
-    expect(report.ok).toBe(true);
-    const deleted = cluster.server.writes().filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').slice(-2).join('/'));
-    expect(deleted).toEqual([
-      'deployments/web', 'networkpolicies/deny', 'services/web', 'configmaps/settings', 'serviceaccounts/web',
-      'clusterroles/reader', 'namespaces/shop', `secrets/${SET.name}`,
-    ]);
-    expect(report.objects.find((o) => o.name === 'hand-made')).toMatchObject({ action: 'skipped', message: expect.stringMatching(/not a member/) });
-    expect(cluster.server.object('v1', 'ConfigMap', 'hand-made', 'default')).toBeDefined();
-    expect(cluster.server.object('v1', 'Secret', SET.name, SET.namespace)).toBeUndefined();
   });
 });
 
@@ -643,35 +485,6 @@ describe('reports true to a real API server (issue 11)', () => {
     ]));
     const again = await engine.apply({ documents: parseDocuments(yaml, 'live.yaml'), applySet: SET, wait: false });
     expect(again.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
-  });
-
-  test('delete, then apply at once: the apply waits for the Terminating namespace to go, then creates everything', async () => {
-    const input = () => ({ documents: app(), applySet: SET });
-    await cluster.engine().apply({ ...input(), wait: false });
-    const deleted = await cluster.engine().delete({ ...input(), wait: false });
-    expect(deleted.ok).toBe(true);
-    expect(cluster.server.object('v1', 'Namespace', 'shop')!.status).toEqual({ phase: 'Terminating' });
-    cluster.server.clearRequests();
-    const again = await cluster.engine().apply({ ...input(), wait: false, timeoutMs: 10_000 });
-    expect(again.problems).toEqual([]);
-    expect(again.notes).toEqual(['Namespace shop: being deleted; waiting until it is gone before applying']);
-    expect(again.ok).toBe(true);
-    expect(again.objects.map((o) => o.action)).toEqual(Array(7).fill('created'));
-    // Nothing was sent into the Terminating namespace (a real server answers 403 there).
-    expect(cluster.server.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/namespaces/shop/')).length).toBe(5);
-  });
-
-  test('delete waits for a Namespace to finish terminating; a second delete meanwhile is not an error', async () => {
-    await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
-    expect((await cluster.engine().delete({ documents: app(), applySet: SET, wait: false })).ok).toBe(true);
-    cluster.server.clearRequests();
-    const deleted = await cluster.engine().delete({ documents: app(), applySet: SET, timeoutMs: 10_000 });
-    expect(deleted.ok).toBe(true);
-    expect(deleted.objects.find((o) => o.object === 'Namespace shop')).toMatchObject({ action: 'deleted', message: 'already being deleted' });
-    // A second DELETE of a Terminating namespace answers 409: none is sent.
-    expect(cluster.server.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith('/namespaces/shop'))).toEqual([]);
-    expect(cluster.server.object('v1', 'Namespace', 'shop')).toBeUndefined();
-    expect(cluster.server.objects().filter((o) => o.metadata.namespace === 'shop')).toEqual([]);
   });
 
   test('an attendee\'s credentials: apply in their own namespace works (LISTs per namespace); in another\'s, 403 and nothing changed', async () => {
