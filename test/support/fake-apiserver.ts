@@ -14,7 +14,7 @@ import { KubeObject } from '../../src/manifest';
  * the REST API that the apply engine uses, with the status codes and `Status` bodies the real server
  * answers: discovery, GET, LIST (label selectors), server-side apply (PATCH
  * `application/apply-patch+yaml` with field managers, conflicts, `force` and `dryRun=All`), DELETE
- * (propagation policies, cascading to owned objects and to a Namespace's contents), and TokenRequest
+ * (propagation policies, cascading to owned objects, finalizers, Namespaces terminating), and TokenRequest
  * (`POST .../serviceaccounts/<name>/token`; with `tokens`, an issued token authenticates from then on).
  *
  * It is as strict as kube-apiserver v1.33 where the engine depends on it (issue 11): immutable fields
@@ -25,8 +25,9 @@ import { KubeObject } from '../../src/manifest';
  * validation (inject a 422 instead), few defaults, no pods.
  *
  * Hooks: {@link inject} failures (status codes or dropped connections), {@link seed} objects as other
- * tools left them, {@link setStatus} or {@link simulate} controllers to drive readiness, {@link route}
- * to add endpoints (e.g. subresources) in later tests.
+ * tools left them, {@link setStatus} or {@link simulate} controllers to drive readiness,
+ * {@link removeFinalizers} as a finalizer's controller would, {@link route} to add endpoints (e.g.
+ * subresources) in later tests. For benchmarks: `tls`, `latencyMs`, {@link requestsByVerb}.
  */
 export class FakeApiServer {
   /** Starts a server on 127.0.0.1 with the built-in resource types. */
@@ -383,7 +384,8 @@ export class FakeApiServer {
     const force = req.query.force === 'true';
     let config: KubeObject;
     try {
-      config = parseYaml(req.body) as KubeObject;
+      // Clients send JSON (a subset of YAML) as a rule: parse that fast, anything else as YAML.
+      config = (/^\s*\{/.test(req.body) ? tryJson(req.body) : undefined) ?? parseYaml(req.body) as KubeObject;
     } catch (error) {
       return badRequest(`error decoding YAML: ${(error as Error).message}`);
     }
@@ -414,7 +416,8 @@ export class FakeApiServer {
     delete config.metadata.resourceVersion;
 
     const owners = cloneOwners(existing?.owners ?? new Map());
-    const liveObj: KubeObject = existing ? clone(existing.obj) : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
+    // Read only: `next` is the copy that changes.
+    const liveObj: KubeObject = existing ? existing.obj : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
     const applied = fieldPaths(trackedFields(config), type.kind);
     const self = ownerKey({ manager: fieldManager, operation: 'Apply' });
     const conflicts: Array<{ field: string; key: string; manager: string; apiVersion: string }> = [];
@@ -539,11 +542,10 @@ export class FakeApiServer {
   private deleteStored(key: string, policy: string): StoredObject | undefined {
     const stored = this.store.get(key);
     if (!stored) return undefined;
-    const uid = stored.obj.metadata.uid;
-    for (const [otherKey, other] of [...this.store]) {
-      const refs = (other.obj.metadata.ownerReferences ?? []) as Array<{ uid: string }>;
-      if (!refs.some((r) => r.uid === uid)) continue;
-      if (policy === 'Orphan') other.obj.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
+    const uid = String(stored.obj.metadata.uid);
+    for (const otherKey of this.store.dependents(uid)) {
+      const other = this.store.get(otherKey)!;
+      if (policy === 'Orphan') other.obj.metadata.ownerReferences = (other.obj.metadata.ownerReferences as Array<{ uid: string }>).filter((r) => r.uid !== uid);
       else this.deleteStored(otherKey, policy);
     }
     const namespace = isNamespace(stored.type);
@@ -560,6 +562,7 @@ export class FakeApiServer {
       return stored;
     }
     this.store.delete(key);
+    this.store.forgetOwner(uid);
     if (stored.type.kind === 'CustomResourceDefinition') {
       const names = (stored.obj.spec as any)?.names ?? {};
       for (let i = this.types.length - 1; i >= 0; i--) {
@@ -882,17 +885,27 @@ interface ContinueToken {
   readonly start: string;
 }
 
-/** The objects by key, indexed by type so that a LIST reads only its own kind. */
+/**
+ * The objects by key, indexed by type (a LIST reads only its own kind) and by owner uid (a DELETE
+ * finds dependents without reading everything), so that 13,000 objects stay fast.
+ */
 class ObjectStore {
   private readonly all = new Map<string, StoredObject>();
   private readonly byType = new Map<string, Map<string, StoredObject>>();
+  private readonly byOwner = new Map<string, Set<string>>();
 
   get(key: string): StoredObject | undefined {
     return this.all.get(key);
   }
 
   set(key: string, stored: StoredObject): void {
+    this.unindexOwners(key);
     this.all.set(key, stored);
+    for (const uid of ownerUids(stored.obj)) {
+      let keys = this.byOwner.get(uid);
+      if (!keys) this.byOwner.set(uid, (keys = new Set()));
+      keys.add(key);
+    }
     const id = typeId(stored.type);
     let index = this.byType.get(id);
     if (!index) this.byType.set(id, (index = new Map()));
@@ -902,8 +915,24 @@ class ObjectStore {
   delete(key: string): void {
     const stored = this.all.get(key);
     if (!stored) return;
+    this.unindexOwners(key);
     this.all.delete(key);
     this.byType.get(typeId(stored.type))?.delete(key);
+  }
+
+  /** Keys of the objects whose ownerReferences name `uid`. */
+  dependents(uid: string): string[] {
+    return [...(this.byOwner.get(uid) ?? [])];
+  }
+
+  /** Forgets the dependents of a deleted owner (orphans keep no reference to it). */
+  forgetOwner(uid: string): void {
+    this.byOwner.delete(uid);
+  }
+
+  private unindexOwners(key: string): void {
+    const old = this.all.get(key);
+    if (old) for (const uid of ownerUids(old.obj)) this.byOwner.get(uid)?.delete(key);
   }
 
   ofType(type: ResourceType): ReadonlyMap<string, StoredObject> {
@@ -917,6 +946,11 @@ class ObjectStore {
   [Symbol.iterator](): IterableIterator<[string, StoredObject]> {
     return this.all[Symbol.iterator]();
   }
+}
+
+function ownerUids(obj: KubeObject): string[] {
+  const refs = obj.metadata.ownerReferences;
+  return Array.isArray(refs) ? refs.map((r: { uid?: string }) => r.uid).filter((uid): uid is string => typeof uid === 'string') : [];
 }
 
 function typeId(type: ResourceType): string {
@@ -1205,7 +1239,7 @@ function cloneOwners(owners: Map<string, Owner>): Map<string, Owner> {
 }
 
 function stripVolatile(obj: KubeObject): unknown {
-  const { metadata, ...rest } = clone(obj);
+  const { metadata, ...rest } = obj;
   const meta = { ...metadata } as Record<string, unknown>;
   for (const key of ['resourceVersion', 'generation', 'managedFields']) delete meta[key];
   return { ...rest, metadata: meta };
@@ -1429,6 +1463,14 @@ function send(res: http.ServerResponse, code: number, body: unknown, headers: Re
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function tryJson(text: string): KubeObject | undefined {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function clone<T>(v: T): T {
