@@ -251,3 +251,30 @@ test('immutableFields names the fields of an immutable-field 422, and nothing fo
   expect(immutableFields(new KubeApiError(409, { reason: 'Conflict', details: { causes: [{ field: 'x', message: 'field is immutable' }] } }, 'PATCH /x'))).toEqual([]);
   expect(immutableFields(new Error('field is immutable'))).toEqual([]);
 });
+
+describe('mapLimit', () => {
+  test('13,000 items: never more than the limit in flight, results in order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const items = Array.from({ length: 13_000 }, (_, i) => i);
+    const results = await mapLimit(items, 16, async (i) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return i * 2;
+    });
+    expect(most).toBe(16);
+    expect(results).toEqual(items.map((i) => i * 2));
+  });
+
+  test('after a failure no new call starts, and the failure rejects', async () => {
+    const started: number[] = [];
+    await expect(mapLimit(Array.from({ length: 100 }, (_, i) => i), 4, async (i) => {
+      started.push(i);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (i === 5) throw new Error('boom');
+    })).rejects.toThrow('boom');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(Math.max(...started)).toBeLessThan(10);
+  });
+});

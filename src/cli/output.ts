@@ -8,63 +8,137 @@ const CHANGES: ReadonlySet<string> = new Set(['created', 'configured', 'replaced
 
 const SYMBOLS: Record<Readiness, string> = { Current: '✓', InProgress: '…', Failed: '✗' };
 
+/** Up to this many objects, progress names each one; beyond, it counts them per kind. */
+const MAX_OBJECT_LINES = 20;
+/** Objects not ready that a terminal lists under the counts. */
+const MAX_NOT_READY_LINES = 10;
+/** A log (CI) gets a summary of a big wait this often. */
+const LOG_SUMMARY_MS = 5000;
+/** A terminal redraws the counts of a big wait at most this often. */
+const REDRAW_MS = 200;
+
+/** How waiting progress is shown. */
+export interface ProgressOptions {
+  /**
+   * Write for a log, as in CI: plain lines (no cursor movement), and for many objects a summary every
+   * few seconds. Pass `true` when `CI=true`, whatever the output is.
+   * @default true unless the output is a terminal
+   */
+  readonly log?: boolean;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+interface State { status: Readiness; message: string }
+
 /**
- * Progress while waiting: on a terminal, one line per object, rewritten in place as its status changes;
- * elsewhere (CI logs, pipes) a plain line for each change, since cursor movement would only garble a log.
+ * Progress while waiting. On a terminal: one line per object, rewritten in place as its status changes;
+ * with many objects, counts per kind and the objects that are not ready. For a log (CI, a pipe), where
+ * cursor movement would only garble it: a plain line for each change, or with many objects a summary
+ * every few seconds, and each failure at once.
  */
 export class WaitProgress {
-  private keys: string[] = [];
-  private lines: string[] = [];
+  private states = new Map<string, State>();
+  private inProgress = 0;
   private drawn = 0;
+  private last = 0;
+  private readonly log: boolean;
+  private readonly now: () => number;
 
-  constructor(private readonly out: Output) {}
+  constructor(private readonly out: Output, options: ProgressOptions = {}) {
+    this.log = options.log ?? !out.isTTY;
+    this.now = options.now ?? Date.now;
+  }
 
-  /** Starts a block of lines for these objects. */
+  /** Starts showing progress for these objects (as {@link describeRef} names them). */
   start(objects: readonly string[]): void {
-    this.keys = [...objects];
-    this.lines = objects.map((o) => this.format(o, 'InProgress', 'waiting'));
+    this.states = new Map(objects.map((o) => [o, { status: 'InProgress', message: 'waiting' }]));
+    this.inProgress = this.states.size;
     this.drawn = 0;
-    if (this.out.isTTY) this.draw();
-    else this.out.write(`waiting for ${objects.length} object(s)\n`);
+    this.last = this.now();
+    if (this.log) this.out.write(`waiting for ${objects.length} object(s)\n`);
+    else this.draw();
   }
 
   update(object: string, status: Readiness, message: string): void {
-    const i = this.keys.indexOf(object);
-    if (!this.out.isTTY || i < 0) {
+    const before = this.states.get(object);
+    if (!before) {
       this.out.write(`${object}: ${status}: ${message}\n`);
       return;
     }
-    this.lines[i] = this.format(object, status, message);
-    this.draw();
+    this.inProgress += Number(status === 'InProgress') - Number(before.status === 'InProgress');
+    this.states.set(object, { status, message });
+    const few = this.states.size <= MAX_OBJECT_LINES;
+    const due = this.inProgress === 0 || status === 'Failed' || this.now() - this.last >= (this.log ? LOG_SUMMARY_MS : REDRAW_MS);
+    if (this.log) {
+      if (few || status === 'Failed') this.out.write(`${object}: ${status}: ${message}\n`);
+      if (!few && due) this.summarize();
+    } else if (few || due) {
+      this.draw();
+    }
   }
 
-  private format(object: string, status: Readiness, message: string): string {
-    return this.out.isTTY ? `${SYMBOLS[status]} ${object}  ${message}` : `${object}: ${status}: ${message}`;
+  /** One line for a log: how many are ready, and which kinds are not. */
+  private summarize(): void {
+    this.last = this.now();
+    const counts = this.countsByKind();
+    const failed = [...counts.values()].reduce((n, c) => n + c.failed, 0);
+    const waiting = [...counts].filter(([, c]) => c.ready + c.failed < c.total).map(([kind, c]) => `${kind} ${c.total - c.ready - c.failed}`);
+    this.out.write(`waiting: ${this.states.size - this.inProgress - failed}/${this.states.size} ready${failed ? `, ${failed} failed` : ''}`
+      + `${waiting.length ? `; in progress: ${waiting.join(', ')}` : ''}\n`);
   }
 
   private draw(): void {
+    this.last = this.now();
+    const lines = this.states.size <= MAX_OBJECT_LINES
+      ? [...this.states].map(([object, s]) => `${SYMBOLS[s.status]} ${object}  ${s.message}`)
+      : this.countLines();
+    // The block never shrinks, so that no line of the previous drawing is left over.
+    while (lines.length < this.drawn) lines.push('');
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
-    this.out.write(up + this.lines.map((l) => `\x1b[2K${l}\n`).join(''));
-    this.drawn = this.lines.length;
+    this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
+    this.drawn = lines.length;
+  }
+
+  /** Counts per kind, then the objects that are not ready (failed first), a few of them. */
+  private countLines(): string[] {
+    const lines = [...this.countsByKind()].map(([kind, c]) => {
+      const symbol = c.failed > 0 ? SYMBOLS.Failed : SYMBOLS[c.ready === c.total ? 'Current' : 'InProgress'];
+      return `${symbol} ${kind}  ${c.ready}/${c.total} ready${c.failed ? `, ${c.failed} failed` : ''}`;
+    });
+    const notReady = [...this.states].filter(([, s]) => s.status !== 'Current')
+      .sort(([, a], [, b]) => Number(b.status === 'Failed') - Number(a.status === 'Failed'));
+    lines.push(...notReady.slice(0, MAX_NOT_READY_LINES).map(([object, s]) => `  ${SYMBOLS[s.status]} ${object}  ${s.message}`));
+    if (notReady.length > MAX_NOT_READY_LINES) lines.push(`  … and ${notReady.length - MAX_NOT_READY_LINES} more not ready`);
+    return lines;
+  }
+
+  private countsByKind(): Map<string, { total: number; ready: number; failed: number }> {
+    const counts = new Map<string, { total: number; ready: number; failed: number }>();
+    for (const [object, s] of this.states) {
+      const kind = object.slice(0, object.indexOf(' '));
+      const c = counts.get(kind) ?? { total: 0, ready: 0, failed: 0 };
+      c.total++;
+      if (s.status === 'Current') c.ready++;
+      if (s.status === 'Failed') c.failed++;
+      counts.set(kind, c);
+    }
+    return counts;
   }
 }
 
 /** Prints events as they come: results on stdout, waiting progress on stderr (so stdout stays clean for pipes). */
-export function textEvents(stdout: Output, stderr: Output): (e: EngineEvent) => void {
-  const progress = new WaitProgress(stderr);
+export function textEvents(stdout: Output, stderr: Output, options: ProgressOptions = {}): (e: EngineEvent) => void {
+  const showProgress = progressEvents(stderr, options);
   return (e) => {
-    switch (e.type) {
-      case 'result': stdout.write(`${resultLine(e.result)}\n`); break;
-      case 'waiting': progress.start(e.objects); break;
-      case 'status': progress.update(e.object, e.status, e.message); break;
-      default: break;
-    }
+    if (e.type === 'result') stdout.write(`${resultLine(e.result)}\n`);
+    else showProgress(e);
   };
 }
 
 /** Waiting progress only (for `--output json`, whose stdout is the report). */
-export function progressEvents(stderr: Output): (e: EngineEvent) => void {
-  const progress = new WaitProgress(stderr);
+export function progressEvents(stderr: Output, options: ProgressOptions = {}): (e: EngineEvent) => void {
+  const progress = new WaitProgress(stderr, options);
   return (e) => {
     if (e.type === 'waiting') progress.start(e.objects);
     if (e.type === 'status') progress.update(e.object, e.status, e.message);
