@@ -249,6 +249,15 @@ describe('errors', () => {
     expect(describeError(error)).toBe('spec.selector: field is immutable; --force deletes the object and creates it again');
   });
 
+  test('a write into a namespace that began terminating after the plan says so', () => {
+    const error = new KubeApiError(403, {
+      reason: 'Forbidden', message: 'configmaps "a" is forbidden: unable to create new content in namespace shop because it is being terminated',
+      details: { causes: [{ reason: 'NamespaceTerminating', message: 'namespace shop is being terminated', field: 'metadata.namespace' }] },
+    }, 'PATCH /x');
+    expect(describeError(error, { apiVersion: 'v1', kind: 'ConfigMap', name: 'a', namespace: 'shop' }))
+      .toBe('namespace shop is being deleted (Terminating): nothing can be created in it; apply again once it is gone');
+  });
+
   test('quoted values in a Secret\'s error are redacted', () => {
     const error = new KubeApiError(422, { reason: 'Invalid', message: 'Secret "s" is invalid: data[k]: Invalid value: "c2VjcmV0"' }, 'PATCH /x');
     expect(describeError(error, { apiVersion: 'v1', kind: 'Secret', name: 's' })).not.toContain('c2VjcmV0');

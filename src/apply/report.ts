@@ -82,6 +82,10 @@ export function describeError(error: unknown, ref?: ObjectRef): string {
     const owners = error.causes.map((c) => `${c.field ?? '?'} is owned by ${c.message?.match(/conflict with "([^"]+)"/)?.[1] ?? c.message ?? 'another manager'}`);
     return `conflict: ${owners.join('; ')} (--force-conflicts takes ownership)`;
   }
+  if (error.code === 403 && error.causes.some((c) => c.reason === 'NamespaceTerminating')) {
+    // The plan waits for namespaces it sees Terminating; this one began after the plan was made.
+    return `namespace ${ref?.namespace ?? ''} is being deleted (Terminating): nothing can be created in it; apply again once it is gone`;
+  }
   const immutable = immutableFields(error);
   if (immutable.length > 0) {
     return `${immutable.join(', ')}: field is immutable; --force deletes the object and creates it again`;
