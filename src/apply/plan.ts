@@ -134,26 +134,26 @@ export async function makePlan(input: ManifestInput, ctx: PlanContext, onNormali
 }
 
 /**
- * The input documents and the Secrets from the environment, normalized (a `List` stands for its items)
- * and checked; with `refuseEmptyPrune`, a manifest set without objects is a problem.
+ * The input documents, normalized (a `List` stands for its items) and checked, and the Secrets from the
+ * environment; with `refuseEmptyPrune`, a manifest set without objects is a problem.
  */
 function checkDocuments(input: ManifestInput, ctx: PlanContext, onNormalized: NormalizedListener): { objects: ValidDocument[]; problems: Problem[] } {
-  const secretProblems: Problem[] = [];
-  const secretDocs: SourceDocument[] = (input.envSecrets ?? []).flatMap((spec, index) => {
-    const { object, problems } = secretFromEnv(spec, input.env ?? process.env);
-    const at = { source: SECRET_SOURCE, index, object: `Secret ${spec.namespace ? `${spec.namespace}/` : ''}${spec.name}` };
-    secretProblems.push(...problems.map((message) => ({ ...at, message })));
-    return object ? [{ source: SECRET_SOURCE, index, value: object }] : [];
-  });
-  const documents = [...input.documents, ...secretDocs].flatMap((doc) => normalizedDocuments(doc, onNormalized));
+  const documents = input.documents.flatMap((doc) => normalizedDocuments(doc, onNormalized));
   // The checks module decides what `skipChecks` leaves out; the structure every object needs is always checked.
   const options: DocumentValidationOptions & { skipChecks?: boolean } = { externalKinds: input.externalKinds, skipChecks: input.skipChecks };
   const { objects, problems } = validateDocuments(documents, options);
-  problems.push(...secretProblems);
   // Empty means no manifest object: a Secret from the environment alone must not license pruning the rest.
-  if (ctx.refuseEmptyPrune && objects.every((o) => o.source === SECRET_SOURCE) && problems.length === 0) {
+  if (ctx.refuseEmptyPrune && objects.length === 0 && problems.length === 0) {
     problems.push({ message: `refusing to prune with no object in the manifests: that would delete every member of apply set ${input.applySet.name}; pass --allow-empty-prune if you mean it` });
   }
+  // Secrets from the environment are made here, not written by the user: the checks of manifests (a
+  // Secret with values in the manifests is a finding) are not theirs. Duplicates are found with the rest.
+  (input.envSecrets ?? []).forEach((spec, index) => {
+    const { object, problems: missing } = secretFromEnv(spec, input.env ?? process.env);
+    const at = { source: SECRET_SOURCE, index, object: `Secret ${spec.namespace ? `${spec.namespace}/` : ''}${spec.name}` };
+    problems.push(...missing.map((message) => ({ ...at, message })));
+    if (object) objects.push({ source: SECRET_SOURCE, index, object });
+  });
   return { objects, problems };
 }
 

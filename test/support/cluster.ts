@@ -80,6 +80,9 @@ export const deployment = (name: string, ns: string, replicas = 1): KubeObject =
         containers: [{
           name, image: `example/${name}:v1`, ports: [{ name: 'http', containerPort: 8080 }],
           securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+          readinessProbe: { httpGet: { path: '/', port: 'http' } },
+          livenessProbe: { httpGet: { path: '/', port: 'http' } },
         }],
       },
     },
