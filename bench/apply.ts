@@ -4,6 +4,8 @@
 // requests per object, wall time, peak memory and growth, and never fails the process on speed.
 //
 //   node lib/bench/apply.js [--sizes dist,30,100,542] [--latency-ms 10] [--in-flight 16] [--timeout-s 900]
+//                           [--engine-args "--concurrency 16"]
+//   npm run bench -- apply [the same options]
 //
 // Sizes are `dist` (the committed dist/) or a number of attendees of the example classroom (24 objects
 // each: 30 -> 720, 100 -> 2,400, 542 -> 13,008). Each run is a child process of its own (this file,
@@ -35,8 +37,10 @@ export interface ApplyBenchOptions {
   readonly sizes: readonly string[];
   /** The test API server's time per request, stated in the output. */
   readonly latencyMs: number;
-  /** Requests in flight in the bare loop (and the engine's `--concurrency`, when it has the option). */
+  /** Requests in flight in the bare loop. */
   readonly inFlight: number;
+  /** Extra arguments of the engine's `apply`, e.g. `--concurrency 16`; none runs it with its defaults. */
+  readonly engineArgs: readonly string[];
   /** A run that takes longer is stopped and reported as such. */
   readonly timeoutSeconds: number;
   /** The most one object may cost at the largest size over the second size, for linear growth. */
@@ -51,6 +55,7 @@ export const APPLY_BENCH_DEFAULTS: ApplyBenchOptions = {
   sizes: ['dist', '30', '100', '542'],
   latencyMs: 10,
   inFlight: 16,
+  engineArgs: [],
   timeoutSeconds: 900,
   linearFactor: 1.5,
   bareFactor: 2,
@@ -112,7 +117,7 @@ function writeObjects(size: string, dir: string): number {
 function runChild(way: 'engine' | 'bare', dir: string, kubeconfig: string, options: ApplyBenchOptions): Promise<Omit<ApplyRun, 'requests'>> {
   return new Promise((resolve) => {
     const start = performance.now();
-    const child = spawn(process.execPath, [__filename, '--child', way, dir, kubeconfig, String(options.inFlight)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [__filename, '--child', way, dir, kubeconfig, String(options.inFlight), ...options.engineArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
@@ -172,7 +177,8 @@ const writes = (run: ApplyRun) => Object.entries(run.requests)
 /** Runs the section, prints its table and verdict line, and returns what it measured. */
 export async function benchApply(partial: Partial<ApplyBenchOptions> = {}, log: (line: string) => void = console.log): Promise<ApplyBenchResult> {
   const options = { ...APPLY_BENCH_DEFAULTS, ...partial };
-  log(`\nApply: ${ENGINE_MANAGER_NOTE} vs a bare loop of one server-side-apply PATCH per object (${options.inFlight} in flight, `
+  const engine = options.engineArgs.length > 0 ? `${ENGINE_MANAGER_NOTE} ${options.engineArgs.join(' ')}` : ENGINE_MANAGER_NOTE;
+  log(`\nApply: ${engine} vs a bare loop of one server-side-apply PATCH per object (${options.inFlight} in flight, `
     + `one keep-alive agent), against the test API server over TLS on 127.0.0.1 with ${options.latencyMs} ms per request; `
     + 'a fresh server and child process per run');
   const w = [6, 8, 7, 10, 10, 10, 10, 9];
@@ -237,10 +243,10 @@ function verdict(sizes: readonly ApplySize[], options: ApplyBenchOptions): strin
 // ---- the children ----
 
 /** The project's engine, as a user runs it: `apply <dir> --no-wait`, in this process. */
-async function engineChild(dir: string, kubeconfig: string): Promise<{ ok: boolean; error?: string }> {
+async function engineChild(dir: string, kubeconfig: string, extra: readonly string[]): Promise<{ ok: boolean; error?: string }> {
   let output = '';
   const sink = { write: (text: string) => { output = (output + text).slice(-4_000); } };
-  const code = await load.cli()(['node', 'workshop-stacks', 'apply', dir, '--no-wait', '--applyset', 'bench', '--kubeconfig', kubeconfig],
+  const code = await load.cli()(['node', 'workshop-stacks', 'apply', dir, '--no-wait', '--applyset', 'bench', '--kubeconfig', kubeconfig, ...extra],
     { stdout: sink, stderr: sink, env: {}, cwd: ROOT });
   return code === 0 ? { ok: true } : { ok: false, error: `exit ${code}: ${output.trim().split('\n').slice(-3).join(' | ')}` };
 }
@@ -304,8 +310,8 @@ async function bareChild(dir: string, kubeconfigFile: string, inFlight: number):
 }
 
 async function childMain(args: string[]): Promise<void> {
-  const [way, dir, kubeconfig, inFlight] = args;
-  const result = way === 'engine' ? await engineChild(dir, kubeconfig) : await bareChild(dir, kubeconfig, Number(inFlight));
+  const [way, dir, kubeconfig, inFlight, ...engineArgs] = args;
+  const result = way === 'engine' ? await engineChild(dir, kubeconfig, engineArgs) : await bareChild(dir, kubeconfig, Number(inFlight));
   process.stdout.write(`\n${JSON.stringify({ ...result, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
 }
 
@@ -320,9 +326,10 @@ export function parseApplyBenchArgs(args: readonly string[]): Partial<ApplyBench
       case '--latency-ms': options.latencyMs = number; break;
       case '--in-flight': options.inFlight = number; break;
       case '--timeout-s': options.timeoutSeconds = number; break;
-      default: throw new Error(`apply bench: unknown option ${flag} (known: --sizes, --latency-ms, --in-flight, --timeout-s)`);
+      case '--engine-args': options.engineArgs = value.split(/\s+/).filter(Boolean); break;
+      default: throw new Error(`apply bench: unknown option ${flag} (known: --sizes, --latency-ms, --in-flight, --timeout-s, --engine-args)`);
     }
-    if (flag !== '--sizes' && !(number >= 0)) throw new Error(`apply bench: ${flag} needs a number, got ${value}`);
+    if (flag !== '--sizes' && flag !== '--engine-args' && !(number >= 0)) throw new Error(`apply bench: ${flag} needs a number, got ${value}`);
   }
   return options;
 }

@@ -9,7 +9,7 @@ import { parseApplyBenchArgs } from '../bench/apply';
 const ROOT = path.join(__dirname, '..');
 
 test('parses its options and refuses unknown ones', () => {
-  expect(parseApplyBenchArgs(['--sizes', 'dist,30', '--latency-ms', '5'])).toEqual({ sizes: ['dist', '30'], latencyMs: 5 });
+  expect(parseApplyBenchArgs(['--sizes', 'dist,30', '--latency-ms', '5', '--engine-args', '--concurrency 16'])).toEqual({ sizes: ['dist', '30'], latencyMs: 5, engineArgs: ['--concurrency', '16'] });
   expect(() => parseApplyBenchArgs(['--size', '1'])).toThrow('unknown option --size');
   expect(() => parseApplyBenchArgs(['--in-flight', 'x'])).toThrow('--in-flight needs a number');
 });

@@ -128,6 +128,8 @@ describe('apply body preconditions (point 2)', () => {
       reason: 'Conflict', code: 409, details: { name: 'c', kind: 'configmaps' },
       message: 'Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again',
     });
+    // On a missing object the generic registry drops the version and creates it.
+    expect((await apply({ ...configMap('d'), metadata: { name: 'd', namespace: 'default', resourceVersion: '1' } })).status).toBe(201);
     const current = (await call('GET', pathOf(configMap('c')))).body.metadata.resourceVersion;
     expect((await apply({ ...configMap('c', { key: 'again' }), metadata: { name: 'c', namespace: 'default', resourceVersion: current } })).status).toBe(200);
   });
@@ -275,6 +277,21 @@ describe('per-item ownership of lists with merge keys (point 3)', () => {
     expect(dropped.body.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['sidecar']);
   });
 
+  test('conflicts with several fields are worded as kube-apiserver words them, Update managers with their time', async () => {
+    await start({ builtinControllers: false });
+    server.seed(deployment('web', 'default', 2), { manager: 'kubectl-edit' });
+    const seeded = server.object('apps/v1', 'Deployment', 'web', 'default')!;
+    const mine = deployment('web', 'default', 3);
+    (mine.spec as any).template.spec.containers[0].image = 'example/web:v2';
+    const reply = await apply(mine);
+    expect(reply.status).toBe(409);
+    const at = (seeded.metadata.managedFields as Array<{ time: string }>)[0].time;
+    expect(reply.body.message).toBe(`Apply failed with 2 conflicts: conflicts with "kubectl-edit" using apps/v1 at ${at}:\n`
+      + '- .spec.replicas\n- .spec.template.spec.containers[name="web"].image');
+    expect(reply.body.details.causes.map((c: any) => c.field)).toEqual(['.spec.replicas', '.spec.template.spec.containers[name="web"].image']);
+    expect((await apply(mine, 'workshop-stacks', '&force=true')).status).toBe(200);
+  });
+
   test('Service ports are owned by port and protocol', async () => {
     await start();
     await apply(service('web', 'default'));
@@ -367,5 +384,19 @@ describe('authorizer (point 8)', () => {
     const other = await call('GET', '/api/v1/namespaces/bob/configmaps', undefined, as(token));
     expect(other.status).toBe(403);
     expect(other.body.message).toContain('User "system:serviceaccount:alice:attendee" cannot list resource "configmaps"');
+  });
+});
+
+describe('controller races on demand (point 6)', () => {
+  test('onRequest and runControllers make a controller write land at a chosen request', async () => {
+    await start({ controllerDelayMs: 60_000 });
+    await apply(deployment('web', 'default'));
+    const before = await call('GET', pathOf(deployment('web', 'default')));
+    server.onRequest((req) => {
+      if (req.query.dryRun) server.runControllers();
+    });
+    const dryRun = await apply(deployment('web', 'default'), 'workshop-stacks', '&dryRun=All');
+    expect(before.body.metadata.annotations).toBeUndefined();
+    expect(dryRun.body.metadata.annotations['deployment.kubernetes.io/revision']).toBe('1');
   });
 });

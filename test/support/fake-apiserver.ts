@@ -55,7 +55,9 @@ export class FakeApiServer {
   private readonly failures: Array<InjectedFailure & { remaining: number }> = [];
   private readonly routes: Array<{ method: string; path: RegExp; handler: RouteHandler }> = [];
   private readonly controllers = new Map<string, (obj: KubeObject) => Record<string, unknown> | undefined>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Controller work due later, by its timer. */
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly listeners: Array<(req: RecordedRequest) => void> = [];
   private revision = 1;
   private uidCounter = 0;
 
@@ -190,7 +192,7 @@ export class FakeApiServer {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -211,6 +213,7 @@ export class FakeApiServer {
     if (this.options.recordRequests !== false) this.requests.push(record);
     const verb = verbOf(record);
     this.verbs.set(verb, (this.verbs.get(verb) ?? 0) + 1);
+    for (const listener of this.listeners) listener(record);
 
     const failure = this.failures.find((f) => f.remaining > 0 && matchesFailure(f, record));
     if (failure) {
@@ -420,11 +423,11 @@ export class FakeApiServer {
     const liveObj: KubeObject = existing ? existing.obj : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
     const applied = fieldPaths(trackedFields(config), type.kind);
     const self = ownerKey({ manager: fieldManager, operation: 'Apply' });
-    const conflicts: Array<{ field: string; key: string; manager: string; apiVersion: string }> = [];
+    const conflicts: Array<{ field: string; key: string; owner: Owner }> = [];
     for (const [field, value] of applied) {
       for (const [key, owner] of owners) {
         if (value !== ELEMENT && key !== self && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
-          conflicts.push({ field, key, manager: owner.manager, apiVersion: owner.apiVersion });
+          conflicts.push({ field, key, owner });
         }
       }
     }
@@ -475,8 +478,8 @@ export class FakeApiServer {
     this.runController(updated);
     this.scheduleControllers(key, existing.obj);
     this.finishDeletion(key);
-    if (!this.store.get(key)) return ok(this.render(updated));
-    return ok(this.render(this.store.get(key)!));
+    // What the server holds now (a simulated controller may have written), or what it last held.
+    return ok(this.render(this.store.get(key) ?? updated));
   }
 
   /** TokenRequest, as the real server validates it: an existing account, at least 10 minutes. */
@@ -618,7 +621,28 @@ export class FakeApiServer {
       this.timers.delete(timer);
       work();
     }, ms);
-    this.timers.add(timer);
+    this.timers.set(timer, work);
+  }
+
+  /**
+   * Runs now every controller write that is due later (deployment controller, namespace controller),
+   * e.g. from {@link onRequest} at the moment a race should happen.
+   */
+  runControllers(): void {
+    const due = [...this.timers];
+    this.timers.clear();
+    for (const [timer, work] of due) {
+      clearTimeout(timer);
+      work();
+    }
+  }
+
+  /**
+   * Calls `listener` with each request before it is served, so that a test can act at a precise
+   * point of an engine's run (e.g. `runControllers()` at its first dry run).
+   */
+  onRequest(listener: (req: RecordedRequest) => void): void {
+    this.listeners.push(listener);
   }
 
   // ---- storage helpers ----
@@ -1358,16 +1382,25 @@ function adjustServiceOnUpdate(old: KubeObject, next: KubeObject): void {
   }
 }
 
-function conflictStatus(conflicts: Array<{ field: string; manager: string; apiVersion: string }>) {
-  const causes = conflicts.map((c) => ({
-    reason: 'FieldManagerConflict',
-    message: `conflict with "${c.manager}" using ${c.apiVersion}`,
-    field: dotted(c.field),
-  }));
-  const message = conflicts.length === 1
-    ? `Apply failed with 1 conflict: ${causes[0].message}: ${causes[0].field}`
-    : `Apply failed with ${conflicts.length} conflicts: ${causes.map((c) => `${c.message}: ${c.field}`).join('\n')}`;
-  return status(409, 'Conflict', message, { causes });
+/** A manager as structured-merge-diff's conflict messages print it (`printManager`). */
+function printManager(owner: Owner): string {
+  const name = `"${owner.manager}"${owner.subresource ? ` with subresource "${owner.subresource}"` : ''}`;
+  return `${name} using ${owner.apiVersion}${owner.operation === 'Update' ? ` at ${owner.time}` : ''}`;
+}
+
+/** The 409 of a failed apply, worded as kube-apiserver's `NewConflictError`. */
+function conflictStatus(conflicts: Array<{ field: string; owner: Owner }>) {
+  const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.owner)}`, field: dotted(c.field) }));
+  let detail: string;
+  if (conflicts.length === 1) {
+    detail = `${causes[0].message}: ${causes[0].field}`;
+  } else {
+    const byManager = new Map<string, string[]>();
+    for (const c of conflicts) byManager.set(printManager(c.owner), [...(byManager.get(printManager(c.owner)) ?? []), dotted(c.field)]);
+    detail = [...byManager].sort(([a], [b]) => a.localeCompare(b)).flatMap(([manager, fields]) => [`conflicts with ${manager}:`, ...fields.map((f) => `- ${f}`)]).join('\n');
+  }
+  const plural = conflicts.length === 1 ? '' : 's';
+  return status(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${plural}: ${detail}`, { causes });
 }
 
 /** A path as conflict messages print it: `.spec.template.spec.containers[name="web"].image`. */
