@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TLSSocket } from 'tls';
 import { stringify } from 'yaml';
-import { ConnectionError, KubeApiError, immutableFields } from '../src/apply/client';
+import { ConnectionError, KubeApiError, LiveObjects, identityKey, immutableFields, refOf } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
 import { createKubeClient } from '../src/apply/kube-client';
 import { FAST_RETRY, configMap, namespace } from './support/cluster';
@@ -160,6 +160,29 @@ test('list reads every page (limit and continue) and gives each item its apiVers
   }
 });
 
+test('list reads again in one piece when a continue token expired (410 Gone), as client-go does', async () => {
+  const fake = await FakeApiServer.start();
+  try {
+    fake.seed(namespace('ns'));
+    for (let i = 0; i < 600; i++) fake.seed(configMap(`cm-${i}`, 'ns'));
+    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir), retry: FAST_RETRY });
+    await client.resourceFor('v1', 'ConfigMap');
+    fake.clearRequests();
+    // A server whose continue token has expired by the second page.
+    fake.route('GET', /\/namespaces\/ns\/configmaps$/, (req, server) => {
+      const all = server.objects('ConfigMap');
+      if (req.query.continue) return { status: 410, body: { kind: 'Status', status: 'Failure', reason: 'Expired', code: 410, message: 'The provided continuation parameter is too old' } };
+      if (req.query.limit) return { status: 200, body: { kind: 'ConfigMapList', metadata: { continue: 'token' }, items: all.slice(0, Number(req.query.limit)) } };
+      return { status: 200, body: { kind: 'ConfigMapList', metadata: {}, items: all } };
+    });
+    const items = await client.list('v1', 'ConfigMap', { namespace: 'ns' });
+    expect(items).toHaveLength(600);
+    expect(fake.requests.map((r) => [r.query.limit, r.query.continue])).toEqual([['500', undefined], ['500', 'token'], [undefined, undefined]]);
+  } finally {
+    await fake.close();
+  }
+});
+
 describe('retries', () => {
   let fake: FakeApiServer;
   beforeEach(async () => {
@@ -277,4 +300,22 @@ describe('mapLimit', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(Math.max(...started)).toBeLessThan(10);
   });
+});
+
+test('LiveObjects: one LIST per kind for objects in many namespaces, with the label selector', async () => {
+  const fake = await FakeApiServer.start();
+  try {
+    const labelled = (name: string, ns: string) => ({ ...configMap(name, ns), metadata: { name, namespace: ns, labels: { team: 'a' } } });
+    for (const ns of ['a', 'b']) fake.seed(namespace(ns));
+    const ours = [fake.seed(labelled('one', 'a')), fake.seed(labelled('two', 'b'))].map(refOf);
+    const foreign = refOf(fake.seed(configMap('three', 'b')));
+    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
+    await client.resourceFor('v1', 'ConfigMap');
+    fake.clearRequests();
+    const live = await new LiveObjects(client, { labelSelector: 'team=a' }).of([...ours, foreign]);
+    expect([...live.keys()].sort()).toEqual(ours.map(identityKey).sort());
+    expect(fake.requests.map((r) => [r.path, r.query.labelSelector])).toEqual([['/api/v1/configmaps', 'team=a']]);
+  } finally {
+    await fake.close();
+  }
 });

@@ -1,5 +1,5 @@
 import { Output } from '../src/cli/context';
-import { WaitProgress } from '../src/cli/output';
+import { WaitProgress, progressOptions } from '../src/cli/output';
 
 /** An output that keeps what was written, and a clock the test moves. */
 function setup(isTTY: boolean, log?: boolean) {
@@ -82,4 +82,9 @@ test('a log (CI=true even on a terminal), thousands of objects: a summary every 
     + 'waiting: 500/13000 ready, 1 failed; in progress: Deployment 499, ConfigMap 12000\n');
   for (const o of [...deployments.slice(501), ...many(12000, 'ConfigMap')]) progress.update(o, 'Current', 'ready');
   expect(take()).toBe('waiting: 12999/13000 ready, 1 failed\n');
+});
+
+test('CI=true (or any CI value but false/0) writes for a log', () => {
+  expect(['true', '1', 'yes'].map((CI) => progressOptions({ CI }))).toEqual([{ log: true }, { log: true }, { log: true }]);
+  expect([undefined, '', 'false', '0'].map((CI) => progressOptions({ CI }))).toEqual([{}, {}, {}, {}]);
 });

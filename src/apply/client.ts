@@ -1,4 +1,5 @@
 import { KubeObject } from '../manifest';
+import { mapLimit } from './concurrency';
 
 /** Names one object on the API server. */
 export interface ObjectRef {
@@ -75,7 +76,7 @@ export interface KubeClient {
   invalidateDiscovery(): void;
   /** Reads an object; `undefined` when it does not exist. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
-  /** Lists objects of a kind; every item carries its `apiVersion` and `kind`. */
+  /** Lists objects of a kind, every page of them; every item carries its `apiVersion` and `kind`. */
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
   /** Server-side apply (`PATCH`, `application/apply-patch+yaml`); returns the object as the server has (or would have) it. */
   apply(obj: KubeObject, options: ServerSideApplyOptions): Promise<KubeObject>;
@@ -193,3 +194,61 @@ export function identityKey(ref: ObjectRef): string {
 export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
+
+/** Options of {@link LiveObjects}. */
+export interface LiveObjectsOptions {
+  /**
+   * LISTs in flight at once.
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /**
+   * Only objects with these labels (e.g. an apply set's `applyset.kubernetes.io/part-of=<id>`); every
+   * object asked for must carry them, or it is not found.
+   * @default every object
+   */
+  readonly labelSelector?: string;
+}
+
+/**
+ * Reads the live objects of many references with LISTs: one per kind, cluster-wide where the
+ * credentials allow it, else one per kind and namespace. The requests grow with the kinds (and
+ * namespaces), never with the objects.
+ */
+export class LiveObjects {
+  /** Kinds whose cluster-wide LIST was refused: listed per namespace from then on. */
+  private readonly perNamespace = new Set<string>();
+  private readonly concurrency: number;
+
+  constructor(private readonly client: KubeClient, private readonly options: LiveObjectsOptions = {}) {
+    this.concurrency = options.concurrency ?? 4;
+  }
+
+  /** The live objects of these references (missing ones are not in the map), by {@link identityKey}. */
+  async of(refs: readonly ObjectRef[]): Promise<Map<string, KubeObject>> {
+    const kinds = new Map<string, { apiVersion: string; kind: string; namespaces: Set<string | undefined> }>();
+    for (const ref of refs) {
+      const key = `${ref.apiVersion} ${ref.kind}`;
+      if (!kinds.has(key)) kinds.set(key, { apiVersion: ref.apiVersion, kind: ref.kind, namespaces: new Set() });
+      kinds.get(key)!.namespaces.add(ref.namespace);
+    }
+    const lists = await mapLimit([...kinds.values()], this.concurrency, (k) => this.list(k.apiVersion, k.kind, k.namespaces));
+    return new Map(lists.flat().map((obj) => [identityKey(refOf(obj)), obj]));
+  }
+
+  /** Objects of a kind in these namespaces (`undefined`: a cluster-scoped kind), maybe with others. */
+  async list(apiVersion: string, kind: string, namespaces: ReadonlySet<string | undefined>): Promise<KubeObject[]> {
+    const key = `${apiVersion} ${kind}`;
+    if (namespaces.size > 1 && !this.perNamespace.has(key)) {
+      try {
+        return await this.client.list(apiVersion, kind, { labelSelector: this.options.labelSelector });
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.code === 403)) throw error;
+        this.perNamespace.add(key); // e.g. an attendee's credentials: their namespace only
+      }
+    }
+    const lists = await mapLimit([...namespaces], this.concurrency, (namespace) => this.client.list(apiVersion, kind, { namespace, labelSelector: this.options.labelSelector }));
+    return lists.flat();
+  }
+}
+

@@ -52,7 +52,10 @@ export interface ClusterAccess {
   readonly proxyUrl?: string;
 }
 
-/** The real {@link KubeClient}: `@kubernetes/client-node`'s kubeconfig, authentication and HTTP stack. */
+/**
+ * The real {@link KubeClient}: `@kubernetes/client-node`'s kubeconfig and authentication, requests over
+ * one pool of keep-alive connections (see {@link Transport}).
+ */
 export interface ClusterClient extends KubeClient {
   /** Name of the kubeconfig context in use. */
   readonly context: string;
@@ -141,7 +144,7 @@ class Transport {
     const search = query.toString();
     return this.exchange({
       protocol: this.server.protocol,
-      hostname: this.server.hostname,
+      hostname: this.server.hostname.replace(/^\[(.*)\]$/, '$1'), // an IPv6 address without its brackets
       port: this.server.port,
       // A server URL may carry a path prefix (a proxy in front of the API server).
       path: `${this.server.pathname.replace(/\/$/, '')}${urlPath}${search ? `?${search}` : ''}`,
@@ -149,7 +152,7 @@ class Transport {
       headers,
       auth: resolved.auth,
       agent: this.agentFor(resolved),
-    }, body);
+    }, body, `${method} ${urlPath}`);
   }
 
   private agentFor(resolved: https.RequestOptions): http.Agent {
@@ -167,14 +170,14 @@ class Transport {
   }
 
   /** One request and its whole answer; failures below HTTP become a {@link ConnectionError}. */
-  private exchange(options: https.RequestOptions, body: string | undefined): Promise<HttpAnswer> {
+  private exchange(options: https.RequestOptions, body: string | undefined, request: string): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       // Whether the connection came up: until then not a byte of the request has left this process.
       let connected = false;
       const fail = (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         reject(error instanceof ConnectionError ? error
-          : new ConnectionError(`${options.method} ${options.path}: ${error.message}`, error.code, connected, { cause: error }));
+          : new ConnectionError(`${request}: ${error.message}`, error.code, connected, { cause: error }));
       };
       const req = (options.protocol === 'http:' ? http : https).request(options, (res) => {
         const chunks: Buffer[] = [];
@@ -253,14 +256,22 @@ class RestKubeClient implements ClusterClient {
   async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
     const info = await this.requireResource(apiVersion, kind);
     const base = this.collectionPath(info, options.namespace);
+    type Page = { items?: KubeObject[]; metadata?: { continue?: string } };
+    // The API server leaves apiVersion and kind out of list items of built-in kinds.
+    const itemsOf = (page: Page) => (page.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
     const items: KubeObject[] = [];
     let next: string | undefined;
     do {
-      const page = await this.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>('GET', base, {
-        query: { labelSelector: options.labelSelector, limit: PAGE_SIZE, continue: next },
-      });
-      // The API server leaves apiVersion and kind out of list items of built-in kinds.
-      items.push(...(page.items ?? []).map((item) => ({ ...item, apiVersion, kind })));
+      let page: Page;
+      try {
+        page = await this.request<Page>('GET', base, { query: { labelSelector: options.labelSelector, limit: PAGE_SIZE, continue: next } });
+      } catch (error) {
+        // A continue token expires (410 Gone) when the pages take longer than the server keeps their
+        // revision: list again in one piece, as client-go's pager does.
+        if (!(next && error instanceof KubeApiError && error.code === 410)) throw error;
+        return itemsOf(await this.request<Page>('GET', base, { query: { labelSelector: options.labelSelector } }));
+      }
+      items.push(...itemsOf(page));
       next = page.metadata?.continue || undefined;
     } while (next);
     return items;

@@ -1,6 +1,5 @@
 import { KubeObject } from '../manifest';
-import { KubeApiError, KubeClient, ObjectRef, describeRef, identityKey, refOf } from './client';
-import { mapLimit } from './concurrency';
+import { KubeClient, LiveObjects, ObjectRef, describeRef, identityKey } from './client';
 
 /** kstatus's verdict on an object: `Current` is ready, `Failed` will not get ready without a change. */
 export type Readiness = 'Current' | 'InProgress' | 'Failed';
@@ -198,45 +197,6 @@ export function currentPods(workload: KubeObject, replicaSets: readonly KubeObje
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
-/**
- * Reads the live objects of many references with LISTs: one per kind, cluster-wide where the
- * credentials allow it, else one per kind and namespace. The requests of a poll grow with the kinds
- * (and namespaces), never with the objects.
- */
-class LiveObjects {
-  /** Kinds whose cluster-wide LIST was refused: listed per namespace from then on. */
-  private readonly perNamespace = new Set<string>();
-
-  constructor(private readonly client: KubeClient, private readonly concurrency: number) {}
-
-  /** The live objects of these references (missing ones are not in the map), by {@link identityKey}. */
-  async of(refs: readonly ObjectRef[]): Promise<Map<string, KubeObject>> {
-    const kinds = new Map<string, { apiVersion: string; kind: string; namespaces: Set<string | undefined> }>();
-    for (const ref of refs) {
-      const key = `${ref.apiVersion} ${ref.kind}`;
-      if (!kinds.has(key)) kinds.set(key, { apiVersion: ref.apiVersion, kind: ref.kind, namespaces: new Set() });
-      kinds.get(key)!.namespaces.add(ref.namespace);
-    }
-    const lists = await mapLimit([...kinds.values()], this.concurrency, (k) => this.list(k.apiVersion, k.kind, k.namespaces));
-    return new Map(lists.flat().map((obj) => [identityKey(refOf(obj)), obj]));
-  }
-
-  /** Objects of a kind in these namespaces (`undefined`: a cluster-scoped kind), maybe with others. */
-  async list(apiVersion: string, kind: string, namespaces: ReadonlySet<string | undefined>): Promise<KubeObject[]> {
-    const key = `${apiVersion} ${kind}`;
-    if (namespaces.size > 1 && !this.perNamespace.has(key)) {
-      try {
-        return await this.client.list(apiVersion, kind);
-      } catch (error) {
-        if (!(error instanceof KubeApiError && error.code === 403)) throw error;
-        this.perNamespace.add(key); // e.g. an attendee's credentials: their namespace only
-      }
-    }
-    const lists = await mapLimit([...namespaces], this.concurrency, (namespace) => this.client.list(apiVersion, kind, { namespace }));
-    return lists.flat();
-  }
-}
-
 /** Options of {@link waitForReady} and {@link waitForDeletion}. */
 export interface WaitOptions extends StatusOptions {
   /** Give up after this long. */
@@ -276,7 +236,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[], options: WaitOptions): Promise<WaitResult[]> {
   const deadline = Date.now() + options.timeoutMs;
   const sleep = options.sleep ?? defaultSleep;
-  const live = new LiveObjects(client, options.concurrency ?? 4);
+  const live = new LiveObjects(client, { concurrency: options.concurrency });
   const last = new Map<ObjectRef, ObjectStatus>();
   let pending = [...refs];
   for (;;) {
@@ -331,7 +291,7 @@ async function podProblems(live: LiveObjects, workloads: readonly KubeObject[]):
 export async function waitForDeletion(client: KubeClient, refs: readonly ObjectRef[], options: Omit<WaitOptions, 'onChange'>): Promise<ObjectRef[]> {
   const deadline = Date.now() + options.timeoutMs;
   const sleep = options.sleep ?? defaultSleep;
-  const live = new LiveObjects(client, options.concurrency ?? 4);
+  const live = new LiveObjects(client, { concurrency: options.concurrency });
   let present = [...refs];
   for (;;) {
     // A Namespace (or any object with finalizers) being deleted is still listed, so still present.

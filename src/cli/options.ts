@@ -7,7 +7,7 @@ import { EnvSecretSpec, parseEnvSecretSpec } from '../apply/secrets';
 import { PROFILES, Profile, profileFromEnv } from '../profile';
 import { DNS_1123_LABEL } from '../validation';
 import { CliContext, CliIO, EXIT_USAGE, Output } from './context';
-import { printJson, printSummary, progressEvents, textEvents } from './output';
+import { printJson, printSummary, progressEvents, progressOptions, textEvents } from './output';
 
 /** Inputs when none are given: the synthesized manifests. */
 export const DEFAULT_SOURCES = ['dist'];
@@ -136,7 +136,7 @@ export async function prepareRun(sources: string[], opts: ClusterCommandOptions,
   const applySetLabel = opts.applyset ?? (sourcesLabel(sources, io.cwd) && defaultApplySetName(sourcesLabel(sources, io.cwd)!));
   if (!applySetLabel) throw new UsageError('several inputs form one apply set: name it with --applyset');
   const documents = loadInputs(sources, opts, io);
-  const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context, maxConnections: opts.concurrency });
   const namespace = opts.namespace ?? client.contextNamespace ?? 'default';
   const engine = new ApplyEngine({ client, defaultNamespace: namespace, concurrency: opts.concurrency, onEvent });
   return { engine, documents, applySet: { name: applySetLabel, namespace }, envSecrets: opts.secretFromEnv ?? [] };
@@ -161,7 +161,8 @@ export async function runClusterCommand(
   try {
     // diff's stdout is the diff alone, as kubectl's, so it can be piped into a pager or a file.
     const quiet = json || command === 'diff';
-    const events = withNotes(quiet ? progressEvents(stderr) : textEvents(stdout, stderr), quiet ? stderr : stdout, stderr, opts.verbose ?? false);
+    const progress = progressOptions(ctx.io.env);
+    const events = withNotes(quiet ? progressEvents(stderr, progress) : textEvents(stdout, stderr, progress), quiet ? stderr : stdout, stderr, opts.verbose ?? false);
     const run = await prepareRun(sources, opts, ctx.io, events);
     const report = await body(run);
     if (json) printJson(report, stdout);

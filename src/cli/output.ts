@@ -29,6 +29,15 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Progress for a log when the environment is CI (`CI` set, as GitHub Actions, GitLab CI and most
+ * others do), even if the output looks like a terminal there.
+ */
+export function progressOptions(env: NodeJS.ProcessEnv): ProgressOptions {
+  const ci = env.CI !== undefined && !['', '0', 'false'].includes(env.CI.toLowerCase());
+  return ci ? { log: true } : {};
+}
+
 interface State { status: Readiness; message: string }
 
 /**
