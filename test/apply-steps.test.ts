@@ -401,7 +401,7 @@ describe('plan', () => {
     expect([...plan.newNamespaces]).toEqual(['shop']);
   });
 
-  test('old members across namespaces: one cluster-wide LIST, per namespace (by label where only members matter) when forbidden', async () => {
+  test('old members across namespaces: one cluster-wide LIST, one per namespace when that is forbidden', async () => {
     const parent = parentObject(SET, { groupKinds: ['ConfigMap'], additionalNamespaces: ['zoo'] });
     const live = [obj('Namespace', 'default'), obj('Namespace', 'shop'), obj('Namespace', 'zoo'), member(cm('old', 'zoo')), member(cm('theirs', 'shop'), 'applyset-other-v1')];
     const wide = stub(live, { parent });
@@ -412,7 +412,11 @@ describe('plan', () => {
 
     const limited = stub(live, { parent, forbidClusterWide: true });
     await makePlan(input(cm('theirs', 'shop')), ctx(limited.client));
-    expect(limited.calls.filter((c) => c.startsWith('LIST ConfigMap')).sort()).toEqual(['LIST ConfigMap *', 'LIST ConfigMap default by label', 'LIST ConfigMap shop', 'LIST ConfigMap zoo by label']);
+    expect(limited.calls.filter((c) => c.startsWith('LIST ConfigMap')).sort()).toEqual(['LIST ConfigMap *', 'LIST ConfigMap default', 'LIST ConfigMap shop', 'LIST ConfigMap zoo']);
+    // Kinds only old members have are listed by the set's label.
+    const gone = stub(live, { parent: parentObject(SET, { groupKinds: ['ConfigMap', 'Secret'], additionalNamespaces: ['zoo'] }) });
+    await makePlan(input(cm('theirs', 'shop')), ctx(gone.client));
+    expect(gone.calls.filter((c) => c.startsWith('LIST Secret'))).toEqual(['LIST Secret * by label']);
   });
 
   test('the input documents are not changed: normalizing works on copies', async () => {

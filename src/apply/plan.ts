@@ -2,7 +2,7 @@ import { KubeObject, describeObject } from '../manifest';
 import {
   APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, applySetId, inventoryOf, memberSelector, readParent, withMemberLabel,
 } from './applyset';
-import { KubeApiError, KubeClient, ObjectRef, ResourceInfo, describeRef, groupKind, identityKey, refOf } from './client';
+import { KubeApiError, KubeClient, LiveObjects, ObjectRef, ResourceInfo, describeRef, groupKind, identityKey, refOf } from './client';
 import { mapLimit } from './concurrency';
 import type { SourceDocument } from './load';
 import { listItems, normalizeObject } from './normalize';
@@ -272,8 +272,10 @@ async function readLive(drafts: ReadonlyArray<Omit<PlannedObject, 'live'>>, inve
   const wanted = new Set(drafts.map((d) => d.key));
   const members: KubeObject[] = [];
   let namespaces: Map<string, KubeObject> | undefined;
+  const whole = new LiveObjects(client, { concurrency: ctx.concurrency });
+  const byLabel = new LiveObjects(client, { concurrency: ctx.concurrency, labelSelector: memberSelector(id) });
   await mapLimit([...queries.values()], ctx.concurrency, async (q) => {
-    const found = await listKind(client, q, memberSelector(id), ctx.concurrency);
+    const found = await listKind(q, whole, byLabel);
     if (!found) return;
     if (q.kind === 'Namespace' && q.apiVersion === 'v1') namespaces = new Map(found.map((n) => [n.metadata.name!, n]));
     for (const obj of found) {
@@ -285,29 +287,21 @@ async function readLive(drafts: ReadonlyArray<Omit<PlannedObject, 'live'>>, inve
   return { byKey, members, namespaces };
 }
 
-/** The objects of one kind the plan needs; `undefined` when an optional kind may not be listed. */
-async function listKind(client: KubeClient, q: KindQuery, selector: string, concurrency: number): Promise<KubeObject[] | undefined> {
+/**
+ * The objects of one kind the plan needs, through {@link LiveObjects} (cluster-wide, or per namespace
+ * when that is forbidden): whole where the plan writes, by the set's label where only old members
+ * matter. `undefined` when an optional kind may not be listed.
+ */
+async function listKind(q: KindQuery, whole: LiveObjects, members: LiveObjects): Promise<KubeObject[] | undefined> {
+  const namespaces = new Set(q.namespaced ? [...q.planNamespaces, ...q.memberNamespaces] : [undefined]);
+  const lister = q.whole || q.planNamespaces.size > 0 ? whole : members;
   try {
-    if (!q.namespaced) return await client.list(q.apiVersion, q.kind, q.whole ? {} : { labelSelector: selector });
-    const scopes = [...new Set([...q.planNamespaces, ...q.memberNamespaces])];
-    const inScope = (namespace: string) => client.list(q.apiVersion, q.kind, { namespace, labelSelector: q.planNamespaces.has(namespace) ? undefined : selector });
-    if (scopes.length === 1) return await inScope(scopes[0]);
-    try {
-      // One request instead of one per namespace, when the credentials allow it.
-      const all = await client.list(q.apiVersion, q.kind, q.planNamespaces.size > 0 ? {} : { labelSelector: selector });
-      return all.filter((o) => scopes.includes(o.metadata.namespace!));
-    } catch (error) {
-      if (!isForbidden(error)) throw error;
-    }
-    return (await mapLimit(scopes, concurrency, inScope)).flat();
+    // A cluster-wide LIST answers every namespace: keep the ones asked for.
+    return (await lister.list(q.apiVersion, q.kind, namespaces)).filter((o) => !q.namespaced || namespaces.has(o.metadata.namespace));
   } catch (error) {
-    if (q.optional && isForbidden(error)) return undefined;
+    if (q.optional && error instanceof KubeApiError && error.code === 403) return undefined;
     throw error;
   }
-}
-
-function isForbidden(error: unknown): boolean {
-  return error instanceof KubeApiError && error.code === 403;
 }
 
 /** Namespaces the objects need that neither exist nor come with the manifests, or are being deleted. */
