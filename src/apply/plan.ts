@@ -164,11 +164,9 @@ function checkDocuments(input: ManifestInput, ctx: PlanContext, onNormalized: No
  */
 async function placeObjects(docs: readonly ValidDocument[], ctx: PlanContext, id: string): Promise<{ objects: Array<Omit<PlannedObject, 'live'>>; problems: Problem[] }> {
   const crdScope = customResourceScopes(docs.map((o) => o.object));
-  const infos = new Map<string, ResourceInfo | undefined>();
-  for (const { object } of docs) {
-    const key = `${object.apiVersion}/${object.kind}`;
-    if (!infos.has(key)) infos.set(key, await ctx.client.resourceFor(object.apiVersion, object.kind));
-  }
+  // Discovery of every kind at once: one request per group version, not one after the other.
+  const kinds = [...new Map(docs.map(({ object }) => [`${object.apiVersion}/${object.kind}`, object])).entries()];
+  const infos = new Map(await mapLimit(kinds, ctx.concurrency, async ([key, o]) => [key, await ctx.client.resourceFor(o.apiVersion, o.kind)] as const));
   const objects: Array<Omit<PlannedObject, 'live'>> = [];
   const problems: Problem[] = [];
   for (const doc of docs) {
@@ -254,14 +252,16 @@ async function readLive(drafts: ReadonlyArray<Omit<PlannedObject, 'live'>>, inve
     else q.whole = true;
   }
   const memberNamespaces = [parent.namespace, ...inventory.additionalNamespaces];
-  for (const gk of inventory.groupKinds) {
+  const unplanned = inventory.groupKinds.filter((gk) => !queries.has(gk));
+  const discovered = await mapLimit(unplanned, ctx.concurrency, (gk) => {
     const [kind, ...group] = gk.split('.');
-    const known = queries.get(gk);
-    // Kinds of a deleted CRD have no members left to find.
-    const info = known ? undefined : await client.resourceForGroupKind(group.join('.'), kind);
-    if (!known && !info) continue;
-    const q = known ?? query(info!.group ? `${info!.group}/${info!.version}` : info!.version, kind, info!.namespaced);
-    if (q.namespaced) for (const ns of memberNamespaces) q.memberNamespaces.add(ns);
+    return client.resourceForGroupKind(group.join('.'), kind);
+  });
+  // Kinds of a deleted CRD have no members left to find.
+  for (const info of discovered) if (info) query(info.group ? `${info.group}/${info.version}` : info.version, info.kind, info.namespaced);
+  for (const gk of inventory.groupKinds) {
+    const q = queries.get(gk);
+    if (q?.namespaced) for (const ns of memberNamespaces) q.memberNamespaces.add(ns);
   }
   // Namespaces are always listed whole: whether they exist, and whether they are being deleted, matters.
   const namespaceQuery = query('v1', 'Namespace', false);
