@@ -1,15 +1,17 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
-import { AddressInfo } from 'net';
+import { AddressInfo, Socket, connect } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { TLSSocket } from 'tls';
 import { stringify } from 'yaml';
-import { ConnectionError, KubeApiError, LiveObjects, identityKey, immutableFields, refOf } from '../src/apply/client';
+import { ConnectionError, KubeApiError, LiveObjects, ObjectRef, identityKey, immutableFields, refOf } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
-import { createKubeClient } from '../src/apply/kube-client';
-import { FAST_RETRY, configMap, namespace } from './support/cluster';
+import { isRetryable } from '../src/apply/retry';
+import { ClusterClient, createKubeClient } from '../src/apply/kube-client';
+import { FAST_RETRY, configMap, deployment, namespace } from './support/cluster';
 import { FakeApiServer, FakeCertificates } from './support/fake-apiserver';
 
 let dir: string;
@@ -138,15 +140,27 @@ describe('connections', () => {
   });
 });
 
-test('list reads every page (limit and continue) and gives each item its apiVersion and kind', async () => {
+/**
+ * Runs `body` against a fresh fake API server that holds namespace `ns` and what `seed` adds, with a
+ * client whose discovery of ConfigMaps is done and no request recorded yet.
+ */
+async function withFake(seed: (fake: FakeApiServer) => void, body: (fake: FakeApiServer, client: ClusterClient) => Promise<void>): Promise<void> {
   const fake = await FakeApiServer.start();
   try {
     fake.seed(namespace('ns'));
-    const names = Array.from({ length: 1234 }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
-    for (const name of names) fake.seed(configMap(name, 'ns'));
-    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
+    seed(fake);
+    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir), retry: FAST_RETRY });
     await client.resourceFor('v1', 'ConfigMap');
     fake.clearRequests();
+    await body(fake, client);
+  } finally {
+    await fake.close();
+  }
+}
+
+test('list reads every page (limit and continue) and gives each item its apiVersion and kind', async () => {
+  const names = Array.from({ length: 1234 }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
+  await withFake((fake) => names.forEach((name) => fake.seed(configMap(name, 'ns'))), async (fake, client) => {
     const items = await client.list('v1', 'ConfigMap', { namespace: 'ns' });
     expect(items.map((i) => i.metadata.name).sort()).toEqual(names);
     expect(items.every((i) => i.apiVersion === 'v1' && i.kind === 'ConfigMap')).toBe(true);
@@ -155,19 +169,11 @@ test('list reads every page (limit and continue) and gives each item its apiVers
       ['/api/v1/namespaces/ns/configmaps', '500', true],
       ['/api/v1/namespaces/ns/configmaps', '500', true],
     ]);
-  } finally {
-    await fake.close();
-  }
+  });
 });
 
 test('list reads again in one piece when a continue token expired (410 Gone), as client-go does', async () => {
-  const fake = await FakeApiServer.start();
-  try {
-    fake.seed(namespace('ns'));
-    for (let i = 0; i < 600; i++) fake.seed(configMap(`cm-${i}`, 'ns'));
-    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir), retry: FAST_RETRY });
-    await client.resourceFor('v1', 'ConfigMap');
-    fake.clearRequests();
+  await withFake((fake) => { for (let i = 0; i < 600; i++) fake.seed(configMap(`cm-${i}`, 'ns')); }, async (fake, client) => {
     // A server whose continue token has expired by the second page.
     fake.route('GET', /\/namespaces\/ns\/configmaps$/, (req, server) => {
       const all = server.objects('ConfigMap');
@@ -178,8 +184,42 @@ test('list reads again in one piece when a continue token expired (410 Gone), as
     const items = await client.list('v1', 'ConfigMap', { namespace: 'ns' });
     expect(items).toHaveLength(600);
     expect(fake.requests.map((r) => [r.query.limit, r.query.continue])).toEqual([['500', undefined], ['500', 'token'], [undefined, undefined]]);
+  });
+});
+
+test('isRetryable: a request that is not idempotent only when it provably did not reach the server', () => {
+  const dropped = new ConnectionError('GET /x: socket hang up', 'ECONNRESET', true);
+  const refused = new ConnectionError('POST /x: connect ECONNREFUSED', 'ECONNREFUSED', false);
+  const tls = new ConnectionError('GET /x: unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', true);
+  const api = (code: number) => new KubeApiError(code, { reason: 'X' }, 'POST /x');
+  expect([dropped, refused, tls, api(429), api(500)].map((e) => isRetryable(e))).toEqual([true, true, false, true, true]);
+  expect([dropped, refused, tls, api(429), api(500)].map((e) => isRetryable(e, false))).toEqual([false, true, false, true, false]);
+  // Errors of other clients, by their code only: before a connection existed, or not.
+  expect(isRetryable(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), false)).toBe(true);
+  expect(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), false)).toBe(false);
+});
+
+test('a server that does not take the connection: not reached, so even a POST may be sent again', async () => {
+  // A listener whose process never accepts: once its backlog is full, further connections hang.
+  const child = spawn(process.execPath, ['-e', `
+    const s = require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(s.address().port + '\\n');
+      setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20000), 50);
+    });`]);
+  const fillers: Socket[] = [];
+  try {
+    const port = Number(await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 4; i++) fillers.push(connect(port, '127.0.0.1').on('error', () => undefined));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const kubeconfig = writeKubeconfig('stuck.kubeconfig', { 'server': `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true }, { token: 't' });
+    const client = await createKubeClient({ kubeconfig, connectTimeoutMs: 300, requestTimeoutMs: 5000, retry: { retries: 0 } });
+    const error = await client.requestToken({ namespace: 'ns', name: 'sa' }, { expirationSeconds: 600 }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'ETIMEDOUT', mayHaveReachedServer: false, message: expect.stringContaining('no connection within 300 ms') });
+    expect(isRetryable(error, false)).toBe(true);
   } finally {
-    await fake.close();
+    fillers.forEach((f) => f.destroy());
+    child.kill();
   }
 });
 
@@ -303,19 +343,29 @@ describe('mapLimit', () => {
 });
 
 test('LiveObjects: one LIST per kind for objects in many namespaces, with the label selector', async () => {
-  const fake = await FakeApiServer.start();
-  try {
-    const labelled = (name: string, ns: string) => ({ ...configMap(name, ns), metadata: { name, namespace: ns, labels: { team: 'a' } } });
-    for (const ns of ['a', 'b']) fake.seed(namespace(ns));
-    const ours = [fake.seed(labelled('one', 'a')), fake.seed(labelled('two', 'b'))].map(refOf);
-    const foreign = refOf(fake.seed(configMap('three', 'b')));
-    const client = await createKubeClient({ kubeconfig: fake.writeKubeconfig(dir) });
-    await client.resourceFor('v1', 'ConfigMap');
-    fake.clearRequests();
+  const labelled = (name: string, ns: string) => ({ ...configMap(name, ns), metadata: { name, namespace: ns, labels: { team: 'a' } } });
+  let ours: ObjectRef[] = [];
+  let foreign: ObjectRef;
+  await withFake((fake) => {
+    fake.seed(namespace('b'));
+    ours = [fake.seed(labelled('one', 'ns')), fake.seed(labelled('two', 'b'))].map(refOf);
+    foreign = refOf(fake.seed(configMap('three', 'b')));
+  }, async (fake, client) => {
     const live = await new LiveObjects(client, { labelSelector: 'team=a' }).of([...ours, foreign]);
     expect([...live.keys()].sort()).toEqual(ours.map(identityKey).sort());
     expect(fake.requests.map((r) => [r.path, r.query.labelSelector])).toEqual([['/api/v1/configmaps', 'team=a']]);
-  } finally {
-    await fake.close();
-  }
+  });
+});
+
+test('immutableFields reads the fake API server’s 422 for a changed Deployment selector, as kube-apiserver words it', async () => {
+  await withFake(() => undefined, async (_fake, client) => {
+    const web = deployment('web', 'ns');
+    await client.apply(web, { fieldManager: 'test' });
+    const changed = JSON.parse(JSON.stringify(web));
+    changed.spec.selector.matchLabels = { app: 'web', tier: 'front' };
+    changed.spec.template.metadata.labels = { app: 'web', tier: 'front' };
+    const error = await client.apply(changed, { fieldManager: 'test' }).catch((e) => e);
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect(immutableFields(error)).toEqual(['spec.selector']);
+  });
 });

@@ -2,7 +2,12 @@ import { ObjectRef, refOf } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
 import { computeStatus, waitForDeletion, waitForReady } from '../src/apply/wait';
 import { KubeObject } from '../src/manifest';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createKubeClient } from '../src/apply/kube-client';
 import { FakeCluster, configMap, deployment, namespace, readyDeploymentStatus, useFakeCluster } from './support/cluster';
+import { FakeApiServer } from './support/fake-apiserver';
 
 let cluster: FakeCluster;
 useFakeCluster((c) => { cluster = c; });
@@ -120,4 +125,21 @@ test('kstatus: a Job is current once started, failed on a Failed condition', () 
   expect(computeStatus(job({})).status).toBe('InProgress');
   expect(computeStatus(job({ startTime: '2026-01-01T00:00:00Z', active: 1 }))).toEqual({ status: 'Current', message: 'started: 0/1 completions, 1 active' });
   expect(computeStatus(job({ startTime: '2026-01-01T00:00:00Z', conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] })).status).toBe('Failed');
+});
+
+test('credentials limited to some namespaces (the fake’s authorizer answers 403 cluster-wide): LISTs per namespace', async () => {
+  const server = await FakeApiServer.start({ grants: { instructor: { user: 'instructor', namespaces: ['room-a', 'room-b'] } } });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wait-test-'));
+  try {
+    for (const ns of ['room-a', 'room-b']) server.seed(namespace(ns));
+    const refs = ['room-a', 'room-b'].map((ns) => refOf(server.seed(configMap('settings', ns))));
+    const client = await createKubeClient({ kubeconfig: server.writeKubeconfig(dir, { token: 'instructor' }) });
+    await client.resourceFor('v1', 'ConfigMap');
+    server.clearRequests();
+    expect((await waitForReady(client, refs, { timeoutMs: 1000 })).map((r) => r.status)).toEqual(['Current', 'Current']);
+    expect(server.requests.map((r) => r.path).sort()).toEqual(['/api/v1/configmaps', '/api/v1/namespaces/room-a/configmaps', '/api/v1/namespaces/room-b/configmaps']);
+  } finally {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

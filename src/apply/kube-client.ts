@@ -32,6 +32,12 @@ export interface KubeClientOptions {
    */
   readonly requestTimeoutMs?: number;
   /**
+   * Time to wait for a connection to the API server to come up; a request that did not get one may
+   * be sent again, even a POST.
+   * @default 10000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
    * Connections to the API server at most, kept open and reused for the whole run; requests beyond
    * wait for a free one. Set it to the number of requests the caller keeps in flight.
    * @default 16
@@ -94,7 +100,7 @@ export async function createKubeClient(options: KubeClientOptions = {}): Promise
   const context = kc.getCurrentContext();
   const cluster = kc.getCurrentCluster();
   if (!context || !cluster) throw new Error('the kubeconfig has no current context: pass --context');
-  return new RestKubeClient(kc, new Transport(kc, options.maxConnections ?? 16, options.requestTimeoutMs ?? 60_000), {
+  return new RestKubeClient(kc, new Transport(kc, options.maxConnections ?? 16, { request: options.requestTimeoutMs ?? 60_000, connect: options.connectTimeoutMs ?? 10_000 }), {
     context, server: cluster.server, contextNamespace: kc.getContextObject(context)?.namespace,
     applyContentType: k8s.PatchStrategy.ServerSideApply, ...options,
   });
@@ -132,7 +138,7 @@ class Transport {
   private tls?: Partial<https.RequestOptions>;
   private readonly server: URL;
 
-  constructor(private readonly kc: KubeConfig, private readonly maxConnections: number, private readonly timeoutMs: number) {
+  constructor(private readonly kc: KubeConfig, private readonly maxConnections: number, private readonly timeoutMs: { request: number; connect: number }) {
     this.server = new URL(kc.getCurrentCluster()!.server);
   }
 
@@ -189,12 +195,18 @@ class Transport {
         // The connection dropped in the middle of the answer.
         res.on('close', () => { if (!res.complete) fail(Object.assign(new Error('connection lost while reading the answer'), { code: 'ECONNRESET' })); });
       });
+      const timeout = (message: string) => () => req.destroy(Object.assign(new Error(message), { code: 'ETIMEDOUT' }));
       req.on('socket', (socket) => {
-        if (socket.connecting) socket.once('connect', () => { connected = true; });
-        else connected = true; // a kept-alive connection
+        if (!socket.connecting) {
+          connected = true; // a kept-alive connection
+          return;
+        }
+        const connecting = setTimeout(timeout(`no connection within ${this.timeoutMs.connect} ms`), this.timeoutMs.connect);
+        socket.once('connect', () => { connected = true; clearTimeout(connecting); });
+        socket.once('close', () => clearTimeout(connecting));
       });
       req.on('error', fail);
-      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })), this.timeoutMs);
+      const timer = setTimeout(timeout(`no answer within ${this.timeoutMs.request} ms`), this.timeoutMs.request);
       req.end(body);
     });
   }
