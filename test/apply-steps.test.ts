@@ -4,9 +4,12 @@ import * as path from 'path';
 import {
   TOOL_VERSION, applySetId, defaultApplySetName, inventoryOf, parentObject, readParent,
 } from '../src/apply/applyset';
-import { KubeApiError } from '../src/apply/client';
+import { KubeApiError, KubeClient, ListOptions, ResourceInfo, describeRef, groupOf, refOf } from '../src/apply/client';
+import { makePlan } from '../src/apply/plan';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
+import { changeOf, ownedValues } from '../src/apply/apply';
 import { describeError } from '../src/apply/engine';
+import { listItems, normalizeObject } from '../src/apply/normalize';
 import { loadSources, sourcesLabel } from '../src/load';
 import { parseDocuments } from '../src/manifest';
 import { applyStages, deleteStages } from '../src/apply/order';
@@ -103,7 +106,7 @@ describe('load', () => {
     expect(loaded.map((d) => [d.source, d.index, (d.value as any).kind])).toEqual([
       [path.join('m', 'a.k8s.yaml'), 0, 'A'], [path.join('m', 'b.yaml'), 0, 'B'], [path.join('m', 'b.yaml'), 2, 'C'],
     ]);
-    expect(() => loadSources(['nope'], { cwd: root })).toThrow(/neither a file nor a directory/);
+    expect(() => loadSources(['nope'], { cwd: root })).toThrow(/neither a file, a directory nor an app/);
   });
 
   test('a syntax error stays with its document; the documents after it are still read', () => {
@@ -239,6 +242,23 @@ describe('errors', () => {
     expect(describeError(error)).toBe('conflict: .spec.replicas is owned by kubectl-edit (--force-conflicts takes ownership)');
   });
 
+  test('an immutable field is named, with the way forward', () => {
+    const error = new KubeApiError(422, {
+      reason: 'Invalid', message: 'Deployment.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{}: field is immutable',
+      details: { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: v1.LabelSelector{}: field is immutable', field: 'spec.selector' }] },
+    }, 'PATCH /x');
+    expect(describeError(error)).toBe('spec.selector: field is immutable; --force deletes the object and creates it again');
+  });
+
+  test('a write into a namespace that began terminating after the plan says so', () => {
+    const error = new KubeApiError(403, {
+      reason: 'Forbidden', message: 'configmaps "a" is forbidden: unable to create new content in namespace shop because it is being terminated',
+      details: { causes: [{ reason: 'NamespaceTerminating', message: 'namespace shop is being terminated', field: 'metadata.namespace' }] },
+    }, 'PATCH /x');
+    expect(describeError(error, { apiVersion: 'v1', kind: 'ConfigMap', name: 'a', namespace: 'shop' }))
+      .toBe('namespace shop is being deleted (Terminating): nothing can be created in it; apply again once it is gone');
+  });
+
   test('quoted values in a Secret\'s error are redacted', () => {
     const error = new KubeApiError(422, { reason: 'Invalid', message: 'Secret "s" is invalid: data[k]: Invalid value: "c2VjcmV0"' }, 'PATCH /x');
     expect(describeError(error, { apiVersion: 'v1', kind: 'Secret', name: 's' })).not.toContain('c2VjcmV0');
@@ -250,4 +270,161 @@ describe('durations', () => {
     expect(parseDuration(text)).toBe(ms);
   });
   test('rejects nonsense', () => expect(() => parseDuration('5x')).toThrow());
+});
+
+describe('normalize (live YAML in, a manifest out)', () => {
+  const liveDeployment = (): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: {
+      name: 'web', namespace: 'shop', uid: 'u-1', resourceVersion: '42', generation: 3, creationTimestamp: '2026-01-01T00:00:00Z',
+      managedFields: [{ manager: 'workshop-stacks', operation: 'Apply' }],
+      labels: { app: 'web', 'applyset.kubernetes.io/part-of': 'applyset-x-v1' },
+      annotations: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', team: 'blue' },
+    },
+    spec: { replicas: 2, template: { metadata: { creationTimestamp: null, labels: { app: 'web' } }, spec: { containers: [] } } },
+    status: { replicas: 2 },
+  });
+
+  test('drops what the server and controllers write, and says what; keeps what the user wrote; leaves the input alone', () => {
+    const input = liveDeployment();
+    const { object, dropped } = normalizeObject(input);
+    expect(object).toEqual({
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { team: 'blue' } },
+      spec: { replicas: 2, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [] } } },
+    });
+    expect(dropped).toEqual([
+      'status', 'metadata.managedFields', 'metadata.resourceVersion', 'metadata.uid', 'metadata.creationTimestamp', 'metadata.generation',
+      'metadata.labels.applyset.kubernetes.io/part-of', 'metadata.annotations.deployment.kubernetes.io/revision',
+      'metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'spec.template.metadata.creationTimestamp',
+    ]);
+    expect(input).toEqual(liveDeployment());
+  });
+
+  test('a manifest comes out as it went in', () => {
+    const manifest: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', labels: { a: 'b' } }, spec: { clusterIP: '10.0.0.9', ports: [{ port: 80 }] } };
+    expect(normalizeObject(manifest)).toEqual({ object: manifest, dropped: [] });
+  });
+
+  test('a live Service loses its allocated cluster IPs, a headless one keeps None', () => {
+    const svc = (clusterIP: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', uid: 'u' }, spec: { clusterIP, clusterIPs: [clusterIP], ports: [{ port: 80 }] } });
+    expect(normalizeObject(svc('10.96.0.7')).object.spec).toEqual({ ports: [{ port: 80 }] });
+    expect(normalizeObject(svc('None')).object.spec).toEqual({ clusterIP: 'None', clusterIPs: ['None'], ports: [{ port: 80 }] });
+  });
+
+  test('a List stands for its items; anything else for itself', () => {
+    expect(listItems({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'A' }, { kind: 'B' }] })).toEqual([{ kind: 'A' }, { kind: 'B' }]);
+    expect(listItems({ apiVersion: 'v1', kind: 'ConfigMap', items: [] })).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', items: [] }]);
+  });
+});
+
+describe('what an apply changed', () => {
+  const fields: Record<string, any> = { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {} } } } } } };
+  const deploy = (rv: string, replicas: number, extra: Record<string, unknown> = {}, managed = fields): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name: 'web', resourceVersion: rv, labels: { app: 'web' }, managedFields: [{ manager: 'me', operation: 'Apply', apiVersion: 'apps/v1', fieldsV1: managed }, { manager: 'kube-controller-manager', operation: 'Update', fieldsV1: {} }], ...extra },
+    spec: { replicas, template: { spec: { containers: [{ name: 'sidecar', image: 's:1' }, { name: 'web', image: 'w:1' }] } } },
+  });
+
+  test('created when the plan saw nothing; unchanged when the resourceVersion did not move', () => {
+    expect(changeOf(undefined, deploy('5', 1), 'me')).toBe('created');
+    expect(changeOf(deploy('5', 1), deploy('5', 1), 'me')).toBe('unchanged');
+  });
+
+  test('another manager\'s write (annotation, status) between the LIST and the apply is not a change of ours', () => {
+    const after = { ...deploy('9', 1, { annotations: { 'deployment.kubernetes.io/revision': '2' } }), status: { replicas: 1 } };
+    expect(changeOf(deploy('5', 1), after, 'me')).toBe('unchanged');
+  });
+
+  test('configured when a value this manager owns changed, or what it owns did', () => {
+    expect(changeOf(deploy('5', 1), deploy('9', 3), 'me')).toBe('configured');
+    expect(changeOf(deploy('5', 1), deploy('9', 1, {}, { ...fields, 'f:spec': { ...fields['f:spec'], 'f:paused': {} } }), 'me')).toBe('configured');
+  });
+
+  test('a dry run never moves the resourceVersion, so its answer is compared by what this manager owns', () => {
+    expect(changeOf(deploy('5', 1), deploy('5', 3), 'me', true)).toBe('configured');
+    expect(changeOf(deploy('5', 1), deploy('5', 1), 'me', true)).toBe('unchanged');
+  });
+
+  test('owned values follow fieldsV1: map keys, list elements by key, set elements, indexes', () => {
+    const obj = deploy('1', 1);
+    expect(ownedValues(obj, fields)).toEqual({
+      'f:metadata': { 'f:labels': { 'f:app': 'web' } },
+      'f:spec': { 'f:replicas': 1, 'f:template': { 'f:spec': { 'f:containers': [['k:{"name":"web"}', { 'f:image': 'w:1' }]] } } },
+    });
+    expect(ownedValues({ finalizers: ['a', 'b'], args: ['x', 'y'] }, { 'f:finalizers': { 'v:"b"': {} }, 'f:args': { 'i:1': {} } }))
+      .toEqual({ 'f:finalizers': [['v:"b"', 'b']], 'f:args': [['i:1', 'y']] });
+  });
+});
+
+describe('plan', () => {
+  const SET = { name: 'set', namespace: 'default' };
+  const ID = applySetId(SET);
+  const CLUSTER_SCOPED = ['Namespace', 'ClusterRole'];
+  const info = (apiVersion: string, kind: string): ResourceInfo => ({
+    group: groupOf(apiVersion), version: apiVersion.split('/').pop()!, kind, resource: `${kind.toLowerCase()}s`, namespaced: !CLUSTER_SCOPED.includes(kind),
+  });
+  const member = (o: KubeObject, id = ID): KubeObject => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, 'applyset.kubernetes.io/part-of': id } } });
+  const cm = (name: string, namespace: string) => obj('ConfigMap', name, { metadata: { name, namespace }, data: { k: 'v' } });
+
+  /** A client that answers from `live` and records its calls; cluster-wide LISTs of namespaced kinds may be forbidden. */
+  function stub(live: KubeObject[], options: { forbidClusterWide?: boolean; parent?: KubeObject } = {}) {
+    const calls: string[] = [];
+    const refuse = () => { throw new Error('the plan does not write'); };
+    const client: KubeClient = {
+      resourceFor: async (apiVersion, kind) => info(apiVersion, kind),
+      resourceForGroupKind: async (group, kind) => info(group ? `${group}/v1` : 'v1', kind),
+      invalidateDiscovery: () => {},
+      get: async (ref) => { calls.push(`GET ${describeRef(ref)}`); return ref.kind === 'Secret' ? options.parent : undefined; },
+      list: async (apiVersion: string, kind: string, o: ListOptions = {}) => {
+        calls.push(`LIST ${kind} ${o.namespace ?? '*'}${o.labelSelector ? ' by label' : ''}`);
+        if (options.forbidClusterWide && !o.namespace && info(apiVersion, kind).namespaced) throw new KubeApiError(403, { reason: 'Forbidden' }, 'GET x');
+        return live.filter((l) => l.kind === kind && (!o.namespace || l.metadata.namespace === o.namespace)
+          && (!o.labelSelector || l.metadata.labels?.['applyset.kubernetes.io/part-of'] === ID));
+      },
+      apply: refuse, delete: refuse, requestToken: refuse,
+    };
+    return { client, calls };
+  }
+  const ctx = (client: KubeClient) => ({ client, defaultNamespace: 'default', concurrency: 4, command: 'apply' as const });
+  const input = (...objects: KubeObject[]) => ({ documents: objects.map((value, index) => ({ source: 'a.yaml', index, value })), applySet: SET, skipChecks: true });
+
+  test('one LIST per kind and namespace, no GET but the parent; live state, stages and labels in the plan', async () => {
+    const live = [obj('Namespace', 'default'), member(cm('a', 'default')), obj('Namespace', 'shop', { metadata: { name: 'shop', deletionTimestamp: 'now' } })];
+    const { client, calls } = stub(live);
+    const plan = await makePlan(input(cm('a', 'default'), cm('b', 'default'), obj('Namespace', 'shop')), ctx(client));
+    expect(plan.problems).toEqual([]);
+    expect(calls.sort()).toEqual(['GET Secret default/set', 'LIST ConfigMap default', 'LIST Namespace *']);
+    expect(plan.objects.map((o) => [o.key, o.live?.metadata.name ?? null])).toEqual([['ConfigMap/default/a', 'a'], ['ConfigMap/default/b', null], ['Namespace//shop', 'shop']]);
+    expect(plan.objects.every((o) => o.object.metadata.labels?.['applyset.kubernetes.io/part-of'] === ID)).toBe(true);
+    expect(plan.stages.map((s) => s.stage)).toEqual(['definitions', 'config']);
+    expect(plan.terminating.map(describeRef)).toEqual(['Namespace shop']);
+    expect([...plan.newNamespaces]).toEqual(['shop']);
+  });
+
+  test('old members across namespaces: one cluster-wide LIST, one per namespace when that is forbidden', async () => {
+    const parent = parentObject(SET, { groupKinds: ['ConfigMap'], additionalNamespaces: ['zoo'] });
+    const live = [obj('Namespace', 'default'), obj('Namespace', 'shop'), obj('Namespace', 'zoo'), member(cm('old', 'zoo')), member(cm('theirs', 'shop'), 'applyset-other-v1')];
+    const wide = stub(live, { parent });
+    const plan = await makePlan(input(cm('theirs', 'shop')), ctx(wide.client));
+    expect(wide.calls.filter((c) => c.startsWith('LIST ConfigMap'))).toEqual(['LIST ConfigMap *']);
+    expect(plan.stale.map((o) => describeRef(refOf(o)))).toEqual(['ConfigMap zoo/old']);
+    expect(plan.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^belongs to another apply set \(applyset-other-v1\)/)]);
+
+    const limited = stub(live, { parent, forbidClusterWide: true });
+    await makePlan(input(cm('theirs', 'shop')), ctx(limited.client));
+    expect(limited.calls.filter((c) => c.startsWith('LIST ConfigMap')).sort()).toEqual(['LIST ConfigMap *', 'LIST ConfigMap default', 'LIST ConfigMap shop', 'LIST ConfigMap zoo']);
+    // Kinds only old members have are listed by the set's label.
+    const gone = stub(live, { parent: parentObject(SET, { groupKinds: ['ConfigMap', 'Secret'], additionalNamespaces: ['zoo'] }) });
+    await makePlan(input(cm('theirs', 'shop')), ctx(gone.client));
+    expect(gone.calls.filter((c) => c.startsWith('LIST Secret'))).toEqual(['LIST Secret * by label']);
+  });
+
+  test('the input documents are not changed: normalizing works on copies', async () => {
+    const document = { ...cm('a', 'default'), status: { x: 1 }, metadata: { name: 'a', namespace: 'default', uid: 'u' } };
+    const before = structuredClone(document);
+    const plan = await makePlan(input(document), ctx(stub([obj('Namespace', 'default')]).client));
+    expect(document).toEqual(before);
+    expect(plan.objects[0].object).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default', labels: { 'applyset.kubernetes.io/part-of': ID } }, data: { k: 'v' } });
+  });
 });

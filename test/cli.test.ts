@@ -11,7 +11,7 @@ useFakeCluster((c) => { cluster = c; });
 
 interface Run { code: number; stdout: string; stderr: string }
 
-async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<Run> {
+async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; kubeconfig?: string } = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -20,7 +20,7 @@ async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boo
     env: options.env ?? {},
     cwd: cluster.dir,
   };
-  const clusterArgs = args[0] === 'synth' ? [] : ['--kubeconfig', cluster.kubeconfig];
+  const clusterArgs = args[0] === 'synth' ? [] : ['--kubeconfig', options.kubeconfig ?? cluster.kubeconfig];
   const code = await main(['node', 'workshop-stacks', ...args, ...clusterArgs], io);
   return { code, stdout, stderr };
 }
@@ -44,10 +44,10 @@ test('apply --output json prints a machine-readable report, and a second apply r
   expect(second.objects.map((o: any) => o.action)).toEqual(['unchanged', 'unchanged']);
 });
 
-test('an invalid document: exit 1, the problem names file and document, and nothing is sent', async () => {
+test('an invalid document: exit 2, the problem names file and document, and nothing is sent', async () => {
   const file = writeManifest('bad.yaml', configMap('fine', 'default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default' } } as KubeObject);
   const run = await cli(['apply', file]);
-  expect(run.code).toBe(1);
+  expect(run.code).toBe(2);
   expect(run.stderr).toContain('error: bad.yaml document 1: metadata.name: is missing');
   expect(run.stderr).toContain('nothing was changed');
   expect(cluster.server.requests).toEqual([]);
@@ -149,4 +149,76 @@ test('synth writes the apps into --outdir', async () => {
   expect(JSON.parse(run.stdout).files).toEqual([path.join(cluster.dir, 'out', 'dockercoins.k8s.yaml')]);
   expect(fs.readFileSync(path.join(cluster.dir, 'out', 'dockercoins.k8s.yaml'), 'utf8'))
     .toBe(fs.readFileSync(path.join(__dirname, '..', 'dist', 'dockercoins.k8s.yaml'), 'utf8'));
+});
+
+describe('apply, diff and delete: errors and options (issue 11)', () => {
+  const noStack = (run: Run) => expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
+
+  test.each([
+    [['-n', 'Bad_NS'], /"Bad_NS" is not a namespace name/],
+    [['--timeout', '0'], /"0" must be longer than 0/],
+    [['--concurrency', '0'], /"0" is not a positive integer/],
+  ])('%j is a usage error found before any request', async (args, message) => {
+    for (const command of ['apply', 'delete']) {
+      const run = await cli([command, writeManifest('a.yaml', configMap('a', 'default')), ...args]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      noStack(run);
+    }
+    expect(cluster.server.requests).toEqual([]);
+  });
+
+  test('every error exits 2; diff keeps 1 for differences only', async () => {
+    const file = writeManifest('a.yaml', configMap('a', 'default'));
+    const missing = path.join(cluster.dir, 'no-such-kubeconfig');
+    for (const command of ['apply', 'diff', 'delete']) {
+      const run = await cli([command, file], { kubeconfig: missing });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^error: /m);
+      noStack(run);
+    }
+  });
+
+  test('a forbidden request: the summary says nothing changed and why', async () => {
+    cluster.server.inject({ method: 'GET', path: '/configmaps', status: 403, times: 10 });
+    const run = await cli(['apply', writeManifest('a.yaml', configMap('a', 'default')), '--no-wait']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^apply FAILED: nothing changed: 403 Forbidden: /m);
+    expect(run.stdout + run.stderr).not.toContain('nothing to do');
+  });
+
+  test('writes that are all refused: the summary says nothing changed', async () => {
+    cluster.server.inject({ method: 'PATCH', path: '/configmaps/', status: 403, times: 10 });
+    const run = await cli(['apply', writeManifest('a.yaml', configMap('a', 'default'), configMap('b', 'default')), '--no-wait']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^apply FAILED: nothing changed: 2 failed$/m);
+  });
+
+  test('--skip-checks is said in the output; -v names the fields dropped from live YAML', async () => {
+    await cli(['apply', writeManifest('a.yaml', configMap('a', 'default')), '--no-wait']);
+    const live = cluster.server.object('v1', 'ConfigMap', 'a', 'default')!;
+    const run = await cli(['apply', writeManifest('live.yaml', live), '--no-wait', '--skip-checks', '-v', '--applyset', 'workshop-stacks-a']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('note: checks skipped (--skip-checks)');
+    expect(run.stderr).toMatch(/^live.yaml document 0 \(ConfigMap default\/a\): dropped metadata.managedFields, metadata.resourceVersion, metadata.uid, metadata.creationTimestamp/m);
+    expect(run.stdout).toContain('apply finished: 1 unchanged');
+    const diff = await cli(['diff', 'live.yaml', '--skip-checks', '--applyset', 'workshop-stacks-a']);
+    expect(diff.code).toBe(0);
+    expect(diff.stderr).toContain('note: checks skipped (--skip-checks)');
+  });
+
+  test('--force replaces an object whose selector changed, and says so', async () => {
+    cluster.server.seed(namespace('shop'));
+    await cli(['apply', writeManifest('a.yaml', deployment('web', 'shop')), '--no-wait']);
+    const changed = deployment('web', 'shop');
+    (changed.spec as any).selector.matchLabels = { app: 'web', v: '2' };
+    (changed.spec as any).template.metadata.labels = { app: 'web', v: '2' };
+    const refused = await cli(['apply', writeManifest('a.yaml', changed), '--no-wait']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('Deployment shop/web failed (spec.selector: field is immutable; --force deletes the object and creates it again)');
+    const forced = await cli(['apply', 'a.yaml', '--no-wait', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('Deployment shop/web replaced (spec.selector cannot change: deleted and created again)');
+    expect(forced.stdout).toContain('apply finished: 1 replaced');
+  });
 });

@@ -155,8 +155,9 @@ export class ConnectionError extends Error {
   }
 }
 
-// How kube-apiserver words a change to an immutable field (apimachinery's ValidateImmutableField).
-const IMMUTABLE = 'field is immutable';
+// How kube-apiserver words a change to a field that cannot change: apimachinery's ValidateImmutableField,
+// a Service's cluster IPs, and a StatefulSet's spec outside the few fields an update may change.
+const IMMUTABLE = /field is immutable|may not change once set|updates to statefulset spec for fields other than/;
 
 /**
  * The fields an `Invalid` (422) answer refuses because they cannot change once set (a Deployment's
@@ -165,7 +166,7 @@ const IMMUTABLE = 'field is immutable';
  */
 export function immutableFields(error: unknown): string[] {
   if (!(error instanceof KubeApiError) || error.code !== 422) return [];
-  return [...new Set(error.causes.filter((c) => c.field && c.message?.includes(IMMUTABLE)).map((c) => c.field!))];
+  return [...new Set(error.causes.filter((c) => c.field && IMMUTABLE.test(c.message ?? '')).map((c) => c.field!))];
 }
 
 /** The API group of an `apiVersion` (`''` for the core group). */

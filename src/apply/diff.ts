@@ -1,6 +1,10 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import { KubeObject } from '../manifest';
+import { AppliedObject, ApplyObjectsOptions, applyObjects } from './apply';
+import { describeRef, refOf } from './client';
+import { Plan } from './plan';
+import { ObjectDiff, ObjectResult, resultOf } from './report';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -50,4 +54,30 @@ export function objectDiff(name: string, live: KubeObject | undefined, next: Kub
   if (beforeText === afterText) return '';
   return createTwoFilesPatch(live ? `live/${name}` : '/dev/null', next ? `merged/${name}` : '/dev/null', beforeText, afterText, undefined, undefined, { context: 3 })
     .replace(/^=+\n/, '');
+}
+
+/** What `diff` found: each object's dry-run apply, and the members a prune would delete. */
+export interface PlanDiff {
+  readonly applied: readonly AppliedObject[];
+  readonly pruned: ReadonlyArray<{ readonly result: ObjectResult; readonly diff: ObjectDiff }>;
+}
+
+/**
+ * Dry-runs the apply of every object of the plan, stage by stage, and with `prune` lists the stale
+ * members: what `apply` would do, with nothing persisted.
+ */
+export async function diffPlan(plan: Plan, options: Omit<ApplyObjectsOptions, 'dryRun' | 'recreate'> & { readonly prune: boolean }): Promise<PlanDiff> {
+  const applied: AppliedObject[] = [];
+  for (const stage of plan.stages) applied.push(...await applyObjects(stage.items, { ...options, recreate: false, dryRun: true }));
+  const pruned = (options.prune ? plan.stale : []).map((live) => {
+    const result = resultOf(refOf(live), 'pruned');
+    return { result, diff: { object: result.object, action: result.action, diff: objectDiff(result.object, live, undefined) } };
+  });
+  return { applied, pruned };
+}
+
+/** The diff of one applied object; empty when the apply changes nothing this field manager owns. */
+export function appliedDiff(a: AppliedObject): ObjectDiff {
+  const name = describeRef(a.planned.ref);
+  return { object: name, action: a.action, diff: a.action === 'unchanged' ? '' : objectDiff(name, a.planned.live, a.after) };
 }

@@ -1,4 +1,4 @@
-// The apply engine: load -> validate -> order -> server-side apply in stages -> wait -> prune.
+// The apply engine: plan (normalize, apply set, stages, live state) -> apply in stages -> wait -> prune; diff; delete.
 export * from './client';
 export * from './kube-client';
 export * from './retry';
@@ -6,6 +6,10 @@ export * from './order';
 export * from './applyset';
 export * from './secrets';
 export * from './wait';
+export * from './normalize';
+export * from './plan';
+export * from './apply';
 export * from './diff';
 export * from './prune';
+export * from './delete';
 export * from './engine';

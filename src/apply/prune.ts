@@ -1,25 +1,10 @@
-import { KubeObject } from '../manifest';
-import { KubeClient, identityKey, refOf } from './client';
-import { APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, memberSelector } from './applyset';
-
-/**
- * The live members of an apply set: every object of the inventory's group-kinds, in the parent's
- * namespace and the additional ones (cluster-wide for cluster-scoped kinds), that carries the set's
- * label. Group-kinds the server no longer serves (a deleted CRD) have no members left to find.
- */
-export async function listMembers(client: KubeClient, id: string, parent: ApplySetRef, inventory: ApplySetInventory): Promise<KubeObject[]> {
-  const namespaces = [parent.namespace, ...inventory.additionalNamespaces.filter((n) => n !== parent.namespace)];
-  const lists = await Promise.all(inventory.groupKinds.map(async (gk) => {
-    const [kind, ...group] = gk.split('.');
-    const info = await client.resourceForGroupKind(group.join('.'), kind);
-    if (!info) return [];
-    const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
-    const scopes = info.namespaced ? namespaces : [undefined];
-    const found = await Promise.all(scopes.map((namespace) => client.list(apiVersion, kind, { namespace, labelSelector: memberSelector(id) })));
-    return found.flat();
-  }));
-  return onlyMembers(lists.flat(), id);
-}
+import { KubeObject, describeObject } from '../manifest';
+import { ObjectRef, identityKey, refOf } from './client';
+import { DeleteObjectsOptions, deleteObjects } from './delete';
+import { Plan } from './plan';
+import { ObjectResult } from './report';
+import { APPLYSET_PART_OF_LABEL } from './applyset';
+import { Problem } from '../checks/documents';
 
 /**
  * Keeps only the objects that carry the set's label with the set's id. The label selector already
@@ -33,4 +18,22 @@ export function onlyMembers(objects: readonly KubeObject[], id: string): KubeObj
 /** The members no longer in the manifests (compared by group, kind, namespace and name), not already being deleted. */
 export function staleMembers(members: readonly KubeObject[], id: string, keep: ReadonlySet<string>): KubeObject[] {
   return onlyMembers(members, id).filter((o) => !keep.has(identityKey(refOf(o))) && !o.metadata.deletionTimestamp);
+}
+
+/**
+ * Namespaces about to be pruned that still hold objects of the manifests: deleting a Namespace deletes
+ * everything in it, so the prune would take the applied objects with it.
+ */
+export function namespaceHazards(stale: readonly KubeObject[], kept: readonly ObjectRef[]): Problem[] {
+  return stale.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')
+    .filter((ns) => kept.some((ref) => ref.namespace === ns.metadata.name))
+    .map((ns) => ({
+      object: describeObject(ns),
+      message: 'is no longer in the manifests, but objects of the manifests live in it: pruning it would delete them too. Put the Namespace back in the manifests, or apply without --prune',
+    }));
+}
+
+/** Deletes the plan's stale members (workloads first), without waiting for them to be gone. */
+export function prune(plan: Plan, options: Omit<DeleteObjectsOptions, 'wait'>): Promise<ObjectResult[]> {
+  return deleteObjects(plan.stale, 'pruned', { ...options, wait: false });
 }

@@ -1,9 +1,10 @@
 import { EngineReport } from '../apply/engine';
 import { EXIT_USAGE, RegisterCommand } from './context';
-import { ClusterCommandOptions, clusterCommand, runClusterCommand, secretFromEnvOption } from './options';
+import { ClusterCommandOptions, clusterCommand, runClusterCommand, secretFromEnvOption, skipChecksOption } from './options';
 
 interface DiffOptions extends ClusterCommandOptions {
   readonly forceConflicts?: boolean;
+  readonly skipChecks?: boolean;
   readonly prune?: boolean;
 }
 
@@ -15,7 +16,7 @@ function diffExitCode(report: EngineReport): number {
 
 /** `workshop-stacks diff`: each object live against the server-side dry-run result, Secrets masked. */
 export const registerDiff: RegisterCommand = (program, ctx) => {
-  secretFromEnvOption(clusterCommand(program, 'diff', 'show what apply would change: each live object against the server-side dry-run result, Secret data masked (exit 0: no differences, 1: differences, 2: error)'))
+  skipChecksOption(secretFromEnvOption(clusterCommand(program, 'diff', 'show what apply would change: each live object against the server-side dry-run result, Secret data masked (exit 0: no differences, 1: differences, 2: error)')))
     .option('--force-conflicts', 'diff as if conflicting fields were taken over')
     .option('--prune', 'also show the members of the apply set that apply --prune would delete')
     .action((sources: string[], opts: DiffOptions) => runClusterCommand(ctx, 'diff', sources, opts, (run) => run.engine.diff({
@@ -24,6 +25,7 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
       envSecrets: run.envSecrets,
       env: ctx.io.env,
       forceConflicts: opts.forceConflicts,
+      skipChecks: opts.skipChecks,
       prune: opts.prune,
     }), diffExitCode));
 };

@@ -1,12 +1,13 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { defaultApplySetName } from '../apply/applyset';
-import { ApplyEngine, EngineEvent, EngineReport } from '../apply/engine';
+import { ApplyEngine, DEFAULT_CONCURRENCY, EngineEvent, EngineReport } from '../apply/engine';
 import { createKubeClient } from '../apply/kube-client';
 import { EnvSecretSpec, parseEnvSecretSpec } from '../apply/secrets';
 import { appInputs } from '../../apps/registry';
 import { loadSources, sourcesLabel } from '../load';
 import { SourceDocument } from '../manifest';
 import { PROFILES, Profile, profileFromEnv } from '../profile';
+import { DNS_1123_LABEL } from '../validation';
 import { CliContext, CliIO, EXIT_USAGE, Output } from './context';
 import { printJson, printSummary, progressEvents, progressOptions, textEvents } from './output';
 
@@ -32,6 +33,7 @@ export interface ClusterCommandOptions extends SourcesCommandOptions {
   readonly applyset?: string;
   readonly concurrency: number;
   readonly secretFromEnv?: EnvSecretSpec[];
+  readonly verbose?: boolean;
 }
 
 /** Adds the inputs argument and the options of how to read them and reach the cluster. */
@@ -54,9 +56,15 @@ export function inputsCommand(program: Command, name: string, description: strin
 /** Adds the inputs argument and the options of every command that works on an apply set. */
 export function clusterCommand(program: Command, name: string, description: string): Command {
   return sourcesCommand(program, name, description)
-    .option('-n, --namespace <namespace>', 'namespace of objects that name none, and of the apply set parent (default: the context\'s, else "default")')
+    .option('-n, --namespace <namespace>', 'namespace of objects that name none, and of the apply set parent (default: the context\'s, else "default")', namespaceName)
     .option('--applyset <name>', 'name of the apply set parent Secret (default: workshop-stacks-<app, file or directory name>)')
-    .option('--concurrency <n>', 'requests in flight at once within a stage', positiveInteger, 4);
+    .option('--concurrency <n>', 'requests in flight at once', positiveInteger, DEFAULT_CONCURRENCY)
+    .option('-v, --verbose', 'also say which server-populated fields (status, managedFields, ...) were dropped from the input');
+}
+
+/** Adds `--skip-checks`. */
+export function skipChecksOption(cmd: Command): Command {
+  return cmd.option('--skip-checks', 'do not run the checks `validate` runs before any request (the output says so)');
 }
 
 /** Adds `--secret-from-env`, repeatable. */
@@ -79,7 +87,20 @@ export function waitOptions(cmd: Command, what: string): Command {
   return cmd
     .option('--wait', `${what} (the default)`)
     .option('--no-wait', `do not wait`)
-    .addOption(new Option('--timeout <duration>', 'how long to wait in all, e.g. 90s, 5m, 1h (a bare number is seconds)').argParser(parseDuration).default(300_000, '5m'));
+    .addOption(new Option('--timeout <duration>', 'how long to wait in all, e.g. 90s, 5m, 1h (a bare number is seconds)').argParser(positiveDuration).default(300_000, '5m'));
+}
+
+function positiveDuration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms <= 0) throw new InvalidArgumentError(`"${text}" must be longer than 0`);
+  return ms;
+}
+
+function namespaceName(text: string): string {
+  if (!DNS_1123_LABEL.test(text) || text.length > 63) {
+    throw new InvalidArgumentError(`"${text}" is not a namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters)`);
+  }
+  return text;
 }
 
 /** `90s`, `5m`, `1h`, `1m30s`, or a number of seconds, in milliseconds. */
@@ -126,8 +147,10 @@ export async function prepareRun(sources: string[], opts: ClusterCommandOptions,
 }
 
 /**
- * Runs a cluster command and reports it: the report (text or JSON), and the exit status `exitFor`
- * gives (by default 0 only when the report is ok). A usage error exits 2, any other error 1.
+ * Runs a cluster command and reports it: the report (text or JSON), and the exit status. Every error
+ * (bad input, a problem found before any change, a cluster that cannot be reached or refuses, an object
+ * that failed) exits 2; `exitFor` decides between 0 and 1 for a report without errors (by default 1
+ * when objects did not become ready).
  */
 export async function runClusterCommand(
   ctx: CliContext,
@@ -141,19 +164,36 @@ export async function runClusterCommand(
   const json = opts.output === 'json';
   try {
     // diff's stdout is the diff alone, as kubectl's, so it can be piped into a pager or a file.
-    const events = json || command === 'diff' ? progressEvents(stderr, progressOptions(ctx.io.env)) : textEvents(stdout, stderr, progressOptions(ctx.io.env));
+    const quiet = json || command === 'diff';
+    const progress = progressOptions(ctx.io.env);
+    const events = withNotes(quiet ? progressEvents(stderr, progress) : textEvents(stdout, stderr, progress), quiet ? stderr : stdout, stderr, opts.verbose ?? false);
     const run = await prepareRun(sources, opts, ctx.io, events);
     const report = await body(run);
     if (json) printJson(report, stdout);
     else if (command === 'diff') printDiffs(report, stdout);
     if (!json) printSummary(report, command === 'diff' ? stderr : stdout, stderr);
-    ctx.setExitCode(exitFor(report));
+    ctx.setExitCode(isError(report) ? EXIT_USAGE : exitFor(report));
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     if (json) printJson({ command, ok: false, error: message }, stdout);
     else stderr.write(`error: ${message}\n`);
-    ctx.setExitCode(error instanceof UsageError ? EXIT_USAGE : 1);
+    ctx.setExitCode(EXIT_USAGE);
   }
+}
+
+/** Whether a report holds an error, as opposed to objects that are not ready (yet). */
+function isError(report: EngineReport): boolean {
+  return report.error !== undefined || report.problems.length > 0 || [...report.objects, ...report.pruned].some((o) => o.action === 'failed');
+}
+
+/** Adds the engine's notes (always) and the dropped fields (with `--verbose`) to an event printer. */
+function withNotes(print: (e: EngineEvent) => void, notes: Output, stderr: Output, verbose: boolean): (e: EngineEvent) => void {
+  return (e) => {
+    if (e.type === 'note') notes.write(`note: ${e.message}\n`);
+    else if (e.type === 'normalized') {
+      if (verbose) stderr.write(`${e.source} document ${e.index} (${e.object}): dropped ${e.dropped.join(', ')}\n`);
+    } else print(e);
+  };
 }
 
 function printDiffs(report: EngineReport, stdout: Output): void {

@@ -3,6 +3,9 @@ import { formatProblem } from '../checks/documents';
 import { Readiness } from '../apply/wait';
 import { Output } from './context';
 
+/** Actions that change the cluster. */
+const CHANGES: ReadonlySet<string> = new Set(['created', 'configured', 'replaced', 'pruned', 'deleted']);
+
 const SYMBOLS: Record<Readiness, string> = { Current: '✓', InProgress: '…', Failed: '✗' };
 
 /** Up to this many objects, progress names each one; beyond, it counts them per kind. */
@@ -165,7 +168,11 @@ export function printSummary(report: EngineReport, stdout: Output, stderr: Outpu
   if (report.problems.length > 0) return;
   const counts = new Map<string, number>();
   for (const r of [...report.objects, ...report.pruned]) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
-  const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ') || 'nothing to do';
+  const counted = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
+  // After a refusal or an unreachable server nothing was done, which is not "nothing to do": say why.
+  const changed = [...report.objects, ...report.pruned].some((o) => CHANGES.has(o.action));
+  const summary = report.ok || changed || report.dryRun ? counted || 'nothing to do'
+    : `nothing changed: ${[report.error, counted].filter(Boolean).join('; ') || 'see the errors above'}`;
   const dry = report.dryRun && report.command !== 'diff' ? ' (dry run: nothing was changed)' : '';
   (report.ok ? stdout : stderr).write(`${report.command} ${report.ok ? 'finished' : 'FAILED'}: ${summary}${dry}\n`);
 }

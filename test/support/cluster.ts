@@ -5,7 +5,7 @@ import { ApplyEngine, EngineEvent, EngineOptions } from '../../src/apply/engine'
 import { ClusterClient, createKubeClient } from '../../src/apply/kube-client';
 import { SourceDocument } from '../../src/manifest';
 import { KubeObject } from '../../src/manifest';
-import { FakeApiServer } from './fake-apiserver';
+import { FakeApiServer, FakeApiServerOptions } from './fake-apiserver';
 
 /** A fake API server, a kubeconfig for it in a temp dir, and the real client-node client on top. */
 export interface FakeCluster {
@@ -22,8 +22,8 @@ export interface FakeCluster {
 /** Retries without real waiting, so failure tests stay fast. */
 export const FAST_RETRY = { minDelayMs: 1, maxDelayMs: 5 };
 
-export async function startFakeCluster(): Promise<FakeCluster> {
-  const server = await FakeApiServer.start();
+export async function startFakeCluster(options: FakeApiServerOptions = {}): Promise<FakeCluster> {
+  const server = await FakeApiServer.start(options);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-stacks-'));
   const kubeconfig = server.writeKubeconfig(dir);
   const client = await createKubeClient({ kubeconfig, retry: FAST_RETRY });
