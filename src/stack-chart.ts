@@ -8,7 +8,6 @@ import { Profile, ProfileSettings, profileSettings } from './profile';
 import { PropsValidator } from './validation';
 
 // Where these lived before src/labels.ts and src/namespace.ts: the apply engine imports them from here.
-export { MANAGED_BY } from './labels';
 
 /** Props of {@link StackChart}. */
 export interface StackChartProps {

@@ -8,7 +8,6 @@ import { compareQuantities, quantityProblem } from './quantity';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount, quantityOf } from './resources';
 
 // Where these lived before src/names.ts: the apply engine imports them from here.
-export { DNS_1123_LABEL, DNS_1123_SUBDOMAIN } from './names';
 
 /** A construct prop that cannot produce a valid manifest. Thrown at synth time, before any output. */
 export class PropsValidationError extends Error {

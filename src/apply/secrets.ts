@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest';
-import { MANAGED_BY } from '../stack-chart';
-import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN } from '../validation';
+import { MANAGED_BY } from '../labels';
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN } from '../names';
 
 /**
  * A Secret to create or update from environment variables at apply time, so that credentials (the

@@ -7,7 +7,7 @@ import { appInputs } from '../../apps/registry';
 import { loadSources, sourcesLabel } from '../load';
 import { SourceDocument } from '../manifest';
 import { PROFILES, Profile, profileFromEnv } from '../profile';
-import { DNS_1123_LABEL } from '../validation';
+import { DNS_1123_LABEL } from '../names';
 import { CliContext, CliIO, EXIT_USAGE, Output } from './context';
 import { printJson, printSummary, progressEvents, progressOptions, textEvents } from './output';
 
