@@ -106,7 +106,7 @@ describe('load', () => {
     expect(loaded.map((d) => [d.source, d.index, (d.value as any).kind])).toEqual([
       [path.join('m', 'a.k8s.yaml'), 0, 'A'], [path.join('m', 'b.yaml'), 0, 'B'], [path.join('m', 'b.yaml'), 2, 'C'],
     ]);
-    expect(() => loadSources(['nope'], { cwd: root })).toThrow(/neither a file, a directory nor an app/);
+    expect(() => loadSources(['nope'], { cwd: root })).toThrow(/neither a file nor a directory/);
   });
 
   test('a syntax error stays with its document; the documents after it are still read', () => {
