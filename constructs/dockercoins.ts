@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks/exceptions';
 import { imageRef } from '../src/image';
@@ -81,6 +82,8 @@ export class Dockercoins extends StackConstruct {
   readonly webui: ServiceEndpoint;
   /** Every workload by name, as an escape hatch. */
   readonly workloads: Readonly<Record<'redis' | 'rng' | 'hasher' | 'worker' | 'webui', AppWorkload>>;
+  /** The Services as cdk8s-plus Services (`kplus.IngressBackend.fromService(coins.services.webui)`). */
+  readonly services: Readonly<Record<'redis' | 'rng' | 'hasher' | 'webui', kplus.Service>>;
 
   constructor(scope: Construct, id: string, props: DockercoinsProps = {}) {
     super(scope, id, props, 'Dockercoins', 'dockercoins');
@@ -164,6 +167,7 @@ export class Dockercoins extends StackConstruct {
     this.hasher = hasher.endpoint!;
     this.webui = webui.endpoint!;
     this.workloads = { redis, rng, hasher, worker, webui };
+    this.services = { redis: redis.service!, rng: rng.service!, hasher: hasher.service!, webui: webui.service! };
     // What the apps dial, by the Service names they have built in: validate checks the policies allow it.
     declareNeeds(worker.workload, [...DNS_NEEDS, ...[this.rng, this.hasher, this.redis].map((s) => ({ to: { service: s }, port: s.port }))]);
     declareNeeds(webui.workload, [...DNS_NEEDS, { to: { service: this.redis }, port: this.redis.port }]);

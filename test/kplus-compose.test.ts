@@ -32,7 +32,7 @@ function consumer() {
   });
   // Ingress in front of every stack's Service.
   const ingress = new kplus.Ingress(mine, 'ingress');
-  ingress.addRule('/coins', kplus.IngressBackend.fromService(coins.workloads.webui.service!));
+  ingress.addRule('/coins', kplus.IngressBackend.fromService(coins.services.webui));
   ingress.addRule('/console', kplus.IngressBackend.fromService(console.service));
   ingress.addRule('/hub', kplus.IngressBackend.fromService(hub.service));
   ingress.addRule('/tgr', kplus.IngressBackend.fromService(tgr.service));
@@ -147,7 +147,7 @@ describe('the stacks compose with cdk8s-plus-27', () => {
     const shop = new kplus.Deployment(mine, 'shop', { containers: [{ image: 'example/shop:1', portNumber: 8080 }] });
     const shopService = shop.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
     const gateway = new ApiGateway(new StackChart(app, 'edge'), 'gateway');
-    gateway.addRoute({ pathPrefix: '/coins', service: coins.workloads.webui.service! });
+    gateway.addRoute({ pathPrefix: '/coins', service: coins.services.webui });
     gateway.addRoute({ pathPrefix: '/shop', service: shopService });
     const out = parseManifests(synthYaml(app));
     const config = JSON.parse((out.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'api-gateway-envoy')!.data as any)['envoy.json']);

@@ -23,7 +23,7 @@ const coins = new Dockercoins(chart, 'coins', props);
 const gateway = new ApiGateway(chart, 'gateway');
 gateway.addRoute({ pathPrefix: '/', service: coins.webui });
 // cdk8s-plus in the consumer's own install takes the library's objects: one cdk8s-plus (a peer dependency).
-new kplus.Ingress(chart, 'ingress').addRule('/coins', kplus.IngressBackend.fromService(coins.workloads.webui.service!));
+new kplus.Ingress(chart, 'ingress').addRule('/coins', kplus.IngressBackend.fromService(coins.services.webui));
 ApiObject.of(coins.workloads.worker).addJsonPatch(JsonPatch.add('/metadata/labels/team', 'coins'));
 const yaml = synthYaml(app);
 const { findings } = validateObjects(parseManifests(yaml));
