@@ -1,5 +1,5 @@
 import { KubeObject } from '../src/manifest';
-import { ConnectionSet, analyzeTraffic, formatConnection } from '../src/traffic';
+import { ConnectionSet, TrafficModel, analyzeTraffic, formatConnection } from '../src/traffic';
 import { formatRange, parseCidr } from '../src/traffic/ip';
 
 // Small manifests: namespaces, workloads and policies, each case as few objects as its rule needs.
@@ -177,6 +177,23 @@ describe('beyond the inputs', () => {
     const names = new Set(analyzeTraffic(objects).map((c) => c.src.name));
     expect([...names].filter((n) => n.startsWith('n/')).sort()).toEqual([
       'n/cron[CronJob]', 'n/daemonset[DaemonSet]', 'n/deployment[Deployment]', 'n/job[Job]', 'n/pod[Pod]', 'n/replicaset[ReplicaSet]', 'n/statefulset[StatefulSet]']);
+  });
+});
+
+describe('scale', () => {
+  test('pairs across namespaces are considered only between ends whose policies may cross', () => {
+    const nsCount = 50;
+    const objects = Array.from({ length: nsCount }, (_, i) => [namespace(`n${i}`), deployment(`n${i}`, 'a'), deployment(`n${i}`, 'b'), denyAll(`n${i}`),
+      policy(`n${i}`, 'local', { ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] })]).flat();
+    const model = new TrafficModel(objects);
+    const ends = model.workloads.map((w) => model.withReach(model.pod(w)));
+    expect([...model.candidatePairs(ends)]).toHaveLength(nsCount * 2);
+    // One namespace that admits every other: every other end may now reach it.
+    objects.push(policy('n0', 'open', { ingress: [{ from: [{ namespaceSelector: {} }] }] }), policy('n1', 'out', { egress: [{ to: [{ namespaceSelector: {} }] }] }));
+    const open = new TrafficModel(objects);
+    const pairs = [...open.candidatePairs(open.workloads.map((w) => open.withReach(open.pod(w))))];
+    expect(pairs).toHaveLength(nsCount * 2 + 2 * 2);
+    expect(internal(objects)).toContain('n1/a[Deployment] => n0/a[Deployment] : All Connections');
   });
 });
 

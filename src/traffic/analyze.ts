@@ -36,6 +36,15 @@ export interface PodLike {
   readonly anyLabels?: boolean;
 }
 
+/** A pod, and whether it may connect across namespaces at all (see {@link TrafficModel.candidatePairs}). */
+export interface Reach {
+  readonly pod: PodLike;
+  /** Its egress may reach pods of other namespaces. */
+  readonly egressOut: boolean;
+  /** Its ingress may admit pods of other namespaces. */
+  readonly ingressIn: boolean;
+}
+
 /** A peer of a policy rule: pods, or one piece of the address space outside the inputs. */
 export type PeerRef = { readonly pod: PodLike } | { readonly ip: IpRange };
 
@@ -49,11 +58,19 @@ export class TrafficModel {
   /** Pods of namespaces the inputs do not define, one per selector that allows some. */
   readonly representatives: Array<{ name: string; pod: PodLike }>;
   private readonly cidrs = new Map<string, IpRange | undefined>();
+  /** The Services of the inputs, by `namespace/name`: needs name them. */
+  readonly services = new Map<string, KubeObject>();
+  /** Policies by namespace: a pod is selected only by those of its own. */
+  private readonly policiesIn = new Map<string, Policy[]>();
+  private readonly workloadsByNamespace = new Map<string, Workload[]>();
 
   constructor(objects: readonly KubeObject[]) {
     this.workloads = workloadsOf(objects);
     this.policies = policiesOf(objects);
     this.namespaces = namespacesOf(objects, this.workloads);
+    for (const p of this.policies) push(this.policiesIn, p.namespace, p);
+    for (const w of this.workloads) push(this.workloadsByNamespace, w.namespace, w);
+    for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') this.services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o);
     const peers = this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers ?? []));
     const blocks = peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : []))
       .flatMap((text) => this.cidr(text) ?? []);
@@ -66,6 +83,11 @@ export class TrafficModel {
     this.representatives = [...reps].sort(([a], [b]) => a.localeCompare(b)).map(([name, pod]) => ({ name, pod }));
   }
 
+  /** The workloads of a namespace. */
+  workloadsIn(namespace: string): readonly Workload[] {
+    return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
   /** A workload as a pod. */
   pod(w: Workload): PodLike {
     return { namespace: w.namespace, namespaceLabels: this.namespaces.get(w.namespace) ?? { [NAMESPACE_NAME_LABEL]: w.namespace }, labels: w.labels, ports: w.ports };
@@ -73,8 +95,40 @@ export class TrafficModel {
 
   /** The policies of `pod`'s namespace that select it for `direction`. */
   selecting(pod: PodLike, direction: Direction): Policy[] {
-    return this.policies.filter((p) => p.namespace === pod.namespace && p.types.has(direction)
+    return (this.policiesIn.get(pod.namespace ?? '') ?? []).filter((p) => p.types.has(direction)
       && (pod.anyLabels || matchesSelector(p.podSelector, pod.labels)));
+  }
+
+  /**
+   * Whether `pod` may have any connection in `direction` with pods of other namespaces: it is open that
+   * way, or a rule has no peers or a peer with a namespaceSelector. When either end of a pair in two
+   * namespaces may not, nothing flows between them: this spares the pairwise work in large inputs.
+   */
+  crossesNamespaces(pod: PodLike, direction: Direction): boolean {
+    const policies = this.selecting(pod, direction);
+    return policies.length === 0 || policies.some((p) => p.rules[direction].some((r) =>
+      !r.peers || r.peers.length === 0 || r.peers.some((peer) => !peer.ipBlock && peer.namespaceSelector !== undefined)));
+  }
+
+  /** A pod with what {@link candidatePairs} needs to know about it. */
+  withReach(pod: PodLike): Reach {
+    return { pod, egressOut: this.crossesNamespaces(pod, 'Egress'), ingressIn: this.crossesNamespaces(pod, 'Ingress') };
+  }
+
+  /**
+   * The ordered pairs of distinct ends between which something may flow: those of one namespace, and
+   * across namespaces only from an end that may send out of its namespace to one that may receive
+   * from others. Linear in the ends when policies keep namespaces apart, as a classroom's do.
+   */
+  *candidatePairs<T extends Reach>(ends: readonly T[]): Generator<[T, T]> {
+    const byNamespace = new Map<string, T[]>();
+    for (const e of ends) push(byNamespace, e.pod.namespace ?? '', e);
+    const receivers = ends.filter((e) => e.ingressIn);
+    for (const src of ends) {
+      const local = byNamespace.get(src.pod.namespace ?? '')!;
+      const remote = src.egressOut ? receivers.filter((dst) => dst.pod.namespace !== src.pod.namespace) : [];
+      for (const dst of [...local, ...remote]) if (dst !== src) yield [src, dst];
+    }
   }
 
   /**
@@ -149,17 +203,22 @@ export class TrafficModel {
   }
 }
 
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** Every connection the NetworkPolicies of `objects` allow, sorted as netpol-analyzer lists them. */
 export function analyzeTraffic(objects: readonly KubeObject[]): Connection[] {
   const model = new TrafficModel(objects);
-  const ends = model.workloads.map((w) => ({ end: workloadEnd(w), pod: model.pod(w) }));
+  const ends = model.workloads.map((w) => ({ end: workloadEnd(w), ...model.withReach(model.pod(w)) }));
   const out: Connection[] = [];
+  for (const [src, dst] of model.candidatePairs(ends)) {
+    const conn = model.between(src.pod, dst.pod);
+    if (!conn.isEmpty) out.push({ src: src.end, dst: dst.end, conn });
+  }
   for (const src of ends) {
-    for (const dst of ends) {
-      if (src.end.name === dst.end.name) continue;
-      const conn = model.between(src.pod, dst.pod);
-      if (!conn.isEmpty) out.push({ src: src.end, dst: dst.end, conn });
-    }
     // Outside the inputs nothing is known to restrict: only this end's policies count.
     for (const rep of model.representatives) {
       const end: Endpoint = { type: 'selector', name: rep.name, namespace: rep.pod.namespace };

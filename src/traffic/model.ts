@@ -76,8 +76,10 @@ export interface Policy {
 
 /** The workloads of the inputs, including the pods consolehub will create from its Job template. */
 export function workloadsOf(objects: readonly KubeObject[]): Workload[] {
+  // Copies of a stack (a classroom's) share one template text: parse it once.
+  const templates = new Map<string, KubeObject[]>();
   return objects.flatMap((object): Workload[] => {
-    if (object.kind === 'ConfigMap') return jobTemplateWorkloads(object);
+    if (object.kind === 'ConfigMap') return jobTemplateWorkloads(object, templates);
     const template = podTemplateOf(object);
     if (!template) return [];
     return [{
@@ -98,15 +100,18 @@ export function workloadsOf(objects: readonly KubeObject[]): Workload[] {
  * A ConfigMap with a `job-template.yaml` stands for the Jobs the hub creates from it, named
  * `webconsole-<uname>` (shown as `webconsole-*`), in the namespace the template or the ConfigMap names.
  */
-function jobTemplateWorkloads(configMap: KubeObject): Workload[] {
+function jobTemplateWorkloads(configMap: KubeObject, templates: Map<string, KubeObject[]>): Workload[] {
   const text = (configMap.data as Record<string, string> | undefined)?.[JOB_TEMPLATE_KEY];
   if (typeof text !== 'string') return [];
-  let docs: KubeObject[];
-  try {
-    docs = parseManifests(text);
-  } catch {
-    return [];
+  if (!templates.has(text)) {
+    try {
+      templates.set(text, parseManifests(text));
+    } catch {
+      // Not YAML: not a template the hub could use either.
+      templates.set(text, []);
+    }
   }
+  const docs = templates.get(text)!;
   return docs.filter((job) => job?.kind === 'Job').flatMap((job) => workloadsOf([{
     ...job,
     metadata: {

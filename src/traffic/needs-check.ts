@@ -52,12 +52,12 @@ export function checkNeededFlows(objects: readonly KubeObject[], model: TrafficM
     } catch (error) {
       return [at(`${workloadId(w)}: ${(error as Error).message}`)];
     }
-    return needs.flatMap((need, i) => checkNeed(objects, model, w, need).map((message) => at(message, i)));
+    return needs.flatMap((need, i) => checkNeed(model, w, need).map((message) => at(message, i)));
   });
 }
 
 /** What is wrong with one need: nothing when the policies allow it to every pod it goes to. */
-function checkNeed(objects: readonly KubeObject[], model: TrafficModel, src: Workload, need: NeededFlowSpec): string[] {
+function checkNeed(model: TrafficModel, src: Workload, need: NeededFlowSpec): string[] {
   const protocol = need.protocol ?? 'TCP';
   const from = model.pod(src);
   const srcId = workloadId(src);
@@ -83,7 +83,7 @@ function checkNeed(objects: readonly KubeObject[], model: TrafficModel, src: Wor
     const pod: PodLike = { namespace: ref.namespace, namespaceLabels: model.namespaces.get(ref.namespace) ?? { [NAMESPACE_NAME_LABEL]: ref.namespace }, labels: ref.labels, ports: [] };
     return blocked(model, { id: srcId, pod: from }, { id: `${ref.namespace}/[pod with ${formatSelector({ matchLabels: ref.labels })}]`, pod }, required);
   }
-  const targets = need.service !== undefined ? serviceTargets(objects, model, src, need) : workloadTargets(model, src, need);
+  const targets = need.service !== undefined ? serviceTargets(model, src, need) : workloadTargets(model, src, need);
   if (typeof targets === 'string') return [targets];
   return targets.flatMap(({ dst, port }) =>
     blocked(model, { id: srcId, pod: from }, { id: workloadId(dst), pod: model.pod(dst) }, ConnectionSet.ports(protocol, port)));
@@ -112,16 +112,16 @@ function blame(model: TrafficModel, pod: PodLike, id: string, direction: Directi
 type Targets = Array<{ dst: Workload; port: number }> | string;
 
 /** The pods behind a Service, each with the container port the Service's port targets. */
-function serviceTargets(objects: readonly KubeObject[], model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
+function serviceTargets(model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
   const [namespace, name] = need.service!.includes('/') ? need.service!.split('/', 2) : [src.namespace, need.service!];
-  const svc = objects.find((o) => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata.name === name && (o.metadata.namespace ?? 'default') === namespace);
+  const svc = model.services.get(`${namespace}/${name}`);
   if (!svc) return `needs Service ${namespace}/${name}, which is not in the manifests`;
   const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ name?: string; port: number; targetPort?: number | string; protocol?: Protocol }> };
   const protocol = need.protocol ?? 'TCP';
   const port = (spec.ports ?? []).find((p) => (typeof need.port === 'number' ? p.port === need.port : p.name === need.port) && (p.protocol ?? 'TCP') === protocol);
   if (!port) return `Service ${namespace}/${name} has no ${protocol} port ${need.port}`;
   if (!spec.selector || Object.keys(spec.selector).length === 0) return `Service ${namespace}/${name} has no selector: its endpoints cannot be checked`;
-  const dsts = model.workloads.filter((w) => w.namespace === namespace && matchesSelector({ matchLabels: spec.selector }, w.labels));
+  const dsts = model.workloadsIn(namespace).filter((w) => matchesSelector({ matchLabels: spec.selector }, w.labels));
   if (dsts.length === 0) return `Service ${namespace}/${name} selects no workload of the manifests`;
   return resolvePorts(dsts, port.targetPort ?? port.port, protocol);
 }
@@ -129,7 +129,7 @@ function serviceTargets(objects: readonly KubeObject[], model: TrafficModel, src
 function workloadTargets(model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
   const ref = need.workload!;
   const qualified = ref.includes('/') ? ref : `${src.namespace}/${ref}`;
-  const dsts = model.workloads.filter((w) => `${w.namespace}/${w.name}` === qualified || workloadId(w) === qualified);
+  const dsts = model.workloadsIn(qualified.split('/')[0]).filter((w) => `${w.namespace}/${w.name}` === qualified || workloadId(w) === qualified);
   if (dsts.length === 0) return `needs workload ${qualified}, which is not in the manifests`;
   return resolvePorts(dsts, need.port, need.protocol ?? 'TCP');
 }
@@ -152,27 +152,25 @@ function resolvePorts(dsts: readonly Workload[], port: number | string, protocol
 export function checkAttendeeBoundaries(objects: readonly KubeObject[], model: TrafficModel = new TrafficModel(objects)): Finding[] {
   const attendee = (ns: string | undefined) => (ns === undefined ? undefined : model.namespaces.get(ns)?.[ATTENDEE_LABEL]);
   const namespaceObjects = objects.filter((o) => o.kind === 'Namespace' && attendee(o.metadata.name) !== undefined);
-  const ends: Array<{ id: string; pod: PodLike; object: KubeObject }> = [
-    ...model.workloads.filter((w) => attendee(w.namespace) !== undefined).map((w) => ({ id: workloadId(w), pod: model.pod(w), object: w.object })),
+  const ends = [
+    ...model.workloads.filter((w) => attendee(w.namespace) !== undefined).map((w) => ({ id: workloadId(w), object: w.object, ...model.withReach(model.pod(w)) })),
     ...namespaceObjects.map((ns) => ({
       id: `${ns.metadata.name}/[any pod]`,
-      pod: { namespace: ns.metadata.name, namespaceLabels: model.namespaces.get(ns.metadata.name!)!, labels: {}, ports: [], anyLabels: true },
       object: ns,
+      ...model.withReach({ namespace: ns.metadata.name, namespaceLabels: model.namespaces.get(ns.metadata.name!)!, labels: {}, ports: [], anyLabels: true }),
     })),
   ];
   const out: Finding[] = [];
-  for (const src of ends) {
-    for (const dst of ends) {
-      if (src.pod.namespace === dst.pod.namespace) continue;
-      const conn = model.between(src.pod, dst.pod);
-      if (conn.isEmpty) continue;
-      out.push({
-        object: describeObject(src.object),
-        field: 'spec',
-        rule: 'traffic/attendee-boundary',
-        message: `${src.id} => ${dst.id} : ${conn} crosses from attendee ${attendee(src.pod.namespace)} to attendee ${attendee(dst.pod.namespace)}`,
-      });
-    }
+  for (const [src, dst] of model.candidatePairs(ends)) {
+    if (src.pod.namespace === dst.pod.namespace) continue;
+    const conn = model.between(src.pod, dst.pod);
+    if (conn.isEmpty) continue;
+    out.push({
+      object: describeObject(src.object),
+      field: 'spec',
+      rule: 'traffic/attendee-boundary',
+      message: `${src.id} => ${dst.id} : ${conn} crosses from attendee ${attendee(src.pod.namespace)} to attendee ${attendee(dst.pod.namespace)}`,
+    });
   }
   return out;
 }
