@@ -2,7 +2,7 @@ import { LabelSelectorSpec, matchesSelector } from '../checks/selector';
 import { KubeObject } from '../manifest';
 import { IpRange, atomicRanges, formatRange, mergeRanges, parseCidr, within } from './ip';
 import {
-  Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyPort, Workload, namespacesOf, policiesOf, workloadId, workloadsOf,
+  Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyPort, TrafficWorkload, namespacesOf, policiesOf, workloadId, workloadsOf,
 } from './model';
 import { ConnectionSet } from './ports';
 
@@ -11,7 +11,7 @@ import { ConnectionSet } from './ports';
  * selector allows in namespaces the inputs do not define (shown as the selector, as netpol-analyzer does).
  */
 export type Endpoint =
-  | { readonly type: 'workload'; readonly name: string; readonly namespace: string; readonly workload: Workload }
+  | { readonly type: 'workload'; readonly name: string; readonly namespace: string; readonly workload: TrafficWorkload }
   | { readonly type: 'ip'; readonly name: string; readonly ranges: readonly IpRange[] }
   | { readonly type: 'selector'; readonly name: string; readonly namespace?: string };
 
@@ -28,7 +28,7 @@ export interface PodLike {
   readonly namespace?: string;
   readonly namespaceLabels: Record<string, string>;
   readonly labels: Record<string, string>;
-  readonly ports: Workload['ports'];
+  readonly ports: TrafficWorkload['ports'];
   /**
    * A stand-in for pods whose labels anyone may choose (an attendee's own pods): every pod selector
    * selects it, so it gets the most any policy of its namespace allows.
@@ -50,7 +50,7 @@ export type PeerRef = { readonly pod: PodLike } | { readonly ip: IpRange };
 
 /** The inputs, digested for NetworkPolicy evaluation. */
 export class TrafficModel {
-  readonly workloads: Workload[];
+  readonly workloads: TrafficWorkload[];
   readonly policies: Policy[];
   readonly namespaces: Map<string, Record<string, string>>;
   /** The pieces of the address space that every ipBlock either wholly contains or wholly excludes. */
@@ -62,7 +62,7 @@ export class TrafficModel {
   readonly services = new Map<string, KubeObject>();
   /** Policies by namespace: a pod is selected only by those of its own. */
   private readonly policiesIn = new Map<string, Policy[]>();
-  private readonly workloadsByNamespace = new Map<string, Workload[]>();
+  private readonly workloadsByNamespace = new Map<string, TrafficWorkload[]>();
 
   constructor(objects: readonly KubeObject[]) {
     this.workloads = workloadsOf(objects);
@@ -84,12 +84,12 @@ export class TrafficModel {
   }
 
   /** The workloads of a namespace. */
-  workloadsIn(namespace: string): readonly Workload[] {
+  workloadsIn(namespace: string): readonly TrafficWorkload[] {
     return this.workloadsByNamespace.get(namespace) ?? [];
   }
 
   /** A workload as a pod. */
-  pod(w: Workload): PodLike {
+  pod(w: TrafficWorkload): PodLike {
     return { namespace: w.namespace, namespaceLabels: this.namespaces.get(w.namespace) ?? { [NAMESPACE_NAME_LABEL]: w.namespace }, labels: w.labels, ports: w.ports };
   }
 
@@ -242,7 +242,7 @@ export function formatConnection(c: Connection): string {
   return `${c.src.name} => ${c.dst.name} : ${c.conn}`;
 }
 
-function workloadEnd(w: Workload): Endpoint {
+function workloadEnd(w: TrafficWorkload): Endpoint {
   return { type: 'workload', name: workloadId(w), namespace: w.namespace, workload: w };
 }
 
@@ -321,7 +321,7 @@ export function formatSelector(selector: LabelSelectorSpec): string {
  * The connections of the workloads named `name`, `namespace/name` or `namespace/name[Kind]` (a bare
  * name matches that workload in every namespace); a clear error when none has that name.
  */
-export function focusOn(connections: readonly Connection[], workloads: readonly Workload[], focus: string): Connection[] {
+export function focusOn(connections: readonly Connection[], workloads: readonly TrafficWorkload[], focus: string): Connection[] {
   const matches = workloads.filter((w) => [w.name, `${w.namespace}/${w.name}`, workloadId(w)].includes(focus));
   if (matches.length === 0) throw new Error(`no workload named "${focus}" in the inputs`);
   const ids = new Set(matches.map(workloadId));

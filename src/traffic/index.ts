@@ -1,9 +1,9 @@
 // The public API of the traffic analysis; the address and port arithmetic stays internal.
-export { ConnectionSet, type Protocol } from './ports';
+export { ConnectionSet, type TrafficProtocol } from './ports';
 export type { IpRange } from './ip';
 export {
   type Direction, JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, TEMPLATE_JOBS_NAME, type Policy, type PolicyPeer, type PolicyPort, type PolicyRule,
-  type Workload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
+  type TrafficWorkload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
 } from './model';
 export {
   type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, formatConnection, formatSelector,

@@ -1,6 +1,6 @@
 import { LabelSelectorSpec } from '../checks/selector';
 import { KubeObject, parseManifests, podTemplateOf } from '../manifest';
-import { Protocol } from './ports';
+import { TrafficProtocol } from './ports';
 
 /** The label every namespace gets from the API server, which namespace selectors can match. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -18,11 +18,11 @@ export const JOBS_NAMESPACE_ANNOTATION = 'workshop-stacks.io/jobs-namespace';
 export interface WorkloadPort {
   readonly name?: string;
   readonly port: number;
-  readonly protocol: Protocol;
+  readonly protocol: TrafficProtocol;
 }
 
 /** Pods of the inputs, as netpol-analyzer names them: one per workload. */
-export interface Workload {
+export interface TrafficWorkload {
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
@@ -36,7 +36,7 @@ export interface Workload {
 }
 
 /** `ns/name[Kind]`, netpol-analyzer's name of a workload. */
-export function workloadId(w: Pick<Workload, 'namespace' | 'name' | 'kind'>): string {
+export function workloadId(w: Pick<TrafficWorkload, 'namespace' | 'name' | 'kind'>): string {
   return `${w.namespace}/${w.name}[${w.kind}]`;
 }
 
@@ -49,7 +49,7 @@ export interface PolicyPeer {
 
 /** A NetworkPolicy port entry. */
 export interface PolicyPort {
-  readonly protocol?: Protocol;
+  readonly protocol?: TrafficProtocol;
   readonly port?: number | string;
   readonly endPort?: number;
 }
@@ -75,10 +75,10 @@ export interface Policy {
 }
 
 /** The workloads of the inputs, including the pods consolehub will create from its Job template. */
-export function workloadsOf(objects: readonly KubeObject[]): Workload[] {
+export function workloadsOf(objects: readonly KubeObject[]): TrafficWorkload[] {
   // Copies of a stack (a classroom's) share one template text: parse it once.
   const templates = new Map<string, KubeObject[]>();
-  return objects.flatMap((object): Workload[] => {
+  return objects.flatMap((object): TrafficWorkload[] => {
     if (object.kind === 'ConfigMap') return jobTemplateWorkloads(object, templates);
     const template = podTemplateOf(object);
     if (!template) return [];
@@ -88,7 +88,7 @@ export function workloadsOf(objects: readonly KubeObject[]): Workload[] {
       name: object.metadata.name ?? '<unnamed>',
       labels: template.labels,
       ports: (template.spec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({
-        name: p.name, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as Protocol,
+        name: p.name, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as TrafficProtocol,
       }))),
       annotations: object.metadata.annotations ?? {},
       object,
@@ -100,7 +100,7 @@ export function workloadsOf(objects: readonly KubeObject[]): Workload[] {
  * A ConfigMap with a `job-template.yaml` stands for the Jobs the hub creates from it, named
  * `webconsole-<uname>` (shown as `webconsole-*`), in the namespace the template or the ConfigMap names.
  */
-function jobTemplateWorkloads(configMap: KubeObject, templates: Map<string, KubeObject[]>): Workload[] {
+function jobTemplateWorkloads(configMap: KubeObject, templates: Map<string, KubeObject[]>): TrafficWorkload[] {
   const text = (configMap.data as Record<string, string> | undefined)?.[JOB_TEMPLATE_KEY];
   if (typeof text !== 'string') return [];
   if (!templates.has(text)) {
@@ -151,7 +151,7 @@ export function policiesOf(objects: readonly KubeObject[]): Policy[] {
  * The namespaces the inputs define, with their labels: those of a Namespace object, and the namespace
  * of every other object (with only the automatic name label).
  */
-export function namespacesOf(objects: readonly KubeObject[], workloads: readonly Workload[]): Map<string, Record<string, string>> {
+export function namespacesOf(objects: readonly KubeObject[], workloads: readonly TrafficWorkload[]): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   const add = (name: string, labels: Record<string, string> = {}) =>
     out.set(name, { ...out.get(name), ...labels, [NAMESPACE_NAME_LABEL]: name });

@@ -4,9 +4,9 @@ import { ATTENDEE_LABEL } from '../labels';
 import { KubeObject, describeObject } from '../manifest';
 import { PodLike, TrafficModel, formatSelector } from './analyze';
 import { IpRange, overlaps, parseCidr } from './ip';
-import { Direction, NAMESPACE_NAME_LABEL, Workload, workloadId } from './model';
+import { Direction, NAMESPACE_NAME_LABEL, TrafficWorkload, workloadId } from './model';
 import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds, parsePodsRef } from './needs';
-import { ConnectionSet, Protocol } from './ports';
+import { ConnectionSet, TrafficProtocol } from './ports';
 
 /**
  * The traffic checks of `validate`: every connection a workload declares it needs
@@ -57,7 +57,7 @@ export function checkNeededFlows(objects: readonly KubeObject[], model: TrafficM
 }
 
 /** What is wrong with one need: nothing when the policies allow it to every pod it goes to. */
-function checkNeed(model: TrafficModel, src: Workload, need: NeededFlowSpec): string[] {
+function checkNeed(model: TrafficModel, src: TrafficWorkload, need: NeededFlowSpec): string[] {
   const protocol = need.protocol ?? 'TCP';
   const from = model.pod(src);
   const srcId = workloadId(src);
@@ -109,14 +109,14 @@ function blame(model: TrafficModel, pod: PodLike, id: string, direction: Directi
   return `no ${direction.toLowerCase()} rule ${what} (NetworkPolicies selecting ${id} for ${direction}: ${names.join(', ')}): add one`;
 }
 
-type Targets = Array<{ dst: Workload; port: number }> | string;
+type Targets = Array<{ dst: TrafficWorkload; port: number }> | string;
 
 /** The pods behind a Service, each with the container port the Service's port targets. */
-function serviceTargets(model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
+function serviceTargets(model: TrafficModel, src: TrafficWorkload, need: NeededFlowSpec): Targets {
   const [namespace, name] = need.service!.includes('/') ? need.service!.split('/', 2) : [src.namespace, need.service!];
   const svc = model.services.get(`${namespace}/${name}`);
   if (!svc) return `needs Service ${namespace}/${name}, which is not in the manifests`;
-  const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ name?: string; port: number; targetPort?: number | string; protocol?: Protocol }> };
+  const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ name?: string; port: number; targetPort?: number | string; protocol?: TrafficProtocol }> };
   const protocol = need.protocol ?? 'TCP';
   const port = (spec.ports ?? []).find((p) => (typeof need.port === 'number' ? p.port === need.port : p.name === need.port) && (p.protocol ?? 'TCP') === protocol);
   if (!port) return `Service ${namespace}/${name} has no ${protocol} port ${need.port}`;
@@ -126,7 +126,7 @@ function serviceTargets(model: TrafficModel, src: Workload, need: NeededFlowSpec
   return resolvePorts(dsts, port.targetPort ?? port.port, protocol);
 }
 
-function workloadTargets(model: TrafficModel, src: Workload, need: NeededFlowSpec): Targets {
+function workloadTargets(model: TrafficModel, src: TrafficWorkload, need: NeededFlowSpec): Targets {
   const ref = need.workload!;
   const qualified = ref.includes('/') ? ref : `${src.namespace}/${ref}`;
   const dsts = model.workloadsIn(qualified.split('/')[0]).filter((w) => `${w.namespace}/${w.name}` === qualified || workloadId(w) === qualified);
@@ -134,8 +134,8 @@ function workloadTargets(model: TrafficModel, src: Workload, need: NeededFlowSpe
   return resolvePorts(dsts, need.port, need.protocol ?? 'TCP');
 }
 
-function resolvePorts(dsts: readonly Workload[], port: number | string, protocol: Protocol): Targets {
-  const out: Array<{ dst: Workload; port: number }> = [];
+function resolvePorts(dsts: readonly TrafficWorkload[], port: number | string, protocol: TrafficProtocol): Targets {
+  const out: Array<{ dst: TrafficWorkload; port: number }> = [];
   for (const dst of dsts) {
     const number = typeof port === 'number' ? port : dst.ports.find((p) => p.name === port && p.protocol === protocol)?.port;
     if (number === undefined) return `${workloadId(dst)} has no ${protocol} container port named ${port}`;

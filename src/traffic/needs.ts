@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Protocol } from './ports';
+import { TrafficProtocol } from './ports';
 
 /**
  * The annotation that carries the connections a workload's app needs, on the workload's manifest, so
@@ -32,7 +32,7 @@ export interface NeededFlowSpec {
   readonly outside?: true;
   readonly port: number | string;
   /** @default 'TCP' */
-  readonly protocol?: Protocol;
+  readonly protocol?: TrafficProtocol;
 }
 
 /** Where a needed connection goes, in code: a Service or workload by name or by construct, or addresses. */
@@ -65,7 +65,7 @@ export interface NeededFlow {
    * Protocol of the connection.
    * @default 'TCP'
    */
-  readonly protocol?: Protocol;
+  readonly protocol?: TrafficProtocol;
 }
 
 /**

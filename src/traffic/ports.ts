@@ -1,8 +1,8 @@
 /** The protocols a NetworkPolicy port names. */
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type TrafficProtocol = 'TCP' | 'UDP' | 'SCTP';
 
 /** Sorted as netpol-analyzer prints them. */
-export const PROTOCOLS: readonly Protocol[] = ['SCTP', 'TCP', 'UDP'];
+export const PROTOCOLS: readonly TrafficProtocol[] = ['SCTP', 'TCP', 'UDP'];
 
 const MIN_PORT = 1;
 const MAX_PORT = 65535;
@@ -21,12 +21,12 @@ export class ConnectionSet {
   static readonly ALL = new ConnectionSet(new Map(PROTOCOLS.map((p) => [p, [[MIN_PORT, MAX_PORT] as Range]])));
 
   /** Ports `from`..`to` (inclusive) of one protocol; every port when `from` is unset. */
-  static ports(protocol: Protocol, from?: number, to: number | undefined = from): ConnectionSet {
+  static ports(protocol: TrafficProtocol, from?: number, to: number | undefined = from): ConnectionSet {
     const range: Range = from === undefined ? [MIN_PORT, MAX_PORT] : [from, to ?? from];
     return new ConnectionSet(new Map([[protocol, normalize([range])]]));
   }
 
-  private constructor(private readonly byProtocol: ReadonlyMap<Protocol, readonly Range[]>) {}
+  private constructor(private readonly byProtocol: ReadonlyMap<TrafficProtocol, readonly Range[]>) {}
 
   get isEmpty(): boolean {
     return this.byProtocol.size === 0;
@@ -64,7 +64,7 @@ export class ConnectionSet {
   }
 
   private combine(other: ConnectionSet, op: (a: readonly Range[], b: readonly Range[]) => Range[]): ConnectionSet {
-    const out = new Map<Protocol, readonly Range[]>();
+    const out = new Map<TrafficProtocol, readonly Range[]>();
     for (const p of PROTOCOLS) {
       const ranges = normalize(op(this.byProtocol.get(p) ?? [], other.byProtocol.get(p) ?? []));
       if (ranges.length > 0) out.set(p, ranges);
