@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { NamedInputs } from '../src/load';
 import { MANIFEST_SUFFIX } from '../src/manifest';
 import { Profile } from '../src/profile';
 import { synthYaml } from '../src/synth';
 import { apiGatewayApp } from './api-gateway';
+import { ExampleApp } from './names';
 import { classroomApp } from './classroom';
 import { consolehubApp } from './consolehub';
 import { dockercoinsApp } from './dockercoins';
@@ -16,8 +16,8 @@ export { MANIFEST_SUFFIX };
 /** Builds one app's charts into a cdk8s App. */
 export type AppBuilder = (app: App, profile: Profile) => void;
 
-/** Every app the project synthesizes, by name: `dist/<name>.k8s.yaml`. */
-export const APPS: Readonly<Record<string, AppBuilder>> = {
+/** Every app the project synthesizes, by name: `dist/<name>.k8s.yaml` (the names are in `./names`). */
+export const APPS: Readonly<Record<ExampleApp, AppBuilder>> = {
   dockercoins: dockercoinsApp,
   webconsole: webconsoleApp,
   consolehub: consolehubApp,
@@ -27,16 +27,11 @@ export const APPS: Readonly<Record<string, AppBuilder>> = {
 
 /** Synthesizes one app in memory, as multi-document YAML. */
 export function synthApp(name: string, profile: Profile): string {
-  const build = APPS[name];
+  const build = (APPS as Readonly<Record<string, AppBuilder>>)[name];
   if (!build) throw new Error(`unknown app "${name}"; known apps: ${Object.keys(APPS).join(', ')}`);
   const app = new App();
   build(app, profile);
   return synthYaml(app);
-}
-
-/** The apps as inputs the CLI's commands take by name (`validate dockercoins`). */
-export function appInputs(profile: Profile): NamedInputs {
-  return { names: Object.keys(APPS), synth: (name) => synthApp(name, profile) };
 }
 
 /**

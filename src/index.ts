@@ -1,5 +1,6 @@
 // The public API of workshop-stacks.
 export * from './profile';
+export * from './props-error';
 export * from './validation';
 export * from './names';
 export * from './labels';

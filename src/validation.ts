@@ -4,24 +4,9 @@ import { Construct } from 'constructs';
 import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, WILDCARD_HOST } from './names';
 import { PROFILES, Profile } from './profile';
 import { imageReferenceProblem } from './image-reference';
+import { PropsValidationError } from './props-error';
 import { compareQuantities, quantityProblem } from './quantity';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount, quantityOf } from './resources';
-
-// Where these lived before src/names.ts: the apply engine imports them from here.
-
-/** A construct prop that cannot produce a valid manifest. Thrown at synth time, before any output. */
-export class PropsValidationError extends Error {
-  constructor(
-    /** The construct, as `ClassName 'path'`. */
-    public readonly construct: string,
-    /** The prop, in dotted form (`services.webui.nodePort`). */
-    public readonly field: string,
-    reason: string,
-  ) {
-    super(`${construct}: invalid prop '${field}': ${reason}`);
-    this.name = 'PropsValidationError';
-  }
-}
 
 /** A URL path a route matches or rewrites to: RFC 3986 path characters, no query or fragment. */
 const URL_PATH = /^\/[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*$/;

@@ -9,7 +9,7 @@ import { GatewayRoute } from '../constructs/gateway-route';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { checkGatewayRoutes, checkPodSecurityRestricted, checkSchema, checkServiceWiring, formatFinding, selects } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';
-import { PropsValidationError } from '../src/validation';
+import { PropsValidationError } from '../src/props-error';
 import { PROFILES, findObject, podSpec, synthStack } from './helpers';
 
 /** A gateway in front of tgr (which the test adds routes to through `routes`). */

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { KubeObject } from '../src/manifest';
 import { Profile } from '../src/profile';
-import { PropsValidationError } from '../src/validation';
+import { PropsValidationError } from '../src/props-error';
 import { StackChart, StackChartProps } from '../src/stack-chart';
 
 /** Synthesizes what `build` adds to a fresh StackChart and returns the objects. */

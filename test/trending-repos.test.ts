@@ -3,7 +3,7 @@ import { APPS, synthApp } from '../apps/registry';
 import { TrendingRepos, TrendingReposProps } from '../constructs/trending-repos';
 import { EXTERNAL_REFS_ANNOTATION, checkPodSecurityRestricted, checkServiceWiring } from '../src/checks';
 import { KubeObject, containersOf, parseManifests, podTemplateOf } from '../src/manifest';
-import { PropsValidationError } from '../src/validation';
+import { PropsValidationError } from '../src/props-error';
 import { PROFILES, findObject, podSpec, synthStack } from './helpers';
 
 const synth = (props: TrendingReposProps = {}, chartProps = {}) => synthStack((chart) => new TrendingRepos(chart, 'tgr', props), chartProps);

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { Dockercoins, DockercoinsProps } from '../constructs/dockercoins';
-import { PropsValidationError } from '../src/validation';
+import { PropsValidationError } from '../src/props-error';
 import { StackChart } from '../src/stack-chart';
 
 function dockercoins(props: DockercoinsProps): () => void {

@@ -3,7 +3,7 @@ import { defaultApplySetName } from '../apply/applyset';
 import { ApplyEngine, DEFAULT_CONCURRENCY, EngineEvent, EngineReport } from '../apply/engine';
 import { createKubeClient } from '../apply/kube-client';
 import { EnvSecretSpec, parseEnvSecretSpec } from '../apply/secrets';
-import { appInputs } from '../../apps/registry';
+import { appInputs } from '../../apps/names';
 import { loadSources, sourcesLabel } from '../load';
 import { SourceDocument } from '../manifest';
 import { PROFILES, Profile, profileFromEnv } from '../profile';

@@ -4,7 +4,7 @@ import { registerApply } from './apply';
 import { ImageReferenceError } from '../image-reference';
 import { InputError } from '../load';
 import { QuantityError } from '../quantity';
-import { PropsValidationError } from '../validation';
+import { PropsValidationError } from '../props-error';
 import { CliContext, CliIO, EXIT_USAGE, RegisterCommand, UserError } from './context';
 import { registerDelete } from './delete';
 import { registerDiff } from './diff';

@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Option } from 'commander';
 import { parse } from 'yaml';
-import { APPS, MANIFEST_SUFFIX, synthAll } from '../../apps/registry';
+import { EXAMPLE_APPS, exampleApps } from '../../apps/names';
+import { MANIFEST_SUFFIX } from '../manifest';
 import { PROFILES, PROFILE_ENV, Profile, profileFromEnv } from '../profile';
 import { CliIO, RegisterCommand, UserError } from './context';
 import { printJson } from './output';
@@ -33,7 +34,7 @@ const CONFIG_FILE = 'cdk8s.yaml';
 export const registerSynth: RegisterCommand = (program, ctx) => {
   program.command('synth')
     .description(`synthesize the cdk8s app of ${CONFIG_FILE} (or --app) into its output directory, as cdk8s synth does; or, by name, the library's example apps into <outdir>/<app>${MANIFEST_SUFFIX}. Files already in the output directory are never removed`)
-    .argument('[apps...]', `example apps to synthesize instead of the project's app (${Object.keys(APPS).join(', ')})`)
+    .argument('[apps...]', `example apps to synthesize instead of the project's app (${EXAMPLE_APPS.join(', ')})`)
     .option('--app <command>', `command that runs the cdk8s app, writing to $CDK8S_OUTDIR (default: "app" of ./${CONFIG_FILE})`)
     .option('--outdir <dir>', `output directory (default: "output" of ./${CONFIG_FILE}, else dist)`)
     .addOption(new Option('--profile <profile>', `profile (default: $${PROFILE_ENV}, else local)`).choices(PROFILES))
@@ -46,13 +47,13 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
       let files: string[];
       if (apps.length > 0) {
         if (opts.app) throw new UserError('give either --app or example app names, not both');
-        const unknown = apps.filter((a) => !Object.prototype.hasOwnProperty.call(APPS, a));
-        if (unknown.length > 0) throw new UserError(`unknown app(s) ${unknown.join(', ')}; apps: ${Object.keys(APPS).join(', ')}`);
-        files = synthAll(outdir, profile, apps);
+        const unknown = apps.filter((a) => !(EXAMPLE_APPS as readonly string[]).includes(a));
+        if (unknown.length > 0) throw new UserError(`unknown app(s) ${unknown.join(', ')}; apps: ${EXAMPLE_APPS.join(', ')}`);
+        files = exampleApps().synthAll(outdir, profile, apps);
       } else {
         const command = opts.app ?? config.app;
         if (!command) {
-          throw new UserError(`no app to synthesize: no ${CONFIG_FILE} with an "app" here and no --app; or name example apps (${Object.keys(APPS).join(', ')})`);
+          throw new UserError(`no app to synthesize: no ${CONFIG_FILE} with an "app" here and no --app; or name example apps (${EXAMPLE_APPS.join(', ')})`);
         }
         files = runApp(command, outdir, profile, ctx.io);
       }
