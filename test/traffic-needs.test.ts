@@ -4,8 +4,8 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as os from 'os';
 import { stringify } from 'yaml';
-import { WorkshopStacksValidation, validateObjects } from '../src/checks';
-import { KubeObject, parseManifests } from '../src/manifest';
+import { EXCEPTION_ANNOTATION_PREFIX, WorkshopStacksValidation, formatProblem, validateDocuments, validateObjects } from '../src/checks';
+import { KubeObject, parseDocuments, parseManifests } from '../src/manifest';
 import { DNS_NEEDS, NEEDS_ANNOTATION, checkAttendeeBoundaries, checkNeededFlows, declareNeeds, parseNeeds } from '../src/traffic';
 
 const namespace = (name: string, labels: Record<string, string> = {}): KubeObject =>
@@ -123,6 +123,17 @@ test('an ipBlock that is not a CIDR is a finding, and matches nothing', () => {
     'spec.ingress[0].from[0].ipBlock.cidr: "bogus" is not a CIDR such as 10.0.0.0/8',
     'spec.ingress[0].from[0].ipBlock.except[1]: "10.1/16" is not a CIDR such as 10.0.0.0/8',
   ]);
+});
+
+test('traffic findings are like every other: they name file and document, and an exception on the object excuses them', () => {
+  const bad = policy('n', 'p', { ingress: [{ from: [{ ipBlock: { cidr: 'bogus' } }] }] });
+  const docs = parseDocuments(stringify(namespace('n')) + '---\n' + stringify(bad), 'policies.yaml');
+  expect(validateDocuments(docs, { checks: ['wiring'] }).problems.map(formatProblem)).toEqual([
+    'policies.yaml document 1 (NetworkPolicy n/p): spec.ingress[0].from[0].ipBlock.cidr: [traffic/ip-block] "bogus" is not a CIDR such as 10.0.0.0/8',
+  ]);
+  bad.metadata.annotations = { [`${EXCEPTION_ANNOTATION_PREFIX}traffic.ip-block`]: 'a placeholder filled in at apply time' };
+  const excused = validateObjects([namespace('n'), bad], { checks: ['wiring'] });
+  expect([excused.findings, excused.exceptions.map((e) => e.rule)]).toEqual([[], ['traffic/ip-block']]);
 });
 
 describe('the needs the constructs declare, over dist/', () => {

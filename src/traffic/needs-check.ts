@@ -1,7 +1,7 @@
-import { Finding } from '../checks/finding';
+import { Finding, finding } from '../checks/finding';
 import { matchesSelector } from '../checks/selector';
 import { ATTENDEE_LABEL } from '../labels';
-import { KubeObject, describeObject } from '../manifest';
+import { KubeObject } from '../manifest';
 import { PodLike, TrafficModel, formatSelector } from './analyze';
 import { IpRange, overlaps, parseCidr } from './ip';
 import { Direction, NAMESPACE_NAME_LABEL, TrafficWorkload, workloadId } from './model';
@@ -25,7 +25,7 @@ export function checkIpBlocks(model: TrafficModel): Finding[] {
       const base = `spec.${direction.toLowerCase()}[${i}].${direction === 'Ingress' ? 'from' : 'to'}[${j}].ipBlock`;
       return [[`${base}.cidr`, peer.ipBlock?.cidr], ...(peer.ipBlock?.except ?? []).map((e, k) => [`${base}.except[${k}]`, e])]
         .filter(([, cidr]) => cidr !== undefined && !isCidr(cidr))
-        .map(([field, cidr]) => ({ object: describeObject(policy.object), field: field!, rule: 'traffic/ip-block', message: `"${cidr}" is not a CIDR such as 10.0.0.0/8` }));
+        .map(([field, cidr]) => finding(policy.object, field!, 'traffic/ip-block', `"${cidr}" is not a CIDR such as 10.0.0.0/8`));
     }))));
 }
 
@@ -45,7 +45,7 @@ export function checkNeededFlows(objects: readonly KubeObject[], model: TrafficM
     if (text === undefined) return [];
     const field = `metadata.annotations.${NEEDS_ANNOTATION}`;
     const at = (message: string, index?: number): Finding =>
-      ({ object: describeObject(w.object), field: index === undefined ? field : `${field}[${index}]`, rule: 'traffic/needed-flow', message });
+      finding(w.object, index === undefined ? field : `${field}[${index}]`, 'traffic/needed-flow', message);
     let needs: NeededFlowSpec[];
     try {
       needs = parseNeeds(text);
@@ -165,12 +165,8 @@ export function checkAttendeeBoundaries(objects: readonly KubeObject[], model: T
     if (src.pod.namespace === dst.pod.namespace) continue;
     const conn = model.between(src.pod, dst.pod);
     if (conn.isEmpty) continue;
-    out.push({
-      object: describeObject(src.object),
-      field: 'spec',
-      rule: 'traffic/attendee-boundary',
-      message: `${src.id} => ${dst.id} : ${conn} crosses from attendee ${attendee(src.pod.namespace)} to attendee ${attendee(dst.pod.namespace)}`,
-    });
+    out.push(finding(src.object, 'spec', 'traffic/attendee-boundary',
+      `${src.id} => ${dst.id} : ${conn} crosses from attendee ${attendee(src.pod.namespace)} to attendee ${attendee(dst.pod.namespace)}`));
   }
   return out;
 }
