@@ -14,8 +14,6 @@ import { optionsOf } from './stack-options';
 import { TrendingReposProps } from './trending-repos';
 import { WebConsoleProps } from './webconsole';
 
-// Where these lived before src/labels.ts: the kubeconfig command imports them from here.
-
 /**
  * The pod network of a minikube cluster: the CIDR minikube gives kubeadm (`--pod-network-cidr`) and
  * configures its CNIs with (Calico, Flannel, the bridge). `kubectl cluster-info dump | grep -m1 cluster-cidr`

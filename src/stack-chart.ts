@@ -7,8 +7,6 @@ import { restrictedNamespace } from './namespace';
 import { Profile, ProfileSettings, profileSettings } from './profile';
 import { PropsValidator } from './validation';
 
-// Where these lived before src/labels.ts and src/namespace.ts: the apply engine imports them from here.
-
 /** Props of {@link StackChart}. */
 export interface StackChartProps {
   /**
