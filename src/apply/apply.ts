@@ -96,7 +96,7 @@ interface ManagedFieldsEntry {
 type FieldSet = { readonly [key: string]: FieldSet };
 
 /** The `fieldsV1` of a manager's apply entry (for the object's apiVersion first). */
-export function managedFieldsOf(obj: KubeObject, fieldManager: string): FieldSet | undefined {
+function managedFieldsOf(obj: KubeObject, fieldManager: string): FieldSet | undefined {
   const entries = ((obj.metadata.managedFields ?? []) as ManagedFieldsEntry[]).filter((e) => e.manager === fieldManager && e.operation === 'Apply');
   return (entries.find((e) => e.apiVersion === obj.apiVersion) ?? entries[0])?.fieldsV1;
 }

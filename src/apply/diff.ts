@@ -34,7 +34,7 @@ export function maskSecrets(before: KubeObject | undefined, after: KubeObject | 
 }
 
 /** Server-set bookkeeping a reader does not want in a diff: managed fields, version counters, uid, status. */
-export function forDiff(obj: KubeObject | undefined): KubeObject | undefined {
+function forDiff(obj: KubeObject | undefined): KubeObject | undefined {
   if (!obj) return undefined;
   const { status: _status, ...rest } = structuredClone(obj);
   const metadata = { ...rest.metadata };

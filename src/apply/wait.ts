@@ -37,10 +37,8 @@ function conditionOf(obj: KubeObject, type: string): Condition | undefined {
 export function computeStatus(obj: KubeObject, options: StatusOptions = {}): ObjectStatus {
   const spec = (obj.spec ?? {}) as Record<string, any>;
   const status = (obj.status ?? {}) as Record<string, any>;
-  const generation = obj.metadata.generation as number | undefined;
-  if (generation !== undefined && status.observedGeneration !== undefined && status.observedGeneration < generation) {
-    return inProgress(`waiting for the controller to observe generation ${generation}`);
-  }
+  const unobserved = needsObservation(obj, status, false);
+  if (unobserved) return unobserved;
   switch (obj.kind) {
     case 'Deployment': return deploymentStatus(obj, spec, status);
     case 'StatefulSet': return statefulSetStatus(obj, spec, status);
@@ -69,9 +67,15 @@ export function computeStatus(obj: KubeObject, options: StatusOptions = {}): Obj
   }
 }
 
-function needsObservation(obj: KubeObject, status: Record<string, any>): ObjectStatus | undefined {
+/**
+ * In progress while the controller has not observed the object's generation. `missingIsUnobserved`: whether a
+ * status without `observedGeneration` counts as not yet observed (workload controllers always write it).
+ */
+function needsObservation(obj: KubeObject, status: Record<string, any>, missingIsUnobserved = true): ObjectStatus | undefined {
   const generation = obj.metadata.generation as number | undefined;
-  if (generation !== undefined && (status.observedGeneration === undefined || status.observedGeneration < generation)) {
+  if (generation === undefined) return undefined;
+  const observed = status.observedGeneration as number | undefined;
+  if (observed === undefined ? missingIsUnobserved : observed < generation) {
     return inProgress(`waiting for the controller to observe generation ${generation}`);
   }
   return undefined;
@@ -145,7 +149,7 @@ function podStatus(obj: KubeObject, status: Record<string, any>): ObjectStatus {
  * container the kubelet cannot create (a missing Secret key, or `runAsNonRoot` with an image whose
  * user is not numeric).
  */
-export const FAILING_CONTAINER_REASONS: ReadonlySet<string> = new Set([
+const FAILING_CONTAINER_REASONS: ReadonlySet<string> = new Set([
   'CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName',
   'CreateContainerConfigError', 'CreateContainerError',
 ]);
@@ -173,7 +177,7 @@ const ownedBy = (obj: KubeObject, uid: unknown) => ((obj.metadata.ownerReference
  * the pods of an older revision may still crash while a fix rolls out, and must not fail the apply
  * that brings the fix. Found by owner references and the labels the controllers set.
  */
-export function currentPods(workload: KubeObject, replicaSets: readonly KubeObject[], pods: readonly KubeObject[]): KubeObject[] {
+function currentPods(workload: KubeObject, replicaSets: readonly KubeObject[], pods: readonly KubeObject[]): KubeObject[] {
   const uid = workload.metadata.uid;
   switch (workload.kind) {
     case 'Deployment': {

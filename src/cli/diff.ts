@@ -1,5 +1,5 @@
 import { EngineReport } from '../apply/engine';
-import { EXIT_USAGE, RegisterCommand } from './context';
+import { RegisterCommand } from './context';
 import { ClusterCommandOptions, clusterCommand, runClusterCommand, secretFromEnvOption, skipChecksOption } from './options';
 
 interface DiffOptions extends ClusterCommandOptions {
@@ -10,7 +10,6 @@ interface DiffOptions extends ClusterCommandOptions {
 
 /** Exit status as `kubectl diff` and diff(1): 0 no differences, 1 differences, 2 an error. */
 function diffExitCode(report: EngineReport): number {
-  if (!report.ok) return EXIT_USAGE;
   return report.diffs.some((d) => d.diff !== '') ? 1 : 0;
 }
 
