@@ -56,7 +56,7 @@ describe('validateDocuments', () => {
     const full = validateDocuments(docs('a.yaml', root, svc)).problems.map((p) => p.rule);
     expect(full).toEqual(expect.arrayContaining(['wiring/service-selects-pods', 'pss-restricted/run-as-user']));
     const dup = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, datta: {} };
-    const skipped = validateDocuments(docs('a.yaml', root, svc, dup, dup), { skipChecks: true, reservedLabels: [] }).problems.map((p) => p.rule);
+    const skipped = validateDocuments(docs('a.yaml', root, svc, dup, dup), { skipChecks: true }).problems.map((p) => p.rule);
     expect(skipped).toEqual(['schema/duplicate', 'schema/unknown-field', 'schema/unknown-field']);
   });
 
@@ -73,17 +73,9 @@ describe('validateDocuments', () => {
       ['schema/unknown-field', 'spec.hostnamez'], ['schema/unknown-field', 'spec.rules[0].backendRefs[0].weihgt']]);
   });
 
-  test('a Secret with values is a finding, except from a source that makes it at apply time', () => {
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, stringData: { k: 'v' } };
-    expect(validateDocuments(docs('a.yaml', secret), { applyTimeSources: ['--secret-from-env'] }).problems.map((p) => p.rule)).toEqual(['policy/secret-data']);
-    const fromEnv = validateDocuments(docs('--secret-from-env', secret), { applyTimeSources: ['--secret-from-env'] });
-    expect(fromEnv.problems).toEqual([]);
-    expect(fromEnv.exceptions.map((e) => [e.rule, e.reason])).toEqual([['policy/secret-data', 'made at apply time by --secret-from-env, as the rule asks']]);
-  });
-
   test('labels that are not a mapping are a schema finding, not a crash', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: 'oops' } };
-    expect(validateDocuments(docs('a.yaml', cm), { reservedLabels: ['x'] }).problems.map((p) => [p.rule, p.field])).toEqual([['schema/invalid', 'metadata.labels']]);
+    expect(validateDocuments(docs('a.yaml', cm)).problems.map((p) => [p.rule, p.field])).toEqual([['schema/invalid', 'metadata.labels']]);
   });
 
   test('the same nodePort twice in one Service (TCP and UDP) is fine', () => {

@@ -46,25 +46,12 @@ export interface DocumentValidationOptions {
    */
   readonly externalKinds?: Iterable<string>;
   /**
-   * Labels the input must not set because the engine owns them (e.g. the apply set's).
-   * @default none
-   */
-  readonly reservedLabels?: readonly string[];
-  /**
    * Which kinds of checks to run.
    * @default all: schema, wiring and policy
    */
   readonly checks?: readonly CheckKind[];
   /**
-   * Sources of documents that workshop-stacks itself makes at apply time, such as the Secrets of
-   * `--secret-from-env`: a Secret with values is what they are for, so `policy/secret-data` is listed
-   * as an exception for them rather than failed.
-   * @default none
-   */
-  readonly applyTimeSources?: readonly string[];
-  /**
-   * Keep only what the API server would reject anyway (structure, schema, reserved labels,
-   * duplicates): `--skip-checks`, which the output must say was used.
+   * Keep only what the API server would reject anyway (structure, schema, duplicates): `--skip-checks`, which the output must say was used.
    * @default false
    */
   readonly skipChecks?: boolean;
@@ -82,7 +69,7 @@ export interface DocumentValidation {
 
 /**
  * The one entry point of the checks, for `validate`, `apply`, `diff` and the cdk8s plugin alike: YAML
- * syntax, the fields every object needs, the same object twice, reserved labels, then the checks
+ * syntax, the fields every object needs, the same object twice, then the checks
  * (schema and what the API server rejects, wiring, policy) with the exceptions declared on objects.
  * Every problem names its file, document index and object.
  */
@@ -100,13 +87,7 @@ export function validateDocuments(docs: readonly SourceDocument[], options: Docu
       problems.push(...found.map((p) => ({ ...at, ...p })));
       continue;
     }
-    const obj = doc.value as KubeObject;
-    // Labels of the wrong type are the schema check's to report.
-    const labels: object = typeof obj.metadata.labels === 'object' && obj.metadata.labels !== null ? obj.metadata.labels : {};
-    for (const label of (options.reservedLabels ?? []).filter((l) => l in labels)) {
-      problems.push({ ...at, object: describeObject(obj), field: `metadata.labels.${label}`, rule: 'schema/reserved-label', message: 'is set by workshop-stacks and must not be in the input' });
-    }
-    objects.push({ ...at, object: obj });
+    objects.push({ ...at, object: doc.value as KubeObject });
   }
   problems.push(...findDuplicates(objects, (d) => identityKey(refOf(d.object))));
 
@@ -117,16 +98,8 @@ export function validateDocuments(docs: readonly SourceDocument[], options: Docu
   };
   const checks = options.skipChecks ? ['schema' as const] : options.checks ?? CHECK_KINDS;
   const { findings, exceptions } = applyExceptions(runChecks(objects.map((d) => d.object), { checks, externalKinds: options.externalKinds }));
-  const excepted = exceptions.map((e): ExceptedProblem => ({ ...toProblem(e), reason: e.reason }));
-  const applyTime = new Set(options.applyTimeSources ?? []);
-  for (const problem of findings.map(toProblem)) {
-    if (problem.rule === 'policy/secret-data' && problem.source !== undefined && applyTime.has(problem.source)) {
-      excepted.push({ ...problem, reason: `made at apply time by ${problem.source}, as the rule asks` });
-    } else {
-      problems.push(problem);
-    }
-  }
-  return { objects, problems, exceptions: excepted };
+  problems.push(...findings.map(toProblem));
+  return { objects, problems, exceptions: exceptions.map((e): ExceptedProblem => ({ ...toProblem(e), reason: e.reason })) };
 }
 
 /** Reports every document that names the same object as an earlier one. */

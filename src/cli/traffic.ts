@@ -1,8 +1,9 @@
 import { Argument, Option } from 'commander';
+import { formatProblem, validateDocuments } from '../checks/documents';
 import { KubeObject, SourceDocument } from '../manifest';
 import { PROFILES } from '../profile';
 import {
-  Connection, DIFF_FORMATS, TRAFFIC_FORMATS, TrafficFormat, TrafficModel, analyzeTraffic, diffConnections, focusOn, formatConnections, formatDiff,
+  Connection, DIFF_FORMATS, TRAFFIC_FORMATS, TrafficFormat, analyzeTraffic, diffConnections, focusOn, formatConnections, formatDiff, workloadsOf,
 } from '../traffic';
 import { RegisterCommand } from './context';
 import { DEFAULT_SOURCES, InputsCommandOptions, UsageError, loadInputs } from './options';
@@ -48,7 +49,7 @@ function connectionsOf(documents: readonly SourceDocument[], focus: string | und
   const all = analyzeTraffic(objects);
   if (focus === undefined) return all;
   try {
-    return focusOn(all, new TrafficModel(objects).workloads, focus);
+    return focusOn(all, workloadsOf(objects), focus);
   } catch (error) {
     // A workload the base lacks has no connections there: that is what the diff shows.
     if (base) return [];
@@ -56,13 +57,10 @@ function connectionsOf(documents: readonly SourceDocument[], focus: string | und
   }
 }
 
-/** Documents that are not Kubernetes objects cannot be analysed: a usage error naming the first. */
+/** Documents that are not Kubernetes objects (or name one twice) cannot be analysed: a usage error naming the first. */
 function objectsOf(documents: readonly SourceDocument[]): KubeObject[] {
-  return documents.flatMap((doc) => {
-    if (doc.yamlError !== undefined) throw new UsageError(`${doc.source} document ${doc.index}: ${doc.yamlError}`);
-    const value = doc.value as Partial<KubeObject> | null | undefined;
-    if (value === null || value === undefined) return [];
-    if (typeof value !== 'object' || !value.kind || !value.metadata) throw new UsageError(`${doc.source} document ${doc.index}: not a Kubernetes object`);
-    return [value as KubeObject];
-  });
+  // No checks: only what makes a document an object of its own.
+  const { objects, problems } = validateDocuments(documents, { checks: [] });
+  if (problems.length > 0) throw new UsageError(formatProblem(problems[0]));
+  return objects.map((d) => d.object);
 }
