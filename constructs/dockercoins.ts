@@ -2,7 +2,6 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks/exceptions';
-import { imageRef } from '../src/image';
 import { ResourceSpec } from '../src/resources';
 import { DEFAULT_RUN_AS } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
@@ -88,16 +87,14 @@ export class Dockercoins extends StackConstruct {
   constructor(scope: Construct, id: string, props: DockercoinsProps = {}) {
     super(scope, id, props, 'Dockercoins', 'dockercoins');
     const { check, ctx } = this;
-    check.imageRegistry('registry', props.registry);
-    check.imageTag('tag', props.tag);
+    const ownImages = { registry: props.registry ?? 'dockercoins', tag: props.tag };
+    const image = (name: string) => this.workshopImage(ownImages, name, 'v0.1');
+    const images = { rng: image('rng'), hasher: image('hasher'), worker: image('worker'), webui: image('webui') };
     check.image('redisImage', props.redisImage);
     check.replicas('workerReplicas', props.workerReplicas);
     check.integer('workerMaxSurge', props.workerMaxSurge, 1, 1000, 'an integer of at least 1 (with maxUnavailable 0, a rollout needs a surge)');
     check.nodePort('webuiNodePort', props.webuiNodePort);
 
-    const registry = props.registry ?? 'dockercoins';
-    const tag = props.tag ?? 'v0.1';
-    const app = (name: string) => imageRef(registry, name, tag);
     const onPort80 = {
       runAs: DEFAULT_RUN_AS,
       bindsPrivilegedPort: true,
@@ -121,7 +118,7 @@ export class Dockercoins extends StackConstruct {
       ...onPort80,
       name: 'rng',
       component: 'random-generator',
-      image: app('rng'),
+      image: images.rng,
       kind: props.rngPerNode ? 'DaemonSet' : 'Deployment',
       probe: { kind: 'http', path: '/' },
       service: { port: 80 },
@@ -130,7 +127,7 @@ export class Dockercoins extends StackConstruct {
       ...onPort80,
       name: 'hasher',
       component: 'hasher',
-      image: app('hasher'),
+      image: images.hasher,
       probe: { kind: 'http', path: '/' },
       service: { port: 80 },
     });
@@ -141,7 +138,7 @@ export class Dockercoins extends StackConstruct {
       port: undefined,
       name: 'worker',
       component: 'worker',
-      image: app('worker'),
+      image: images.worker,
       replicas: props.workerReplicas ?? 1,
       rollingUpdate: { maxUnavailable: 0, maxSurge: props.workerMaxSurge ?? 1 },
       minReady: Duration.seconds(10),
@@ -150,7 +147,7 @@ export class Dockercoins extends StackConstruct {
       ...onPort80,
       name: 'webui',
       component: 'frontend',
-      image: app('webui'),
+      image: images.webui,
       probe: { kind: 'http', path: '/index.html' },
       service: {
         port: 80,
