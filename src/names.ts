@@ -17,6 +17,11 @@ export const DNS_LABEL_MAX = 63;
 /** The longest DNS-1123 subdomain. */
 export const DNS_SUBDOMAIN_MAX = 253;
 
+/** Whether `s` is a DNS-1123 label within its 63-character limit (a namespace, most object names). */
+export function isDnsLabel(s: string): boolean {
+  return s.length <= DNS_LABEL_MAX && DNS_1123_LABEL.test(s);
+}
+
 /** Options of {@link slugify}. */
 export interface SlugifyOptions {
   /**

@@ -1,7 +1,7 @@
 import { isIP } from 'net';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, WILDCARD_HOST } from './names';
+import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, isDnsLabel, WILDCARD_HOST } from './names';
 import { PROFILES, Profile } from './profile';
 import { imageReferenceProblem } from './image-reference';
 import { PropsValidationError } from './props-error';
@@ -29,7 +29,7 @@ export class PropsValidator {
   /** A DNS-1123 label: object names, namespaces. */
   dnsLabel(field: string, value: string | undefined): void {
     if (value === undefined) return;
-    if (typeof value !== 'string' || value.length > DNS_LABEL_MAX || !DNS_1123_LABEL.test(value)) {
+    if (typeof value !== 'string' || !isDnsLabel(value)) {
       this.fail(field, `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got ${JSON.stringify(value)}`);
     }
   }

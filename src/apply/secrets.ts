@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest';
 import { MANAGED_BY } from '../labels';
-import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN } from '../names';
+import { DNS_1123_SUBDOMAIN, isDnsLabel } from '../names';
 
 /**
  * A Secret to create or update from environment variables at apply time, so that credentials (the
@@ -29,7 +29,7 @@ export function parseEnvSecretSpec(text: string): EnvSecretSpec {
   if (eq < 0) fail('no "="');
   const target = text.slice(0, eq);
   const [namespace, name] = target.includes('/') ? target.split('/', 2) : [undefined, target];
-  if (namespace !== undefined && (!DNS_1123_LABEL.test(namespace) || namespace.length > 63)) fail(`namespace "${namespace}" is not a DNS label`);
+  if (namespace !== undefined && !isDnsLabel(namespace)) fail(`namespace "${namespace}" is not a DNS label`);
   if (!DNS_1123_SUBDOMAIN.test(name) || name.length > 253) fail(`name "${name}" is not a DNS subdomain`);
   const keys = text.slice(eq + 1).split(',').map((entry) => {
     const [key, env = key] = entry.split(':', 2);

@@ -7,8 +7,8 @@ import { appInputs } from '../../apps/names';
 import { loadSources, sourcesLabel } from '../load';
 import { SourceDocument } from '../manifest';
 import { PROFILES, Profile, profileFromEnv } from '../profile';
-import { DNS_1123_LABEL } from '../names';
-import { CliContext, CliIO, EXIT_USAGE, Output } from './context';
+import { isDnsLabel } from '../names';
+import { CliContext, CliIO, EXIT_USAGE, Output, UserError } from './context';
 import { printJson, printSummary, progressEvents, progressOptions, textEvents } from './output';
 
 /** Inputs when none are given: the synthesized manifests. */
@@ -97,7 +97,7 @@ function positiveDuration(text: string): number {
 }
 
 function namespaceName(text: string): string {
-  if (!DNS_1123_LABEL.test(text) || text.length > 63) {
+  if (!isDnsLabel(text)) {
     throw new InvalidArgumentError(`"${text}" is not a namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters)`);
   }
   return text;
@@ -120,16 +120,9 @@ function positiveInteger(text: string): number {
   return n;
 }
 
-/** A usage error: exit status 2, message without a stack. */
-export class UsageError extends Error {}
-
 /** Reads the inputs' documents; an input that is neither a file, a directory nor an app is a usage error. */
 export function loadInputs(sources: readonly string[], opts: InputsCommandOptions, io: CliIO): SourceDocument[] {
-  try {
-    return loadSources(sources, { cwd: io.cwd, named: appInputs(opts.profile ?? profileFromEnv(io.env)), allowEmpty: opts.allowEmpty });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return loadSources(sources, { cwd: io.cwd, named: appInputs(opts.profile ?? profileFromEnv(io.env)), allowEmpty: opts.allowEmpty });
 }
 
 /**
@@ -138,7 +131,7 @@ export function loadInputs(sources: readonly string[], opts: InputsCommandOption
  */
 export async function prepareRun(sources: string[], opts: ClusterCommandOptions, io: CliIO, onEvent: (e: EngineEvent) => void) {
   const applySetLabel = opts.applyset ?? (sourcesLabel(sources, io.cwd) && defaultApplySetName(sourcesLabel(sources, io.cwd)!));
-  if (!applySetLabel) throw new UsageError('several inputs form one apply set: name it with --applyset');
+  if (!applySetLabel) throw new UserError('several inputs form one apply set: name it with --applyset');
   const documents = loadInputs(sources, opts, io);
   const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context, maxConnections: opts.concurrency });
   const namespace = opts.namespace ?? client.contextNamespace ?? 'default';
