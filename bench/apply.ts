@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../src/manifest';
+import { fmt, row } from './stats';
 
 // Loaded where used, so that a child loads only what its way of applying needs: the engine child
 // the CLI, the bare child nothing of the project, and neither cdk8s or the test server.
@@ -166,9 +167,6 @@ async function benchSize(size: string, options: ApplyBenchOptions): Promise<Appl
   }
 }
 
-const fmt = (value: number, digits = 2) => value.toFixed(digits);
-const cell = (cells: Array<string | number>, widths: number[]) =>
-  cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
 const perObject = (run: ApplyRun, objects: number) =>
   Object.entries(run.requests).map(([verb, n]) => `${verb} ${fmt(n / objects)}`).join(', ');
 const writes = (run: ApplyRun) => Object.entries(run.requests)
@@ -182,7 +180,7 @@ export async function benchApply(partial: Partial<ApplyBenchOptions> = {}, log: 
     + `one keep-alive agent), against the test API server over TLS on 127.0.0.1 with ${options.latencyMs} ms per request; `
     + 'a fresh server and child process per run');
   const w = [6, 8, 7, 10, 10, 10, 10, 9];
-  log(cell(['size', 'objects', 'way', 'wall s', 'ms/object', 'peak MB', 'writes/obj', 'vs bare'], w));
+  log(row(['size', 'objects', 'way', 'wall s', 'ms/object', 'peak MB', 'writes/obj', 'vs bare'], w));
   const sizes: ApplySize[] = [];
   for (const size of options.sizes) {
     const result = await benchSize(size, options);
@@ -190,7 +188,7 @@ export async function benchApply(partial: Partial<ApplyBenchOptions> = {}, log: 
     for (const way of ['engine', 'bare'] as const) {
       const run = result[way];
       const ratio = way === 'engine' && run.ok && result.bare.ok ? `${fmt(run.wallMs / result.bare.wallMs)}x` : '';
-      log(cell([size, result.objects, way, run.ok ? fmt(run.wallMs / 1000) : 'FAILED', fmt(run.wallMs / result.objects),
+      log(row([size, result.objects, way, run.ok ? fmt(run.wallMs / 1000) : 'FAILED', fmt(run.wallMs / result.objects),
         fmt(run.maxRssKiB / 1024, 0), fmt(writes(run) / result.objects), ratio], w));
       log(`        requests per object: ${perObject(run, result.objects)}${run.error ? `; ${run.error.split('\n')[0]}` : ''}`);
     }

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { MANIFEST_SUFFIX } from '../apps/registry';
 import { ApplyBenchOptions, applyMarkdown, benchApply, parseApplyBenchArgs } from './apply';
 import type { ScaleResult, ScaleSubject } from './scale';
-import { ScalePoint, Summary, marginalCosts, summarize, superlinearity } from './stats';
+import { ScalePoint, Summary, fmt, marginalCosts, row, summarize, superlinearity } from './stats';
 import { benchValidate } from './validate';
 
 const TARGETS = {
@@ -155,9 +155,6 @@ function benchScale(subject: ScaleSubject, sizes: readonly number[], rounds: num
   return sizes.map((n) => best.get(n)!);
 }
 
-const fmt = (value: number, digits = 2) => value.toFixed(digits);
-const row = (cells: Array<string | number>, widths: number[]) =>
-  cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
 function check(out: BenchOutput, ok: boolean, what: string): string {
   if (!ok) out.shortfall(what);
   return ok ? 'ok' : 'MISSED';

@@ -43,3 +43,10 @@ export function superlinearity(points: readonly ScalePoint[]): number {
   if (earlier.length === 0) throw new Error(`timings too noisy to judge growth: ${JSON.stringify(points)}`);
   return marginal[marginal.length - 1] / Math.min(...earlier);
 }
+
+/** A number with `digits` decimals, for the benchmark's tables. */
+export const fmt = (value: number, digits = 2): string => value.toFixed(digits);
+
+/** One line of a plain-text table: the first cell padded on the right, the others on the left. */
+export const row = (cells: Array<string | number>, widths: number[]): string =>
+  cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
