@@ -317,6 +317,17 @@ describe('deletion (point 5)', () => {
     expect((await call('GET', pathOf(guarded))).status).toBe(404);
   });
 
+  test('removeFinalizers, as the finalizer\'s controller would, lets an object being deleted go', async () => {
+    await start();
+    const guarded = { ...configMap('held'), metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/guard'] } };
+    await apply(guarded);
+    expect((await call('DELETE', pathOf(guarded))).status).toBe(200);
+    expect(server.object('v1', 'ConfigMap', 'held', 'default')?.metadata.deletionTimestamp).toBeDefined();
+    server.removeFinalizers('v1', 'ConfigMap', 'held', 'default');
+    expect(server.object('v1', 'ConfigMap', 'held', 'default')).toBeUndefined();
+    expect((await call('GET', pathOf(guarded))).status).toBe(404);
+  });
+
   test('a Namespace terminates: 403 on new content, 409 on a second DELETE, gone after its contents', async () => {
     await start({ namespaceDeletionMs: 200 });
     const ns = namespace('shop');

@@ -1416,7 +1416,7 @@ function dotted(field: string): string {
 // ---- label selectors ----
 
 /** Parses a label selector (equality- and set-based) into a predicate. */
-export function parseSelector(selector: string): (labels: Record<string, string>) => boolean {
+function parseSelector(selector: string): (labels: Record<string, string>) => boolean {
   const terms = selector.split(/,(?![^(]*\))/).map((s) => s.trim()).filter(Boolean).map((term) => {
     let m: RegExpMatchArray | null;
     if ((m = term.match(/^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
