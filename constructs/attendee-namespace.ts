@@ -9,7 +9,7 @@ import { guardNamespace } from '../src/namespace';
 import { NetworkTraffic, PodGroup } from '../src/network';
 import { Profile, profileSettings } from '../src/profile';
 import { bindRoleInNamespace, grantNamespacedRole } from '../src/rbac';
-import { RequestAndLimit, ResourceSpec, quantityOf, scaleQuantity } from '../src/resources';
+import { CpuAmount, ResourceSpec, SizeAmount, quantityOf, scaleQuantity } from '../src/resources';
 import { StackChart } from '../src/stack-chart';
 import { ApiGateway } from './api-gateway';
 import type { AttendeeAccess, AttendeeQuota, ClassroomStacks } from './classroom';
@@ -123,7 +123,7 @@ export class AttendeeNamespace extends StackChart {
 
   private guard(quota: Required<AttendeeQuota>, defaults: Omit<ResourceSpec, 'ephemeralStorage'>): void {
     const scale = profileSettings(this.profile).resourceScale;
-    const q = (value: RequestAndLimit<unknown>['request']) => k8s.Quantity.fromString(scaleQuantity(quantityOf(value as string), scale));
+    const q = (value: CpuAmount | SizeAmount) => k8s.Quantity.fromString(scaleQuantity(quantityOf(value), scale));
     guardNamespace(this, {
       namespace: this.namespace!,
       labels: this.objectLabels('quota'),
