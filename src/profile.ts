@@ -36,11 +36,14 @@ export function isProfile(value: unknown): value is Profile {
 }
 
 /** Reads the profile from `WORKSHOP_PROFILE`; unset means `local`, anything unknown is an error. */
+/** `WORKSHOP_PROFILE` names no profile: the person can fix it from the message. */
+export class ProfileError extends Error {}
+
 export function profileFromEnv(env: NodeJS.ProcessEnv = process.env): Profile {
   const value = env[PROFILE_ENV];
   if (value === undefined || value === '') return 'local';
   if (!isProfile(value)) {
-    throw new Error(`${PROFILE_ENV} must be one of ${PROFILES.join(', ')}, got "${value}"`);
+    throw new ProfileError(`${PROFILE_ENV} must be one of ${PROFILES.join(', ')}, got "${value}"`);
   }
   return value;
 }

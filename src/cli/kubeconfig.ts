@@ -6,8 +6,8 @@ import { ACCOUNT_LABEL, ATTENDEE_LABEL, DISPLAY_NAME_ANNOTATION } from '../label
 import { ClusterAccess, createKubeClient } from '../apply/kube-client';
 import { mapLimit } from '../apply/concurrency';
 import { KubeObject } from '../manifest';
-import { CliContext, EXIT_USAGE, Output, RegisterCommand } from './context';
-import { SourcesCommandOptions, UsageError, loadInputs, parseDuration, sourcesCommand } from './options';
+import { CliContext, EXIT_USAGE, Output, RegisterCommand, UserError } from './context';
+import { SourcesCommandOptions, loadInputs, parseDuration, sourcesCommand } from './options';
 import { printJson } from './output';
 
 interface KubeconfigOptions extends SourcesCommandOptions {
@@ -111,12 +111,12 @@ function isAttendeeAccount(doc: unknown): boolean {
 
 function selectAttendees(accounts: AttendeeAccount[], wanted: string[] | undefined, sources: string[]): AttendeeAccount[] {
   if (accounts.length === 0) {
-    throw new UsageError(`no attendee ServiceAccount (label ${ACCOUNT_LABEL}=attendee) in ${sources.join(', ')}: give the classroom's manifests or app`);
+    throw new UserError(`no attendee ServiceAccount (label ${ACCOUNT_LABEL}=attendee) in ${sources.join(', ')}: give the classroom's manifests or app`);
   }
   if (!wanted) return accounts;
   const unknown = wanted.filter((w) => !accounts.some((a) => a.attendee === w || a.displayName === w));
   if (unknown.length > 0) {
-    throw new UsageError(`no attendee ${unknown.map((u) => JSON.stringify(u)).join(', ')} (attendees: ${accounts.map((a) => a.attendee).join(', ')})`);
+    throw new UserError(`no attendee ${unknown.map((u) => JSON.stringify(u)).join(', ')} (attendees: ${accounts.map((a) => a.attendee).join(', ')})`);
   }
   return accounts.filter((a) => wanted.includes(a.attendee) || wanted.includes(a.displayName));
 }
@@ -151,19 +151,19 @@ export function attendeeKubeconfig(cluster: ClusterAccess, account: AttendeeAcco
 function privateDirectory(dir: string): () => string {
   if (fs.existsSync(dir)) {
     const stat = fs.statSync(dir);
-    if (!stat.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+    if (!stat.isDirectory()) throw new UserError(`${dir} is not a directory`);
     if ((stat.mode & 0o077) !== 0) {
-      throw new UsageError(`${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): tokens go there; use a new directory, or chmod 700 it`);
+      throw new UserError(`${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): tokens go there; use a new directory, or chmod 700 it`);
     }
     return () => dir;
   }
   let ancestor = path.dirname(dir);
   while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
-  if (!fs.statSync(ancestor).isDirectory()) throw new UsageError(`${dir} cannot be created: ${ancestor} is not a directory`);
+  if (!fs.statSync(ancestor).isDirectory()) throw new UserError(`${dir} cannot be created: ${ancestor} is not a directory`);
   try {
     fs.accessSync(ancestor, fs.constants.W_OK);
   } catch {
-    throw new UsageError(`${dir} cannot be created: ${ancestor} is not writable`);
+    throw new UserError(`${dir} cannot be created: ${ancestor} is not writable`);
   }
   return () => {
     if (!fs.existsSync(dir)) {

@@ -4,6 +4,7 @@ import { registerApply } from './apply';
 import { ImageReferenceError } from '../image-reference';
 import { InputError } from '../load';
 import { QuantityError } from '../quantity';
+import { ProfileError } from '../profile';
 import { PropsValidationError } from '../props-error';
 import { CliContext, CliIO, EXIT_USAGE, RegisterCommand, UserError } from './context';
 import { registerDelete } from './delete';
@@ -11,7 +12,6 @@ import { registerDiff } from './diff';
 import { registerInit } from './init';
 import { registerKubeconfig } from './kubeconfig';
 import { registerSynth } from './synth';
-import { UsageError } from './options';
 import { registerTraffic } from './traffic';
 import { registerValidate } from './validate';
 
@@ -34,7 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /** Errors of input, options or props: the person can act on the message, and a stack would not help. */
-const USER_ERRORS = [UserError, UsageError, InputError, PropsValidationError, QuantityError, ImageReferenceError];
+const USER_ERRORS = [UserError, InputError, ProfileError, PropsValidationError, QuantityError, ImageReferenceError];
 
 /**
  * Runs the CLI on `argv` (as process.argv: node, script, args...) and returns the exit status. This is

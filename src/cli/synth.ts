@@ -43,7 +43,7 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
     .action((apps: string[], opts: SynthOptions) => {
       const config = readConfig(ctx.io.cwd);
       const outdir = path.resolve(ctx.io.cwd, opts.outdir ?? config.output ?? 'dist');
-      const profile = profileOption(opts.profile, ctx.io.env);
+      const profile = opts.profile ?? profileFromEnv(ctx.io.env);
       let files: string[];
       if (apps.length > 0) {
         if (opts.app) throw new UserError('give either --app or example app names, not both');
@@ -76,14 +76,6 @@ function readConfig(cwd: string): Cdk8sConfig {
     if (value !== undefined && typeof value !== 'string') throw new UserError(`${CONFIG_FILE}: "${key}" must be a string`);
   }
   return { app: app as string | undefined, output: output as string | undefined };
-}
-
-function profileOption(explicit: Profile | undefined, env: NodeJS.ProcessEnv): Profile {
-  try {
-    return explicit ?? profileFromEnv(env);
-  } catch (error) {
-    throw new UserError((error as Error).message);
-  }
 }
 
 /**

@@ -5,8 +5,8 @@ import { PROFILES } from '../profile';
 import {
   Connection, DIFF_FORMATS, TRAFFIC_FORMATS, TrafficFormat, analyzeTraffic, diffConnections, focusOn, formatConnections, formatDiff, workloadsOf,
 } from '../traffic';
-import { RegisterCommand } from './context';
-import { DEFAULT_SOURCES, InputsCommandOptions, UsageError, loadInputs } from './options';
+import { RegisterCommand, UserError } from './context';
+import { DEFAULT_SOURCES, InputsCommandOptions, loadInputs } from './options';
 
 interface TrafficCommandOptions extends Pick<InputsCommandOptions, 'profile' | 'allowEmpty'> {
   readonly output: TrafficFormat;
@@ -35,7 +35,7 @@ export const registerTraffic: RegisterCommand = (program, ctx) => {
       if (opts.diff.length === 0) {
         ctx.io.stdout.write(formatConnections(after, opts.output));
       } else {
-        if (!DIFF_FORMATS.includes(opts.output)) throw new UsageError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
+        if (!DIFF_FORMATS.includes(opts.output)) throw new UserError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
         const before = connectionsOf(load(opts.diff), opts.focus, true);
         ctx.io.stdout.write(formatDiff(diffConnections(before, after), opts.output));
       }
@@ -53,7 +53,7 @@ function connectionsOf(documents: readonly SourceDocument[], focus: string | und
   } catch (error) {
     // A workload the base lacks has no connections there: that is what the diff shows.
     if (base) return [];
-    throw new UsageError((error as Error).message);
+    throw new UserError((error as Error).message);
   }
 }
 
@@ -61,6 +61,6 @@ function connectionsOf(documents: readonly SourceDocument[], focus: string | und
 function objectsOf(documents: readonly SourceDocument[]): KubeObject[] {
   // No checks: only what makes a document an object of its own.
   const { objects, problems } = validateDocuments(documents, { checks: [] });
-  if (problems.length > 0) throw new UsageError(formatProblem(problems[0]));
+  if (problems.length > 0) throw new UserError(formatProblem(problems[0]));
   return objects.map((d) => d.object);
 }
