@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { KubeObject } from '../manifest';
-import { groupKind } from './client';
+import { groupKind, ObjectRef } from './client';
 import { slugify } from '../names';
 
 // KEP-3659 ApplySets, as kubectl implements them (staging/src/k8s.io/kubectl/pkg/cmd/apply/applyset.go),
@@ -34,6 +34,11 @@ export interface ApplySetRef {
 export function applySetId(parent: ApplySetRef, kind = 'Secret', group = ''): string {
   const hash = createHash('sha256').update([parent.name, parent.namespace, kind, group].join('.')).digest('base64url');
   return `applyset-${hash}-v1`;
+}
+
+/** The reference of a set's parent Secret. */
+export function parentRef(p: ApplySetRef): ObjectRef {
+  return { apiVersion: 'v1', kind: 'Secret', name: p.name, namespace: p.namespace };
 }
 
 /** The label selector of the members of a set. */
@@ -75,12 +80,13 @@ export function unionInventory(a: ApplySetInventory, b: ApplySetInventory): Appl
 
 /** The parent Secret as kubectl applies it: metadata only, id label and the three annotations. */
 export function parentObject(parent: ApplySetRef, inventory: ApplySetInventory): KubeObject {
+  const { apiVersion, kind, name, namespace } = parentRef(parent);
   return {
-    apiVersion: 'v1',
-    kind: 'Secret',
+    apiVersion,
+    kind,
     metadata: {
-      name: parent.name,
-      namespace: parent.namespace,
+      name,
+      namespace,
       labels: { [APPLYSET_ID_LABEL]: applySetId(parent) },
       annotations: {
         [APPLYSET_TOOLING_ANNOTATION]: TOOLING,

@@ -1,4 +1,5 @@
 import { KubeObject } from '../manifest';
+import { parentRef } from './applyset';
 import { KubeClient, identityKey, refOf } from './client';
 import { mapLimit } from './concurrency';
 import { deleteStages } from './order';
@@ -62,9 +63,9 @@ export async function deleteObjects(objects: readonly KubeObject[], action: 'del
 export async function deleteMembers(plan: Plan, options: DeleteObjectsOptions): Promise<ObjectResult[]> {
   const deleted = await deleteObjects(plan.members, 'deleted', options);
   if (!plan.parentLive || deleted.some((r) => r.action === 'failed')) return deleted;
-  const parentRef = { apiVersion: 'v1', kind: 'Secret', name: plan.applySet.name, namespace: plan.applySet.namespace };
-  await options.client.delete(parentRef, { dryRun: options.dryRun });
-  const parent = resultOf(parentRef, 'deleted', 'apply set parent');
+  const ref = parentRef(plan.applySet);
+  await options.client.delete(ref, { dryRun: options.dryRun });
+  const parent = resultOf(ref, 'deleted', 'apply set parent');
   options.onResult?.(parent);
   return [...deleted, parent];
 }

@@ -1,6 +1,6 @@
 import { KubeObject, describeObject } from '../manifest';
 import {
-  APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, applySetId, inventoryOf, memberSelector, readParent, withMemberLabel,
+  APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, applySetId, inventoryOf, memberSelector, parentRef, readParent, withMemberLabel,
 } from './applyset';
 import { KubeApiError, KubeClient, LiveObjects, ObjectRef, ResourceInfo, describeRef, groupKind, identityKey, refOf } from './client';
 import { mapLimit } from './concurrency';
@@ -106,7 +106,7 @@ export async function makePlan(input: ManifestInput, ctx: PlanContext, onNormali
   const drafts = placed.objects;
 
   // The one GET of a run: the parent must be read even when it is not labelled as ours, to refuse another tool's.
-  const parentLive = await ctx.client.get({ apiVersion: 'v1', kind: 'Secret', name: input.applySet.name, namespace: input.applySet.namespace });
+  const parentLive = await ctx.client.get(parentRef(input.applySet));
   let previous = EMPTY_INVENTORY;
   try {
     if (parentLive) previous = readParent(parentLive, input.applySet);
