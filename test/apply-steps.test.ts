@@ -58,6 +58,11 @@ describe('apply sets (KEP-3659, as kubectl)', () => {
   test('default names are valid Secret names', () => {
     expect(defaultApplySetName('dockercoins')).toBe('workshop-stacks-dockercoins');
     expect(defaultApplySetName('My App_v2')).toBe('workshop-stacks-my-app-v2');
+    // A label long enough to be cut, where the cut falls just after a '.': the name still ends in a letter.
+    const long = defaultApplySetName(`${'a'.repeat(236)}.${'b'.repeat(50)}`);
+    expect(long).toBe(`workshop-stacks-${'a'.repeat(236)}`);
+    expect(long.length).toBeLessThanOrEqual(253);
+    expect(long).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
   });
 
   test('stale members: only labelled with this id, not kept, not already being deleted', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { KubeObject } from '../manifest';
 import { groupKind, ObjectRef } from './client';
-import { slugify } from '../names';
+import { DNS_SUBDOMAIN_MAX, slugify } from '../names';
 
 // KEP-3659 ApplySets, as kubectl implements them (staging/src/k8s.io/kubectl/pkg/cmd/apply/applyset.go),
 // so that kubectl and other tools recognise our sets and their members.
@@ -116,6 +116,7 @@ export function readParent(live: KubeObject, parent: ApplySetRef): ApplySetInven
 
 /** An apply set name from a label such as an app or file name: a valid Secret name. */
 export function defaultApplySetName(label: string): string {
-  const slug = slugify(label, { keepDots: true, maxLength: 253 });
-  return `${TOOL_NAME}-${slug || 'manifests'}`.slice(0, 253);
+  const prefix = `${TOOL_NAME}-`;
+  const slug = slugify(label, { keepDots: true, maxLength: DNS_SUBDOMAIN_MAX - prefix.length });
+  return `${prefix}${slug || 'manifests'}`;
 }
