@@ -12,7 +12,7 @@ import { AppWorkload } from '../src/workload';
 import { ConsoleHub } from '../constructs/consolehub';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { WebConsoleJob } from '../constructs/webconsole-job';
-import { ownerLabels } from '../src/labels';
+import { ownerLabels, standardLabels } from '../src/labels';
 import { DNS_1123_LABEL, slugify } from '../src/names';
 
 describe('StackChart', () => {
@@ -171,5 +171,8 @@ describe('stack constructs', () => {
 
   test('owner labels and standard labels come from one place', () => {
     expect(ownerLabels('dockercoins')).toEqual({ 'app.kubernetes.io/part-of': 'dockercoins', 'app.kubernetes.io/managed-by': 'workshop-stacks' });
+    const chart = new Chart(new App(), 'coins');
+    const ctx = resolveStackContext(chart, {}, new PropsValidator(chart, 'Test'), 'dockercoins');
+    expect(standardLabels(ctx, 'redis', 'cache')).toMatchObject(ownerLabels('dockercoins'));
   });
 });
