@@ -2,6 +2,7 @@ import { KubeObject } from '../manifest';
 import { ApplySetInventory, ApplySetRef, applySetId, parentObject, unionInventory } from './applyset';
 import { applyObjects } from './apply';
 import { KubeApiError, KubeClient, ObjectRef, describeRef, identityKey, refOf } from './client';
+import { mapLimit } from './concurrency';
 import { deleteMembers } from './delete';
 import { appliedDiff, diffPlan } from './diff';
 import { ManifestInput, Plan, PlanContext, PlannedObject, makePlan } from './plan';
@@ -237,8 +238,10 @@ export class ApplyEngine {
     const pending = objects.filter((o) => !o.info);
     if (pending.length === 0) return [];
     this.client.invalidateDiscovery();
-    const served = await Promise.all(pending.map((o) => this.client.resourceFor(o.ref.apiVersion, o.ref.kind)));
-    return pending.filter((_, i) => !served[i]);
+    // One discovery look-up per kind, as placeObjects, at most `concurrency` at a time.
+    const kinds = [...new Map(pending.map((o) => [`${o.ref.apiVersion}/${o.ref.kind}`, o.ref])).entries()];
+    const served = new Map(await mapLimit(kinds, this.concurrency, async ([key, ref]) => [key, await this.client.resourceFor(ref.apiVersion, ref.kind)] as const));
+    return pending.filter((o) => !served.get(`${o.ref.apiVersion}/${o.ref.kind}`));
   }
 
   private async waitReady(refs: ObjectRef[], report: Mutable, deadline: number, input: ApplyInput): Promise<boolean> {
