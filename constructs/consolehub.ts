@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { declareException } from '../src/checks';
 import { standardLabels } from '../src/labels';
 import { guardNamespace, restrictedNamespace } from '../src/namespace';
+import { DEFAULT_API_SERVER_PORTS } from '../src/network';
 import { grantNamespacedRole } from '../src/rbac';
 import { compareQuantities } from '../src/quantity';
 import { scaleQuantity, toResourceRequirements } from '../src/resources';
@@ -270,7 +271,7 @@ export class ConsoleHub extends StackConstruct {
     }
 
     // The hub forwards to the users' pods and calls the API server, whose address only apiServerCidrs knows.
-    const apiServerPorts = props.apiServerPorts ?? [443, 6443, 8443];
+    const apiServerPorts = props.apiServerPorts ?? DEFAULT_API_SERVER_PORTS;
     declareNeeds(this.workload.workload, [
       ...DNS_NEEDS,
       { to: { workload: { namespace: jobsNamespace, name: TEMPLATE_JOBS_NAME } }, port: this.job.port.containerPort },

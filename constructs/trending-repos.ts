@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import type { GatewayRoute } from './gateway-route';
 import { declareExternal } from '../src/checks';
 import { standardLabels } from '../src/labels';
+import { DEFAULT_API_SERVER_PORTS } from '../src/network';
 import { grantNamespacedRole } from '../src/rbac';
 import { RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
@@ -141,7 +142,7 @@ export class TrendingRepos extends StackConstruct {
     declareExternal(this.workload.workload, 'Secret', this.credentialsSecret);
 
     // GitHub's API and the cluster's, neither of which the manifests know the address of.
-    const egress = new Set([GITHUB_API_PORT, ...(props.apiServerPorts ?? [443, 6443, 8443])]);
+    const egress = new Set([GITHUB_API_PORT, ...(props.apiServerPorts ?? DEFAULT_API_SERVER_PORTS)]);
     declareNeeds(this.workload.workload, [...DNS_NEEDS, ...[...egress].map((port) => ({ to: { outside: true as const }, port }))]);
 
     if (props.networkPolicies ?? true) {

@@ -33,6 +33,12 @@ const CLUSTER_DNS: k8s.NetworkPolicyPeer = {
 };
 const DNS_PORTS: TrafficPort[] = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }];
 
+/**
+ * Ports the API server's endpoints listen on, where egress to it is allowed by default: 443 (managed
+ * clusters), 6443 (kubeadm), 8443 (minikube). Policies see endpoint ports, not the `kubernetes` Service's.
+ */
+export const DEFAULT_API_SERVER_PORTS: readonly number[] = [443, 6443, 8443];
+
 /** Construct context under which "anywhere" excludes the pod network: the pod network's CIDRs. */
 const POD_NETWORK_CONTEXT = 'workshop-stacks/network:podNetworkCidrs';
 /** Namespaces that have a default deny, per App: stacks that share a namespace share one. */
