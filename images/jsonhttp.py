@@ -31,6 +31,14 @@ def route(method, pattern, handler):
     return method, re.compile(pattern), handler
 
 
+def _health(_request, _match):
+    return 200, {'status': 'ok'}
+
+
+# GET /healthz: {"status": "ok"}, the probes' endpoint of both images.
+HEALTH_ROUTE = route('GET', r'/healthz', _health)
+
+
 def read_body(request):
     """The request body as bytes, bounded by MAX_BODY_BYTES."""
     try:

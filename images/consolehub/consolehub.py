@@ -23,7 +23,7 @@ import sys
 from urllib.parse import quote, urlencode
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from jsonhttp import HttpError, read_body, route, serve  # noqa: E402
+from jsonhttp import HEALTH_ROUTE, HttpError, read_body, route, serve  # noqa: E402
 
 JOB_PREFIX = 'webconsole-'
 # A user name goes into the Job's name (a DNS-1123 label of at most 63 characters) and a label value.
@@ -181,15 +181,11 @@ def user(match):
     return uname
 
 
-def health(_request, _match):
-    return 200, {'status': 'ok'}
-
-
 def routes(hub):
     return [
         route('POST', r'/api/(?P<uname>[^/]+)/start/?', hub.start),
         route('POST', r'/api/(?P<uname>[^/]+)/run/?', hub.run),
-        route('GET', r'/healthz', health),
+        HEALTH_ROUTE,
     ]
 
 

@@ -18,7 +18,7 @@ import threading
 from urllib.parse import unquote
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from jsonhttp import HttpError, read_json, route, serve  # noqa: E402
+from jsonhttp import HEALTH_ROUTE, HttpError, read_json, route, serve  # noqa: E402
 
 _capture = threading.local()
 
@@ -105,14 +105,10 @@ def crash(request, _match):
     os._exit(1)
 
 
-def health(_request, _match):
-    return 200, {'status': 'ok'}
-
-
 ROUTES = [
     route('GET', r'/api/crash/?', crash),
     route('POST', r'/api/(?P<uname>[^/]+)/run/?', run),
-    route('GET', r'/healthz', health),
+    HEALTH_ROUTE,
 ]
 
 if __name__ == '__main__':
