@@ -128,7 +128,8 @@ export class ApiGateway extends StackConstruct {
     check.dnsSubdomain('clusterDomain', props.clusterDomain);
     check.runAs('runAs', props.runAs);
     check.resources('resources', props.resources);
-    const drainTime = Duration.seconds(check.seconds('drainTime', props.drainTime, Duration.seconds(1), Duration.minutes(10)) ?? 15);
+    check.seconds('drainTime', props.drainTime, Duration.seconds(1), Duration.minutes(10));
+    const drainTime = props.drainTime ?? Duration.seconds(15);
     const gw = props.gatewayApi;
     if (gw) {
       check.dnsSubdomain('gatewayApi.gatewayName', gw.gatewayName ?? '');
