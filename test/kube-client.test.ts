@@ -194,9 +194,12 @@ test('isRetryable: a request that is not idempotent only when it provably did no
   const api = (code: number) => new KubeApiError(code, { reason: 'X' }, 'POST /x');
   expect([dropped, refused, tls, api(429), api(500)].map((e) => isRetryable(e))).toEqual([true, true, false, true, true]);
   expect([dropped, refused, tls, api(429), api(500)].map((e) => isRetryable(e, false))).toEqual([false, true, false, true, false]);
-  // Errors of other clients, by their code only: before a connection existed, or not.
+  // Errors while resolving credentials (an OIDC refresh, an exec plugin), by the code on their cause chain.
   expect(isRetryable(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), false)).toBe(true);
   expect(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), false)).toBe(false);
+  const refreshFailed = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+  expect([isRetryable(refreshFailed), isRetryable(refreshFailed, false)]).toEqual([true, true]);
+  expect(isRetryable(new Error('exec: executable aws not found', { cause: Object.assign(new Error('spawn aws ENOENT'), { code: 'ENOENT' }) }))).toBe(false);
 });
 
 test('a server that does not take the connection: not reached, so even a POST may be sent again', async () => {

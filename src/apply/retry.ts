@@ -23,15 +23,14 @@ export interface RetryOptions {
   readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
-// Errors of a connection that dropped or never came up: the request may not have reached the server,
-// or its answer was lost. Sending an idempotent request (GET, LIST, server-side apply, DELETE) again is safe.
+// Errors of a connection that dropped or never came up (node:http's, and the errno codes a failed
+// `fetch` keeps on its cause): the request may not have reached the server, or its answer was lost.
+// Sending an idempotent request (GET, LIST, server-side apply, DELETE) again is safe.
 const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
-  'ENETUNREACH', 'UND_ERR_SOCKET',
+  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
 ]);
 
-// Errors that only happen before a connection exists (refused, no route, name not resolved), for
-// clients that do not say whether they connected.
+// Errors that only happen before a connection exists (refused, no route, name not resolved).
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
@@ -45,6 +44,10 @@ export function isRetryable(error: unknown, idempotent = true): boolean {
   if (error instanceof KubeApiError) return error.code === 429 || (idempotent && error.code >= 500);
   // A TLS error (an unknown CA, a bad client certificate) is a ConnectionError too, and will not change.
   if (error instanceof ConnectionError) return NETWORK_CODES.has(error.code ?? '') && (idempotent || !error.mayHaveReachedServer);
+  // Anything else was thrown while resolving credentials, before the request was sent: an exec credential
+  // plugin or an OIDC token refresh, whose own network failure keeps its errno code somewhere on the
+  // cause chain. Retried as a request of ours would be: for one that is not idempotent, only when the
+  // connection never came up.
   for (let e: any = error; e; e = e.cause) {
     if (typeof e.code === 'string' && (idempotent ? NETWORK_CODES : NOT_CONNECTED_CODES).has(e.code)) return true;
   }
