@@ -118,9 +118,12 @@ describe('connections', () => {
       // The client certificate as the only trusted "CA": it did not sign the server's.
       const kubeconfig = writeKubeconfig('wrong-ca.kubeconfig',
         { 'server': `https://127.0.0.1:${server.port}`, 'certificate-authority-data': b64(certs.clientCert) }, { token: 't' });
-      const client = await createKubeClient({ kubeconfig });
+      const onRetry = jest.fn();
+      const client = await createKubeClient({ kubeconfig, retry: { onRetry, sleep: async () => {} } });
       await expect(client.resourceFor('v1', 'ConfigMap')).rejects.toThrow(/certificate/);
       expect(server.requests).toEqual([]);
+      // One attempt: a TLS error is not worth another.
+      expect(onRetry).not.toHaveBeenCalled();
     } finally {
       await server.close();
     }
