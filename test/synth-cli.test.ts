@@ -43,7 +43,8 @@ describe('workshop-stacks synth', () => {
 
   test('an app that fails writes nothing and exits 2 with its output', async () => {
     fs.mkdirSync(path.join(dir, 'dist'));
-    const run = await synth('--app', 'node -e "console.error(\'boom\'); process.exit(3)"');
+    // It writes a manifest before it fails: a failed run copies nothing of what it wrote.
+    const run = await synth('--app', 'node -e "require(\'fs\').writeFileSync(process.env.CDK8S_OUTDIR + \'/x.k8s.yaml\', \'kind: A\'); console.error(\'boom\'); process.exit(3)"');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('boom');
     expect(run.stderr).toContain('error: the app');

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { slugify } from '../names';
 import { EXIT_USAGE, RegisterCommand } from './context';
 
 /**
@@ -55,7 +56,7 @@ export function projectFiles(projectDir: string, options: InitOptions): Map<stri
   // The templates' placeholders: the chart's namespace is the directory's name as a DNS label.
   const values: Record<string, string> = {
     version: own.version,
-    namespace: base.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '') || 'workshop',
+    namespace: slugify(path.basename(projectDir)) || 'workshop',
   };
   const files = new Map<string, string>();
   const templates = path.join(root, 'templates', 'app');

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { CHECK_KINDS, CheckKind, ExceptedProblem, Problem, formatProblem, validateDocuments } from '../checks';
+import { DNS_1123_SUBDOMAIN } from '../names';
 import { RegisterCommand } from './context';
 import { InputsCommandOptions, inputsCommand, loadInputs } from './options';
 import { printJson } from './output';
@@ -44,7 +45,7 @@ function parseChecks(text: string): CheckKind[] {
 }
 
 /** `group/version/Kind`, or `version/Kind` for the core group, as `apiVersion/Kind` reads. */
-const EXTERNAL_KIND = /^(?:[a-z0-9]([a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?\/[A-Z][A-Za-z0-9]*$/;
+const EXTERNAL_KIND = new RegExp(`^(?:${DNS_1123_SUBDOMAIN.source.slice(1, -1)}/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?/[A-Z][A-Za-z0-9]*$`);
 
 function collectExternalKind(value: string, all: string[]): string[] {
   if (!EXTERNAL_KIND.test(value)) {
