@@ -11,8 +11,6 @@ import { consolehubApp } from './consolehub';
 import { dockercoinsApp } from './dockercoins';
 import { webconsoleApp } from './webconsole';
 
-export { MANIFEST_SUFFIX };
-
 /** Builds one app's charts into a cdk8s App. */
 export type AppBuilder = (app: App, profile: Profile) => void;
 

@@ -6,7 +6,7 @@ import { SpawnSyncOptions, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MANIFEST_SUFFIX } from '../apps/registry';
+import { MANIFEST_SUFFIX } from '../src/manifest';
 import { ApplyBenchOptions, applyMarkdown, benchApply, parseApplyBenchArgs } from './apply';
 import type { ScaleResult, ScaleSubject } from './scale';
 import { ScalePoint, Summary, fmt, marginalCosts, row, summarize, superlinearity } from './stats';

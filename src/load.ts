@@ -33,7 +33,7 @@ export interface LoadOptions {
 export class InputError extends Error {}
 
 /** The file extensions read from a directory, as `kubectl apply -f dir` reads it. */
-export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 /**
  * Reads the documents of the given inputs, in order: each is a manifest file, a directory (its

@@ -17,7 +17,7 @@
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
 
 /** The multiplier of each suffix. */
-export const QUANTITY_SUFFIXES: Readonly<Record<string, number>> = {
+const QUANTITY_SUFFIXES: Readonly<Record<string, number>> = {
   'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
   'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
 };
@@ -63,11 +63,6 @@ export function quantityParts(value: string | number): QuantityParts {
 export function parseQuantity(value: string | number): number {
   const { number, multiplier } = quantityParts(value);
   return number * multiplier;
-}
-
-/** Whether `value` is a Kubernetes quantity. */
-export function isQuantity(value: unknown): value is string | number {
-  return quantityProblem(value) === undefined;
 }
 
 /** Negative, zero or positive as `a` is less than, equal to or greater than `b` (`1Gi` > `1G`). */

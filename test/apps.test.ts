@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { APPS, MANIFEST_SUFFIX, synthAll, synthApp } from '../apps/registry';
+import { APPS, synthAll, synthApp } from '../apps/registry';
+import { MANIFEST_SUFFIX } from '../src/manifest';
 import { formatFinding, validateObjects } from '../src/checks';
 import { parseManifests } from '../src/manifest';
 import { PROFILES } from './helpers';

@@ -1,4 +1,4 @@
-import { QuantityError, compareQuantities, isQuantity, parseQuantity, quantityParts, quantityProblem } from '../src/quantity';
+import { QuantityError, compareQuantities, parseQuantity, quantityParts, quantityProblem } from '../src/quantity';
 
 describe('Kubernetes quantities', () => {
   test.each([
@@ -12,7 +12,6 @@ describe('Kubernetes quantities', () => {
   });
 
   test.each(['lots', '64MB', '1mi', '', ' 1', '1 ', '1.2.3', 'Mi', '1e', '1e1.5', '1K', '1Kib', '--1', '1E3Mi'])('"%s" is not a quantity', (text) => {
-    expect(isQuantity(text)).toBe(false);
     expect(quantityProblem(text)).toContain('is not a Kubernetes quantity');
     expect(() => parseQuantity(text)).toThrow(QuantityError);
   });
