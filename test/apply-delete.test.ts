@@ -1,5 +1,5 @@
 // Prune and delete against the strict fake API server, Terminating namespaces included.
-import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_PART_OF_LABEL } from '../src/apply/applyset';
+import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_PART_OF_LABEL, applySetId } from '../src/apply/applyset';
 import {
   FakeCluster, configMap, deployment, docs, namespace, useFakeCluster,
 } from './support/cluster';
@@ -49,10 +49,22 @@ describe('prune', () => {
   test('even a server that ignores the label selector cannot make it delete an unlabelled object', async () => {
     await cluster.engine().apply({ documents: v2(), applySet: SET, wait: false });
     cluster.server.seed(configMap('hand-made', 'shop'));
-    cluster.server.route('GET', /\/configmaps$/, (req, server) => ({ status: 200, body: { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items: server.objects('ConfigMap').filter((o) => o.metadata.namespace === req.path.split('/')[4]) } }));
-    const report = await cluster.engine().apply({ documents: v2(), applySet: SET, wait: false, prune: true });
-    expect(report.pruned).toEqual([]);
-    expect(cluster.server.writes().filter((r) => r.method === 'DELETE')).toEqual([]);
+    // Every ConfigMap (of the path's namespace, if it names one), whatever the selector asked for.
+    const answered: string[] = [];
+    cluster.server.route('GET', /\/configmaps$/, (req, server) => {
+      const namespace = /\/namespaces\/([^/]+)\/configmaps$/.exec(req.path)?.[1];
+      const items = server.objects('ConfigMap').filter((o) => namespace === undefined || o.metadata.namespace === namespace);
+      answered.push(...items.map((o) => `${o.metadata.namespace}/${o.metadata.name} ${req.query.labelSelector ?? ''}`));
+      return { status: 200, body: { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items } };
+    });
+    // ConfigMaps left the manifests: their members are found by the set's label alone.
+    const report = await cluster.engine().apply({ documents: docs('v3.yaml', namespace('shop')), applySet: SET, wait: false, prune: true });
+    // The route answered that LIST, the unlabelled object included.
+    expect(answered).toContainEqual(`shop/hand-made ${APPLYSET_PART_OF_LABEL}=${applySetId(SET)}`);
+    expect(report.ok).toBe(true);
+    expect(report.pruned.map((p) => `${p.object} ${p.action}`)).toEqual(['ConfigMap shop/keep pruned']);
+    expect(cluster.server.writes().filter((r) => r.method === 'DELETE').map((d) => d.path.split('/').pop())).toEqual(['keep']);
+    expect(cluster.server.object('v1', 'ConfigMap', 'hand-made', 'shop')).toBeDefined();
   });
 
   test('refuses to prune when the manifests are empty, before any request', async () => {
