@@ -97,6 +97,9 @@ describe('connections', () => {
       const kubeconfig = writeKubeconfig('tls.kubeconfig',
         { 'server': `https://127.0.0.1:${server.port}`, 'certificate-authority-data': b64(certs.ca) },
         { 'client-certificate-data': b64(certs.clientCert), 'client-key-data': b64(certs.clientKey) });
+      // Static credentials: client-node resolves them (CA, certificate, key) once, not for each request.
+      const k8s = await import('@kubernetes/client-node');
+      const resolve = jest.spyOn(k8s.KubeConfig.prototype, 'applyToHTTPSOptions');
       const client = await createKubeClient({ kubeconfig, maxConnections: 8 });
       const names = Array.from({ length: 300 }, (_, i) => `cm-${i}`);
       const got = await mapLimit(names, 8, (name) => client.get({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: 'ns' }));
@@ -106,6 +109,8 @@ describe('connections', () => {
       expect(server.requests.every((r) => r.user === 'admin')).toBe(true);
       expect(server.connections).toBeGreaterThan(0);
       expect(server.connections).toBeLessThanOrEqual(8);
+      expect(resolve).toHaveBeenCalledTimes(1);
+      resolve.mockRestore();
     } finally {
       await server.close();
     }

@@ -123,18 +123,27 @@ interface HttpAnswer {
   readonly body: string;
 }
 
+/** What client-node resolved from the kubeconfig (headers, auth, TLS material) and the agent for it. */
+interface Credentials {
+  readonly resolved: https.RequestOptions;
+  readonly agent: http.Agent;
+}
+
 // The TLS material of a connection, as client-node resolves it from the kubeconfig (and exec plugins).
 const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
 /**
  * Sends requests over one pool of keep-alive connections for the whole run. client-node's own request
  * path (`applySecurityAuthentication`) builds a new agent for every request, so no connection is ever
- * reused and each request pays a TLS handshake. Here client-node still resolves the credentials for
- * every request (`applyToHTTPSOptions`: CA, client certificate, token, exec and OIDC plugins, which
- * may refresh), and the agent is only replaced when the TLS material itself changes.
+ * reused and each request pays a TLS handshake. Static credentials (a token, basic auth, a client
+ * certificate and CA, as data or files) are resolved once, headers and agent. A user with an exec or
+ * auth-provider plugin (OIDC, the in-cluster token file), which may refresh or rotate, has client-node
+ * resolve them for every request (`applyToHTTPSOptions`), and the agent is only replaced when the TLS
+ * material itself changes.
  */
 class Transport {
   private agent?: http.Agent;
+  private fixed?: Promise<Credentials>;
   private tls?: Partial<https.RequestOptions>;
   private readonly server: URL;
 
@@ -143,8 +152,7 @@ class Transport {
   }
 
   async send(method: HttpMethod, urlPath: string, query: URLSearchParams, body?: string, contentType?: string): Promise<HttpAnswer> {
-    const resolved: https.RequestOptions = {};
-    await this.kc.applyToHTTPSOptions(resolved);
+    const { resolved, agent } = await this.credentials();
     const headers: http.OutgoingHttpHeaders = { ...(resolved.headers as http.OutgoingHttpHeaders), Accept: 'application/json' };
     if (body !== undefined) Object.assign(headers, { 'Content-Type': contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) });
     const search = query.toString();
@@ -157,8 +165,26 @@ class Transport {
       method,
       headers,
       auth: resolved.auth,
-      agent: this.agentFor(resolved),
+      agent,
     }, body, `${method} ${urlPath}`);
+  }
+
+  /** The credentials of the next request: resolved once for a user without plugins, else each time. */
+  private credentials(): Promise<Credentials> {
+    const user = this.kc.getCurrentUser();
+    if (user?.exec || user?.authProvider) return this.resolve();
+    // A failure (a file not there yet) is not kept: the next attempt reads again.
+    this.fixed ??= this.resolve().catch((error) => {
+      this.fixed = undefined;
+      throw error;
+    });
+    return this.fixed;
+  }
+
+  private async resolve(): Promise<Credentials> {
+    const resolved: https.RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(resolved);
+    return { resolved, agent: this.agentFor(resolved) };
   }
 
   private agentFor(resolved: https.RequestOptions): http.Agent {
