@@ -6,8 +6,12 @@ module.exports = {
   // One packed library and one installed project per run, shared by the test files that need them (test/pack.ts).
   globalSetup: '<rootDir>/test/pack-setup.ts',
   globalTeardown: '<rootDir>/test/pack-teardown.ts',
+  moduleFileExtensions: ['ts', 'mts', 'js', 'mjs', 'json'],
+  // TypeScript's ESM import of a .mts file names its output, `./x.mjs`; jest runs the source.
+  moduleNameMapper: { '^(\\./client-node)\\.mjs$': '$1.mts' },
+  extensionsToTreatAsEsm: ['.mts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: false }],
+    '^.+\\.m?ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: false, useESM: true }],
   },
   testTimeout: 30000,
 };

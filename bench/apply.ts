@@ -8,8 +8,9 @@
 //   npm run bench -- apply [the same options]
 //
 // Sizes are `dist` (the committed dist/) or a number of attendees of the example classroom (24 objects
-// each: 30 -> 720, 100 -> 2,400, 542 -> 13,008). Each run is a child process of its own (this file,
-// `--child`), against a fresh server, so that its peak RSS is its own.
+// each: 30 -> 720, 100 -> 2,400, 542 -> 13,008). Each run is a child process of its own, against a
+// fresh server, so that its peak RSS is its own: the engine is the CLI as installed (`lib/cli.js`,
+// built by `npm run build`), the bare loop this file with `--child`.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as https from 'https';
@@ -19,8 +20,7 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../src/manifest';
 import { fmt, row } from './stats';
 
-// Loaded where used, so that a child loads only what its way of applying needs: the engine child
-// the CLI, the bare child nothing of the project, and neither cdk8s or the test server.
+// Loaded where used, so that the bare child loads nothing of the project, cdk8s or the test server.
 const load = {
   synth: () => ({
     ...(require('cdk8s') as typeof import('cdk8s')),
@@ -28,7 +28,6 @@ const load = {
     ...(require('../constructs/classroom') as typeof import('../constructs/classroom')),
     ...(require('../src/synth') as typeof import('../src/synth')),
   }),
-  cli: () => (require('../src/cli/program') as typeof import('../src/cli/program')).main,
   server: () => (require('../test/support/fake-apiserver') as typeof import('../test/support/fake-apiserver')).FakeApiServer,
 };
 
@@ -91,6 +90,9 @@ export interface ApplyBenchResult {
 // root is found from the working directory then.
 const ROOT = fs.existsSync(path.join(__dirname, '..', '..', 'package.json')) ? path.join(__dirname, '..', '..') : process.cwd();
 const ENGINE_MANAGER_NOTE = 'apply --no-wait through the CLI';
+const CLI = path.join(ROOT, 'lib', 'cli.js');
+// Preloaded into each child (`node -r`): its peak RSS as the last line of its output.
+const PEAK_RSS = path.join(__dirname, 'peak-rss.js');
 
 /** Writes the objects of one size to `dir` and returns how many there are. */
 function writeObjects(size: string, dir: string): number {
@@ -114,11 +116,15 @@ function writeObjects(size: string, dir: string): number {
   return (yaml.match(/^---$/gm)?.length ?? 0) + 1;
 }
 
-/** Runs this file as a child (`--child <way> <dir> <kubeconfig> <inFlight>`) while the parent serves. */
+/** Runs one way in a child process while the parent serves; its peak RSS comes from bench/peak-rss.ts. */
 function runChild(way: 'engine' | 'bare', dir: string, kubeconfig: string, options: ApplyBenchOptions): Promise<Omit<ApplyRun, 'requests'>> {
+  const args = way === 'engine'
+    ? [CLI, 'apply', dir, '--no-wait', '--applyset', 'bench', '--kubeconfig', kubeconfig, ...options.engineArgs]
+    : [__filename, '--child', dir, kubeconfig, String(options.inFlight)];
+  if (!fs.existsSync(CLI)) throw new Error(`apply bench: ${path.relative(ROOT, CLI)} is missing: run \`npm run build\` first`);
   return new Promise((resolve) => {
     const start = performance.now();
-    const child = spawn(process.execPath, [__filename, '--child', way, dir, kubeconfig, String(options.inFlight), ...options.engineArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', PEAK_RSS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
@@ -127,16 +133,18 @@ function runChild(way: 'engine' | 'bare', dir: string, kubeconfig: string, optio
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const wallMs = performance.now() - start;
-      const last = out.trim().split('\n').pop() ?? '';
-      let report: { ok: boolean; error?: string; maxRssKiB: number } | undefined;
+      const lines = out.trim().split('\n');
+      let maxRssKiB = 0;
       try {
-        report = JSON.parse(last);
+        maxRssKiB = JSON.parse(lines[lines.length - 1]).maxRssKiB;
+        lines.pop();
       } catch {
-        report = undefined;
+        // Killed before its exit handler ran: no figure.
       }
-      if (signal === 'SIGKILL') resolve({ ok: false, error: `stopped after ${options.timeoutSeconds} s`, wallMs, maxRssKiB: report?.maxRssKiB ?? 0 });
-      else if (!report) resolve({ ok: false, error: `exit ${code}: ${(err || out).trim().slice(-500)}`, wallMs, maxRssKiB: 0 });
-      else resolve({ ok: report.ok && code === 0, error: report.error, wallMs, maxRssKiB: report.maxRssKiB });
+      const tail = () => `${err}\n${lines.join('\n')}`.trim().split('\n').slice(-3).join(' | ').slice(-500);
+      if (signal === 'SIGKILL') resolve({ ok: false, error: `stopped after ${options.timeoutSeconds} s`, wallMs, maxRssKiB });
+      else if (code !== 0) resolve({ ok: false, error: `exit ${code}: ${tail()}`, wallMs, maxRssKiB });
+      else resolve({ ok: true, wallMs, maxRssKiB });
     });
   });
 }
@@ -255,20 +263,11 @@ function verdict(sizes: readonly ApplySize[], options: ApplyBenchOptions): strin
 
 // ---- the children ----
 
-/** The project's engine, as a user runs it: `apply <dir> --no-wait`, in this process. */
-async function engineChild(dir: string, kubeconfig: string, extra: readonly string[]): Promise<{ ok: boolean; error?: string }> {
-  let output = '';
-  const sink = { write: (text: string) => { output = (output + text).slice(-4_000); } };
-  const code = await load.cli()(['node', 'workshop-stacks', 'apply', dir, '--no-wait', '--applyset', 'bench', '--kubeconfig', kubeconfig, ...extra],
-    { stdout: sink, stderr: sink, env: {}, cwd: ROOT });
-  return code === 0 ? { ok: true } : { ok: false, error: `exit ${code}: ${output.trim().split('\n').slice(-3).join(' | ')}` };
-}
-
 /**
  * The floor: one server-side-apply PATCH per object, `inFlight` at once over one keep-alive agent,
  * Namespaces first (as kubectl orders them), after one discovery request per group version.
  */
-async function bareChild(dir: string, kubeconfigFile: string, inFlight: number): Promise<{ ok: boolean; error?: string }> {
+async function bareChild(dir: string, kubeconfigFile: string, inFlight: number): Promise<string | undefined> {
   const config = parseYaml(fs.readFileSync(kubeconfigFile, 'utf8'));
   const cluster = config.clusters[0].cluster;
   const agent = new https.Agent({ keepAlive: true, maxSockets: inFlight, ca: Buffer.from(cluster['certificate-authority-data'], 'base64') });
@@ -295,7 +294,7 @@ async function bareChild(dir: string, kubeconfigFile: string, inFlight: number):
   const resources = new Map<string, { name: string; namespaced: boolean }>();
   for (const apiVersion of new Set(objects.map((o) => o.apiVersion))) {
     const answer = await request('GET', apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
-    if (answer.status !== 200) return { ok: false, error: `discovery of ${apiVersion}: ${answer.status}` };
+    if (answer.status !== 200) return `discovery of ${apiVersion}: ${answer.status}`;
     for (const r of JSON.parse(answer.text).resources) if (!r.name.includes('/')) resources.set(`${apiVersion}/${r.kind}`, { name: r.name, namespaced: r.namespaced });
   }
   const first = objects.filter((o) => o.kind === 'Namespace' || o.kind === 'CustomResourceDefinition');
@@ -319,13 +318,15 @@ async function bareChild(dir: string, kubeconfigFile: string, inFlight: number):
     }));
   }
   agent.destroy();
-  return failures.length === 0 ? { ok: true } : { ok: false, error: `${failures.length} failed, first: ${failures[0]}` };
+  return failures.length === 0 ? undefined : `${failures.length} failed, first: ${failures[0]}`;
 }
 
-async function childMain(args: string[]): Promise<void> {
-  const [way, dir, kubeconfig, inFlight, ...engineArgs] = args;
-  const result = way === 'engine' ? await engineChild(dir, kubeconfig, engineArgs) : await bareChild(dir, kubeconfig, Number(inFlight));
-  process.stdout.write(`\n${JSON.stringify({ ...result, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+async function childMain([dir, kubeconfig, inFlight]: string[]): Promise<void> {
+  const failure = await bareChild(dir, kubeconfig, Number(inFlight));
+  if (failure) {
+    process.stderr.write(`${failure}\n`);
+    process.exitCode = 1;
+  }
 }
 
 /** `--sizes a,b --latency-ms n --in-flight n --timeout-s n` into options. */

@@ -1,10 +1,12 @@
 // The apply section of the bench (bench/apply.ts) at a tiny size, so that it cannot rot: the same file
-// `npm run bench` runs, bundled, with its children, its TLS test server and its verdict.
+// `npm run bench` runs, bundled, with its children (the engine is the built CLI, lib/cli.js), its TLS
+// test server and its verdict.
 import { spawnSync } from 'child_process';
 import { buildSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseApplyBenchArgs } from '../bench/apply';
+import { packedLibrary } from './pack';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -14,20 +16,22 @@ test('parses its options and refuses unknown ones', () => {
   expect(() => parseApplyBenchArgs(['--in-flight', 'x'])).toThrow('--in-flight needs a number');
 });
 
-test('applies one attendee with the engine and the bare loop over TLS and prints requests per object and a verdict', () => {
+test('applies one attendee with the engine and the bare loop over TLS and prints requests per object and a verdict', async () => {
+  // Packing builds lib/, the CLI bundle included (npm pack runs `npm run build`); once per jest run.
+  await packedLibrary();
   // Inside lib/ (ignored by git) so that the bundle finds node_modules and the project root.
   fs.mkdirSync(path.join(ROOT, 'lib'), { recursive: true });
   const dir = fs.mkdtempSync(path.join(ROOT, 'lib', 'bench-apply-test-'));
   try {
     const bundle = path.join(dir, 'apply.js');
-    buildSync({ entryPoints: [path.join(ROOT, 'bench', 'apply.ts')], bundle: true, packages: 'external', platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
+    buildSync({ entryPoints: ['apply', 'peak-rss'].map((f) => path.join(ROOT, 'bench', `${f}.ts`)), bundle: true, packages: 'external', platform: 'node', target: 'node20', outdir: dir, logLevel: 'error' });
     const run = spawnSync(process.execPath, [bundle, '--sizes', '1', '--latency-ms', '2', '--timeout-s', '60'], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines).toContainEqual(expect.stringMatching(/over TLS on 127\.0\.0\.1 with 2 ms per request/));
     // Both ways applied all 24 objects of one attendee; the bare loop wrote exactly one PATCH each.
-    expect(lines).toContainEqual(expect.stringMatching(/^1\s+24\s+engine\s+\d+\.\d\d\s/));
+    expect(lines).toContainEqual(expect.stringMatching(/^1\s+24\s+engine\s+\d+\.\d\d\s+\S+\s+[1-9]\d+\s/));
     expect(lines).toContainEqual(expect.stringMatching(/^1\s+24\s+bare\s+\d+\.\d\d\s.*\s1\.00\s*$/));
     expect(lines).toContainEqual(expect.stringMatching(/requests per object: discovery 0\.\d\d, patch 1\.00$/));
     expect(lines[lines.length - 2]).toMatch(/^apply verdict: (all targets met|fell short: )/);

@@ -80,9 +80,9 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
  * `~/.kube/config`, else the in-cluster service account; `--context` picks the context.
  */
 export async function createKubeClient(options: KubeClientOptions = {}): Promise<ClusterClient> {
-  // @kubernetes/client-node 1.x is ESM-only; a dynamic import stays an import() in our CommonJS output.
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
+  // ESM (see client-node.mts): a dynamic import stays an import() in our CommonJS output.
+  const { KubeConfig, PatchStrategy } = await import('./client-node.mjs');
+  const kc = new KubeConfig();
   if (options.kubeconfig) {
     kc.loadFromFile(options.kubeconfig);
   } else if (process.env.KUBECONFIG || fs.existsSync(path.join(os.homedir(), '.kube', 'config')) || fs.existsSync(SERVICE_ACCOUNT_TOKEN)) {
@@ -102,7 +102,7 @@ export async function createKubeClient(options: KubeClientOptions = {}): Promise
   if (!context || !cluster) throw new Error('the kubeconfig has no current context: pass --context');
   return new RestKubeClient(kc, new Transport(kc, options.maxConnections ?? 16, { request: options.requestTimeoutMs ?? 60_000, connect: options.connectTimeoutMs ?? 10_000 }), {
     context, server: cluster.server, contextNamespace: kc.getContextObject(context)?.namespace,
-    applyContentType: k8s.PatchStrategy.ServerSideApply, ...options,
+    applyContentType: PatchStrategy.ServerSideApply, ...options,
   });
 }
 
