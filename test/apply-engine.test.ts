@@ -2,7 +2,7 @@
 // points of issue 11 (reports a controller cannot fool, one write per object, LISTs, immutable fields, live YAML).
 import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, APPLYSET_TOOLING_ANNOTATION, TOOLING } from '../src/apply/applyset';
 import { stringify } from 'yaml';
-import { KubeClient, ServerSideApplyOptions } from '../src/apply/client';
+import { KubeClient, ObjectRef, ServerSideApplyOptions } from '../src/apply/client';
 import { createKubeClient } from '../src/apply/kube-client';
 import { parseDocuments } from '../src/manifest';
 import { STAGES, stageOf } from '../src/apply/order';
@@ -145,6 +145,36 @@ describe('validation before any request', () => {
     expect(cluster.server.writes()).toEqual([]);
   });
 
+  test('the parent\'s GET goes along with discovery, not after it; a kind not served is still the problem reported when that GET fails', async () => {
+    const order: string[] = [];
+    let failParent = false;
+    const client = new Proxy(cluster.client, {
+      get(target, prop) {
+        if (prop === 'get') {
+          return async (ref: ObjectRef) => {
+            order.push(`get ${ref.kind}`);
+            if (failParent) throw new Error('connection reset');
+            return target.get(ref);
+          };
+        }
+        if (prop === 'resourceFor') return (apiVersion: string, kind: string) => { order.push('discovery'); return target.resourceFor(apiVersion, kind); };
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const report = await cluster.engine({ client }).apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, wait: false });
+    expect(report.ok).toBe(true);
+    expect(order[0]).toBe('get Secret');
+
+    failParent = true;
+    const refused = await cluster.engine({ client }).apply({
+      documents: docs('a.yaml', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' } }),
+      externalKinds: new Set(['example.com/v1/Widget']), applySet: SET, wait: false,
+    });
+    expect(refused.error).toBeUndefined();
+    expect(refused.problems.map((p) => p.message)).toEqual(['the server does not serve example.com/v1 Widget']);
+  });
+
   test('an object of another apply set is not taken over without --force-conflicts', async () => {
     cluster.server.seed({ ...configMap('shared', 'default'), metadata: { name: 'shared', namespace: 'default', labels: { [APPLYSET_PART_OF_LABEL]: 'applyset-other-v1' } } });
     const refused = await cluster.engine().apply({ documents: docs('a.yaml', configMap('shared', 'default')), applySet: SET, wait: false });
@@ -282,6 +312,24 @@ describe('wait', () => {
     }));
     const report = await cluster.engine().apply({ documents: docs('a.yaml', deployment('web', 'shop')), applySet: SET, timeoutMs: 5000 });
     expect(report.wait[0]).toMatchObject({ status: 'Failed', message: expect.stringContaining('progress deadline exceeded') });
+  });
+
+  test('what the apply\'s answers show ready is not read again: a new Namespace and a ConfigMap need no LIST, the Deployment is polled', async () => {
+    cluster.server.simulate('Deployment', readyDeploymentStatus);
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', namespace('fresh'), configMap('settings', 'fresh'), deployment('web', 'fresh')), applySet: SET, timeoutMs: 5000 });
+    expect(report.ok).toBe(true);
+    const firstWrite = cluster.server.requests.findIndex((r) => r.method === 'PATCH');
+    const listsAfter = cluster.server.requests.slice(firstWrite).filter((r) => r.method === 'GET').map((r) => r.path);
+    expect(listsAfter.filter((p) => /\/(namespaces|configmaps)$/.test(p))).toEqual([]);
+    expect(listsAfter).toContain('/apis/apps/v1/namespaces/fresh/deployments');
+    expect(report.wait.map((w) => [w.object, w.status])).toEqual([['Namespace fresh', 'Current'], ['ConfigMap fresh/settings', 'Current'], ['Deployment fresh/web', 'Current']]);
+  });
+
+  test('a Namespace the answer shows Terminating is not taken as ready from it', async () => {
+    // The namespace controller has not emptied it yet: the apply's answer says Terminating, so the wait reads it again.
+    cluster.server.seed({ ...namespace('going'), metadata: { name: 'going', finalizers: ['example.com/hold'], deletionTimestamp: '2026-01-01T00:00:00Z' }, status: { phase: 'Terminating' } } as KubeObject);
+    const report = await cluster.engine().apply({ documents: docs('a.yaml', namespace('going')), applySet: SET, timeoutMs: 300 });
+    expect(report.ok).toBe(false);
   });
 
   test('reports readiness changes as events', async () => {

@@ -123,14 +123,19 @@ export class ApplyEngine {
         client: this.client, fieldManager: this.fieldManager, concurrency: this.concurrency, forceConflicts: input.forceConflicts ?? false,
         recreate: input.force ?? false, dryRun, newNamespaces: plan.newNamespaces, deadline, pollIntervalMs: this.options.pollIntervalMs,
       };
+      // The server's answers: what they already show ready is not read again by the waits.
+      const answers = new Map<string, KubeObject>();
       for (const [n, stage] of plan.stages.entries()) {
         this.emit({ type: 'stage', stage: stage.stage, count: stage.items.length });
         const applied = await applyObjects(stage.items, options);
-        for (const a of applied) this.record(report, a.planned, a.action, a.message);
+        for (const a of applied) {
+          this.record(report, a.planned, a.action, a.message);
+          if (a.after) answers.set(a.planned.key, a.after);
+        }
         const later = plan.stages.slice(n + 1).flatMap((s) => s.items);
         if (applied.some((a) => a.action === 'failed')) return this.skipRest(later, report, 'not applied: an earlier stage failed');
         if (stage.stage !== 'definitions' || dryRun) continue;
-        if (!(await this.waitReady(stage.items.map((i) => i.ref), report, deadline, input))) {
+        if (!(await this.waitReady(stage.items.map((i) => i.ref), report, deadline, input, answers))) {
           return this.skipRest(later, report, 'not applied: the definitions stage did not become ready');
         }
         const unserved = await this.unservedKinds(later);
@@ -143,7 +148,7 @@ export class ApplyEngine {
 
       if (input.wait !== false && !dryRun) {
         const rest = plan.stages.filter((s) => s.stage !== 'definitions').flatMap((s) => s.items.map((i) => i.ref));
-        if (!(await this.waitReady(rest, report, deadline, input))) return;
+        if (!(await this.waitReady(rest, report, deadline, input, answers))) return;
       }
       if (input.prune) {
         const pruned = await prune(plan, { client: this.client, concurrency: this.concurrency, dryRun, deadline, onResult: (result) => this.emit({ type: 'result', result, pruned: true }) });
@@ -244,7 +249,7 @@ export class ApplyEngine {
     return pending.filter((o) => !served.get(`${o.ref.apiVersion}/${o.ref.kind}`));
   }
 
-  private async waitReady(refs: ObjectRef[], report: Mutable, deadline: number, input: ApplyInput): Promise<boolean> {
+  private async waitReady(refs: ObjectRef[], report: Mutable, deadline: number, input: ApplyInput, answers: ReadonlyMap<string, KubeObject>): Promise<boolean> {
     if (refs.length === 0) return true;
     this.emit({ type: 'waiting', objects: refs.map(describeRef) });
     const results = await waitForReady(this.client, refs, {
@@ -252,6 +257,7 @@ export class ApplyEngine {
       intervalMs: this.options.pollIntervalMs,
       concurrency: this.concurrency,
       waitForLoadBalancer: input.waitForLoadBalancer,
+      answers,
       onChange: (ref, s) => this.emit({ type: 'status', object: describeRef(ref), status: s.status, message: s.message }),
     });
     report.wait.push(...results);

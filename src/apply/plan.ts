@@ -101,12 +101,15 @@ export async function makePlan(input: ManifestInput, ctx: PlanContext, onNormali
   });
   const checked = checkDocuments(input, ctx, onNormalized);
   if (checked.problems.length > 0) return empty(checked.problems);
+  // The one GET of a run: the parent must be read even when it is not labelled as ours, to refuse another
+  // tool's. It needs no discovery, so it goes along with it (one round trip less); a placement problem
+  // is still reported before any error of the GET.
+  const parentRead = ctx.client.get(parentRef(input.applySet));
+  parentRead.catch(() => undefined);
   const placed = await placeObjects(checked.objects, ctx, id);
   if (placed.problems.length > 0) return empty(placed.problems);
   const drafts = placed.objects;
-
-  // The one GET of a run: the parent must be read even when it is not labelled as ours, to refuse another tool's.
-  const parentLive = await ctx.client.get(parentRef(input.applySet));
+  const parentLive = await parentRead;
   let previous = EMPTY_INVENTORY;
   try {
     if (parentLive) previous = readParent(parentLive, input.applySet);

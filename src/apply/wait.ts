@@ -217,6 +217,11 @@ export interface WaitOptions extends StatusOptions {
   readonly concurrency?: number;
   /** Told each time an object's status or message changes. */
   readonly onChange?: (ref: ObjectRef, status: ObjectStatus) => void;
+  /**
+   * The objects as the server answered their apply, by identity key: those already Current there (a
+   * new Namespace is Active at once, a ConfigMap needs nothing) are not read again.
+   */
+  readonly answers?: ReadonlyMap<string, KubeObject>;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -242,7 +247,14 @@ export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[
   const sleep = options.sleep ?? defaultSleep;
   const live = new LiveObjects(client, { concurrency: options.concurrency });
   const last = new Map<ObjectRef, ObjectStatus>();
-  let pending = [...refs];
+  for (const ref of refs) {
+    const answer = options.answers?.get(identityKey(ref));
+    const status = answer && computeStatus(answer, options);
+    if (status?.status !== 'Current') continue;
+    options.onChange?.(ref, status);
+    last.set(ref, status);
+  }
+  let pending = refs.filter((ref) => !last.has(ref));
   for (;;) {
     const objects = await live.of(pending);
     const polled = pending.map((ref) => {

@@ -154,7 +154,7 @@ export class FakeApiServer {
     stored.obj.metadata.resourceVersion = String(++this.revision);
   }
 
-  /** Sets the status of every object of `kind` after each write to it, as a controller would. */
+  /** Sets the status of every object of `kind` shortly after each write to it, as a controller would (see `controllerDelayMs`). */
   simulate(kind: string, controller: (obj: KubeObject) => Record<string, unknown> | undefined): void {
     this.controllers.set(kind, controller);
   }
@@ -457,7 +457,7 @@ export class FakeApiServer {
       created.obj.metadata.resourceVersion = String(++this.revision);
       this.store.set(key, created);
       this.afterCreate(type, created.obj);
-      this.runController(created);
+      this.scheduleSimulated(key);
       this.scheduleControllers(key, undefined);
       return { status: 201, body: this.render(this.store.get(key)!) };
     }
@@ -475,10 +475,10 @@ export class FakeApiServer {
     if (dryRun) return ok(this.render(updated));
     next.metadata.resourceVersion = String(++this.revision);
     this.store.set(key, updated);
-    this.runController(updated);
+    this.scheduleSimulated(key);
     this.scheduleControllers(key, existing.obj);
     this.finishDeletion(key);
-    // What the server holds now (a simulated controller may have written), or what it last held.
+    // What the server holds now, or what it last held when this write finished a deletion.
     return ok(this.render(this.store.get(key) ?? updated));
   }
 
@@ -668,10 +668,21 @@ export class FakeApiServer {
     }
   }
 
-  private runController(stored: StoredObject): void {
-    const controller = this.controllers.get(stored.obj.kind);
-    const result = controller?.(clone(stored.obj));
-    if (result) stored.obj.status = result;
+  /**
+   * A {@link simulate}d controller, like the built-in ones, writes the status after the request that
+   * caused it (a write of its own): the apply's answer never carries it, as on a real server.
+   */
+  private scheduleSimulated(key: string): void {
+    const kind = this.store.get(key)?.obj.kind;
+    const controller = kind === undefined ? undefined : this.controllers.get(kind);
+    if (!controller) return;
+    this.later(this.options.controllerDelayMs ?? 5, () => {
+      const stored = this.store.get(key);
+      const result = stored && controller(clone(stored.obj));
+      if (!stored || !result) return;
+      stored.obj.status = result;
+      stored.obj.metadata.resourceVersion = String(++this.revision);
+    });
   }
 
   /**
@@ -755,7 +766,7 @@ export interface FakeApiServerOptions {
    */
   readonly builtinControllers?: boolean;
   /**
-   * How long after the write that caused it a built-in controller writes, in ms. 0 writes before the
+   * How long after the write that caused it a built-in or {@link FakeApiServer.simulate}d controller writes, in ms. 0 writes before the
    * answer (synchronously), which hides the race a real cluster has.
    * @default 5
    */
