@@ -83,8 +83,7 @@ describe('order', () => {
       'definitions: CustomResourceDefinition Namespace',
       'cluster: ClusterRole LimitRange',
       'access: ServiceAccount RoleBinding',
-      'config: ConfigMap Secret',
-      'network: Service NetworkPolicy',
+      'config: ConfigMap Secret Service NetworkPolicy',
       'workloads: Deployment Job Widget',
       'webhooks: ValidatingWebhookConfiguration',
     ]);

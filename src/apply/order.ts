@@ -13,20 +13,22 @@ export const KIND_ORDER: readonly string[] = [
 const LAST_KINDS: readonly string[] = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
 /** A group of kinds applied together; one stage finishes before the next starts. */
-export type StageName = 'definitions' | 'cluster' | 'access' | 'config' | 'network' | 'workloads' | 'webhooks';
+export type StageName = 'definitions' | 'cluster' | 'access' | 'config' | 'workloads' | 'webhooks';
 
 /**
  * The stages and their kinds. `definitions` are waited for (Established, Active) before anything else,
  * since the objects after them need their kinds served and their namespaces present. ResourceQuota and
- * LimitRange come in `cluster`, before any workload, because pods are admitted against them; and
- * NetworkPolicies come with the Services, so that no pod ever runs before its policy exists.
+ * LimitRange come in `cluster`, before any workload, because pods are admitted against them;
+ * ServiceAccounts in `access`, before the Secrets of `config` (a service-account token Secret needs
+ * its account). `config` holds what pods read, reach or are held by (ConfigMaps, Secrets, Services,
+ * NetworkPolicies): nothing among them needs another, so they go together, and all before the
+ * workloads, so that no pod ever runs before its policy exists. Each stage costs a round trip or more.
  */
 export const STAGES: ReadonlyArray<{ readonly name: StageName; readonly kinds: readonly string[] }> = [
   { name: 'definitions', kinds: ['CustomResourceDefinition', 'Namespace'] },
   { name: 'cluster', kinds: ['ClusterRole', 'RuntimeClass', 'PriorityClass', 'StorageClass', 'IngressClass', 'GatewayClass', 'ClusterRoleBinding', 'ResourceQuota', 'LimitRange'] },
   { name: 'access', kinds: ['ServiceAccount', 'Role', 'RoleBinding'] },
-  { name: 'config', kinds: ['ConfigMap', 'Secret'] },
-  { name: 'network', kinds: ['Service', 'NetworkPolicy'] },
+  { name: 'config', kinds: ['ConfigMap', 'Secret', 'Service', 'NetworkPolicy'] },
   { name: 'workloads', kinds: [] },
   { name: 'webhooks', kinds: LAST_KINDS },
 ];
