@@ -8,7 +8,7 @@ import * as path from 'path';
 import { TLSSocket } from 'tls';
 import { stringify } from 'yaml';
 import { ConnectionError, KubeApiError, LiveObjects, ObjectRef, identityKey, immutableFields, refOf } from '../src/apply/client';
-import { mapLimit } from '../src/apply/concurrency';
+import { limiter, mapLimit } from '../src/apply/concurrency';
 import { isRetryable } from '../src/apply/retry';
 import { ClusterClient, createKubeClient } from '../src/apply/kube-client';
 import { FAST_RETRY, configMap, deployment, namespace } from './support/cluster';
@@ -353,6 +353,28 @@ describe('mapLimit', () => {
   });
 });
 
+describe('limiter', () => {
+  test('callers that fan out on their own still share the limit; a failed call frees its slot; every call runs', async () => {
+    const run = limiter(3);
+    let inFlight = 0;
+    let most = 0;
+    const call = (i: number) => run(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      if (i % 7 === 0) throw new Error(`boom ${i}`);
+      return i;
+    });
+    // Ten callers with ten calls each, all at once.
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, c) =>
+      Promise.allSettled(Array.from({ length: 10 }, (_, k) => call(c * 10 + k)))));
+    expect(most).toBe(3);
+    const flat = outcomes.flat();
+    expect(flat.filter((o) => o.status === 'rejected')).toHaveLength(15);
+    expect(flat.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<number>).value)).toHaveLength(85);
+  });
+});
+
 test('LiveObjects: one LIST per kind for objects in many namespaces, with the label selector', async () => {
   const labelled = (name: string, ns: string) => ({ ...configMap(name, ns), metadata: { name, namespace: ns, labels: { team: 'a' } } });
   let ours: ObjectRef[] = [];
@@ -366,6 +388,28 @@ test('LiveObjects: one LIST per kind for objects in many namespaces, with the la
     expect([...live.keys()].sort()).toEqual(ours.map(identityKey).sort());
     expect(fake.requests.map((r) => [r.path, r.query.labelSelector])).toEqual([['/api/v1/configmaps', 'team=a']]);
   });
+});
+
+test('LiveObjects: after cluster-wide 403s, the LISTs per kind and namespace stay within its concurrency together', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const lists: string[] = [];
+  // An attendee's credentials: no cluster-wide LIST, one per namespace, each answered a little later.
+  const client = {
+    list: async (_apiVersion: string, kind: string, options: { namespace?: string }) => {
+      if (!options.namespace) throw new KubeApiError(403, { reason: 'Forbidden', message: 'forbidden' }, `GET ${kind}`);
+      lists.push(`${kind} ${options.namespace}`);
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return [];
+    },
+  } as unknown as ClusterClient;
+  const kinds = ['ConfigMap', 'Secret', 'Service', 'ServiceAccount', 'Role', 'RoleBinding'];
+  const refs = kinds.flatMap((kind) => Array.from({ length: 6 }, (_, i) => ({ apiVersion: 'v1', kind, name: 'x', namespace: `ns${i}` })));
+  await new LiveObjects(client, { concurrency: 4 }).of(refs);
+  expect(lists).toHaveLength(36);
+  expect(most).toBe(4);
 });
 
 test('immutableFields reads the fake API server’s 422 for a changed Deployment selector, as kube-apiserver words it', async () => {

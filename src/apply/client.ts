@@ -1,5 +1,5 @@
 import { KubeObject } from '../manifest';
-import { mapLimit } from './concurrency';
+import { limiter, mapLimit } from './concurrency';
 
 /** Names one object on the API server. */
 export interface ObjectRef {
@@ -198,7 +198,7 @@ export function describeRef(ref: ObjectRef): string {
 /** Options of {@link LiveObjects}. */
 export interface LiveObjectsOptions {
   /**
-   * LISTs in flight at once.
+   * LISTs in flight at once, for all the calls of one LiveObjects together.
    * @default 4
    */
   readonly concurrency?: number;
@@ -219,9 +219,12 @@ export class LiveObjects {
   /** Kinds whose cluster-wide LIST was refused: listed per namespace from then on. */
   private readonly perNamespace = new Set<string>();
   private readonly concurrency: number;
+  /** Every LIST goes through it: kinds, then namespaces after a 403, stay within `concurrency` together. */
+  private readonly request: <R>(fn: () => Promise<R>) => Promise<R>;
 
   constructor(private readonly client: KubeClient, private readonly options: LiveObjectsOptions = {}) {
     this.concurrency = options.concurrency ?? 4;
+    this.request = limiter(this.concurrency);
   }
 
   /** The live objects of these references (missing ones are not in the map), by {@link identityKey}. */
@@ -241,13 +244,13 @@ export class LiveObjects {
     const key = `${apiVersion} ${kind}`;
     if (namespaces.size > 1 && !this.perNamespace.has(key)) {
       try {
-        return await this.client.list(apiVersion, kind, { labelSelector: this.options.labelSelector });
+        return await this.request(() => this.client.list(apiVersion, kind, { labelSelector: this.options.labelSelector }));
       } catch (error) {
         if (!(error instanceof KubeApiError && error.code === 403)) throw error;
         this.perNamespace.add(key); // e.g. an attendee's credentials: their namespace only
       }
     }
-    const lists = await mapLimit([...namespaces], this.concurrency, (namespace) => this.client.list(apiVersion, kind, { namespace, labelSelector: this.options.labelSelector }));
+    const lists = await mapLimit([...namespaces], this.concurrency, (namespace) => this.request(() => this.client.list(apiVersion, kind, { namespace, labelSelector: this.options.labelSelector })));
     return lists.flat();
   }
 }

@@ -21,3 +21,24 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/**
+ * A bound on calls in flight shared by everything that runs through it, however deeply the callers fan
+ * out (mapLimit inside mapLimit would multiply the limits). A call waits for a free slot, then runs.
+ */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next waiter, so that no new caller can take it in between.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
