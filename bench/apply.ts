@@ -132,7 +132,6 @@ function writeObjects(size: string, dir: string): number {
 
 /** Runs one way in a child process while the parent serves; its peak RSS comes from bench/peak-rss.ts. */
 function runChild(way: Way, dir: string, kubeconfig: string, options: ApplyBenchOptions): Promise<Omit<ApplyRun, 'requests'>> {
-  if (!fs.existsSync(CLI)) throw new Error(`apply bench: ${path.relative(ROOT, CLI)} is missing: run \`npm run build\` first`);
   // kubectl: the test server serves no OpenAPI document, so client-side validation is off, which
   // spares kubectl requests; its discovery cache is cold, as the engine's and the loop's are.
   const [command, args] = way === 'kubectl'
@@ -208,6 +207,7 @@ const writes = (run: ApplyRun) => Object.entries(run.requests)
 /** Runs the section, prints its table and verdict line, and returns what it measured. */
 export async function benchApply(partial: Partial<ApplyBenchOptions> = {}, log: (line: string) => void = console.log): Promise<ApplyBenchResult> {
   const options = { ...APPLY_BENCH_DEFAULTS, ...partial };
+  if (!fs.existsSync(CLI)) throw new Error(`apply bench: ${path.relative(ROOT, CLI)} is missing: run \`npm run build\` first`);
   const withKubectl = options.kubectl && kubectlOnPath();
   const ways: Way[] = withKubectl ? ['engine', 'bare', 'kubectl'] : ['engine', 'bare'];
   const engine = options.engineArgs.length > 0 ? `${ENGINE_MANAGER_NOTE} ${options.engineArgs.join(' ')}` : ENGINE_MANAGER_NOTE;

@@ -4,7 +4,7 @@ import * as path from 'path';
 import {
   TOOL_VERSION, applySetId, defaultApplySetName, inventoryOf, parentObject, readParent,
 } from '../src/apply/applyset';
-import { KubeApiError, KubeClient, ListOptions, ResourceInfo, describeRef, groupOf, refOf } from '../src/apply/client';
+import { KubeApiError, KubeClient, ListOptions, ResourceInfo, describeRef, groupOf, identityKey, refOf } from '../src/apply/client';
 import { makePlan } from '../src/apply/plan';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
 import { changeOf, ownedValues } from '../src/apply/apply';
@@ -17,7 +17,7 @@ import { staleMembers } from '../src/apply/prune';
 import { isRetryable, withRetry } from '../src/apply/retry';
 import { parseEnvSecretSpec, secretFromEnv } from '../src/apply/secrets';
 import { formatProblem } from '../src/checks/documents';
-import { computeStatus, podProblem } from '../src/apply/wait';
+import { computeStatus, podProblem, waitForReady } from '../src/apply/wait';
 import { parseDuration } from '../src/cli/options';
 import { KubeObject } from '../src/manifest';
 
@@ -161,6 +161,23 @@ describe('readiness (kstatus)', () => {
     [{ observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] }, 'Failed', 'progress deadline exceeded'],
   ])('Deployment %j is %s', (status, expected, message) => {
     expect(computeStatus(dep(status))).toEqual({ status: expected, message });
+  });
+
+  test('waitForReady takes an answer that is ready as it is, and reads again only those that are not', async () => {
+    const ns = (name: string, phase: string) => obj('Namespace', name, { status: { phase } });
+    const lists: string[] = [];
+    const client = { list: async (_apiVersion: string, kind: string) => { lists.push(kind); return [ns('a', 'Active'), ns('b', 'Active')]; } } as unknown as KubeClient;
+    const refs = [refOf(ns('a', 'Active')), refOf(ns('b', 'Active'))];
+    const answers = (b: string) => new Map([ns('a', 'Active'), ns('b', b)].map((o) => [identityKey(refOf(o)), o]));
+    const options = { timeoutMs: 1000, intervalMs: 1 };
+
+    const ready = await waitForReady(client, refs, { ...options, answers: answers('Active') });
+    expect(ready.map((r) => r.status)).toEqual(['Current', 'Current']);
+    expect(lists).toEqual([]);
+    // b's answer says Terminating: it is read again (and is Active by then), a is not.
+    const again = await waitForReady(client, refs, { ...options, answers: answers('Terminating') });
+    expect(again.map((r) => r.status)).toEqual(['Current', 'Current']);
+    expect(lists).toEqual(['Namespace']);
   });
 
   test('DaemonSet: desired = scheduled = updated = available = ready', () => {
