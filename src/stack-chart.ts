@@ -11,7 +11,8 @@ import { PropsValidator } from './validation';
 export interface StackChartProps {
   /**
    * Namespace of every object in the chart. The chart creates it as a Namespace object labelled to
-   * enforce the Pod Security Standards `restricted` profile.
+   * enforce the Pod Security Standards `restricted` profile. Never a system namespace (`kube-system`,
+   * `kube-public`, `kube-node-lease` or any other `kube-*`).
    * @default the chart's id
    */
   readonly namespace?: string;
@@ -80,7 +81,7 @@ export class StackChart extends Chart {
 /** Props every stack construct accepts to place itself. */
 export interface StackPlacementProps {
   /**
-   * Namespace of the construct's objects.
+   * Namespace of the construct's objects; never a system namespace (`kube-*`).
    * @default the enclosing chart's namespace, else `default`
    */
   readonly namespace?: string;

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, ApiObject, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { formatProblem, validateDocuments } from '../src/checks/documents';
+import { WorkshopStacksValidation } from '../src/checks/plugin';
 import { CliIO } from '../src/cli/context';
 import { main } from '../src/cli/program';
 import { loadSources } from '../src/load';
@@ -52,6 +53,21 @@ describe('list documents are read as their items', () => {
       'cm.yaml document 1 item 2 (ConfigMap first): [schema/duplicate] duplicate of cm.yaml document 0',
     ]);
   });
+});
+
+test('the cdk8s validation plugin reads lists as validate does', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ws-plugin-')), 'app.k8s.yaml');
+  fs.writeFileSync(file, stringify({ apiVersion: 'v1', kind: 'ConfigMapList', items: [{ metadata: { name: 'a', namespace: 'shop' } }, { metadata: { name: 'a', namespace: 'shop' } }] }));
+  const violations: any[] = [];
+  let status = '';
+  await new WorkshopStacksValidation({ checks: ['schema'] }).validate({
+    manifests: [file], logger: { log: () => undefined },
+    report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } },
+  });
+  expect(status).toBe('failure');
+  expect(violations.map((v) => [v.ruleName, v.violatingResources[0].resourceName, v.recommendation])).toEqual([
+    ['schema/duplicate', 'ConfigMap shop/a', `duplicate of ${file} document 0 item 0`],
+  ]);
 });
 
 describe('copies of live objects (kubectl get -o yaml) are read as manifests', () => {
