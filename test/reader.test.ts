@@ -4,12 +4,12 @@ import * as path from 'path';
 import { App, ApiObject, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { formatProblem, validateDocuments } from '../src/checks/documents';
-import { WorkshopStacksValidation } from '../src/checks/plugin';
 import { CliIO } from '../src/cli/context';
 import { main } from '../src/cli/program';
 import { loadSources } from '../src/load';
 import { KubeObject, SourceDocument, parseDocuments } from '../src/manifest';
 import { expandDocument, normalizeObject } from '../src/normalize';
+import { runValidationPlugin } from './helpers';
 
 // The one reader every command reads its inputs with: list documents as their items, copies of live
 // objects as manifests, and files of a directory that are not manifests skipped with a note.
@@ -58,12 +58,7 @@ describe('list documents are read as their items', () => {
 test('the cdk8s validation plugin reads lists as validate does', async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ws-plugin-')), 'app.k8s.yaml');
   fs.writeFileSync(file, stringify({ apiVersion: 'v1', kind: 'ConfigMapList', items: [{ metadata: { name: 'a', namespace: 'shop' } }, { metadata: { name: 'a', namespace: 'shop' } }] }));
-  const violations: any[] = [];
-  let status = '';
-  await new WorkshopStacksValidation({ checks: ['schema'] }).validate({
-    manifests: [file], logger: { log: () => undefined },
-    report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } },
-  });
+  const { status, violations } = await runValidationPlugin({ checks: ['schema'] }, [file]);
   expect(status).toBe('failure');
   expect(violations.map((v) => [v.ruleName, v.violatingResources[0].resourceName, v.recommendation])).toEqual([
     ['schema/duplicate', 'ConfigMap shop/a', `duplicate of ${file} document 0 item 0`],
