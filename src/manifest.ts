@@ -80,9 +80,10 @@ export function splitDocuments(text: string, source: string): SourceDocument[] {
 }
 
 /**
- * Whether a file's documents are Kubernetes objects at all: some document (or the file's only
- * document) names an `apiVersion` or a `kind`. A file of other JSON or YAML (cdk8s's
- * `construct-metadata.json`) is not; a manifest with one broken document, or a YAML error, is.
+ * Whether a file's documents (as {@link splitDocuments} gives them) are meant as Kubernetes objects:
+ * some document names an `apiVersion` or a `kind`, or is not valid YAML. A file of other JSON or YAML
+ * (cdk8s's `construct-metadata.json`) is not; a manifest with one document missing its `apiVersion` is,
+ * so that the document is reported rather than the file skipped.
  */
 export function isManifestFile(documents: readonly SourceDocument[]): boolean {
   return documents.some((d) => d.yamlError !== undefined || (typeof d.value === 'object' && d.value !== null && ('apiVersion' in d.value || 'kind' in d.value)));
