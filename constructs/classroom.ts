@@ -4,7 +4,7 @@ import { Profile, profileSettings } from '../src/profile';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount } from '../src/resources';
 import { StackChart } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
-import { slugify } from '../src/names';
+import { isSystemNamespace, slugify } from '../src/names';
 import { ApiGatewayProps } from './api-gateway';
 import { AttendeeNamespace } from './attendee-namespace';
 import { ConsoleHubProps } from './consolehub';
@@ -283,7 +283,7 @@ function normalizeAttendees(check: PropsValidator, attendees: ClassroomAttendees
     const name = normalizeAttendeeName(displayName, 63 - prefix.length);
     if (name === '') check.fail(field, `${JSON.stringify(displayName)} has no letter or digit to name a namespace after`);
     const namespace = `${prefix}${name}`;
-    if (namespace === 'default' || namespace.startsWith('kube-')) {
+    if (namespace === 'default' || isSystemNamespace(namespace)) {
       check.fail(field, `${JSON.stringify(displayName)} would be the namespace ${namespace}, which is the system's: set a namespacePrefix`);
     }
     const other = taken.get(name);

@@ -17,6 +17,7 @@ export * from './workload';
 export * from './network';
 export * from './rbac';
 export * from './manifest';
+export * from './normalize';
 export * from './load';
 export * from './checks';
 export * from './apply';

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { MANIFEST_SUFFIX, SourceDocument, parseDocuments } from './manifest';
+import { expandDocument } from './normalize';
+import { MANIFEST_SUFFIX, SourceDocument, isManifestFile, parseDocuments, splitDocuments } from './manifest';
 
 /** Inputs known by name rather than path (the CLI's apps), each synthesized to YAML on demand. */
 export interface NamedInputs {
@@ -27,6 +28,12 @@ export interface LoadOptions {
    * @default false: such an input is an {@link InputError}
    */
   readonly allowEmpty?: boolean;
+  /**
+   * Told what was left out of a directory: each file in it that holds no Kubernetes object (such as
+   * the `construct-metadata.json` that `cdk8s synth` writes next to the manifests).
+   * @default a `note:` line on stderr
+   */
+  readonly onNote?: (message: string) => void;
 }
 
 /** An input that cannot be read as asked: not found, or with nothing in it. */
@@ -36,14 +43,17 @@ export class InputError extends Error {}
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 /**
- * Reads the documents of the given inputs, in order: each is a manifest file, a directory (its
- * `.yaml`, `.yml` and `.json` files, sorted, not recursive, as `kubectl apply -f dir` reads it), or a
- * name of `options.named`. A path that exists wins over a name.
+ * The one reader of inputs, for every command: the objects of the given inputs, in order, each read
+ * by {@link parseDocuments} (list documents as their items, copies of live objects as manifests). An
+ * input is a manifest file, a directory (its `.yaml`, `.yml` and `.json` files, sorted, not recursive,
+ * as `kubectl apply -f dir` reads it; a file in it that holds no Kubernetes object is skipped with a
+ * note), or a name of `options.named`. A path that exists wins over a name.
  */
 export function loadSources(inputs: readonly string[], options: LoadOptions = {}): SourceDocument[] {
   const cwd = options.cwd ?? process.cwd();
+  const note = options.onNote ?? ((message: string) => process.stderr.write(`note: ${message}\n`));
   return inputs.flatMap((input) => {
-    const docs = loadInput(input, path.resolve(cwd, input), options.named);
+    const docs = loadInput(input, path.resolve(cwd, input), options.named, note);
     if (docs.length === 0 && !options.allowEmpty) {
       throw new InputError(`nothing found in ${input}: no manifest document${isDirectory(path.resolve(cwd, input)) ? ` (no ${MANIFEST_EXTENSIONS.join(', ')} file with a document)` : ''}; pass --allow-empty if that is expected`);
     }
@@ -51,13 +61,22 @@ export function loadSources(inputs: readonly string[], options: LoadOptions = {}
   });
 }
 
-function loadInput(input: string, file: string, named: NamedInputs | undefined): SourceDocument[] {
+function loadInput(input: string, file: string, named: NamedInputs | undefined, note: (message: string) => void): SourceDocument[] {
   if (fs.existsSync(file)) {
+    // A file named on its own is meant as a manifest: what is wrong with it is reported, never skipped.
     if (!isDirectory(file)) return parseDocuments(fs.readFileSync(file, 'utf8'), input);
     return fs.readdirSync(file)
       .filter((entry) => MANIFEST_EXTENSIONS.includes(path.extname(entry)))
       .sort()
-      .flatMap((entry) => parseDocuments(fs.readFileSync(path.join(file, entry), 'utf8'), path.join(input, entry)));
+      .flatMap((entry) => {
+        const source = path.join(input, entry);
+        const documents = splitDocuments(fs.readFileSync(path.join(file, entry), 'utf8'), source);
+        if (documents.length > 0 && !isManifestFile(documents)) {
+          note(`skipped ${source}: not a Kubernetes manifest (no document has an apiVersion or a kind)`);
+          return [];
+        }
+        return documents.flatMap(expandDocument);
+      });
   }
   if (named?.names.includes(input)) return parseDocuments(named.synth(input), `app ${input}`);
   throw new InputError(named

@@ -1,4 +1,5 @@
 import { Composer, LineCounter, Parser } from 'yaml';
+import { expandDocument } from './normalize';
 
 /** The file name suffix of synthesized manifests, as cdk8s writes them: `<app>.k8s.yaml`. */
 export const MANIFEST_SUFFIX = '.k8s.yaml';
@@ -23,25 +24,43 @@ export function describeObject(obj: Pick<KubeObject, 'kind' | 'metadata'>): stri
   return `${obj.kind} ${ns ? `${ns}/` : ''}${obj.metadata?.name ?? '<unnamed>'}`;
 }
 
-/** One YAML document of an input, before validation. */
+/** One object of an input (a YAML document, or an item of a list document), before validation. */
 export interface SourceDocument {
   /** Where it came from: a file path, `app <name>`, or the option that made it. */
   readonly source: string;
   /** Position of the document in its source, from 0 (empty documents count). */
   readonly index: number;
+  /** Position of the object among the items of its document, when that document is a list. */
+  readonly item?: number;
   /** The parsed value; unset when the document is not valid YAML. */
   readonly value?: unknown;
   /** The YAML syntax error, if any. */
   readonly yamlError?: string;
+  /** What reading it dropped from a copy of a live object (`status`, `metadata.uid`, ...), if anything. */
+  readonly dropped?: readonly string[];
+}
+
+/** `file.yaml document 3`, or `file.yaml document 3 item 5` for an item of a list: where an object came from. */
+export function describeLocation(at: { readonly source: string; readonly index?: number; readonly item?: number }): string {
+  return `${at.source}${at.index !== undefined ? ` document ${at.index}` : ''}${at.item !== undefined ? ` item ${at.item}` : ''}`;
 }
 
 /**
- * Splits multi-document YAML (or JSON) into its documents, keeping each one's syntax error instead of
- * stopping at the first; empty documents are left out but counted. This is the one YAML reader of
- * manifests. Documents are composed one at a time and only their plain values kept, so a large input
- * costs its values, not the syntax trees of all its documents at once.
+ * The one reader of manifest text, for every command: multi-document YAML (or JSON) split into its
+ * objects ({@link splitDocuments}), a list document (`List`, `PodList`, ...) read as its items and a
+ * copy of a live object (`kubectl get -o yaml`) as the manifest it stands for ({@link expandDocument}).
  */
 export function parseDocuments(text: string, source: string): SourceDocument[] {
+  return splitDocuments(text, source).flatMap(expandDocument);
+}
+
+/**
+ * Splits multi-document YAML (or JSON) into its documents as written, keeping each one's syntax error
+ * instead of stopping at the first; empty documents are left out but counted. Documents are composed
+ * one at a time and only their plain values kept, so a large input costs its values, not the syntax
+ * trees of all its documents at once.
+ */
+export function splitDocuments(text: string, source: string): SourceDocument[] {
   const lines = new LineCounter();
   const composer = new Composer();
   const out: SourceDocument[] = [];
@@ -60,7 +79,17 @@ export function parseDocuments(text: string, source: string): SourceDocument[] {
   return out;
 }
 
-/** Parses multi-document YAML into objects, failing on the first document that is not valid YAML. */
+/**
+ * Whether a file's documents (as {@link splitDocuments} gives them) are meant as Kubernetes objects:
+ * some document names an `apiVersion` or a `kind`, or is not valid YAML. A file of other JSON or YAML
+ * (cdk8s's `construct-metadata.json`) is not; a manifest with one document missing its `apiVersion` is,
+ * so that the document is reported rather than the file skipped.
+ */
+export function isManifestFile(documents: readonly SourceDocument[]): boolean {
+  return documents.some((d) => d.yamlError !== undefined || (typeof d.value === 'object' && d.value !== null && ('apiVersion' in d.value || 'kind' in d.value)));
+}
+
+/** Parses multi-document YAML into objects as {@link parseDocuments} reads them, failing on the first document that is not valid YAML. */
 export function parseManifests(yamlText: string): KubeObject[] {
   return parseDocuments(yamlText, 'input').map((doc) => {
     if (doc.yamlError !== undefined) throw new Error(`document ${doc.index}: ${doc.yamlError}`);

@@ -22,6 +22,14 @@ export function isDnsLabel(s: string): boolean {
   return s.length <= DNS_LABEL_MAX && DNS_1123_LABEL.test(s);
 }
 
+/**
+ * Whether a namespace is the system's: `kube-system`, `kube-public`, `kube-node-lease`, and any other
+ * name in the `kube-` prefix, which Kubernetes reserves for them. The library never creates or fills one.
+ */
+export function isSystemNamespace(namespace: string): boolean {
+  return namespace.startsWith('kube-');
+}
+
 /** Options of {@link slugify}. */
 export interface SlugifyOptions {
   /**

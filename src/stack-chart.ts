@@ -11,7 +11,8 @@ import { PropsValidator } from './validation';
 export interface StackChartProps {
   /**
    * Namespace of every object in the chart. The chart creates it as a Namespace object labelled to
-   * enforce the Pod Security Standards `restricted` profile.
+   * enforce the Pod Security Standards `restricted` profile. Never a system namespace (`kube-system`,
+   * `kube-public`, `kube-node-lease` or any other `kube-*`).
    * @default the chart's id
    */
   readonly namespace?: string;
@@ -67,7 +68,7 @@ export class StackChart extends Chart {
     };
     super(scope, id, chartProps);
     const check = new PropsValidator(this, 'StackChart');
-    check.dnsLabel('namespace', namespace);
+    check.userNamespace('namespace', namespace, props.namespace === undefined ? '(the chart\'s id)' : undefined);
     check.profile('profile', props.profile);
     this.profile = props.profile ?? 'local';
     this.partOf = partOf;
@@ -80,7 +81,7 @@ export class StackChart extends Chart {
 /** Props every stack construct accepts to place itself. */
 export interface StackPlacementProps {
   /**
-   * Namespace of the construct's objects.
+   * Namespace of the construct's objects; never a system namespace (`kube-*`).
    * @default the enclosing chart's namespace, else `default`
    */
   readonly namespace?: string;
@@ -107,15 +108,18 @@ export interface StackContext {
  * nearest enclosing stack's (a StackChart's or a stack construct's), else the given fallback.
  */
 export function resolveStackContext(scope: Construct, props: StackPlacementProps, check: PropsValidator, partOf: string): StackContext {
-  check.dnsLabel('namespace', props.namespace);
+  check.userNamespace('namespace', props.namespace);
   check.profile('profile', props.profile);
+  const namespace = props.namespace ?? Chart.of(scope).namespace ?? 'default';
+  // A namespace from the chart is checked too: a plain cdk8s Chart of kube-system is not checked by a StackChart.
+  if (props.namespace === undefined) check.userNamespace('namespace', namespace, "(the chart's namespace)");
   const stack = StackChart.nearest(scope);
   const profile = props.profile ?? stack?.profile ?? 'local';
   // A construct inside another stack construct (a Job template inside a hub) is part of that stack.
   let enclosing: IConstruct | undefined = scope;
   while (enclosing && typeof (enclosing as { partOf?: unknown }).partOf !== 'string') enclosing = enclosing.node.scope;
   return {
-    namespace: props.namespace ?? Chart.of(scope).namespace ?? 'default',
+    namespace,
     profile,
     settings: profileSettings(profile),
     partOf: (enclosing as { partOf?: string } | undefined)?.partOf ?? partOf,

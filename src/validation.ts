@@ -1,7 +1,7 @@
 import { isIP } from 'net';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, isDnsLabel, WILDCARD_HOST } from './names';
+import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, isDnsLabel, isSystemNamespace, WILDCARD_HOST } from './names';
 import { PROFILES, Profile } from './profile';
 import { imageReferenceProblem } from './image-reference';
 import { PropsValidationError } from './props-error';
@@ -30,7 +30,7 @@ export class PropsValidator {
   dnsLabel(field: string, value: string | undefined): void {
     if (value === undefined) return;
     if (typeof value !== 'string' || !isDnsLabel(value)) {
-      this.fail(field, `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got ${JSON.stringify(value)}`);
+      this.fail(field, `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got ${shown(value)}`);
     }
   }
 
@@ -38,14 +38,14 @@ export class PropsValidator {
   serviceName(field: string, value: string | undefined): void {
     if (value === undefined) return;
     this.dnsLabel(field, value);
-    if (!DNS_1035_LABEL.test(value)) this.fail(field, `must start with a letter to be a Service name, got ${JSON.stringify(value)}`);
+    if (!DNS_1035_LABEL.test(value)) this.fail(field, `must start with a letter to be a Service name, got ${shown(value)}`);
   }
 
   /** A DNS-1123 subdomain: ConfigMap, Secret and most other object names. */
   dnsSubdomain(field: string, value: string | undefined): void {
     if (value === undefined) return;
     if (typeof value !== 'string' || value.length > DNS_SUBDOMAIN_MAX || !DNS_1123_SUBDOMAIN.test(value)) {
-      this.fail(field, `must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters), got ${JSON.stringify(value)}`);
+      this.fail(field, `must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters), got ${shown(value)}`);
     }
   }
 
@@ -66,7 +66,7 @@ export class PropsValidator {
   integer(field: string, value: number | undefined, min: number, max: number, what = `an integer from ${min} to ${max}`): void {
     if (value === undefined) return;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.fail(field, `must be ${what}, got ${JSON.stringify(value)}`);
+      this.fail(field, `must be ${what}, got ${shown(value)}`);
     }
   }
 
@@ -97,7 +97,7 @@ export class PropsValidator {
 
   private imagePart(field: string, value: string, reference: string): void {
     if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must be non-empty');
-    if (/\s/.test(value)) this.fail(field, `must not contain white space, got ${JSON.stringify(value)}`);
+    if (/\s/.test(value)) this.fail(field, `must not contain white space, got ${shown(value)}`);
     const problem = imageReferenceProblem(reference);
     if (problem) this.fail(field, `must make a valid image reference: ${problem}`);
   }
@@ -112,7 +112,7 @@ export class PropsValidator {
   /** A request and a limit: both quantities (or `Cpu`/`Size`), the request not above the limit. */
   requestAndLimit(field: string, pair: RequestAndLimit<CpuAmount | SizeAmount> | undefined): void {
     if (pair === undefined) return;
-    if (typeof pair !== 'object' || pair === null) this.fail(field, `must be { request, limit }, got ${JSON.stringify(pair)}`);
+    if (typeof pair !== 'object' || pair === null) this.fail(field, `must be { request, limit }, got ${shown(pair)}`);
     const amount = (side: 'request' | 'limit') => (pair[side] === undefined || pair[side] === null ? '' : quantityOf(pair[side]));
     const request = amount('request');
     const limit = amount('limit');
@@ -127,7 +127,7 @@ export class PropsValidator {
     for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
       const pair = spec[key];
       if (pair === undefined && key === 'ephemeralStorage') continue;
-      if (typeof pair !== 'object' || pair === null) this.fail(`${field}.${key}`, `must be { request, limit }, got ${JSON.stringify(pair)}`);
+      if (typeof pair !== 'object' || pair === null) this.fail(`${field}.${key}`, `must be { request, limit }, got ${shown(pair)}`);
       this.requestAndLimit(`${field}.${key}`, pair);
     }
   }
@@ -155,16 +155,16 @@ export class PropsValidator {
   urlPath(field: string, value: string | undefined): void {
     if (value === undefined) return;
     if (typeof value !== 'string' || value.length > 1024 || !URL_PATH.test(value)) {
-      this.fail(field, `must be an absolute URL path (starting with '/', no query, fragment or white space, at most 1024 characters), got ${JSON.stringify(value)}`);
+      this.fail(field, `must be an absolute URL path (starting with '/', no query, fragment or white space, at most 1024 characters), got ${shown(value)}`);
     }
-    if (/\/\/|\/\.\.?(\/|$)/.test(value)) this.fail(field, `must not contain '//', '/./' or '/../', got ${JSON.stringify(value)}`);
+    if (/\/\/|\/\.\.?(\/|$)/.test(value)) this.fail(field, `must not contain '//', '/./' or '/../', got ${shown(value)}`);
   }
 
   /** A lower-case DNS host name, optionally `*.` for its subdomains; not an IP address. */
   host(field: string, value: string | undefined): void {
     if (value === undefined) return;
     if (typeof value !== 'string' || value.length > DNS_SUBDOMAIN_MAX || !WILDCARD_HOST.test(value) || /^[0-9.]+$/.test(value)) {
-      this.fail(field, `must be a lower-case DNS name, optionally starting with '*.' for its subdomains (not an IP address), got ${JSON.stringify(value)}`);
+      this.fail(field, `must be a lower-case DNS name, optionally starting with '*.' for its subdomains (not an IP address), got ${shown(value)}`);
     }
   }
 
@@ -173,11 +173,14 @@ export class PropsValidator {
     this.oneOf(field, value, PROFILES);
   }
 
-  /** A namespace the library may create or fill: a DNS-1123 label that is not a system namespace. */
-  userNamespace(field: string, value: string | undefined): void {
+  /**
+   * A namespace the library may create or fill: a DNS-1123 label that is not a system namespace
+   * ({@link isSystemNamespace}). `from` says where the value came from when the prop itself is unset.
+   */
+  userNamespace(field: string, value: string | undefined, from?: string): void {
     if (value === undefined) return;
     this.dnsLabel(field, value);
-    if (value.startsWith('kube-')) this.fail(field, `must not be a system namespace, got ${JSON.stringify(value)}`);
+    if (isSystemNamespace(value)) this.fail(field, `must not be a system namespace (kube-system, kube-public, kube-node-lease or another kube-*), got ${shown(value)}${from ? ` ${from}` : ''}`);
   }
 
   /** A non-empty list of ports. */
@@ -191,7 +194,7 @@ export class PropsValidator {
   namePrefix(field: string, value: string | undefined, roomFor = 1): void {
     if (value === undefined || value === '') return;
     if (typeof value !== 'string' || value.length > DNS_LABEL_MAX - roomFor || !/^[a-z0-9][-a-z0-9]*$/.test(value)) {
-      this.fail(field, `must be lower-case letters, digits and '-', start with a letter or digit and leave room for a name (at most ${DNS_LABEL_MAX - roomFor} characters), got ${JSON.stringify(value)}`);
+      this.fail(field, `must be lower-case letters, digits and '-', start with a letter or digit and leave room for a name (at most ${DNS_LABEL_MAX - roomFor} characters), got ${shown(value)}`);
     }
   }
 
@@ -203,16 +206,26 @@ export class PropsValidator {
       const [address, prefix, extra] = String(cidr).split('/');
       const version = isIP(address);
       if (version === 0 || extra !== undefined || !/^\d+$/.test(prefix ?? '') || Number(prefix) > (version === 4 ? 32 : 128)) {
-        this.fail(`${field}[${i}]`, `must be a CIDR such as 192.168.49.2/32, got ${JSON.stringify(cidr)}`);
+        this.fail(`${field}[${i}]`, `must be a CIDR such as 192.168.49.2/32, got ${shown(cidr)}`);
       }
       if (!allowEveryAddress && Number(prefix) === 0) {
-        this.fail(`${field}[${i}]`, `must not be every address (then nothing would be outside the pod network), got ${JSON.stringify(cidr)}`);
+        this.fail(`${field}[${i}]`, `must not be every address (then nothing would be outside the pod network), got ${shown(cidr)}`);
       }
     });
   }
 
   oneOf<T extends string>(field: string, value: T | undefined, allowed: readonly T[]): void {
     if (value === undefined) return;
-    if (!allowed.includes(value)) this.fail(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    if (!allowed.includes(value)) this.fail(field, `must be one of ${allowed.join(', ')}, got ${shown(value)}`);
   }
+}
+
+/**
+ * A value as a props error shows it: as JSON, except what JSON cannot say (`NaN`, `Infinity`,
+ * `undefined`, a function), which would read as `null` or nothing.
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
 }

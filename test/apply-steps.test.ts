@@ -9,7 +9,6 @@ import { makePlan } from '../src/apply/plan';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
 import { changeOf, ownedValues } from '../src/apply/apply';
 import { describeError } from '../src/apply/engine';
-import { listItems, normalizeObject } from '../src/apply/normalize';
 import { loadSources, sourcesLabel } from '../src/load';
 import { parseDocuments } from '../src/manifest';
 import { applyStages, deleteStages } from '../src/apply/order';
@@ -291,52 +290,6 @@ describe('durations', () => {
     expect(parseDuration(text)).toBe(ms);
   });
   test('rejects nonsense', () => expect(() => parseDuration('5x')).toThrow());
-});
-
-describe('normalize (live YAML in, a manifest out)', () => {
-  const liveDeployment = (): KubeObject => ({
-    apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: {
-      name: 'web', namespace: 'shop', uid: 'u-1', resourceVersion: '42', generation: 3, creationTimestamp: '2026-01-01T00:00:00Z',
-      managedFields: [{ manager: 'workshop-stacks', operation: 'Apply' }],
-      labels: { app: 'web', 'applyset.kubernetes.io/part-of': 'applyset-x-v1' },
-      annotations: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', team: 'blue' },
-    },
-    spec: { replicas: 2, template: { metadata: { creationTimestamp: null, labels: { app: 'web' } }, spec: { containers: [] } } },
-    status: { replicas: 2 },
-  });
-
-  test('drops what the server and controllers write, and says what; keeps what the user wrote; leaves the input alone', () => {
-    const input = liveDeployment();
-    const { object, dropped } = normalizeObject(input);
-    expect(object).toEqual({
-      apiVersion: 'apps/v1', kind: 'Deployment',
-      metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { team: 'blue' } },
-      spec: { replicas: 2, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [] } } },
-    });
-    expect(dropped).toEqual([
-      'status', 'metadata.managedFields', 'metadata.resourceVersion', 'metadata.uid', 'metadata.creationTimestamp', 'metadata.generation',
-      'metadata.labels.applyset.kubernetes.io/part-of', 'metadata.annotations.deployment.kubernetes.io/revision',
-      'metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'spec.template.metadata.creationTimestamp',
-    ]);
-    expect(input).toEqual(liveDeployment());
-  });
-
-  test('a manifest comes out as it went in', () => {
-    const manifest: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', labels: { a: 'b' } }, spec: { clusterIP: '10.0.0.9', ports: [{ port: 80 }] } };
-    expect(normalizeObject(manifest)).toEqual({ object: manifest, dropped: [] });
-  });
-
-  test('a live Service loses its allocated cluster IPs, a headless one keeps None', () => {
-    const svc = (clusterIP: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', uid: 'u' }, spec: { clusterIP, clusterIPs: [clusterIP], ports: [{ port: 80 }] } });
-    expect(normalizeObject(svc('10.96.0.7')).object.spec).toEqual({ ports: [{ port: 80 }] });
-    expect(normalizeObject(svc('None')).object.spec).toEqual({ clusterIP: 'None', clusterIPs: ['None'], ports: [{ port: 80 }] });
-  });
-
-  test('a List stands for its items; anything else for itself', () => {
-    expect(listItems({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'A' }, { kind: 'B' }] })).toEqual([{ kind: 'A' }, { kind: 'B' }]);
-    expect(listItems({ apiVersion: 'v1', kind: 'ConfigMap', items: [] })).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', items: [] }]);
-  });
 });
 
 describe('what an apply changed', () => {

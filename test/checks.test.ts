@@ -1,10 +1,11 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import {
-  WorkshopStacksValidation, checkGatewayRoutes, checkPolicy, checkReferences, declareException, declareExternal,
+  checkGatewayRoutes, checkPolicy, checkReferences, declareException, declareExternal,
   matchesSelector, validateObjects,
 } from '../src/checks';
 import { KubeObject } from '../src/manifest';
+import { runValidationPlugin } from './helpers';
 
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: 'ns', ...extra });
 const deployment = (name: string, podSpec: Record<string, unknown>, labels = { app: name }): KubeObject => ({
@@ -166,12 +167,7 @@ describe('validateObjects and exceptions', () => {
     const path = await import('path');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-')), 'app.k8s.yaml');
     fs.writeFileSync(file, JSON.stringify(objects(false)[0]));
-    const violations: any[] = [];
-    let status = '';
-    await new WorkshopStacksValidation({ checks: ['policy'] }).validate({
-      manifests: [file], logger: { log: () => undefined },
-      report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } },
-    });
+    const { status, violations } = await runValidationPlugin({ checks: ['policy'] }, [file]);
     expect(status).toBe('failure');
     expect(violations.find((v) => v.ruleName === 'policy/probes')).toMatchObject({ violatingResources: [{ resourceName: 'Deployment ns/d', manifestPath: file }] });
   });

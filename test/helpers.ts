@@ -1,4 +1,6 @@
 import { App, Chart } from 'cdk8s';
+import { WorkshopStacksValidation } from '../src/checks/plugin';
+import { ValidateOptions } from '../src/checks/validate';
 import { KubeObject } from '../src/manifest';
 import { Profile } from '../src/profile';
 import { PropsValidationError } from '../src/props-error';
@@ -34,4 +36,15 @@ export function expectInvalidProp(build: () => unknown, construct: string, field
   expect([err.construct, err.field]).toEqual([construct, field]);
   expect(err.message).toContain(`${construct}: invalid prop '${field}'`);
   expect(err.message).toMatch(reason);
+}
+
+/** Runs the cdk8s validation plugin over manifest files as `cdk8s synth` would: what it reported, and its status. */
+export async function runValidationPlugin(options: ValidateOptions, manifests: string[]): Promise<{ status: string; violations: any[] }> {
+  const violations: any[] = [];
+  let status = '';
+  await new WorkshopStacksValidation(options).validate({
+    manifests, logger: { log: () => undefined },
+    report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } },
+  });
+  return { status, violations };
 }

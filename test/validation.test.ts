@@ -32,6 +32,12 @@ describe('props validation', () => {
     expect(dockercoins({ workerReplicas: 0 })).not.toThrow();
   });
 
+  test.each([
+    [Number.NaN, 'got NaN'], [Number.POSITIVE_INFINITY, 'got Infinity'], [-1, 'got -1'], ['2' as never, 'got "2"'], [null as never, 'got null'],
+  ])('a bad value is shown as it was given: workerReplicas %p says %s', (bad, shown) => {
+    expectInvalid(dockercoins({ workerReplicas: bad }), 'workerReplicas', new RegExp(`${shown}$`));
+  });
+
   test('node ports must be in 30000-32767', () => {
     for (const bad of [80, 29999, 32768, 30001.5]) expectInvalid(dockercoins({ webuiNodePort: bad }), 'webuiNodePort', /30000 to 32767/);
     expect(dockercoins({ webuiNodePort: 32767 })).not.toThrow();
@@ -66,5 +72,28 @@ describe('props validation', () => {
 
   test('StackChart checks its namespace', () => {
     expect(() => new StackChart(new App(), 'chart', { namespace: 'Bad' })).toThrow(/StackChart 'chart': invalid prop 'namespace'/);
+  });
+});
+
+describe('the system namespaces are refused at synth time, naming the construct and the field', () => {
+  const system = ['kube-system', 'kube-public', 'kube-node-lease', 'kube-anything'];
+
+  test.each(system)('a StackChart in %s', (namespace) => {
+    expect(() => new StackChart(new App(), 'chart', { namespace })).toThrow(`StackChart 'chart': invalid prop 'namespace': must not be a system namespace`);
+    expect(() => new StackChart(new App(), namespace)).toThrow(`StackChart '${namespace}': invalid prop 'namespace': must not be a system namespace (kube-system, kube-public, kube-node-lease or another kube-*), got "${namespace}" (the chart's id)`);
+  });
+
+  test.each(system)('a stack construct given %s', (namespace) => {
+    expectInvalid(dockercoins({ namespace }), 'namespace', /must not be a system namespace/);
+  });
+
+  test.each(system)('a stack construct in a plain cdk8s Chart of %s', (namespace) => {
+    const build = () => new Dockercoins(new Chart(new App(), 'chart', { namespace }), 'coins', {});
+    expectInvalid(build, 'namespace', /must not be a system namespace .*the chart's namespace/);
+  });
+
+  test.each(['default', 'kube', 'kubernetes-dashboard', 'my-kube-system', 'shop'])('%s is not a system namespace', (namespace) => {
+    expect(() => new StackChart(new App(), 'chart', { namespace })).not.toThrow();
+    expect(dockercoins({ namespace })).not.toThrow();
   });
 });

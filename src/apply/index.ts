@@ -6,7 +6,6 @@ export * from './order';
 export * from './applyset';
 export * from './secrets';
 export * from './wait';
-export * from './normalize';
 export * from './plan';
 export * from './apply';
 export * from './diff';

@@ -5,7 +5,7 @@ import {
 import { KubeApiError, KubeClient, LiveObjects, ObjectRef, ResourceInfo, describeRef, groupKind, identityKey, refOf } from './client';
 import { mapLimit } from './concurrency';
 import type { SourceDocument } from '../manifest';
-import { listItems, normalizeObject } from './normalize';
+import { expandDocument } from '../normalize';
 import { PlannedStage, StageName, applyStages, stageOf } from './order';
 import { namespaceHazards, onlyMembers, staleMembers } from './prune';
 import { EnvSecretSpec, secretFromEnv } from './secrets';
@@ -191,20 +191,15 @@ async function placeObjects(docs: readonly ValidDocument[], ctx: PlanContext, id
   return { objects, problems };
 }
 
-/** The documents one input document stands for, normalized; what normalizing dropped is told. */
+/**
+ * The objects one input document stands for, as the reader reads them (it may have done so already:
+ * reading again changes nothing); what normalizing dropped is told.
+ */
 function normalizedDocuments(doc: SourceDocument, onNormalized: NormalizedListener): SourceDocument[] {
-  if (doc.value === undefined) return [doc];
-  return listItems(doc.value).map((value) => {
-    if (!isObjectLike(value)) return { ...doc, value };
-    const { object, dropped } = normalizeObject(value as KubeObject);
-    if (dropped.length > 0) onNormalized({ source: doc.source, index: doc.index, object: describeObject(object), dropped });
-    return { ...doc, value: object };
+  return expandDocument(doc).map((d) => {
+    if (d.dropped?.length) onNormalized({ source: d.source, index: d.index, object: describeObject(d.value as KubeObject), dropped: d.dropped });
+    return d;
   });
-}
-
-function isObjectLike(value: unknown): boolean {
-  const v = value as Record<string, unknown> | null;
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v.metadata === 'object' && v.metadata !== null && !Array.isArray(v.metadata);
 }
 
 function isNamespace(o: { ref: ObjectRef }): boolean {

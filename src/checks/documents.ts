@@ -1,5 +1,5 @@
 import { identityKey, refOf } from '../apply/client';
-import { KubeObject, SourceDocument, describeObject } from '../manifest';
+import { KubeObject, SourceDocument, describeLocation, describeObject } from '../manifest';
 import { Finding, subjectOf } from './finding';
 import { CHECK_KINDS, CheckKind, applyExceptions, runChecks } from './validate';
 
@@ -9,6 +9,8 @@ export interface Problem {
   readonly source?: string;
   /** Index of the document in its source, from 0. */
   readonly index?: number;
+  /** Index of the object among the items of its document, when that document is a list. */
+  readonly item?: number;
   /** `Kind namespace/name` when the document got that far. */
   readonly object?: string;
   /** Path of the offending field, when there is one. */
@@ -23,9 +25,9 @@ export interface ExceptedProblem extends Problem {
   readonly reason: string;
 }
 
-/** `dist/x.k8s.yaml document 3 (Deployment ns/web): spec.replicas: [rule] message`. */
+/** `dist/x.k8s.yaml document 3 (Deployment ns/web): spec.replicas: [rule] message` (`document 3 item 5` in a list). */
 export function formatProblem(p: Problem): string {
-  const where = p.source !== undefined ? `${p.source}${p.index !== undefined ? ` document ${p.index}` : ''}` : '';
+  const where = p.source !== undefined ? describeLocation({ source: p.source, index: p.index, item: p.item }) : '';
   const what = p.object ? (where ? ` (${p.object})` : p.object) : '';
   return `${where}${what}${where || what ? ': ' : ''}${p.field ? `${p.field}: ` : ''}${p.rule ? `[${p.rule}] ` : ''}${p.message}`;
 }
@@ -34,6 +36,8 @@ export function formatProblem(p: Problem): string {
 export interface ValidDocument {
   readonly source: string;
   readonly index: number;
+  /** Index among the items of a list document. */
+  readonly item?: number;
   readonly object: KubeObject;
 }
 
@@ -77,7 +81,7 @@ export function validateDocuments(docs: readonly SourceDocument[], options: Docu
   const problems: Problem[] = [];
   const objects: ValidDocument[] = [];
   for (const doc of docs) {
-    const at = { source: doc.source, index: doc.index };
+    const at = locationOf(doc);
     if (doc.yamlError !== undefined) {
       problems.push({ ...at, message: `invalid YAML: ${doc.yamlError}` });
       continue;
@@ -94,7 +98,7 @@ export function validateDocuments(docs: readonly SourceDocument[], options: Docu
   const located = new Map(objects.map((d) => [d.object, d]));
   const toProblem = (f: Finding): Problem => {
     const doc = located.get(subjectOf(f)!);
-    return { source: doc?.source, index: doc?.index, object: f.object, field: f.field === '.' ? undefined : f.field, rule: f.rule, message: f.message };
+    return { ...(doc ? locationOf(doc) : {}), object: f.object, field: f.field === '.' ? undefined : f.field, rule: f.rule, message: f.message };
   };
   const checks = options.skipChecks ? ['schema' as const] : options.checks ?? CHECK_KINDS;
   const { findings, exceptions } = applyExceptions(runChecks(objects.map((d) => d.object), { checks, externalKinds: options.externalKinds }));
@@ -103,14 +107,14 @@ export function validateDocuments(docs: readonly SourceDocument[], options: Docu
 }
 
 /** Reports every document that names the same object as an earlier one. */
-export function findDuplicates<T extends { source: string; index: number; object: KubeObject }>(docs: readonly T[], keyOf: (doc: T) => string): Problem[] {
+export function findDuplicates<T extends { source: string; index: number; item?: number; object: KubeObject }>(docs: readonly T[], keyOf: (doc: T) => string): Problem[] {
   const first = new Map<string, T>();
   const problems: Problem[] = [];
   for (const doc of docs) {
     const key = keyOf(doc);
     const earlier = first.get(key);
     if (earlier) {
-      problems.push({ source: doc.source, index: doc.index, object: describeObject(doc.object), rule: 'schema/duplicate', message: `duplicate of ${earlier.source} document ${earlier.index}` });
+      problems.push({ ...locationOf(doc), object: describeObject(doc.object), rule: 'schema/duplicate', message: `duplicate of ${describeLocation(earlier)}` });
     } else {
       first.set(key, doc);
     }
@@ -118,9 +122,16 @@ export function findDuplicates<T extends { source: string; index: number; object
   return problems;
 }
 
+/** Where a document is, for a problem: its source, index and, in a list, item (left out when it is not in one). */
+function locationOf(doc: { source: string; index: number; item?: number }): { source: string; index: number; item?: number } {
+  return doc.item === undefined ? { source: doc.source, index: doc.index } : { source: doc.source, index: doc.index, item: doc.item };
+}
+
 function structuralProblems(value: unknown): Array<{ field?: string; message: string }> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ message: 'not a Kubernetes object (a YAML mapping)' }];
   const obj = value as Record<string, any>;
+  // The reader reads a list as its items: one left whole has items that are not a list.
+  if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && 'items' in obj) return [{ field: 'items', message: `must be a list of objects, got ${obj.items === null ? 'null' : typeof obj.items}` }];
   const out: Array<{ field?: string; message: string }> = [];
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') out.push({ field: 'apiVersion', message: 'is missing' });
   if (typeof obj.kind !== 'string' || obj.kind === '') out.push({ field: 'kind', message: 'is missing' });

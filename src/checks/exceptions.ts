@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { KubeObject } from '../manifest';
 import { Finding } from './finding';
+import { RULES, isKnownRule, rulesLike } from './rules';
 
 /**
  * Exceptions and external references are declared in code, on the object they concern, and travel
@@ -10,11 +11,15 @@ export const EXCEPTION_ANNOTATION_PREFIX = 'exception.validation.workshop-stacks
 export const EXTERNAL_REFS_ANNOTATION = 'validation.workshop-stacks.io/external-refs';
 
 /**
- * Declares that `rule` (a rule id such as `policy/probes`, or a family such as `pss-restricted`)
- * does not apply to `obj`, and why. The validator lists every exception it honours.
+ * Declares that `rule` (a rule id of {@link RULES} such as `policy/probes`, or a family such as
+ * `pss-restricted`) does not apply to `obj`, and why. The validator lists every exception it honours.
+ * A rule that does not exist is an error: an exception for it would except nothing.
  */
 export function declareException(obj: ApiObject, rule: string, reason: string): void {
-  if (!reason.trim()) throw new Error(`declareException(${rule}): a reason is required`);
+  if (typeof rule !== 'string' || !isKnownRule(rule)) {
+    throw new Error(`declareException(${obj.node.path}, ${JSON.stringify(rule)}): no such rule (known: ${rulesLike(String(rule)).join(', ')})`);
+  }
+  if (typeof reason !== 'string' || !reason.trim()) throw new Error(`declareException(${obj.node.path}, ${rule}): a reason is required`);
   obj.metadata.addAnnotation(EXCEPTION_ANNOTATION_PREFIX + rule.replace(/\//g, '.'), reason);
 }
 

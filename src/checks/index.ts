@@ -1,5 +1,6 @@
 export * from './finding';
 export * from './exceptions';
+export * from './rules';
 export * from './selector';
 export * from './pss';
 export * from './schema';

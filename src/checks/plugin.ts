@@ -1,5 +1,4 @@
-import * as fs from 'fs';
-import { parseDocuments } from '../manifest';
+import { loadSources } from '../load';
 import { formatProblem, validateDocuments } from './documents';
 import { ValidateOptions } from './validate';
 
@@ -29,8 +28,9 @@ export class WorkshopStacksValidation {
   constructor(private readonly options: ValidateOptions = {}) {}
 
   async validate(context: ValidationContext): Promise<void> {
-    // All manifests at once, so that wiring and duplicates are checked across them, as `validate dist` does.
-    const documents = context.manifests.flatMap((manifestPath) => parseDocuments(fs.readFileSync(manifestPath, 'utf8'), manifestPath));
+    // All manifests at once, so that wiring and duplicates are checked across them, as `validate dist` does,
+    // read as every command reads its inputs. A chart without objects synthesizes an empty file: not an error.
+    const documents = loadSources(context.manifests, { allowEmpty: true });
     const { problems, exceptions } = validateDocuments(documents, this.options);
     for (const e of exceptions) context.logger.log(`exception ${formatProblem(e)} (reason: ${e.reason})`);
     for (const p of problems) {

@@ -4,8 +4,11 @@ import { Finding, finding } from './finding';
 import { matchesSelector } from './selector';
 import { podSources, podSourcesByNamespace } from './wiring';
 
-/** The built-in ClusterRoles every cluster has, which RoleBindings may name without defining them. */
+/** The user-facing ClusterRoles every cluster has, which bindings may name without defining them. */
 const BUILT_IN_CLUSTER_ROLES = new Set(['cluster-admin', 'admin', 'edit', 'view']);
+
+/** The rule of a reference from a pod to an object of each kind. */
+const EXISTS_RULE = { ServiceAccount: 'wiring/service-account-exists', ConfigMap: 'wiring/config-map-exists', Secret: 'wiring/secret-exists' } as const;
 
 class Inventory {
   private readonly keys: Set<string>;
@@ -25,8 +28,9 @@ function key(kind: string, namespace: string | undefined, name: string | undefin
 
 /**
  * References between objects resolve: pods use ServiceAccounts, ConfigMaps and Secrets that exist (or
- * that the pod's owner declares external), RoleBindings name existing Roles and ServiceAccounts, and
- * NetworkPolicies select some pod.
+ * that the pod's owner declares external), RoleBindings and ClusterRoleBindings name Roles and
+ * ClusterRoles that exist (in the inputs, built in, or declared external on the binding) and
+ * ServiceAccounts of the inputs, and NetworkPolicies select some pod.
  */
 export function checkReferences(objects: readonly KubeObject[]): Finding[] {
   const inventory = new Inventory(objects);
@@ -41,10 +45,9 @@ function podReferences(objects: readonly KubeObject[], inventory: Inventory): Fi
   return podSources(objects).flatMap(({ owner, namespace, template }) => {
     const external = externalRefs(owner);
     const out: Finding[] = [];
-    const need = (kind: string, name: string | undefined, field: string, optional?: boolean) => {
+    const need = (kind: keyof typeof EXISTS_RULE, name: string | undefined, field: string, optional?: boolean) => {
       if (!name || optional || external.has(`${kind}/${name}`) || inventory.has(kind, namespace, name)) return;
-      const rule = `wiring/${kind === 'ServiceAccount' ? 'service-account' : kind === 'ConfigMap' ? 'config-map' : 'secret'}-exists`;
-      out.push(finding(owner, field, rule,
+      out.push(finding(owner, field, EXISTS_RULE[kind],
         `${kind} ${namespace}/${name} is not in the manifests (declare it external if it is created elsewhere)`));
     };
     const spec = template.spec;
@@ -79,23 +82,34 @@ function roleBindingReferences(objects: readonly KubeObject[], inventory: Invent
   const bindings = objects.filter((o) => o.apiVersion === 'rbac.authorization.k8s.io/v1' && (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding'));
   return bindings.flatMap((binding) => {
     const out: Finding[] = [];
-    const roleRef = binding.roleRef as { kind: string; name: string } | undefined;
-    if (roleRef) {
-      const exists = roleRef.kind === 'ClusterRole'
-        ? BUILT_IN_CLUSTER_ROLES.has(roleRef.name) || roleRef.name.startsWith('system:') || inventory.has('ClusterRole', undefined, roleRef.name)
-        : inventory.has('Role', binding.metadata.namespace, roleRef.name);
-      if (!exists) out.push(finding(binding, 'roleRef', 'wiring/role-binding-role', `${roleRef.kind} ${roleRef.name} is not in the manifests`));
+    const roleRef = binding.roleRef as { kind?: unknown; name?: unknown } | undefined;
+    // A roleRef without a kind or name of the right type is the schema check's finding.
+    if (typeof roleRef?.name === 'string' && (roleRef.kind === 'Role' || roleRef.kind === 'ClusterRole')) {
+      const { kind, name } = roleRef;
+      const exists = externalRefs(binding).has(`${kind}/${name}`) || (kind === 'ClusterRole'
+        ? isBuiltInClusterRole(name) || inventory.has('ClusterRole', undefined, name)
+        : inventory.has('Role', binding.metadata.namespace, name));
+      if (!exists) {
+        const where = kind === 'Role' ? ` ${binding.metadata.namespace ?? 'default'}/${name}` : ` ${name}`;
+        out.push(finding(binding, 'roleRef', 'wiring/role-binding-role', `${kind}${where} is not in the manifests, nor built in (declare it external if it is created elsewhere)`));
+      }
     }
-    for (const [i, subject] of ((binding.subjects ?? []) as Array<{ kind: string; name: string; namespace?: string }>).entries()) {
-      if (subject.kind !== 'ServiceAccount') continue;
+    const subjects = Array.isArray(binding.subjects) ? binding.subjects as Array<{ kind?: unknown; name?: unknown; namespace?: unknown }> : [];
+    for (const [i, subject] of subjects.entries()) {
+      if (subject?.kind !== 'ServiceAccount' || typeof subject.name !== 'string') continue;
       if (!subject.namespace) {
         out.push(finding(binding, `subjects[${i}].namespace`, 'wiring/role-binding-subject', `ServiceAccount subject ${subject.name} has no namespace`));
-      } else if (subject.name !== 'default' && !inventory.has('ServiceAccount', subject.namespace, subject.name)) {
+      } else if (subject.name !== 'default' && !inventory.has('ServiceAccount', String(subject.namespace), subject.name)) {
         out.push(finding(binding, `subjects[${i}]`, 'wiring/role-binding-subject', `ServiceAccount ${subject.namespace}/${subject.name} is not in the manifests`));
       }
     }
     return out;
   });
+}
+
+/** The ClusterRoles every cluster has: the user-facing ones, and the `system:` ones of its components. */
+function isBuiltInClusterRole(name: string): boolean {
+  return BUILT_IN_CLUSTER_ROLES.has(name) || name.startsWith('system:');
 }
 
 function networkPolicySelections(objects: readonly KubeObject[]): Finding[] {

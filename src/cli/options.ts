@@ -120,9 +120,15 @@ function positiveInteger(text: string): number {
   return n;
 }
 
-/** Reads the inputs' documents; an input that is neither a file, a directory nor an app is a usage error. */
+/**
+ * Reads the inputs' objects, as every command reads them; an input that is neither a file, a directory
+ * nor an app is a usage error. A file of a directory that is not a manifest is skipped with a note on stderr.
+ */
 export function loadInputs(sources: readonly string[], opts: InputsCommandOptions, io: CliIO): SourceDocument[] {
-  return loadSources(sources, { cwd: io.cwd, named: appInputs(opts.profile ?? profileFromEnv(io.env)), allowEmpty: opts.allowEmpty });
+  return loadSources(sources, {
+    cwd: io.cwd, named: appInputs(opts.profile ?? profileFromEnv(io.env)), allowEmpty: opts.allowEmpty,
+    onNote: (message) => io.stderr.write(`note: ${message}\n`),
+  });
 }
 
 /**
