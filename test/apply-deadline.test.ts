@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ConnectionError } from '../src/apply/client';
 import { Deadline, DeadlineExceededError } from '../src/apply/deadline';
 import { EngineEvent, EngineReport, describeError } from '../src/apply/engine';
-import { printSummary } from '../src/cli/output';
+import { WaitProgress, printSummary, serverLine } from '../src/cli/output';
 import { withRetry } from '../src/apply/retry';
 import { SET, app } from './support/apply';
 import { runCli, writeManifest } from './support/cli';
@@ -265,5 +265,40 @@ describe('the CLI under a stalled server', () => {
       expect(run.stderr).toMatch(new RegExp(`^error: kubeconfig ${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+\\(\\d+:\\d+\\)$`, 'm'));
       expect(run.stderr).not.toContain('secret-token-value');
     }
+  });
+});
+
+describe('a silent API server in the progress output', () => {
+  const silent = serverLine({ type: 'server', answering: false, silentMs: 10_000, retries: 3 });
+  const back = serverLine({ type: 'server', answering: true, silentMs: 12_400, retries: 3 });
+
+  test('the lines say it is the API server, how long, and how many retries', () => {
+    expect(silent).toBe('waiting for the API server: no answer for 10 s, 3 retries');
+    expect(serverLine({ type: 'server', answering: false, silentMs: 2500, retries: 1 })).toBe('waiting for the API server: no answer for 2.5 s, 1 retry');
+    expect(back).toBe('the API server answers again (after 12 s without an answer)');
+  });
+
+  test('a log (CI) gets plain lines, also while objects are waited for', () => {
+    let out = '';
+    const progress = new WaitProgress({ write: (t: string) => { out += t; } }, { log: true });
+    progress.start(['Deployment shop/web']);
+    progress.server(silent, true);
+    progress.server(back, false);
+    expect(out).toBe(`waiting for 1 object(s)\n${silent}\n${back}\n`);
+  });
+
+  test('a terminal shows the silence under the objects while it lasts, without breaking the drawing', () => {
+    let out = '';
+    const progress = new WaitProgress({ write: (t: string) => { out += t; }, isTTY: true });
+    progress.server(silent, true); // nothing drawn yet: a plain line
+    expect(out).toBe(`${silent}\n`);
+    out = '';
+    progress.start(['Deployment shop/web']);
+    progress.server(silent, true);
+    expect(out).toBe('\x1b[2K… Deployment shop/web  waiting\n\x1b[1A\x1b[2K… Deployment shop/web  waiting\n\x1b[2K' + silent + '\n');
+    out = '';
+    progress.server(back, false);
+    // The block keeps its height: the silence line is blanked.
+    expect(out).toBe('\x1b[2A\x1b[2K… Deployment shop/web  waiting\n\x1b[2K\n');
   });
 });

@@ -39,8 +39,8 @@ export class Deadline {
   private silentSince: number;
   /** When the last answer came. */
   private answeredAt = 0;
-  /** Whether the requests that waited last got an answer: if not, their silence goes on with the next ones. */
-  private lastBusyAnswered = true;
+  /** Whether the last request that settled got an answer: if not, its silence goes on with the next ones. */
+  private lastAnswered = true;
   private retries = 0;
 
   constructor(readonly ms: number) {
@@ -67,13 +67,13 @@ export class Deadline {
 
   /** Runs one request, retries included, counted as waiting for the server until it settles. */
   async waitingFor<T>(request: () => Promise<T>): Promise<T> {
-    if (this.pending++ === 0) {
-      // Time between polls is no silence; time after requests that got no answer still is.
-      if (this.lastBusyAnswered) this.silentSince = Date.now();
-      this.lastBusyAnswered = false;
-    }
+    // Time between polls is no silence; time after requests that got no answer still is.
+    if (this.pending++ === 0 && this.lastAnswered) this.silentSince = Date.now();
     try {
       return await request();
+    } catch (error) {
+      if (error instanceof ConnectionError) this.lastAnswered = false;
+      throw error;
     } finally {
       this.pending--;
     }
@@ -82,7 +82,7 @@ export class Deadline {
   /** An answer came (any HTTP status): the server is there. */
   heard(): void {
     this.answeredAt = this.silentSince = Date.now();
-    this.lastBusyAnswered = true;
+    this.lastAnswered = true;
     this.retries = 0;
   }
 
@@ -95,7 +95,7 @@ export class Deadline {
    * server answers.
    */
   silence(): Silence | undefined {
-    return this.pending > 0 || !this.lastBusyAnswered ? { ms: Date.now() - this.silentSince, retries: this.retries } : undefined;
+    return this.pending > 0 || !this.lastAnswered ? { ms: Date.now() - this.silentSince, retries: this.retries } : undefined;
   }
 
   /**

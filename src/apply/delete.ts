@@ -49,10 +49,11 @@ export async function deleteObjects(objects: readonly KubeObject[], action: 'del
         return resultOf(ref, 'failed', describeError(error, ref));
       }
     });
-    const lost = results.filter((r) => r.action === 'unknown');
-    lost.forEach((r) => options.onResult?.(r));
+    // Lost answers are told at once, then again only if reading them back finds out what happened.
+    const lost = new Set(stage.items.filter((_, i) => results[i].action === 'unknown'));
+    results.filter((r) => r.action === 'unknown').forEach((r) => options.onResult?.(r));
     await Promise.all(stage.items.map(async (ref, i) => {
-      if (results[i].action === 'unknown') results[i] = await readBackDeleted(options.client, ref, action, results[i]);
+      if (lost.has(ref)) results[i] = await readBackDeleted(options.client, ref, action, results[i]);
     }));
     if (options.wait && !options.dryRun && !deadline?.expired) {
       const waited = stage.items.filter((_, i) => results[i].action === action);
@@ -67,7 +68,9 @@ export async function deleteObjects(objects: readonly KubeObject[], action: 'del
           : resultOf(ref, 'failed', 'not seen gone before the timeout passed');
       });
     }
-    for (const result of results) options.onResult?.(result);
+    results.forEach((result, i) => {
+      if (!(lost.has(stage.items[i]) && result.action === 'unknown')) options.onResult?.(result);
+    });
     out.push(...results);
     if (deadline?.expired || results.some((r) => r.action === 'failed' || r.action === 'unknown' || r.action === 'skipped')) break;
   }

@@ -191,7 +191,10 @@ export class ApplyEngine {
     if (!applied.some((a) => a.action === 'unknown')) return applied;
     const known = await readBackApplied(applied, options);
     known.forEach((a, i) => {
-      if (applied[i].action === 'unknown') this.record(report, a.planned, a.action, a.message, report.objects.findIndex((o) => o.action === 'unknown' && o.object === describeRef(a.planned.ref)));
+      if (applied[i].action !== 'unknown') return;
+      const at = report.objects.findIndex((o) => o.action === 'unknown' && o.object === describeRef(a.planned.ref));
+      // Told again only when the read-back found out; the report keeps why it could not.
+      this.record(report, a.planned, a.action, a.message, at, a.action !== 'unknown');
     });
     return known;
   }
@@ -368,11 +371,11 @@ export class ApplyEngine {
   }
 
   /** Records a result and tells it; `at`: the index of an earlier result of the object that this one replaces. */
-  private record(report: Mutable, planned: PlannedObject, action: ObjectAction, message?: string, at = -1): void {
+  private record(report: Mutable, planned: PlannedObject, action: ObjectAction, message?: string, at = -1, tell = true): void {
     const result: ObjectResult = { ...resultOf(planned.ref, action, message), source: planned.source, index: planned.index };
     if (at >= 0) report.objects[at] = result;
     else report.objects.push(result);
-    this.emit({ type: 'result', result });
+    if (tell) this.emit({ type: 'result', result });
   }
 
   private skipRest(objects: readonly PlannedObject[], report: Mutable, message: string): void {
