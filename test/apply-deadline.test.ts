@@ -135,6 +135,18 @@ describe('apply under a stalled server', () => {
   });
 });
 
+test('a diff stopped at its deadline shows no difference for what it did not compare', async () => {
+  await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
+  const off = cluster.server.onRequest((req) => {
+    if (req.method === 'PATCH' && req.query.dryRun) cluster.server.stall();
+  });
+  const report = await cluster.engine({ concurrency: 1 }).diff({ documents: app(), applySet: SET, timeoutMs: 1000 });
+  off();
+  expect(report.timedOut).toMatchObject({ doing: 'comparing each object with a server-side dry run', written: 0, total: 7 });
+  expect(report.objects.map((o) => o.action)).toEqual(['unknown', ...Array(6).fill('skipped')]);
+  expect(report.diffs).toEqual([]);
+});
+
 describe('lost answers', () => {
   test('an apply whose every answer was lost is told as unknown, read back once, and reported as it is', async () => {
     cluster.server.inject({ method: 'PATCH', path: '/configmaps/', lostAnswer: true, times: 6 });

@@ -60,8 +60,10 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
   } catch (error) {
     const unsent = unsentAtDeadline(error);
     if (unsent) return { planned, action: 'skipped', message: unsent };
-    // A dry run persists nothing: a lost answer changed nothing either.
-    if (!dryRun && answerLost(error)) return { planned, action: 'unknown', message: `sent, but the answer was lost: ${describeError(error, planned.ref)}` };
+    if (answerLost(error)) {
+      const what = dryRun ? ' (a dry run: nothing was changed)' : '';
+      return { planned, action: 'unknown', message: `sent, but the answer was lost${what}: ${describeError(error, planned.ref)}` };
+    }
     const immutable = immutableFields(error);
     if (immutable.length === 0 || !options.recreate || !planned.live) return { planned, action: 'failed', message: describeError(error, planned.ref) };
     const why = `${immutable.join(', ')} cannot change`;
@@ -81,11 +83,12 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
  * Reads back, once, each object whose apply answer was lost (`unknown`), and tells what the apply
  * really did by comparing it with the object the plan saw, as an answer would have been
  * ({@link changeOf}). What cannot be read (the server still does not answer, the time ran out) stays
- * `unknown`. Other results are returned as they are.
+ * `unknown`, and so does a dry run's. Other results are returned as they are.
  */
-export function readBackApplied(applied: readonly AppliedObject[], options: Pick<ApplyObjectsOptions, 'client' | 'concurrency' | 'fieldManager'>): Promise<AppliedObject[]> {
+export function readBackApplied(applied: readonly AppliedObject[], options: Pick<ApplyObjectsOptions, 'client' | 'concurrency' | 'fieldManager' | 'dryRun'>): Promise<AppliedObject[]> {
   return mapLimit(applied, options.concurrency, async (a): Promise<AppliedObject> => {
-    if (a.action !== 'unknown') return a;
+    // A dry run's answer is all there is to know: the object on the server did not change.
+    if (a.action !== 'unknown' || options.dryRun) return a;
     const read = await readBack(options.client, a.planned.ref);
     if (read.error !== undefined) return { ...a, message: `${a.message}; not read back: ${read.error}` };
     if (!read.object) {

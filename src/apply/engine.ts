@@ -213,7 +213,8 @@ export class ApplyEngine {
       });
       for (const a of applied) {
         this.record(report, a.planned, a.action, a.message);
-        if (a.action !== 'failed') report.diffs.push(appliedDiff(a));
+        // Only what the server answered has an "after" to compare with.
+        if (a.after) report.diffs.push(appliedDiff(a));
       }
       for (const { result, diff } of pruned) {
         report.pruned.push(result);
