@@ -45,16 +45,19 @@ export async function deleteObjects(objects: readonly KubeObject[], action: 'del
       } catch (error) {
         const unsent = unsentAtDeadline(error);
         if (unsent) return resultOf(ref, 'skipped', unsent);
-        if (!options.dryRun && answerLost(error)) return resultOf(ref, 'unknown', `sent, but the answer was lost: ${describeError(error, ref)}`);
+        if (answerLost(error)) return resultOf(ref, 'unknown', `sent, but the answer was lost${options.dryRun ? ' (a dry run: nothing was changed)' : ''}: ${describeError(error, ref)}`);
         return resultOf(ref, 'failed', describeError(error, ref));
       }
     });
-    // Lost answers are told at once, then again only if reading them back finds out what happened.
+    // Lost answers are told at once, then again only if reading them back finds out what happened (a
+    // dry run's cannot: it changed nothing).
     const lost = new Set(stage.items.filter((_, i) => results[i].action === 'unknown'));
     results.filter((r) => r.action === 'unknown').forEach((r) => options.onResult?.(r));
-    await Promise.all(stage.items.map(async (ref, i) => {
-      if (lost.has(ref)) results[i] = await readBackDeleted(options.client, ref, action, results[i]);
-    }));
+    if (!options.dryRun) {
+      await mapLimit(stage.items.map((ref, i) => [ref, i] as const).filter(([ref]) => lost.has(ref)), options.concurrency, async ([ref, i]) => {
+        results[i] = await readBackDeleted(options.client, ref, action, results[i]);
+      });
+    }
     if (options.wait && !options.dryRun && !deadline?.expired) {
       const waited = stage.items.filter((_, i) => results[i].action === action);
       const remaining = new Set(await waitForDeletion(options.client, waited, {

@@ -91,11 +91,12 @@ export class WaitProgress {
 
   /**
    * The API server has not answered for a while (`line`), or answers again (`line` says so, `silent`
-   * false). A log gets the line; a terminal showing objects gets it under them while the silence lasts,
-   * so that the drawing stays whole; otherwise the line is written.
+   * false). A log gets the line; a terminal showing objects still waited for gets it under them while
+   * the silence lasts, so that the drawing stays whole; otherwise (no wait going on, and other output may
+   * have followed the last drawing) the line is written.
    */
   server(line: string, silent: boolean): void {
-    if (this.log || this.drawn === 0) {
+    if (this.log || this.drawn === 0 || this.inProgress === 0) {
       this.out.write(`${line}\n`);
       return;
     }
