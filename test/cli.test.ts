@@ -1,33 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify } from 'yaml';
-import { main } from '../src/cli/program';
-import { CliIO } from '../src/cli/context';
 import { KubeObject } from '../src/manifest';
+import { CliRun, runCli, writeManifest as writeManifestIn } from './support/cli';
 import { FakeCluster, configMap, deployment, namespace, readyDeploymentStatus, useFakeCluster } from './support/cluster';
 
 let cluster: FakeCluster;
 useFakeCluster((c) => { cluster = c; });
 
-interface Run { code: number; stdout: string; stderr: string }
-
-async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; kubeconfig?: string } = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s: string) => { stdout += s; }, isTTY: options.tty },
-    stderr: { write: (s: string) => { stderr += s; }, isTTY: options.tty },
-    env: options.env ?? {},
-    cwd: cluster.dir,
-  };
-  const clusterArgs = args[0] === 'synth' ? [] : ['--kubeconfig', options.kubeconfig ?? cluster.kubeconfig];
-  const code = await main(['node', 'workshop-stacks', ...args, ...clusterArgs], io);
-  return { code, stdout, stderr };
+function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; kubeconfig?: string } = {}): Promise<CliRun> {
+  return runCli(cluster.dir, options.kubeconfig ?? cluster.kubeconfig, args, options);
 }
 
 function writeManifest(name: string, ...objects: KubeObject[]): string {
-  fs.writeFileSync(path.join(cluster.dir, name), objects.map((o) => stringify(o)).join('---\n'));
-  return name;
+  return writeManifestIn(cluster.dir, name, ...objects);
 }
 
 test('apply --output json prints a machine-readable report, and a second apply reports everything unchanged', async () => {
@@ -152,7 +137,7 @@ test('synth writes the apps into --outdir', async () => {
 });
 
 describe('apply, diff and delete: errors and options (issue 11)', () => {
-  const noStack = (run: Run) => expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
+  const noStack = (run: CliRun) => expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
 
   test.each([
     [['-n', 'Bad_NS'], /"Bad_NS" is not a namespace name/],

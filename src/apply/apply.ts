@@ -3,6 +3,8 @@ import { KubeObject } from '../manifest';
 import { KubeClient, immutableFields } from './client';
 import { mapLimit } from './concurrency';
 import { PlannedObject } from './plan';
+import { Deadline } from './deadline';
+import { NOT_SENT, answerLost, readBack, unsentAtDeadline } from './readback';
 import { ObjectAction, describeError } from './report';
 import { waitForDeletion } from './wait';
 
@@ -51,10 +53,17 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
     return { planned, action: 'created', after: planned.object, message: `not checked by the server: ${why}` };
   }
   const apply = () => client.apply(planned.object, { fieldManager: options.fieldManager, force: options.forceConflicts, dryRun });
+  if (Deadline.current()?.expired) return { planned, action: 'skipped', message: NOT_SENT };
   try {
     const after = await apply();
     return { planned, action: changeOf(planned.live, after, options.fieldManager, dryRun), after };
   } catch (error) {
+    const unsent = unsentAtDeadline(error);
+    if (unsent) return { planned, action: 'skipped', message: unsent };
+    if (answerLost(error)) {
+      const what = dryRun ? ' (a dry run: nothing was changed)' : '';
+      return { planned, action: 'unknown', message: `sent, but the answer was lost${what}: ${describeError(error, planned.ref)}` };
+    }
     const immutable = immutableFields(error);
     if (immutable.length === 0 || !options.recreate || !planned.live) return { planned, action: 'failed', message: describeError(error, planned.ref) };
     const why = `${immutable.join(', ')} cannot change`;
@@ -68,6 +77,26 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
       return { planned, action: 'failed', message: `${why}: replacing it failed: ${describeError(retryError, planned.ref)}` };
     }
   }
+}
+
+/**
+ * Reads back, once, each object whose apply answer was lost (`unknown`), and tells what the apply
+ * really did by comparing it with the object the plan saw, as an answer would have been
+ * ({@link changeOf}). What cannot be read (the server still does not answer, the time ran out) stays
+ * `unknown`, and so does a dry run's. Other results are returned as they are.
+ */
+export function readBackApplied(applied: readonly AppliedObject[], options: Pick<ApplyObjectsOptions, 'client' | 'concurrency' | 'fieldManager' | 'dryRun'>): Promise<AppliedObject[]> {
+  return mapLimit(applied, options.concurrency, async (a): Promise<AppliedObject> => {
+    // A dry run's answer is all there is to know: the object on the server did not change.
+    if (a.action !== 'unknown' || options.dryRun) return a;
+    const read = await readBack(options.client, a.planned.ref);
+    if (read.error !== undefined) return { ...a, message: `${a.message}; not read back: ${read.error}` };
+    if (!read.object) {
+      return { ...a, action: 'failed', message: `the answer was lost, and reading it back shows ${a.planned.live ? 'it is gone' : 'it was not created'}` };
+    }
+    const action = changeOf(a.planned.live, read.object, options.fieldManager);
+    return { planned: a.planned, action, after: read.object, message: action === 'unchanged' ? 'the answer was lost; read back: as before the apply' : 'the answer was lost; read back' };
+  });
 }
 
 /**

@@ -1,13 +1,15 @@
 import { KubeObject } from '../manifest';
-import { ApplySetInventory, ApplySetRef, applySetId, parentObject, unionInventory } from './applyset';
-import { applyObjects } from './apply';
+import { ApplySetInventory, ApplySetRef, applySetId, parentObject, parentRef, unionInventory } from './applyset';
+import { AppliedObject, ApplyObjectsOptions, applyObjects, readBackApplied } from './apply';
+import { Deadline, DeadlineExceededError } from './deadline';
+import { NOT_SENT } from './readback';
 import { KubeApiError, KubeClient, ObjectRef, describeRef, identityKey, refOf } from './client';
 import { mapLimit } from './concurrency';
 import { deleteMembers } from './delete';
 import { appliedDiff, diffPlan } from './diff';
 import { ManifestInput, Plan, PlanContext, PlannedObject, makePlan } from './plan';
 import { prune } from './prune';
-import { EngineEvent, EngineReport, ObjectAction, ObjectDiff, ObjectResult, describeError, resultOf } from './report';
+import { EngineEvent, EngineReport, ObjectAction, ObjectDiff, ObjectResult, describeError, resultOf, timedOut } from './report';
 import { Problem } from '../checks/documents';
 import { WaitResult, waitForDeletion, waitForReady } from './wait';
 
@@ -47,8 +49,14 @@ export interface EngineOptions {
    * @default 2000
    */
   readonly pollIntervalMs?: number;
-  /** Told about progress: stages, results, readiness changes, notes, dropped fields. */
+  /** Told about progress: stages, results, readiness changes, notes, dropped fields, a silent server. */
   readonly onEvent?: (event: EngineEvent) => void;
+  /**
+   * After this long without an answer from the API server, and again after each further stretch as
+   * long, a `server` event says so.
+   * @default 5000, or a quarter of the command's timeout when that is shorter (at least 500)
+   */
+  readonly silenceNoticeMs?: number;
 }
 
 /** Options of {@link ApplyEngine.apply}. */
@@ -66,7 +74,7 @@ export interface ApplyInput extends ManifestInput {
   readonly allowEmptyPrune?: boolean;
   /** Wait until every object is ready (kstatus), then prune. @default true */
   readonly wait?: boolean;
-  /** Time budget for all the waiting. @default 300000 */
+  /** Time budget of the whole command, from its start to its end (see {@link Deadline}). @default 300000 */
   readonly timeoutMs?: number;
   /** Wait for LoadBalancer Services to get an external address. @default false */
   readonly waitForLoadBalancer?: boolean;
@@ -78,11 +86,27 @@ export interface DeleteInput extends Omit<ManifestInput, 'prune' | 'forceConflic
   readonly dryRun?: boolean;
   /** Wait until each stage's objects are gone before the next. @default true */
   readonly wait?: boolean;
-  /** @default 300000 */
+  /** Time budget of the whole command, from its start to its end. @default 300000 */
+  readonly timeoutMs?: number;
+}
+
+/** Options of {@link ApplyEngine.diff}. */
+export interface DiffInput extends ManifestInput {
+  /** Time budget of the whole command, from its start to its end. @default 300000 */
   readonly timeoutMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** Results of objects whose write went through. */
+const WRITTEN: ReadonlySet<ObjectAction> = new Set(['created', 'configured', 'unchanged', 'replaced', 'deleted', 'pruned']);
+
+/** A command on its way: its deadline, and for the message of a deadline that passes, what it does and how many objects it has to write. */
+interface Step {
+  readonly deadline: Deadline;
+  doing: string;
+  total?: number;
+}
 
 /**
  * Applies, diffs and deletes manifests on a cluster, after Flux's `ssa` package: one immutable plan
@@ -105,15 +129,16 @@ export class ApplyEngine {
   async apply(input: ApplyInput): Promise<EngineReport> {
     const report = this.newReport('apply', input, input.dryRun ?? false);
     const dryRun = report.dryRun;
-    const deadline = Date.now() + (input.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    return this.run(report, async () => {
-      const plan = await this.plan(input, 'apply', report, { deadline, refuseEmptyPrune: input.prune && !input.allowEmptyPrune, waitForTerminating: !dryRun });
+    return this.run(report, input.timeoutMs, async (step) => {
+      const plan = await this.plan(input, 'apply', report, step, { refuseEmptyPrune: input.prune && !input.allowEmptyPrune, waitForTerminating: !dryRun });
       if (report.problems.length > 0) return;
+      step.total = plan.objects.length + (input.prune ? plan.stale.length : 0);
       // The parent lists the old and the new members before any member changes, so an interrupted apply
       // leaves no member the next prune cannot find (kubectl does the same). When its namespace comes
       // with the manifests, it is written right after the definitions stage.
       let parentLive = plan.parentLive;
       const updateParent = async (inventory: ApplySetInventory) => {
+        step.doing = `updating the apply set parent ${describeRef(parentRef(plan.applySet))}`;
         parentLive = await this.updateParent(plan.applySet, inventory, dryRun, parentLive);
       };
       const parentAfterDefinitions = plan.newNamespaces.has(plan.applySet.namespace);
@@ -121,21 +146,20 @@ export class ApplyEngine {
 
       const options = {
         client: this.client, fieldManager: this.fieldManager, concurrency: this.concurrency, forceConflicts: input.forceConflicts ?? false,
-        recreate: input.force ?? false, dryRun, newNamespaces: plan.newNamespaces, deadline, pollIntervalMs: this.options.pollIntervalMs,
+        recreate: input.force ?? false, dryRun, newNamespaces: plan.newNamespaces, deadline: step.deadline.at, pollIntervalMs: this.options.pollIntervalMs,
       };
       // The server's answers: what they already show ready is not read again by the waits.
       const answers = new Map<string, KubeObject>();
       for (const [n, stage] of plan.stages.entries()) {
         this.emit({ type: 'stage', stage: stage.stage, count: stage.items.length });
-        const applied = await applyObjects(stage.items, options);
-        for (const a of applied) {
-          this.record(report, a.planned, a.action, a.message);
-          if (a.after) answers.set(a.planned.key, a.after);
-        }
+        step.doing = `applying stage ${stage.stage}`;
+        const applied = await this.applyStage(stage.items, options, report);
+        for (const a of applied) if (a.after) answers.set(a.planned.key, a.after);
         const later = plan.stages.slice(n + 1).flatMap((s) => s.items);
-        if (applied.some((a) => a.action === 'failed')) return this.skipRest(later, report, 'not applied: an earlier stage failed');
+        if (step.deadline.expired) return this.skipRest(later, report, NOT_SENT);
+        if (applied.some((a) => a.action === 'failed' || a.action === 'unknown')) return this.skipRest(later, report, 'not applied: an earlier stage failed');
         if (stage.stage !== 'definitions' || dryRun) continue;
-        if (!(await this.waitReady(stage.items.map((i) => i.ref), report, deadline, input, answers))) {
+        if (!(await this.waitReady(stage.items.map((i) => i.ref), report, step, input, answers))) {
           return this.skipRest(later, report, 'not applied: the definitions stage did not become ready');
         }
         const unserved = await this.unservedKinds(later);
@@ -148,30 +172,49 @@ export class ApplyEngine {
 
       if (input.wait !== false && !dryRun) {
         const rest = plan.stages.filter((s) => s.stage !== 'definitions').flatMap((s) => s.items.map((i) => i.ref));
-        if (!(await this.waitReady(rest, report, deadline, input, answers))) return;
+        if (!(await this.waitReady(rest, report, step, input, answers))) return;
       }
       if (input.prune) {
-        const pruned = await prune(plan, { client: this.client, concurrency: this.concurrency, dryRun, deadline, onResult: (result) => this.emit({ type: 'result', result, pruned: true }) });
+        step.doing = 'pruning';
+        const pruned = await prune(plan, { client: this.client, concurrency: this.concurrency, dryRun, deadline: step.deadline.at, onResult: (result) => this.emit({ type: 'result', result, pruned: true }) });
         report.pruned.push(...pruned);
         // Only a complete prune may shrink the inventory: a member that failed to go must stay findable.
-        if (pruned.every((r) => r.action !== 'failed')) await updateParent(plan.inventory);
+        if (pruned.length === plan.stale.length && pruned.every((r) => r.action === 'pruned') && !step.deadline.expired) await updateParent(plan.inventory);
       }
     });
   }
 
+  /** Applies one stage's objects and records the results; objects whose answer was lost are told, then read back. */
+  private async applyStage(items: readonly PlannedObject[], options: ApplyObjectsOptions, report: Mutable): Promise<AppliedObject[]> {
+    const applied = await applyObjects(items, options);
+    for (const a of applied) this.record(report, a.planned, a.action, a.message);
+    if (!applied.some((a) => a.action === 'unknown')) return applied;
+    const known = await readBackApplied(applied, options);
+    known.forEach((a, i) => {
+      if (applied[i].action !== 'unknown') return;
+      const at = report.objects.findIndex((o) => o.action === 'unknown' && o.object === describeRef(a.planned.ref));
+      // Told again only when the read-back found out; the report keeps why it could not.
+      this.record(report, a.planned, a.action, a.message, at, a.action !== 'unknown');
+    });
+    return known;
+  }
+
   /** Shows, per object, the live object against the result of a server-side dry run (Secrets masked). */
-  async diff(input: ManifestInput): Promise<EngineReport> {
+  async diff(input: DiffInput): Promise<EngineReport> {
     const report = this.newReport('diff', input, true);
-    return this.run(report, async () => {
-      const plan = await this.plan(input, 'diff', report, { deadline: Date.now(), waitForTerminating: false });
+    return this.run(report, input.timeoutMs, async (step) => {
+      const plan = await this.plan(input, 'diff', report, step, { waitForTerminating: false });
       if (report.problems.length > 0) return;
+      step.doing = 'comparing each object with a server-side dry run';
+      step.total = plan.objects.length;
       const { applied, pruned } = await diffPlan(plan, {
         client: this.client, fieldManager: this.fieldManager, concurrency: this.concurrency, forceConflicts: input.forceConflicts ?? false,
-        newNamespaces: plan.newNamespaces, deadline: Date.now(), prune: input.prune ?? false,
+        newNamespaces: plan.newNamespaces, deadline: step.deadline.at, prune: input.prune ?? false,
       });
       for (const a of applied) {
         this.record(report, a.planned, a.action, a.message);
-        if (a.action !== 'failed') report.diffs.push(appliedDiff(a));
+        // Only what the server answered has an "after" to compare with.
+        if (a.after) report.diffs.push(appliedDiff(a));
       }
       for (const { result, diff } of pruned) {
         report.pruned.push(result);
@@ -187,16 +230,17 @@ export class ApplyEngine {
    */
   async delete(input: DeleteInput): Promise<EngineReport> {
     const report = this.newReport('delete', input, input.dryRun ?? false);
-    const deadline = Date.now() + (input.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    return this.run(report, async () => {
-      const plan = await this.plan(input, 'delete', report, { deadline, waitForTerminating: false });
+    return this.run(report, input.timeoutMs, async (step) => {
+      const plan = await this.plan(input, 'delete', report, step, { waitForTerminating: false });
       if (report.problems.length > 0) return;
+      step.doing = 'deleting';
+      step.total = plan.members.length;
       const memberKeys = new Set(plan.members.map((m) => identityKey(refOf(m))));
       for (const o of plan.objects.filter((x) => !memberKeys.has(x.key))) {
         this.record(report, o, 'skipped', o.live ? `not a member of apply set ${plan.applySet.name}: left alone` : 'not found');
       }
       report.objects.push(...await deleteMembers(plan, {
-        client: this.client, concurrency: this.concurrency, dryRun: report.dryRun, wait: input.wait !== false, deadline,
+        client: this.client, concurrency: this.concurrency, dryRun: report.dryRun, wait: input.wait !== false, deadline: step.deadline.at,
         pollIntervalMs: this.options.pollIntervalMs, onResult: (result) => this.emit({ type: 'result', result }),
       }));
     });
@@ -210,9 +254,10 @@ export class ApplyEngine {
    * a real server refuses writes into a Terminating namespace.
    */
   private async plan(
-    input: ManifestInput, command: EngineReport['command'], report: Mutable,
-    opts: { readonly deadline: number; readonly refuseEmptyPrune?: boolean; readonly waitForTerminating: boolean },
+    input: ManifestInput, command: EngineReport['command'], report: Mutable, step: Step,
+    opts: { readonly refuseEmptyPrune?: boolean; readonly waitForTerminating: boolean },
   ): Promise<Plan> {
+    step.doing = 'reading the live objects (the plan)';
     if (input.skipChecks) this.note(report, 'checks skipped (--skip-checks)');
     const ctx: PlanContext = {
       client: this.client, defaultNamespace: this.options.defaultNamespace ?? 'default', concurrency: this.concurrency,
@@ -225,8 +270,10 @@ export class ApplyEngine {
         this.note(report, `${names}: being deleted; apply waits until it is gone`);
       } else {
         this.note(report, `${names}: being deleted; waiting until it is gone before applying`);
-        const left = await waitForDeletion(this.client, plan.terminating, { timeoutMs: Math.max(0, opts.deadline - Date.now()), intervalMs: this.options.pollIntervalMs, concurrency: this.concurrency });
-        if (left.length > 0) return this.withProblems(plan, report, left.map((ref) => ({ object: describeRef(ref), message: 'still being deleted when the timeout passed; nothing was changed' })));
+        step.doing = `waiting for ${names} to be deleted, before any change`;
+        const left = await waitForDeletion(this.client, plan.terminating, { timeoutMs: step.deadline.remaining(), intervalMs: this.options.pollIntervalMs, concurrency: this.concurrency });
+        if (left.length > 0) throw new Error(`${left.map(describeRef).join(', ')}: still being deleted when the timeout passed; nothing was changed`);
+        step.doing = 'reading the live objects (the plan)';
         plan = await makePlan(input, ctx);
       }
     }
@@ -249,11 +296,12 @@ export class ApplyEngine {
     return pending.filter((o) => !served.get(`${o.ref.apiVersion}/${o.ref.kind}`));
   }
 
-  private async waitReady(refs: ObjectRef[], report: Mutable, deadline: number, input: ApplyInput, answers: ReadonlyMap<string, KubeObject>): Promise<boolean> {
+  private async waitReady(refs: ObjectRef[], report: Mutable, step: Step, input: ApplyInput, answers: ReadonlyMap<string, KubeObject>): Promise<boolean> {
     if (refs.length === 0) return true;
     this.emit({ type: 'waiting', objects: refs.map(describeRef) });
+    step.doing = `waiting for ${refs.length} object(s) to become ready`;
     const results = await waitForReady(this.client, refs, {
-      timeoutMs: Math.max(0, deadline - Date.now()),
+      timeoutMs: step.deadline.remaining(),
       intervalMs: this.options.pollIntervalMs,
       concurrency: this.concurrency,
       waitForLoadBalancer: input.waitForLoadBalancer,
@@ -288,22 +336,47 @@ export class ApplyEngine {
     };
   }
 
-  private async run(report: Mutable, body: () => Promise<void>): Promise<EngineReport> {
+  /**
+   * Runs a command's body within its deadline (`timeoutMs` from now), telling about long silences of
+   * the API server meanwhile. A body that ends unfinished after the deadline passed is reported as
+   * {@link TimedOut}: where it was, and what it wrote.
+   */
+  private async run(report: Mutable, timeoutMs = DEFAULT_TIMEOUT_MS, body: (step: Step) => Promise<void>): Promise<EngineReport> {
+    const deadline = new Deadline(timeoutMs);
+    const step: Step = { deadline, doing: 'starting' };
+    const noticeAfter = this.options.silenceNoticeMs ?? Math.min(5000, Math.max(500, timeoutMs / 4));
+    const stopWatching = deadline.watchSilence(noticeAfter, (silence, answering) => {
+      this.emit({ type: 'server', answering, silentMs: silence.ms, retries: silence.retries });
+    });
+    let interrupted = false;
+    let stoppedAt: string | undefined;
     try {
-      await body();
+      await deadline.run(() => body(step));
     } catch (error) {
-      report.error = describeError(error);
+      interrupted = true;
+      if (deadline.expired) stoppedAt = error instanceof DeadlineExceededError ? error.request : undefined;
+      else report.error = describeError(error);
+    } finally {
+      stopWatching();
     }
-    report.ok = !report.error && report.problems.length === 0
-      && [...report.objects, ...report.pruned].every((o) => o.action !== 'failed')
+    const all = [...report.objects, ...report.pruned];
+    report.ok = !interrupted && report.problems.length === 0
+      && all.every((o) => o.action !== 'failed' && o.action !== 'unknown' && !(o.action === 'skipped' && o.message === NOT_SENT))
       && report.wait.every((w) => w.status === 'Current');
+    if (!report.ok && !report.error && report.problems.length === 0 && deadline.expired) {
+      const object = all.find((o) => o.action === 'unknown')?.object ?? all.find((o) => o.action === 'skipped' && o.message === NOT_SENT)?.object
+        ?? report.wait.find((w) => w.status !== 'Current')?.object ?? stoppedAt;
+      report.timedOut = timedOut(report, { ...step, timeoutMs, object, written: all.filter((o) => WRITTEN.has(o.action)).length, silence: deadline.silence() });
+    }
     return report;
   }
 
-  private record(report: Mutable, planned: PlannedObject, action: ObjectAction, message?: string): void {
+  /** Records a result and tells it; `at`: the index of an earlier result of the object that this one replaces. */
+  private record(report: Mutable, planned: PlannedObject, action: ObjectAction, message?: string, at = -1, tell = true): void {
     const result: ObjectResult = { ...resultOf(planned.ref, action, message), source: planned.source, index: planned.index };
-    report.objects.push(result);
-    this.emit({ type: 'result', result });
+    if (at >= 0) report.objects[at] = result;
+    else report.objects.push(result);
+    if (tell) this.emit({ type: 'result', result });
   }
 
   private skipRest(objects: readonly PlannedObject[], report: Mutable, message: string): void {

@@ -10,6 +10,7 @@ import {
   ConnectionError, DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ObjectRef, ResourceInfo,
   ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions, groupOf,
 } from './client';
+import { Deadline, DeadlineExceededError } from './deadline';
 import { RetryOptions, withRetry } from './retry';
 
 /** How to reach the cluster, as kubectl takes it. */
@@ -83,10 +84,13 @@ export async function createKubeClient(options: KubeClientOptions = {}): Promise
   // ESM (see client-node.mts): a dynamic import stays an import() in our CommonJS output.
   const { KubeConfig, PatchStrategy } = await import('./client-node.mjs');
   const kc = new KubeConfig();
+  const home = path.join(os.homedir(), '.kube', 'config');
+  const loadOne = (file: string) => new KubeConfig().loadFromFile(file);
   if (options.kubeconfig) {
-    kc.loadFromFile(options.kubeconfig);
-  } else if (process.env.KUBECONFIG || fs.existsSync(path.join(os.homedir(), '.kube', 'config')) || fs.existsSync(SERVICE_ACCOUNT_TOKEN)) {
-    kc.loadFromDefault();
+    loadNamingFile(() => kc.loadFromFile(options.kubeconfig!), [options.kubeconfig], loadOne);
+  } else if (process.env.KUBECONFIG || fs.existsSync(home) || fs.existsSync(SERVICE_ACCOUNT_TOKEN)) {
+    const files = process.env.KUBECONFIG ? process.env.KUBECONFIG.split(path.delimiter).filter(Boolean) : [home];
+    loadNamingFile(() => kc.loadFromDefault(), files, loadOne);
   } else {
     // client-node would fall back to http://localhost:8080; kubectl refuses instead, and so do we.
     throw new Error('no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config');
@@ -104,6 +108,30 @@ export async function createKubeClient(options: KubeClientOptions = {}): Promise
     context, server: cluster.server, contextNamespace: kc.getContextObject(context)?.namespace,
     applyContentType: PatchStrategy.ServerSideApply, ...options,
   });
+}
+
+/**
+ * Loads a kubeconfig; an error names the file it is about (client-node's YAML and shape errors do not),
+ * found by loading `files` one at a time. Only the error's first line is kept: the YAML parser quotes
+ * the lines around a mistake, and a kubeconfig's lines hold tokens and keys.
+ */
+function loadNamingFile(load: () => void, files: readonly string[], loadOne: (file: string) => void): void {
+  try {
+    load();
+  } catch (error) {
+    const firstLine = (e: unknown) => ((e as Error)?.message ?? String(e)).split('\n')[0].trim();
+    const culprit = files.find((file) => {
+      try {
+        loadOne(file);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    const where = culprit ?? files.join(path.delimiter);
+    const message = firstLine(error);
+    throw new Error(message.includes(where) ? message : `kubeconfig ${where}: ${message}`, { cause: error });
+  }
 }
 
 type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -201,17 +229,24 @@ class Transport {
     return this.agent;
   }
 
-  /** One request and its whole answer; failures below HTTP become a {@link ConnectionError}. */
+  /**
+   * One request and its whole answer; failures below HTTP become a {@link ConnectionError}. Inside a
+   * command's {@link Deadline} the request ends at the deadline at the latest (its signal aborts it),
+   * and every answer tells the deadline that the server is there.
+   */
   private exchange(options: https.RequestOptions, body: string | undefined, request: string): Promise<HttpAnswer> {
+    const deadline = Deadline.current();
     return new Promise((resolve, reject) => {
       // Whether the connection came up: until then not a byte of the request has left this process.
       let connected = false;
       const fail = (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         reject(error instanceof ConnectionError ? error
-          : new ConnectionError(`${request}: ${error.message}`, error.code, connected, { cause: error }));
+          : deadline?.expired ? new DeadlineExceededError(request, connected, { cause: error })
+            : new ConnectionError(`${request}: ${error.message}`, error.code, connected, { cause: error }));
       };
-      const req = (options.protocol === 'http:' ? http : https).request(options, (res) => {
+      const req = (options.protocol === 'http:' ? http : https).request({ ...options, signal: deadline?.signal }, (res) => {
+        deadline?.heard();
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -402,7 +437,7 @@ class RestKubeClient implements ClusterClient {
 
   private request<T = KubeObject>(method: HttpMethod, urlPath: string, spec: RequestSpec = {}): Promise<T> {
     // Every request this client sends is idempotent but the TokenRequest POST: a lost answer must not mint a second token.
-    return withRetry(() => this.send<T>(method, urlPath, spec), this.options.retry, method !== 'POST');
+    return withRetry(() => this.send<T>(method, urlPath, spec), this.options.retry, method !== 'POST', `${method} ${urlPath}`);
   }
 
   private async send<T>(method: HttpMethod, urlPath: string, spec: RequestSpec): Promise<T> {

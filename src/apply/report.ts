@@ -1,5 +1,7 @@
 import { ApplySetRef } from './applyset';
-import { KubeApiError, ObjectRef, describeRef, immutableFields } from './client';
+import { ConnectionError, KubeApiError, ObjectRef, describeRef, immutableFields } from './client';
+import { DeadlineExceededError } from './deadline';
+import { serverUnreachable } from './retry';
 import { StageName } from './order';
 import { Problem } from '../checks/documents';
 import { Readiness, WaitResult } from './wait';
@@ -7,9 +9,10 @@ import { Readiness, WaitResult } from './wait';
 /**
  * What happened (or would happen, in a dry run) to one object. `replaced`: a field that cannot change
  * (a Deployment's selector, a Service's cluster IP, a Job's template) differed, and with `--force` the
- * object was deleted and created again.
+ * object was deleted and created again. `unknown`: the write was sent but its answer was lost, and
+ * reading the object back could not tell (the server did not answer, or the command's time ran out).
  */
-export type ObjectAction = 'created' | 'configured' | 'unchanged' | 'replaced' | 'pruned' | 'deleted' | 'skipped' | 'failed';
+export type ObjectAction = 'created' | 'configured' | 'unchanged' | 'replaced' | 'pruned' | 'deleted' | 'skipped' | 'unknown' | 'failed';
 
 export interface ObjectResult {
   /** `Kind namespace/name`. */
@@ -51,6 +54,26 @@ export interface EngineReport {
   readonly notes: readonly string[];
   /** An error that stopped the command (e.g. the API server could not be reached). */
   readonly error?: string;
+  /** Set when the command stopped at its deadline (`--timeout`). */
+  readonly timedOut?: TimedOut;
+}
+
+/** Where a command was when its deadline passed. */
+export interface TimedOut {
+  /** The time budget, in ms. */
+  readonly timeoutMs: number;
+  /** What it was doing, e.g. `applying stage workloads`, `waiting for 3 objects to become ready`. */
+  readonly doing: string;
+  /** The object (or the request) it was on. */
+  readonly object?: string;
+  /** Objects written (created, configured, unchanged, replaced, deleted, pruned) before it stopped. */
+  readonly written: number;
+  /** Objects the command had to write. */
+  readonly total: number;
+  /** How long the API server had not answered when it stopped, if requests were waiting for it. */
+  readonly serverSilentMs?: number;
+  /** Says it all in a sentence or two, with the way forward. */
+  readonly message: string;
 }
 
 export type EngineEvent =
@@ -58,6 +81,11 @@ export type EngineEvent =
   | { readonly type: 'result'; readonly result: ObjectResult; readonly pruned?: boolean }
   | { readonly type: 'waiting'; readonly objects: readonly string[] }
   | { readonly type: 'status'; readonly object: string; readonly status: Readiness; readonly message: string }
+  /**
+   * Requests have waited `silentMs` for the API server, with `retries` retries meanwhile; `answering`:
+   * an answer came again after such a silence.
+   */
+  | { readonly type: 'server'; readonly answering: boolean; readonly silentMs: number; readonly retries: number }
   /** Something to tell the user once (a skipped check, a wait for a namespace being deleted). */
   | { readonly type: 'note'; readonly message: string }
   /** Server-populated fields removed from an input document (verbose output). */
@@ -77,6 +105,9 @@ export function resultOf(ref: ObjectRef, action: ObjectAction, message?: string)
  * may quote the data it rejects.
  */
 export function describeError(error: unknown, ref?: ObjectRef): string {
+  if (error instanceof ConnectionError && !(error instanceof DeadlineExceededError) && serverUnreachable(error)) {
+    return `the API server did not answer (${error.message})`;
+  }
   if (!(error instanceof KubeApiError)) return (error as Error)?.message ?? String(error);
   if (error.code === 409 && error.causes.length > 0) {
     const owners = error.causes.map((c) => `${c.field ?? '?'} is owned by ${c.message?.match(/conflict with "([^"]+)"/)?.[1] ?? c.message ?? 'another manager'}`);
@@ -92,4 +123,29 @@ export function describeError(error: unknown, ref?: ObjectRef): string {
   }
   const message = `${error.code}${error.reason ? ` ${error.reason}` : ''}: ${error.status?.message ?? 'no message'}`;
   return ref?.kind === 'Secret' ? message.replace(/"(?:[^"\\]|\\.)*"/g, '"[redacted]"') : message;
+}
+
+/** A duration as people read it: `0.4 s`, `2.5 s`, `12 s`. */
+export function seconds(ms: number): string {
+  return `${ms < 9_950 ? String(Math.round(ms / 100) / 10) : Math.round(ms / 1000)} s`;
+}
+
+/** Where a command stood when its deadline passed, and the message that says it. */
+export function timedOut(
+  report: Pick<EngineReport, 'command' | 'dryRun'>,
+  at: { readonly timeoutMs: number; readonly doing: string; readonly object?: string; readonly written: number; readonly total?: number; readonly silence?: { ms: number; retries: number } },
+): TimedOut {
+  // A silence of a good part of the budget is worth naming: the server, not the objects, took the time.
+  const silent = at.silence && at.silence.ms >= Math.min(1000, at.timeoutMs / 2) ? at.silence : undefined;
+  const total = at.total ?? 0;
+  const written = report.command === 'diff' || report.dryRun ? 'nothing was changed'
+    : at.total === undefined ? 'no object was written yet' : `${at.written} of ${total} object(s) written`;
+  const again = report.command === 'delete' ? 'it deletes what is left' : report.command === 'diff' ? 'it compares again' : 'it writes what is missing and leaves the rest unchanged';
+  const message = `the ${seconds(at.timeoutMs)} timeout (--timeout) passed while ${at.doing}${at.object ? `, at ${at.object}` : ''}`
+    + `${silent ? `; the API server had not answered for ${seconds(silent.ms)}${silent.retries ? ` (${silent.retries} retries)` : ''}` : ''}`
+    + `. ${written[0].toUpperCase()}${written.slice(1)}. Running the same command again is safe: ${again}.`;
+  return {
+    timeoutMs: at.timeoutMs, doing: at.doing, ...(at.object ? { object: at.object } : {}), written: at.written, total,
+    ...(silent ? { serverSilentMs: silent.ms } : {}), message,
+  };
 }

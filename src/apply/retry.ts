@@ -1,4 +1,5 @@
 import { ConnectionError, KubeApiError } from './client';
+import { Deadline, DeadlineExceededError } from './deadline';
 
 /** How requests are retried. */
 export interface RetryOptions {
@@ -54,27 +55,60 @@ export function isRetryable(error: unknown, idempotent = true): boolean {
   return false;
 }
 
+/**
+ * Whether a request failed because the API server was not there: no connection, a dropped one, no
+ * answer in time. Not a TLS or credentials error, which a running server causes too.
+ */
+export function serverUnreachable(error: unknown): boolean {
+  return error instanceof DeadlineExceededError || (error instanceof ConnectionError && NETWORK_CODES.has(error.code ?? ''));
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Whether a failed attempt may have been carried out: it left this process and no answer came back. */
+function mayHaveReachedServer(error: unknown): boolean {
+  return error instanceof ConnectionError && error.mayHaveReachedServer;
+}
+
 /**
- * Runs `fn`, retrying with exponential backoff (and the server's `Retry-After`) while {@link isRetryable};
- * `idempotent: false` for a request that must not run twice.
+ * Runs `fn` (the request `request`, as `METHOD path`), retrying with exponential backoff (and the
+ * server's `Retry-After`) while {@link isRetryable}; `idempotent: false` for a request that must not
+ * run twice. Inside a command's {@link Deadline}, no backoff sleeps beyond it and no attempt starts
+ * past it: it fails with a {@link DeadlineExceededError} instead. A request that failed without an
+ * answer after an attempt may have reached the server fails with `mayHaveReachedServer` set, whatever
+ * the last attempt's error, so that the caller knows a write may have happened.
  */
-export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}, idempotent = true): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}, idempotent = true, request = 'the request'): Promise<T> {
   const retries = options.retries ?? 5;
   const minDelay = options.minDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 5000;
   const sleep = options.sleep ?? defaultSleep;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= retries || !isRetryable(error, idempotent)) throw error;
-      const backoff = minDelay * 2 ** attempt;
-      const asked = error instanceof KubeApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
-      const delay = Math.min(maxDelay, Math.max(backoff, asked));
-      options.onRetry?.(error, attempt + 1, delay);
-      await sleep(delay);
+  const deadline = Deadline.current();
+  let reached = false;
+  const attempts = async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (deadline?.expired) throw new DeadlineExceededError(request, false);
+        return await fn();
+      } catch (error) {
+        reached ||= mayHaveReachedServer(error);
+        // An answer that came is kept, even at the deadline; what did not come is the deadline's doing.
+        if (deadline?.expired && (error instanceof ConnectionError || isRetryable(error, idempotent))) {
+          throw error instanceof DeadlineExceededError && error.mayHaveReachedServer === reached ? error : new DeadlineExceededError(request, reached, { cause: error });
+        }
+        if (attempt >= retries || !isRetryable(error, idempotent)) {
+          if (!reached || mayHaveReachedServer(error) || !(error instanceof ConnectionError)) throw error;
+          throw new ConnectionError(`${error.message} (an earlier attempt may have reached the server)`, error.code, true, { cause: error });
+        }
+        const backoff = minDelay * 2 ** attempt;
+        const asked = error instanceof KubeApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
+        const delay = Math.min(maxDelay, Math.max(backoff, asked));
+        options.onRetry?.(error, attempt + 1, delay);
+        deadline?.retried();
+        // A backoff ends at the deadline at the latest; the next turn then sends nothing.
+        await sleep(deadline ? Math.min(delay, deadline.remaining()) : delay);
+      }
     }
-  }
+  };
+  return deadline ? deadline.waitingFor(attempts) : attempts();
 }

@@ -1,5 +1,7 @@
 import { KubeObject } from '../manifest';
-import { KubeClient, LiveObjects, ObjectRef, describeRef, identityKey } from './client';
+import { KubeApiError, KubeClient, LiveObjects, ObjectRef, describeRef, identityKey } from './client';
+import { unsentAtDeadline } from './readback';
+import { serverUnreachable } from './retry';
 
 /** kstatus's verdict on an object: `Current` is ready, `Failed` will not get ready without a change. */
 export type Readiness = 'Current' | 'InProgress' | 'Failed';
@@ -255,8 +257,17 @@ export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[
     last.set(ref, status);
   }
   let pending = refs.filter((ref) => !last.has(ref));
+  // Why the last poll got no answer: the objects' last statuses are then old news.
+  let unanswered: string | undefined;
   for (;;) {
-    const objects = await live.of(pending);
+    const objects = await pollOnce(live, pending);
+    if (!objects) break;
+    unanswered = objects instanceof Error ? objects.message : undefined;
+    if (objects instanceof Error) {
+      if (Date.now() >= deadline) break;
+      await sleep(Math.max(0, Math.min(options.intervalMs ?? 2000, deadline - Date.now())));
+      continue;
+    }
     const polled = pending.map((ref) => {
       const obj = objects.get(identityKey(ref));
       return { ref, obj, status: obj ? computeStatus(obj, options) : inProgress('not found') };
@@ -275,9 +286,27 @@ export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[
     await sleep(Math.max(0, Math.min(options.intervalMs ?? 2000, deadline - Date.now())));
   }
   return refs.map((ref) => {
-    const status = last.get(ref)!;
-    return { ref, object: describeRef(ref), ...(status.status === 'InProgress' ? { status: 'Timeout' as const, message: status.message } : status) };
+    const status = last.get(ref) ?? inProgress('not read yet');
+    if (status.status !== 'InProgress') return { ref, object: describeRef(ref), ...status };
+    const message = unanswered ? `the API server did not answer (${unanswered}); last seen: ${status.message}` : status.message;
+    return { ref, object: describeRef(ref), status: 'Timeout' as const, message };
   });
+}
+
+/**
+ * One poll's LISTs; a poll the API server did not answer (no connection, no answer in time, a 5xx or
+ * 429 after the retries) is the error, for the wait to try again until its deadline; `undefined`: the
+ * command's deadline passed before it was sent. Other errors (a 403) end the wait.
+ */
+async function pollOnce(live: LiveObjects, refs: readonly ObjectRef[]): Promise<Map<string, KubeObject> | Error | undefined> {
+  try {
+    return await live.of(refs);
+  } catch (error) {
+    if (unsentAtDeadline(error)) return undefined;
+    const answeredBadly = error instanceof KubeApiError && (error.code >= 500 || error.code === 429);
+    if (!serverUnreachable(error) && !answeredBadly) throw error;
+    return error as Error;
+  }
 }
 
 /** The workloads among these whose current pods are stuck (see {@link podProblem}), with the problem. */
@@ -303,7 +332,10 @@ async function podProblems(live: LiveObjects, workloads: readonly KubeObject[]):
   return problems;
 }
 
-/** Polls (with LISTs, as {@link waitForReady}) until every object is gone; returns those still present at the timeout. */
+/**
+ * Polls (with LISTs, as {@link waitForReady}) until every object is gone; returns those not seen gone
+ * at the timeout (still present, or unread because the API server did not answer).
+ */
 export async function waitForDeletion(client: KubeClient, refs: readonly ObjectRef[], options: Omit<WaitOptions, 'onChange'>): Promise<ObjectRef[]> {
   const deadline = Date.now() + options.timeoutMs;
   const sleep = options.sleep ?? defaultSleep;
@@ -311,8 +343,9 @@ export async function waitForDeletion(client: KubeClient, refs: readonly ObjectR
   let present = [...refs];
   for (;;) {
     // A Namespace (or any object with finalizers) being deleted is still listed, so still present.
-    const objects = await live.of(present);
-    present = present.filter((ref) => objects.has(identityKey(ref)));
+    const objects = await pollOnce(live, present);
+    if (!objects) return present;
+    if (!(objects instanceof Error)) present = present.filter((ref) => objects.has(identityKey(ref)));
     if (present.length === 0 || Date.now() >= deadline) return present;
     await sleep(Math.max(0, Math.min(options.intervalMs ?? 2000, deadline - Date.now())));
   }

@@ -84,10 +84,15 @@ export function secretFromEnvOption(cmd: Command): Command {
 
 /** Adds `--wait`/`--no-wait` and `--timeout`. */
 export function waitOptions(cmd: Command, what: string): Command {
-  return cmd
+  return timeoutOption(cmd
     .option('--wait', `${what} (the default)`)
-    .option('--no-wait', `do not wait`)
-    .addOption(new Option('--timeout <duration>', 'how long to wait in all, e.g. 90s, 5m, 1h (a bare number is seconds)').argParser(positiveDuration).default(300_000, '5m'));
+    .option('--no-wait', `do not wait`));
+}
+
+/** Adds `--timeout`: the time budget of the whole command. */
+export function timeoutOption(cmd: Command): Command {
+  return cmd.addOption(new Option('--timeout <duration>', 'time for the whole command, requests and waits, from start to end, e.g. 90s, 5m, 1h (a bare number is seconds)')
+    .argParser(positiveDuration).default(300_000, '5m'));
 }
 
 function positiveDuration(text: string): number {
@@ -180,9 +185,13 @@ export async function runClusterCommand(
   }
 }
 
-/** Whether a report holds an error, as opposed to objects that are not ready (yet). */
+/**
+ * Whether a report holds an error, as opposed to objects that are not ready (yet) or a command that
+ * stopped at its timeout (where writes in flight have an unknown result).
+ */
 function isError(report: EngineReport): boolean {
-  return report.error !== undefined || report.problems.length > 0 || [...report.objects, ...report.pruned].some((o) => o.action === 'failed');
+  return report.error !== undefined || report.problems.length > 0
+    || [...report.objects, ...report.pruned].some((o) => o.action === 'failed' || (o.action === 'unknown' && !report.timedOut));
 }
 
 /** Adds the engine's notes (always) and the dropped fields (with `--verbose`) to an event printer. */

@@ -1,4 +1,4 @@
-import { EngineEvent, EngineReport, ObjectResult } from '../apply/engine';
+import { EngineEvent, EngineReport, ObjectResult, seconds } from '../apply/engine';
 import { formatProblem } from '../checks/documents';
 import { Readiness } from '../apply/wait';
 import { Output } from './context';
@@ -53,6 +53,8 @@ export class WaitProgress {
   private last = 0;
   private readonly log: boolean;
   private readonly now: () => number;
+  /** What a terminal shows under the objects while the API server is silent. */
+  private serverLine?: string;
 
   constructor(private readonly out: Output, options: ProgressOptions = {}) {
     this.log = options.log ?? !out.isTTY;
@@ -87,6 +89,21 @@ export class WaitProgress {
     }
   }
 
+  /**
+   * The API server has not answered for a while (`line`), or answers again (`line` says so, `silent`
+   * false). A log gets the line; a terminal showing objects still waited for gets it under them while
+   * the silence lasts, so that the drawing stays whole; otherwise (no wait going on, and other output may
+   * have followed the last drawing) the line is written.
+   */
+  server(line: string, silent: boolean): void {
+    if (this.log || this.drawn === 0 || this.inProgress === 0) {
+      this.out.write(`${line}\n`);
+      return;
+    }
+    this.serverLine = silent ? line : undefined;
+    this.draw();
+  }
+
   /** One line for a log: how many are ready, and which kinds are not. */
   private summarize(): void {
     this.last = this.now();
@@ -102,6 +119,7 @@ export class WaitProgress {
     const lines = this.states.size <= MAX_OBJECT_LINES
       ? [...this.states].map(([object, s]) => `${SYMBOLS[s.status]} ${object}  ${s.message}`)
       : this.countLines();
+    if (this.serverLine) lines.push(this.serverLine);
     // The block never shrinks, so that no line of the previous drawing is left over.
     while (lines.length < this.drawn) lines.push('');
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
@@ -151,7 +169,14 @@ export function progressEvents(stderr: Output, options: ProgressOptions = {}): (
   return (e) => {
     if (e.type === 'waiting') progress.start(e.objects);
     if (e.type === 'status') progress.update(e.object, e.status, e.message);
+    if (e.type === 'server') progress.server(serverLine(e), !e.answering);
   };
+}
+
+/** What a `server` event says: the API server is silent, or answers again. */
+export function serverLine(e: Extract<EngineEvent, { type: 'server' }>): string {
+  if (e.answering) return `the API server answers again (after ${seconds(e.silentMs)} without an answer)`;
+  return `waiting for the API server: no answer for ${seconds(e.silentMs)}${e.retries ? `, ${e.retries} ${e.retries === 1 ? 'retry' : 'retries'}` : ''}`;
 }
 
 export function resultLine(r: ObjectResult): string {
@@ -165,14 +190,16 @@ export function printSummary(report: EngineReport, stdout: Output, stderr: Outpu
   for (const r of report.objects.filter((o) => o.action === 'failed' && report.command === 'diff')) stderr.write(`error: ${resultLine(r)}\n`);
   for (const w of report.wait.filter((x) => x.status !== 'Current')) stderr.write(`not ready: ${w.object}: ${w.status}: ${w.message}\n`);
   if (report.error) stderr.write(`error: ${report.error}\n`);
+  if (report.timedOut) stderr.write(`timeout: ${report.timedOut.message}\n`);
   if (report.problems.length > 0) return;
   const counts = new Map<string, number>();
   for (const r of [...report.objects, ...report.pruned]) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
   const counted = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
-  // After a refusal or an unreachable server nothing was done, which is not "nothing to do": say why.
+  // After a refusal, an unreachable server or the timeout nothing was done, which is not "nothing to do": say why.
   const changed = [...report.objects, ...report.pruned].some((o) => CHANGES.has(o.action));
-  const summary = report.ok || changed || report.dryRun ? counted || 'nothing to do'
-    : `nothing changed: ${[report.error, counted].filter(Boolean).join('; ') || 'see the errors above'}`;
+  const stopped = report.error ?? (report.timedOut && 'the timeout passed');
+  const summary = report.ok || changed || (report.dryRun && !stopped) ? counted || 'nothing to do'
+    : `${report.command === 'diff' ? 'nothing was compared' : report.dryRun ? 'nothing was checked' : 'nothing changed'}: ${[stopped, counted].filter(Boolean).join('; ') || 'see the errors above'}`;
   const dry = report.dryRun && report.command !== 'diff' ? ' (dry run: nothing was changed)' : '';
   (report.ok ? stdout : stderr).write(`${report.command} ${report.ok ? 'finished' : 'FAILED'}: ${summary}${dry}\n`);
 }

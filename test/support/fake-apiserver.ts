@@ -24,10 +24,10 @@ import { KubeObject } from '../../src/manifest';
  * optional authorizer answers 403. It is simpler where the engine does not care: no schema
  * validation (inject a 422 instead), few defaults, no pods.
  *
- * Hooks: {@link inject} failures (status codes or dropped connections), {@link seed} objects as other
- * tools left them, {@link setStatus} or {@link simulate} controllers to drive readiness,
- * {@link removeFinalizers} as a finalizer's controller would, {@link route} to add endpoints (e.g.
- * subresources) in later tests. For benchmarks: `tls`, `latencyMs`, {@link requestsByVerb}.
+ * Hooks: {@link inject} failures (status codes, dropped connections, lost answers), {@link stall} it
+ * (no answer for a while), {@link seed} objects as other tools left them, {@link setStatus} or
+ * {@link simulate} controllers to drive readiness, {@link removeFinalizers} as a finalizer's controller
+ * would, {@link route} to add endpoints (e.g. subresources) in later tests. For benchmarks: `tls`, `latencyMs`, {@link requestsByVerb}.
  */
 export class FakeApiServer {
   /** Starts a server on 127.0.0.1 with the built-in resource types. */
@@ -60,6 +60,9 @@ export class FakeApiServer {
   private readonly listeners: Array<(req: RecordedRequest) => void> = [];
   private revision = 1;
   private uidCounter = 0;
+  /** Set while {@link stall} holds requests; they are served, in order, when it ends. */
+  private stalled?: Stall;
+  private readonly held: Array<() => void> = [];
 
   private constructor(private readonly options: FakeApiServerOptions, certificates?: FakeCertificates) {
     this.certificates = certificates;
@@ -107,6 +110,27 @@ export class FakeApiServer {
   /** Answers the next matching request(s) with a failure instead of serving them. */
   inject(failure: InjectedFailure): void {
     this.failures.push({ ...failure, remaining: failure.times ?? 1 });
+  }
+
+  /**
+   * Stops answering, as a hung or overloaded API server (or a proxy in front of it) does: connections
+   * are still accepted and requests read, but none is answered until the stall ends, after `ms` or at
+   * `release()`. Then the held requests are served in order, writes included, even those whose client
+   * gave up meanwhile: a server that received a request may still carry it out.
+   */
+  stall(ms?: number): Stall {
+    const stall: Stall = {
+      release: () => {
+        clearTimeout(timer);
+        if (this.stalled !== stall) return;
+        this.stalled = undefined;
+        for (const serve of this.held.splice(0)) serve();
+      },
+    };
+    const timer = ms === undefined ? undefined : setTimeout(stall.release, ms);
+    this.stalled?.release();
+    this.stalled = stall;
+    return stall;
   }
 
   /** Adds an endpoint; it is tried before the built-in ones. */
@@ -192,6 +216,7 @@ export class FakeApiServer {
   }
 
   async close(): Promise<void> {
+    this.stalled?.release();
     for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
     this.http.closeAllConnections();
@@ -214,10 +239,19 @@ export class FakeApiServer {
     const verb = verbOf(record);
     this.verbs.set(verb, (this.verbs.get(verb) ?? 0) + 1);
     for (const listener of this.listeners) listener(record);
+    // Received and recorded, but not answered while the server stalls (a listener may have just begun the stall).
+    if (this.stalled) this.held.push(() => this.answer(req, res, record));
+    else this.answer(req, res, record);
+  }
 
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, record: RecordedRequest): void {
     const failure = this.failures.find((f) => f.remaining > 0 && matchesFailure(f, record));
-    if (failure) {
-      failure.remaining--;
+    if (failure) failure.remaining--;
+    if (failure?.lostAnswer) {
+      // The request is carried out; only its answer never reaches the client.
+      res = new http.ServerResponse(req);
+      req.socket.destroy();
+    } else if (failure) {
       if (failure.reset) {
         req.socket.destroy();
         return;
@@ -639,10 +673,15 @@ export class FakeApiServer {
 
   /**
    * Calls `listener` with each request before it is served, so that a test can act at a precise
-   * point of an engine's run (e.g. `runControllers()` at its first dry run).
+   * point of an engine's run (e.g. `runControllers()` at its first dry run). Returns the function that
+   * stops calling it.
    */
-  onRequest(listener: (req: RecordedRequest) => void): void {
+  onRequest(listener: (req: RecordedRequest) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   // ---- storage helpers ----
@@ -878,11 +917,22 @@ export interface InjectedFailure {
   readonly times?: number;
   /** HTTP status to answer. @default 500 */
   readonly status?: number;
-  /** Drop the connection without an answer instead. */
+  /** Drop the connection without an answer instead: the request is not carried out. */
   readonly reset?: boolean;
+  /**
+   * Carry the request out (a write is stored), then drop the connection without an answer: the client
+   * cannot know whether it happened.
+   */
+  readonly lostAnswer?: boolean;
   /** `Retry-After` of a 429. @default 1 */
   readonly retryAfterSeconds?: number;
   readonly message?: string;
+}
+
+/** A stall of the server (see {@link FakeApiServer.stall}). */
+export interface Stall {
+  /** Ends the stall: the held requests are served. */
+  release(): void;
 }
 
 export type RouteHandler = (req: RecordedRequest, server: FakeApiServer) => Answer;
