@@ -1,9 +1,7 @@
 /** NetworkPolicies: ValidateNetworkPolicySpec in pkg/apis/networking/validation/validation.go (v1.33). */
 import { validateLabelSelector } from './meta';
-import { Fail, oneOf, parseCidr, portName, portNumber } from './util';
+import { Fail, parseCidr, portName, portNumber } from './util';
 
-const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
-const POLICY_TYPES = new Set(['Ingress', 'Egress']);
 
 interface Peer { podSelector?: object; namespaceSelector?: object; ipBlock?: { cidr?: string; except?: string[] } }
 interface Port { protocol?: string; port?: number | string; endPort?: number }
@@ -22,13 +20,11 @@ export function validateNetworkPolicy(spec: Record<string, any>, fail: Fail): vo
     });
   }
   const types: string[] = spec.policyTypes ?? [];
-  types.forEach((t, i) => oneOf(fail, `spec.policyTypes[${i}]`, t, POLICY_TYPES, 'network-policy'));
   if (types.length > 2 || new Set(types).size !== types.length) fail('spec.policyTypes', 'network-policy', 'may list Ingress and Egress once each');
 }
 
 /** ValidateNetworkPolicyPort. */
 function validatePort(port: Port, at: string, fail: Fail): void {
-  oneOf(fail, `${at}.protocol`, port.protocol, PROTOCOLS, 'network-policy');
   if (typeof port.port === 'number') {
     if (portNumber(port.port)) fail(`${at}.port`, 'network-policy', `${port.port} ${portNumber(port.port)}`);
   } else if (typeof port.port === 'string') {

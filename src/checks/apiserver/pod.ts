@@ -11,18 +11,8 @@ import {
   portName, portNumOrName, portNumber, qualifiedName,
 } from './util';
 
-const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
-const RESTART_POLICIES = new Set(['Always', 'OnFailure', 'Never']);
-const PULL_POLICIES = new Set(['Always', 'IfNotPresent', 'Never']);
-const TERMINATION_MESSAGE_POLICIES = new Set(['File', 'FallbackToLogsOnError']);
-const DNS_POLICIES = new Set(['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']);
-const SCHEMES = new Set(['HTTP', 'HTTPS']);
-const SECCOMP_TYPES = new Set(['RuntimeDefault', 'Unconfined', 'Localhost']);
-const PROC_MOUNTS = new Set(['Default', 'Unmasked']);
-const MOUNT_PROPAGATIONS = new Set(['None', 'HostToContainer', 'Bidirectional']);
-const TOLERATION_OPERATORS = new Set(['Exists', 'Equal']);
-const TAINT_EFFECTS = new Set(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
-const UNSATISFIABLE = new Set(['DoNotSchedule', 'ScheduleAnyway']);
+/** The one restartPolicy an init container may have: it makes it a sidecar. */
+const SIDECAR_RESTART = new Set(['Always']);
 const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
 const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const;
 const PROBE_FIELDS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const;
@@ -36,7 +26,7 @@ const MAX_INT32 = 2147483647;
  * ValidatePodSpec. `restartPolicies` is what the owning kind allows (Always for the long-running
  * workloads, OnFailure or Never for a Job's pods), as the kinds' template validation narrows it.
  */
-export function validatePodSpec(spec: PodSpecLike, path: string, fail: Fail, restartPolicies: ReadonlySet<string> = RESTART_POLICIES): void {
+export function validatePodSpec(spec: PodSpecLike, path: string, fail: Fail, restartPolicies?: ReadonlySet<string>): void {
   const volumes = spec.volumes ?? [];
   validateVolumes(volumes, `${path}.volumes`, fail);
   const volumeNames = new Set(volumes.map((v) => v.name as string));
@@ -56,10 +46,9 @@ export function validatePodSpec(spec: PodSpecLike, path: string, fail: Fail, res
     });
   }
   validateHostPorts(spec, path, fail);
-  if (restartPolicies !== RESTART_POLICIES && !restartPolicies.has(spec.restartPolicy ?? 'Always')) {
+  if (restartPolicies && !restartPolicies.has(spec.restartPolicy ?? 'Always')) {
     fail(`${path}.restartPolicy`, 'restart-policy', `${spec.restartPolicy ?? 'Always (the default)'} is not allowed here: supported values are ${[...restartPolicies].join(', ')}`);
-  } else oneOf(fail, `${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES, 'restart-policy');
-  oneOf(fail, `${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES, 'pod');
+  }
   if (spec.dnsPolicy === 'None' && !(spec.dnsConfig?.nameservers?.length > 0)) fail(`${path}.dnsConfig.nameservers`, 'pod', 'must have at least one nameserver when dnsPolicy is None');
   if (typeof spec.activeDeadlineSeconds === 'number' && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > MAX_INT32)) {
     fail(`${path}.activeDeadlineSeconds`, 'pod', 'must be between 1 and 2147483647, inclusive');
@@ -74,7 +63,6 @@ export function validatePodSpec(spec: PodSpecLike, path: string, fail: Fail, res
     const at = `${path}.topologySpreadConstraints[${i}]`;
     if (typeof c.maxSkew === 'number' && c.maxSkew < 1) fail(`${at}.maxSkew`, 'pod', 'must be greater than 0');
     if (!c.topologyKey) fail(`${at}.topologyKey`, 'pod', 'is required');
-    oneOf(fail, `${at}.whenUnsatisfiable`, c.whenUnsatisfiable, UNSATISFIABLE, 'pod');
     validateLabelSelector(c.labelSelector, `${at}.labelSelector`, fail);
   });
   duplicateKeys(spec.imagePullSecrets, (s: { name?: string }) => s.name, `${path}.imagePullSecrets`, fail, 'imagePullSecret');
@@ -117,15 +105,13 @@ function relativePath(p: string, field: string, fail: Fail): void {
 function validateContainer(c: ContainerLike, at: string, key: 'containers' | 'initContainers' | 'ephemeralContainers', volumes: ReadonlySet<string>, fail: Fail): void {
   if (!c.image && key !== 'ephemeralContainers') fail(`${at}.image`, 'container', 'a container needs an image');
   else if (typeof c.image === 'string' && c.image.trim() !== c.image) fail(`${at}.image`, 'container', 'must not have leading or trailing whitespace');
-  oneOf(fail, `${at}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES, 'container');
-  oneOf(fail, `${at}.terminationMessagePolicy`, c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES, 'container');
   validatePorts(c.ports ?? [], `${at}.ports`, fail);
   validateEnv(c, at, fail);
   validateVolumeMounts(c.volumeMounts ?? [], `${at}.volumeMounts`, volumes, fail);
   validateResources(c.resources, `${at}.resources`, fail);
   validateContainerSecurityContext(c.securityContext, `${at}.securityContext`, fail);
   // A sidecar is an init container with restartPolicy Always; other containers may not set one (v1.33).
-  if (key === 'initContainers') oneOf(fail, `${at}.restartPolicy`, c.restartPolicy, new Set(['Always']), 'restart-policy');
+  if (key === 'initContainers') oneOf(fail, `${at}.restartPolicy`, c.restartPolicy, SIDECAR_RESTART, 'restart-policy');
   else if (c.restartPolicy !== undefined) fail(`${at}.restartPolicy`, 'restart-policy', 'may not be set for non-init containers');
   const sidecar = key === 'initContainers' && c.restartPolicy === 'Always';
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
@@ -157,7 +143,6 @@ function validatePorts(ports: NonNullable<ContainerLike['ports']>, path: string,
     if (p.containerPort === undefined) fail(`${at}.containerPort`, 'port', 'is required');
     else if (portNumber(p.containerPort)) fail(`${at}.containerPort`, 'port', `${p.containerPort} ${portNumber(p.containerPort)}`);
     if (p.hostPort !== undefined && p.hostPort !== 0 && portNumber(p.hostPort)) fail(`${at}.hostPort`, 'port', `${p.hostPort} ${portNumber(p.hostPort)}`);
-    oneOf(fail, `${at}.protocol`, p.protocol, PROTOCOLS, 'port');
   });
   duplicateKeys(ports, (p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`, path, fail, 'containerPort/protocol');
 }
@@ -217,7 +202,6 @@ function validateVolumeMounts(mounts: Array<Record<string, any>>, path: string, 
     else if (!volumes.has(m.name)) fail(`${at}.name`, 'volume-mount', `names no volume of the pod (${m.name})`);
     if (!m.mountPath) fail(`${at}.mountPath`, 'volume-mount', 'is required');
     if (m.subPath) relativePath(m.subPath, `${at}.subPath`, fail);
-    oneOf(fail, `${at}.mountPropagation`, m.mountPropagation, MOUNT_PROPAGATIONS, 'volume-mount');
   });
   duplicateKeys(mounts, (m) => m.mountPath, path, fail, 'mountPath');
 }
@@ -239,10 +223,7 @@ function validateHandler(h: Record<string, any>, at: string, kinds: readonly str
   if (set.length === 0) fail(at, 'probe', `must specify a handler type (${kinds.join(', ')})`);
   else if (set.length > 1) fail(at, 'probe', `may not specify more than 1 handler type (${set.join(', ')})`);
   if (h.exec && !(h.exec.command?.length > 0)) fail(`${at}.exec.command`, 'probe', 'is required');
-  if (h.httpGet) {
-    portOf(h.httpGet.port, `${at}.httpGet.port`, fail);
-    oneOf(fail, `${at}.httpGet.scheme`, h.httpGet.scheme, SCHEMES, 'probe');
-  }
+  if (h.httpGet) portOf(h.httpGet.port, `${at}.httpGet.port`, fail);
   if (h.tcpSocket) portOf(h.tcpSocket.port, `${at}.tcpSocket.port`, fail);
   if (h.grpc) {
     const problem = h.grpc.port === undefined ? 'is required' : portNumber(h.grpc.port);
@@ -303,14 +284,12 @@ function validateContainerSecurityContext(sc: Record<string, any> | undefined, a
   if (sc.allowPrivilegeEscalation === false && (sc.capabilities?.add ?? []).some((c: string) => c === 'SYS_ADMIN' || c === 'CAP_SYS_ADMIN')) {
     fail(at, 'security-context', 'cannot set allowPrivilegeEscalation to false and capabilities.Add CAP_SYS_ADMIN');
   }
-  oneOf(fail, `${at}.procMount`, sc.procMount, PROC_MOUNTS, 'security-context');
   validateSeccomp(sc.seccompProfile, `${at}.seccompProfile`, fail);
 }
 
 /** validateSeccompProfileField: a known type; a localhostProfile with Localhost and only then. */
 function validateSeccomp(profile: { type?: string; localhostProfile?: string } | undefined, at: string, fail: Fail): void {
   if (!profile) return;
-  oneOf(fail, `${at}.type`, profile.type, SECCOMP_TYPES, 'security-context');
   if (profile.type === 'Localhost' && !profile.localhostProfile) fail(`${at}.localhostProfile`, 'security-context', 'must be set when seccomp type is Localhost');
   if (profile.type !== 'Localhost' && profile.localhostProfile !== undefined) fail(`${at}.localhostProfile`, 'security-context', 'can only be set when seccomp type is Localhost');
 }
@@ -321,9 +300,7 @@ function validateTolerations(tolerations: Array<Record<string, any>> | undefined
     const at = `${path}[${i}]`;
     if (t.key) check(fail, `${at}.key`, t.key, qualifiedName, 'pod');
     else if (t.operator !== 'Exists') fail(`${at}.operator`, 'pod', 'must be Exists when `key` is empty');
-    oneOf(fail, `${at}.operator`, t.operator, TOLERATION_OPERATORS, 'pod');
     if (t.operator === 'Exists' && t.value) fail(`${at}.value`, 'pod', 'must be empty when `operator` is Exists');
-    oneOf(fail, `${at}.effect`, t.effect || undefined, TAINT_EFFECTS, 'pod');
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') fail(`${at}.effect`, 'pod', 'must be NoExecute when `tolerationSeconds` is set');
   });
 }

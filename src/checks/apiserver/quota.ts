@@ -8,8 +8,6 @@ import { quantity } from './pod';
 import { Fail, check, oneOf, percent, qualifiedName } from './util';
 
 const LIMIT_TYPES = new Set(['Pod', 'Container', 'PersistentVolumeClaim']);
-const QUOTA_SCOPES = new Set(['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity', 'VolumeAttributesClass']);
-const EVICTION_POLICIES = new Set(['IfHealthyBudget', 'AlwaysAllow']);
 // Quota resources counted in whole objects (IsIntegerResourceName): their quantity must be an integer.
 const INTEGER_RESOURCES = new Set(['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps',
   'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers']);
@@ -28,7 +26,6 @@ export function validateResourceQuota(spec: Record<string, any>, fail: Fail): vo
       fail(field, 'quantity', `${value} must be an integer`);
     }
   }
-  ((spec.scopes ?? []) as string[]).forEach((s, i) => oneOf(fail, `spec.scopes[${i}]`, s, QUOTA_SCOPES, 'quantity'));
 }
 
 /** ValidateLimitRange: a known type once each, valid quantities, min <= defaultRequest <= default <= max. */
@@ -73,5 +70,4 @@ export function validatePodDisruptionBudget(spec: Record<string, any>, fail: Fai
     else if (typeof v === 'string' && percent(v)! > 100) fail(`spec.${field}`, 'pdb', 'must not be greater than 100%');
   }
   validateLabelSelector(spec.selector, 'spec.selector', fail);
-  oneOf(fail, 'spec.unhealthyPodEvictionPolicy', spec.unhealthyPodEvictionPolicy, EVICTION_POLICIES, 'pdb');
 }

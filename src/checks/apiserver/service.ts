@@ -3,14 +3,9 @@ import { KubeObject, describeObject } from '../../manifest';
 import { Finding, finding } from '../finding';
 import { validateLabels } from './meta';
 import {
-  Fail, check, dns1123Label, dns1123Subdomain, duplicateKeys, oneOf, parseCidr, parseIp, portNumOrName, portNumber,
+  Fail, check, dns1123Label, dns1123Subdomain, duplicateKeys, parseCidr, parseIp, portNumOrName, portNumber,
 } from './util';
 
-const TYPES = new Set(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']);
-const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
-const TRAFFIC_POLICIES = new Set(['Cluster', 'Local']);
-const AFFINITIES = new Set(['None', 'ClientIP']);
-const IP_FAMILY_POLICIES = new Set(['SingleStack', 'PreferDualStack', 'RequireDualStack']);
 /** The default `--service-node-port-range` of kube-apiserver. */
 const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
@@ -19,7 +14,6 @@ interface ServicePort { name?: string; port?: number; targetPort?: number | stri
 
 export function validateService(spec: Record<string, any>, fail: Fail): void {
   const type: string = spec.type ?? 'ClusterIP';
-  oneOf(fail, 'spec.type', spec.type, TYPES, 'service');
   const ports: ServicePort[] = spec.ports ?? [];
   const headless = spec.clusterIP === 'None';
   if (type === 'ExternalName') {
@@ -38,7 +32,6 @@ export function validateService(spec: Record<string, any>, fail: Fail): void {
     }
     if (p.port === undefined) fail(`${at}.port`, 'service-port', 'is required');
     else if (portNumber(p.port)) fail(`${at}.port`, 'service-port', `${p.port} ${portNumber(p.port)}`);
-    oneOf(fail, `${at}.protocol`, p.protocol, PROTOCOLS, 'service-port');
     if (p.targetPort !== undefined && portNumOrName(p.targetPort)) fail(`${at}.targetPort`, 'service-port', `${JSON.stringify(p.targetPort)} ${portNumOrName(p.targetPort)}`);
     if (p.nodePort !== undefined) {
       if (type === 'ClusterIP' || type === 'ExternalName') fail(`${at}.nodePort`, 'service-port', `may not be used when type is ${type}`);
@@ -52,16 +45,12 @@ export function validateService(spec: Record<string, any>, fail: Fail): void {
   if (spec.clusterIP !== undefined && spec.clusterIP !== '' && !headless && !parseIp(spec.clusterIP)) fail('spec.clusterIP', 'service', `${JSON.stringify(spec.clusterIP)} must be a valid IP address, None or empty`);
   if (headless && (type === 'NodePort' || type === 'LoadBalancer')) fail('spec.clusterIP', 'service', `may not be set to None for ${type} Services`);
   const external = type === 'NodePort' || type === 'LoadBalancer';
-  if (spec.externalTrafficPolicy !== undefined) {
-    if (!external) fail('spec.externalTrafficPolicy', 'service', 'may only be set for externally-accessible services (NodePort or LoadBalancer)');
-    else oneOf(fail, 'spec.externalTrafficPolicy', spec.externalTrafficPolicy, TRAFFIC_POLICIES, 'service');
+  if (spec.externalTrafficPolicy !== undefined && !external) {
+    fail('spec.externalTrafficPolicy', 'service', 'may only be set for externally-accessible services (NodePort or LoadBalancer)');
   }
   if (spec.healthCheckNodePort !== undefined && !(type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local')) {
     fail('spec.healthCheckNodePort', 'service', 'may only be set when type is LoadBalancer and externalTrafficPolicy is Local');
   }
-  oneOf(fail, 'spec.internalTrafficPolicy', spec.internalTrafficPolicy, TRAFFIC_POLICIES, 'service');
-  oneOf(fail, 'spec.sessionAffinity', spec.sessionAffinity, AFFINITIES, 'service');
-  oneOf(fail, 'spec.ipFamilyPolicy', spec.ipFamilyPolicy, IP_FAMILY_POLICIES, 'service');
   const timeout = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
   if (spec.sessionAffinityConfig && spec.sessionAffinity !== 'ClientIP') fail('spec.sessionAffinityConfig', 'service', 'may only be set when sessionAffinity is ClientIP');
   if (typeof timeout === 'number' && (timeout < 1 || timeout > 86400)) fail('spec.sessionAffinityConfig.clientIP.timeoutSeconds', 'service', 'must be between 1 and 86400, inclusive');

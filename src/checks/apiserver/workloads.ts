@@ -19,12 +19,7 @@ const RESTART_POLICY_BY_KIND: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 /** Kinds whose `spec.selector` is a required, non-empty LabelSelector that must select their template. */
 const SELECTOR_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet']);
-const DEPLOYMENT_STRATEGIES = new Set(['RollingUpdate', 'Recreate']);
-const UPDATE_STRATEGIES = new Set(['RollingUpdate', 'OnDelete']);
-const POD_MANAGEMENT = new Set(['OrderedReady', 'Parallel']);
 const RETENTION = new Set(['Retain', 'Delete']);
-const COMPLETION_MODES = new Set(['NonIndexed', 'Indexed']);
-const CONCURRENCY = new Set(['Allow', 'Forbid', 'Replace']);
 
 /** The workload rules of one object: its template's pod spec, and its kind's own spec fields. */
 export function validateWorkload(obj: KubeObject, fail: Fail): void {
@@ -95,7 +90,6 @@ function requestsWithinLimits(template: PodTemplateRef, fail: Fail): void {
 /** ValidateDeploymentSpec / ValidateDeploymentStrategy / ValidateRollingUpdateDeployment. */
 function validateDeployment(spec: Record<string, any>, fail: Fail): void {
   const strategy = spec.strategy ?? {};
-  oneOf(fail, 'spec.strategy.type', strategy.type, DEPLOYMENT_STRATEGIES, 'strategy');
   if (strategy.type === 'Recreate' && strategy.rollingUpdate) fail('spec.strategy.rollingUpdate', 'strategy', 'may not be specified when strategy `type` is Recreate');
   rollingUpdate(strategy.rollingUpdate, 'spec.strategy.rollingUpdate', fail);
   nonNegative(fail, 'spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 'replicas');
@@ -120,9 +114,7 @@ function rollingUpdate(ru: Record<string, any> | undefined, path: string, fail: 
 
 /** ValidateStatefulSetSpec. */
 function validateStatefulSet(spec: Record<string, any>, fail: Fail): void {
-  oneOf(fail, 'spec.podManagementPolicy', spec.podManagementPolicy, POD_MANAGEMENT, 'strategy');
   const strategy = spec.updateStrategy ?? {};
-  oneOf(fail, 'spec.updateStrategy.type', strategy.type, UPDATE_STRATEGIES, 'strategy');
   if (strategy.type === 'OnDelete' && strategy.rollingUpdate) fail('spec.updateStrategy.rollingUpdate', 'strategy', 'only allowed for updateStrategy RollingUpdate');
   nonNegative(fail, 'spec.updateStrategy.rollingUpdate.partition', strategy.rollingUpdate?.partition, 'strategy');
   const retention = spec.persistentVolumeClaimRetentionPolicy ?? {};
@@ -133,9 +125,7 @@ function validateStatefulSet(spec: Record<string, any>, fail: Fail): void {
 
 /** ValidateDaemonSetSpec / ValidateDaemonSetUpdateStrategy. */
 function validateDaemonSet(spec: Record<string, any>, fail: Fail): void {
-  const strategy = spec.updateStrategy ?? {};
-  oneOf(fail, 'spec.updateStrategy.type', strategy.type, UPDATE_STRATEGIES, 'strategy');
-  rollingUpdate(strategy.rollingUpdate, 'spec.updateStrategy.rollingUpdate', fail);
+  rollingUpdate(spec.updateStrategy?.rollingUpdate, 'spec.updateStrategy.rollingUpdate', fail);
 }
 
 /** validateJobSpec: non-negative counts, a completion mode, and a template that may not restart Always. */
@@ -143,7 +133,6 @@ function validateJobSpec(spec: Record<string, any>, path: string, fail: Fail, te
   for (const field of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const) {
     nonNegative(fail, `${path}.${field}`, spec[field], 'job');
   }
-  oneOf(fail, `${path}.completionMode`, spec.completionMode, COMPLETION_MODES, 'job');
   if (spec.completionMode === 'Indexed' && spec.completions === undefined) fail(`${path}.completions`, 'job', 'must be specified when completionMode is Indexed');
   if (spec.backoffLimitPerIndex !== undefined && spec.completionMode !== 'Indexed') fail(`${path}.backoffLimitPerIndex`, 'job', 'requires completionMode Indexed');
   const selector = spec.selector as LabelSelectorSpec | undefined;
@@ -160,7 +149,6 @@ function validateCronJob(obj: KubeObject, spec: Record<string, any>, fail: Fail,
   const problem = typeof spec.schedule === 'string' ? cronScheduleProblem(spec.schedule) : undefined;
   if (problem) fail('spec.schedule', 'cron-schedule', `${JSON.stringify(spec.schedule)}: ${problem}`);
   if (spec.timeZone !== undefined && !validTimeZone(spec.timeZone)) fail('spec.timeZone', 'cron-schedule', `${JSON.stringify(spec.timeZone)} is not an IANA time zone`);
-  oneOf(fail, 'spec.concurrencyPolicy', spec.concurrencyPolicy, CONCURRENCY, 'cron-schedule');
   for (const field of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'] as const) nonNegative(fail, `spec.${field}`, spec[field], 'job');
   validateLabelsAndAnnotations(spec.jobTemplate?.metadata, 'spec.jobTemplate.metadata', fail);
   if (spec.jobTemplate?.spec) validateJobSpec(spec.jobTemplate.spec, 'spec.jobTemplate.spec', fail, template);
