@@ -76,7 +76,10 @@ const REJECTED: Mutation[] = [
   ['Deployment', 'volume with no source', (o) => { deployment(o).volumes = [{ name: 'd' }]; }],
   ['Deployment', 'duplicate mountPath', (o) => { deployment(o).volumes = [{ name: 'a', emptyDir: {} }, { name: 'b', emptyDir: {} }]; container(o).volumeMounts = [{ name: 'a', mountPath: '/x' }, { name: 'b', mountPath: '/x' }]; }],
   ['Deployment', 'subPath with ..', (o) => { deployment(o).volumes = [{ name: 'a', emptyDir: {} }]; container(o).volumeMounts = [{ name: 'a', mountPath: '/x', subPath: '../etc' }]; }],
-  ['Deployment', 'configMap item key invalid', (o) => { deployment(o).volumes = [{ name: 'a', configMap: { name: 'c', items: [{ key: 'a b', path: 'x' }] } }]; }],
+  ['Deployment', 'configMap item path absolute', (o) => { deployment(o).volumes = [{ name: 'a', configMap: { name: 'c', items: [{ key: 'k', path: '/x' }] } }]; }],
+  ['Deployment', 'configMap volume without name', (o) => { deployment(o).volumes = [{ name: 'a', configMap: { name: '' } }]; }],
+  ['Deployment', 'envFrom secretRef name invalid', (o) => { container(o).envFrom = [{ secretRef: { name: 'My_Secret' } }]; }],
+  ['Deployment', 'configMapKeyRef without name', (o) => { container(o).env = [{ name: 'A', valueFrom: { configMapKeyRef: { name: '', key: 'k' } } }]; }],
   // probes
   ['Deployment', 'probe with two handlers', (o) => { container(o).livenessProbe.tcpSocket = { port: 80 }; }],
   ['Deployment', 'probe with no handler', (o) => { container(o).readinessProbe = { periodSeconds: 5 }; }],
@@ -282,6 +285,7 @@ const ACCEPTED: Mutation[] = [
   ['ConfigMap', 'key with dots, dashes and underscores', (o) => { o.data['app_config-v2.json'] = '{}'; }],
   ['PodDisruptionBudget', 'maxUnavailable 100%', (o) => { o.spec.maxUnavailable = '100%'; }],
   ['ResourceQuota', 'extended resource count', (o) => { o.spec.hard['count/deployments.apps'] = 3; o.spec.hard['requests.nvidia.com/gpu'] = 1; }],
+  ['Deployment', 'configMap item key with a space (only required)', (o) => { (deployment(o).volumes ??= []).push({ name: 'a', configMap: { name: 'c', items: [{ key: 'a b', path: 'x' }] } }); }],
   ['Pod', 'sidecar init container with a probe', (o) => { o.spec.initContainers = [{ name: 'proxy', image: 'envoy:1.30', restartPolicy: 'Always', readinessProbe: { tcpSocket: { port: 9901 } } }]; }],
 ];
 

@@ -16,7 +16,7 @@ table('validateContainers: names, images, uniqueness across init containers', de
   ['init container named as a container', (o) => { pod(o).initContainers = [{ name: c0(o).name, image: 'busybox:1.36' }]; }, 'schema/container-name'],
   ['no containers', (o) => { pod(o).containers = []; }, 'schema/containers'],
   ['empty image', (o) => { c0(o).image = ''; }, 'schema/container'],
-  ['image with a trailing space', (o) => { c0(o).image = 'web:1 '; }, 'schema/container'],
+  ['image with a trailing space (spared in templates)', (o) => { c0(o).image = 'web:1 '; }, undefined],
   ['imagePullPolicy Sometimes', (o) => { c0(o).imagePullPolicy = 'Sometimes'; }, 'schema/invalid'], // an enum of the OpenAPI schema
 ]);
 
@@ -40,6 +40,8 @@ table('ValidateEnv, ValidateEnvFrom', deployment, [
   ['duplicate name', (o) => { c0(o).env = [{ name: 'A', value: '1' }, { name: 'A', value: '2' }]; }, 'schema/duplicate-key'],
   ['value and valueFrom', (o) => { c0(o).env = [{ name: 'A', value: '1', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }]; }, 'schema/env'],
   ['valueFrom with two sources', (o) => { c0(o).env = [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'x' }, secretKeyRef: { name: 's', key: 'k' } } }]; }, 'schema/env'],
+  ['secretKeyRef name not a subdomain', (o) => { c0(o).env = [{ name: 'A', valueFrom: { secretKeyRef: { name: 'My_Secret', key: 'k' } } }]; }, 'schema/env'],
+  ['configMapRef without name', (o) => { c0(o).envFrom = [{ configMapRef: { name: '' } }]; }, 'schema/env'],
   ['envFrom with both refs', (o) => { c0(o).envFrom = [{ configMapRef: { name: 'a' }, secretRef: { name: 'b' } }]; }, 'schema/env'],
 ]);
 
@@ -52,6 +54,10 @@ table('ValidateVolumes and ValidateVolumeMounts', deployment, [
   ['duplicate volume', (o) => { pod(o).volumes = [{ name: 'd', emptyDir: {} }, { name: 'd', emptyDir: {} }]; }, 'schema/volume'],
   ['two sources', (o) => { pod(o).volumes = [{ name: 'd', emptyDir: {}, secret: { secretName: 's' } }]; }, 'schema/volume'],
   ['no source', (o) => { pod(o).volumes = [{ name: 'd' }]; }, 'schema/volume'],
+  ['configMap items with any key', (o) => { (pod(o).volumes ??= []).push({ name: 'd', configMap: { name: 'c', items: [{ key: 'a b', path: 'x/y' }] } }); }, undefined],
+  ['secret volume without secretName', (o) => { pod(o).volumes = [{ name: 'd', secret: { secretName: '' } }]; }, 'schema/volume'],
+  ['item without path', (o) => { pod(o).volumes = [{ name: 'd', configMap: { name: 'c', items: [{ key: 'k', path: '' }] } }]; }, 'schema/volume'],
+  ['item mode 01000', (o) => { pod(o).volumes = [{ name: 'd', configMap: { name: 'c', items: [{ key: 'k', path: 'p', mode: 0o1000 }] } }]; }, 'schema/volume'],
   ['defaultMode 01000', (o) => { pod(o).volumes = [{ name: 'd', secret: { secretName: 's', defaultMode: 0o1000 } }]; }, 'schema/volume'],
 ]);
 
@@ -108,5 +114,13 @@ table('ValidatePodSpec: pod-level fields', deployment, [
   ['toleration effect Sometimes', (o) => { pod(o).tolerations = [{ key: 'k', operator: 'Exists', effect: 'Sometimes' }]; }, 'schema/invalid'], // an enum of the OpenAPI schema
   ['tolerationSeconds with NoSchedule', (o) => { pod(o).tolerations = [{ key: 'k', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 5 }]; }, 'schema/pod'],
   ['topologySpreadConstraint maxSkew 0', (o) => { pod(o).topologySpreadConstraints = [{ maxSkew: 0, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }]; }, 'schema/pod'],
+  ['duplicate topology spread key', (o) => { const c = { maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }; pod(o).topologySpreadConstraints = [c, { ...c, maxSkew: 2 }]; }, 'schema/duplicate-key'],
   ['duplicate imagePullSecret', (o) => { pod(o).imagePullSecrets = [{ name: 'a' }, { name: 'a' }]; }, 'schema/duplicate-key'],
+]);
+
+table('validateContainersOnlyForPod', () => base('Pod'), [
+  ['image with a trailing space', (o) => { o.spec.containers[0].image = 'busybox:1.36 '; }, 'schema/container'],
+  ['no containers', (o) => { o.spec.containers = []; }, 'schema/containers'],
+  ['restartPolicy Never', (o) => { o.spec.restartPolicy = 'Never'; }, undefined],
+  ['activeDeadlineSeconds 0', (o) => { o.spec.activeDeadlineSeconds = 0; }, 'schema/pod'],
 ]);

@@ -65,6 +65,7 @@ export function validatePodSpec(spec: PodSpecLike, path: string, fail: Fail, res
     if (!c.topologyKey) fail(`${at}.topologyKey`, 'pod', 'is required');
     validateLabelSelector(c.labelSelector, `${at}.labelSelector`, fail);
   });
+  duplicateKeys(spec.topologySpreadConstraints, (c: Record<string, string>) => `${c.topologyKey}/${c.whenUnsatisfiable}`, `${path}.topologySpreadConstraints`, fail, 'topologyKey/whenUnsatisfiable');
   duplicateKeys(spec.imagePullSecrets, (s: { name?: string }) => s.name, `${path}.imagePullSecrets`, fail, 'imagePullSecret');
   duplicateKeys(spec.hostAliases, (h: { ip?: string }) => h.ip, `${path}.hostAliases`, fail, 'hostAlias ip');
 }
@@ -83,15 +84,21 @@ function validateVolumes(volumes: Array<Record<string, any>>, path: string, fail
     const sources = Object.keys(v).filter((k) => k !== 'name');
     if (sources.length === 0) fail(at, 'volume', 'must specify a volume type');
     else if (sources.length > 1) fail(at, 'volume', `may not specify more than 1 volume type (${sources.join(', ')})`);
-    for (const kind of ['configMap', 'secret'] as const) {
+    // validateConfigMapVolumeSource, validateSecretVolumeSource, validateKeyToPath.
+    for (const [kind, nameField] of [['configMap', 'name'], ['secret', 'secretName']] as const) {
       const source = v[kind];
       if (!source) continue;
+      if (!source[nameField]) fail(`${at}.${kind}.${nameField}`, 'volume', 'is required');
       if (typeof source.defaultMode === 'number' && (source.defaultMode < 0 || source.defaultMode > 0o777)) fail(`${at}.${kind}.defaultMode`, 'volume', 'must be a file mode between 0 and 0777 (octal)');
-      (source.items ?? []).forEach((item: { key?: string; path?: string }, j: number) => {
-        check(fail, `${at}.${kind}.items[${j}].key`, item.key, configMapKey, 'volume');
-        if (item.path !== undefined) relativePath(item.path, `${at}.${kind}.items[${j}].path`, fail);
+      (source.items ?? []).forEach((item: { key?: string; path?: string; mode?: number }, j: number) => {
+        const itemAt = `${at}.${kind}.items[${j}]`;
+        if (!item.key) fail(`${itemAt}.key`, 'volume', 'is required');
+        if (!item.path) fail(`${itemAt}.path`, 'volume', 'is required');
+        else relativePath(item.path, `${itemAt}.path`, fail);
+        if (typeof item.mode === 'number' && (item.mode < 0 || item.mode > 0o777)) fail(`${itemAt}.mode`, 'volume', 'must be a file mode between 0 and 0777 (octal)');
       });
     }
+    if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName) fail(`${at}.persistentVolumeClaim.claimName`, 'volume', 'is required');
     if (v.emptyDir?.sizeLimit !== undefined) quantity(v.emptyDir.sizeLimit, `${at}.emptyDir.sizeLimit`, fail, 'volume');
   });
 }
@@ -104,7 +111,6 @@ function relativePath(p: string, field: string, fail: Fail): void {
 
 function validateContainer(c: ContainerLike, at: string, key: 'containers' | 'initContainers' | 'ephemeralContainers', volumes: ReadonlySet<string>, fail: Fail): void {
   if (!c.image && key !== 'ephemeralContainers') fail(`${at}.image`, 'container', 'a container needs an image');
-  else if (typeof c.image === 'string' && c.image.trim() !== c.image) fail(`${at}.image`, 'container', 'must not have leading or trailing whitespace');
   validatePorts(c.ports ?? [], `${at}.ports`, fail);
   validateEnv(c, at, fail);
   validateVolumeMounts(c.volumeMounts ?? [], `${at}.volumeMounts`, volumes, fail);
@@ -176,12 +182,13 @@ function validateEnv(c: ContainerLike, at: string, fail: Fail): void {
     const sources = ENV_SOURCES.filter((s) => e.valueFrom[s] !== undefined);
     if (sources.length !== 1) fail(`${field}.valueFrom`, 'env', sources.length === 0 ? 'must specify one of fieldRef, resourceFieldRef, configMapKeyRef or secretKeyRef' : 'may not have more than one field specified at a time');
     if (e.value) fail(`${field}.valueFrom`, 'env', 'may not be specified when `value` is not empty');
+    // validateConfigMapKeySelector, validateSecretKeySelector: a name and a key, both valid.
     for (const ref of ['configMapKeyRef', 'secretKeyRef'] as const) {
       const r = e.valueFrom[ref];
       if (!r) continue;
       if (!r.key) fail(`${field}.valueFrom.${ref}.key`, 'env', 'is required');
       else check(fail, `${field}.valueFrom.${ref}.key`, r.key, configMapKey, 'env');
-      check(fail, `${field}.valueFrom.${ref}.name`, r.name || undefined, dns1123Subdomain, 'env');
+      referencedName(r.name, `${field}.valueFrom.${ref}.name`, fail);
     }
     if (e.valueFrom.fieldRef && !e.valueFrom.fieldRef.fieldPath) fail(`${field}.valueFrom.fieldRef.fieldPath`, 'env', 'is required');
   });
@@ -189,9 +196,17 @@ function validateEnv(c: ContainerLike, at: string, fail: Fail): void {
   (c.envFrom ?? []).forEach((e: Record<string, any>, i: number) => {
     const field = `${at}.envFrom[${i}]`;
     if (e.prefix) check(fail, `${field}.prefix`, e.prefix, envVarName, 'env');
-    const refs = ['configMapRef', 'secretRef'].filter((r) => e[r] !== undefined);
+    const refs = (['configMapRef', 'secretRef'] as const).filter((r) => e[r] !== undefined);
     if (refs.length !== 1) fail(field, 'env', refs.length === 0 ? 'must specify one of configMapRef or secretRef' : 'may not have more than one field specified at a time');
+    // validateConfigMapEnvSource, validateSecretEnvSource.
+    for (const r of refs) referencedName(e[r].name, `${field}.${r}.name`, fail);
   });
+}
+
+/** The name of a referenced ConfigMap or Secret: required, a DNS-1123 subdomain. */
+function referencedName(name: string | undefined, field: string, fail: Fail): void {
+  if (!name) fail(field, 'env', 'is required');
+  else check(fail, field, name, dns1123Subdomain, 'env');
 }
 
 /** ValidateVolumeMounts: a defined volume, a mount path, unique mount paths, a relative subPath. */

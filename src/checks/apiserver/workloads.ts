@@ -30,6 +30,7 @@ export function validateWorkload(obj: KubeObject, fail: Fail): void {
     if (obj.kind !== 'Pod') validateLabelsAndAnnotations(templateMeta(obj), template.path.replace(/\.spec$/, '.metadata'), fail);
     validatePodSpec(template.spec, template.path, fail, RESTART_POLICY_BY_KIND[obj.kind]);
     requestsWithinLimits(template, fail);
+    if (obj.kind === 'Pod') imagesWithoutWhitespace(template, fail);
     if (RESTART_POLICY_BY_KIND[obj.kind] === ALWAYS && template.spec.activeDeadlineSeconds !== undefined) {
       fail(`${template.path}.activeDeadlineSeconds`, 'pod', `activeDeadlineSeconds is not supported in a ${obj.kind}`);
     }
@@ -84,6 +85,16 @@ function requestsWithinLimits(template: PodTemplateRef, fail: Fail): void {
         fail(`${path}.resources.requests.${name}`, 'request-above-limit', `${name} request ${request} is above its limit ${limit}`);
       }
     }
+  }
+}
+
+/**
+ * validateContainersOnlyForPod: no whitespace around an image. Templates are spared it upstream, for
+ * compatibility (an image of " " is a placeholder some tools put in templates).
+ */
+function imagesWithoutWhitespace(template: PodTemplateRef, fail: Fail): void {
+  for (const { path, container } of containersOf(template.spec, template.path)) {
+    if (typeof container.image === 'string' && container.image.trim() !== container.image) fail(`${path}.image`, 'container', 'must not have leading or trailing whitespace');
   }
 }
 
