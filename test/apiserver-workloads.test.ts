@@ -54,6 +54,8 @@ table('validateJobSpec', () => base('Job'), [
   ['backoffLimit -1', (o) => { o.spec.backoffLimit = -1; }, 'schema/job'],
   ['Indexed without completions', (o) => { o.spec.completionMode = 'Indexed'; }, 'schema/job'],
   ['backoffLimitPerIndex without Indexed', (o) => { o.spec.backoffLimitPerIndex = 1; }, 'schema/job'],
+  ['podFailurePolicy with restartPolicy Never', (o) => { o.spec.podFailurePolicy = { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] }; }, undefined],
+  ['podFailurePolicy with restartPolicy OnFailure', (o) => { o.spec.template.spec.restartPolicy = 'OnFailure'; o.spec.podFailurePolicy = { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] }; }, 'schema/job'],
   ['manualSelector without selector', (o) => { o.spec.manualSelector = true; }, 'schema/selector'],
   ['selector that misses the template', (o) => { o.spec.selector = { matchLabels: { app: 'other' } }; }, 'schema/selector-matches-template'],
 ]);

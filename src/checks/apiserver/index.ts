@@ -6,6 +6,7 @@
 import { KubeObject } from '../../manifest';
 import { Finding } from '../finding';
 import { validateConfigMap, validateSecret } from './config';
+import { validateIngress } from './ingress';
 import { validateObjectMeta } from './meta';
 import { validateNetworkPolicy } from './network-policy';
 import { validateLimitRange, validatePodDisruptionBudget, validateResourceQuota } from './quota';
@@ -39,6 +40,7 @@ const RULES: Readonly<Record<string, Rules>> = {
   '/LimitRange': (obj, fail) => validateLimitRange(spec(obj), fail),
   'policy/PodDisruptionBudget': (obj, fail) => validatePodDisruptionBudget(spec(obj), fail),
   'networking.k8s.io/NetworkPolicy': (obj, fail) => validateNetworkPolicy(spec(obj), fail),
+  'networking.k8s.io/Ingress': (obj, fail) => validateIngress(spec(obj), fail),
   'rbac.authorization.k8s.io/Role': validateRbac,
   'rbac.authorization.k8s.io/ClusterRole': validateRbac,
   'rbac.authorization.k8s.io/RoleBinding': validateRbac,

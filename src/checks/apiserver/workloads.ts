@@ -146,6 +146,7 @@ function validateJobSpec(spec: Record<string, any>, path: string, fail: Fail, te
   }
   if (spec.completionMode === 'Indexed' && spec.completions === undefined) fail(`${path}.completions`, 'job', 'must be specified when completionMode is Indexed');
   if (spec.backoffLimitPerIndex !== undefined && spec.completionMode !== 'Indexed') fail(`${path}.backoffLimitPerIndex`, 'job', 'requires completionMode Indexed');
+  if (spec.podFailurePolicy && template && template.spec.restartPolicy !== 'Never') fail(`${path}.podFailurePolicy`, 'job', 'only allowed when the template\'s restartPolicy is Never');
   const selector = spec.selector as LabelSelectorSpec | undefined;
   if (selector) {
     validateLabelSelector(selector, `${path}.selector`, fail);
