@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import {
   checkGatewayRoutes, checkPolicy, checkReferences, declareException, declareExternal,
@@ -131,9 +131,10 @@ describe('gateway routes', () => {
 describe('validateObjects and exceptions', () => {
   function objects(withException: boolean): KubeObject[] {
     const chart = new Chart(new App(), 'c', { namespace: 'ns' });
-    const d = new k8s.KubeDeployment(chart, 'd', {
-      metadata: { name: 'd' },
-      spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [container({ readinessProbe: undefined })] as any } } },
+    // An untyped ApiObject: the typed KubeDeployment would synthesize plain-string quantities and ports as `{}`.
+    const d = new ApiObject(chart, 'd', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+      spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [container({ readinessProbe: undefined })] } } },
     });
     if (withException) declareException(d, 'policy/probes', 'nothing listens');
     declareExternal(d, 'Secret', 'a');

@@ -5,7 +5,10 @@ import { declareException } from '../src/checks/exceptions';
 import { RULES, isKnownRule } from '../src/checks/rules';
 
 const SRC = path.join(__dirname, '..', 'src');
-const FAMILY = /'((?:schema|wiring|policy|pss-restricted|traffic)\/[a-z0-9-]+)'/g;
+// An id, not an apiVersion such as 'policy/v1'.
+const FAMILY = /'((?:schema|wiring|policy|pss-restricted|traffic)\/(?!v\d)[a-z0-9-]+)'/g;
+/** The API server rules' `fail(field, 'rule', ...)`, and the helpers that take the rule last: `check(fail, field, value, predicate, 'rule')`. */
+const API_SERVER_CALLS = [/\bfail\([^;]*?, '([a-z0-9-]+)'/g, /\b(?:check|oneOf|nonNegative|quantity)\([^;]*, '([a-z0-9-]+)'\)/g];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -15,12 +18,13 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every rule id the checks' code names: quoted ids, and the PSS checks' `fail(field, 'rule', ...)`. */
+/** Every rule id the checks' code names: quoted ids, the API server rules' calls, and the PSS checks' `fail(field, 'rule', ...)`. */
 function emittedRules(): Set<string> {
   const ids = new Set<string>();
   for (const file of sourceFiles(SRC)) {
     const text = fs.readFileSync(file, 'utf8');
     for (const [, id] of text.matchAll(FAMILY)) ids.add(id);
+    if (path.dirname(file) === path.join(SRC, 'checks', 'apiserver')) for (const call of API_SERVER_CALLS) for (const [, id] of text.matchAll(call)) ids.add(`schema/${id}`);
     if (path.basename(file) === 'pss.ts') for (const [, id] of text.matchAll(/\bfail\([^;]*?, '([a-z-]+)', /g)) ids.add(`pss-restricted/${id}`);
   }
   return ids;

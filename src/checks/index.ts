@@ -10,5 +10,5 @@ export * from './routes';
 export * from './policy';
 export * from './validate';
 export * from './documents';
-export * from './server';
+export * from './apiserver';
 export * from './plugin';

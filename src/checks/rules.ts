@@ -1,3 +1,5 @@
+import { API_SERVER_RULES } from './apiserver/util';
+
 /**
  * Every rule id a finding can carry, with what it checks: the set `declareException` checks an id
  * against, so that an exception for a rule that does not exist (a typo, a renamed rule) fails at synth
@@ -6,15 +8,13 @@
  * when a check emits an id that is not here.
  */
 export const RULES: Readonly<Record<string, string>> = {
-  // schema: what the API server rejects.
+  // schema: what the API server rejects, its own validation ported rule by rule.
+  ...Object.fromEntries(Object.entries(API_SERVER_RULES).map(([rule, what]) => [`schema/${rule}`, what])),
   'schema/object': 'every document is a Kubernetes object: a mapping with apiVersion, kind and metadata.name',
   'schema/duplicate': 'no object appears twice in the inputs',
   'schema/unknown-kind': 'the kind has a schema (or is declared external)',
   'schema/invalid': 'the object matches its kind\'s schema',
   'schema/unknown-field': 'no field the schema does not know',
-  'schema/selector-matches-template': 'a workload\'s selector matches its pod template\'s labels',
-  'schema/request-above-limit': 'no request above its limit',
-  'schema/node-port-conflict': 'no node port used twice',
   // wiring: objects fit together.
   'wiring/service-selects-pods': 'a Service selects some pod template',
   'wiring/service-target-port': 'a Service\'s targetPort is a port of the pods it selects',

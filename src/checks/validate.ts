@@ -6,7 +6,7 @@ import { checkPodSecurityRestricted } from './pss';
 import { checkReferences } from './references';
 import { checkGatewayRoutes } from './routes';
 import { checkSchema } from './schema';
-import { checkNodePorts, checkServerRules } from './server';
+import { checkNodePorts, checkServerRules } from './apiserver';
 import { checkServiceWiring } from './wiring';
 import { checkTraffic } from '../traffic/needs-check';
 
@@ -45,14 +45,32 @@ export function validateObjects(objects: readonly KubeObject[], options: Validat
   return applyExceptions(runChecks(objects, options));
 }
 
-/** Every finding of the chosen checks, before exceptions. */
+/**
+ * Every finding of the chosen checks, before exceptions.
+ *
+ * The schema check is the gate of all the others: only objects it finds well-formed (a kind it knows
+ * or is told of, every field of the type the schema gives it) reach the API server's rules, wiring and
+ * policy, which may then read any field at its type. An object that fails it is reported by the schema
+ * check (also when only other checks were asked for, as it would otherwise go unchecked) and nothing
+ * else, so that no input, however malformed, makes a later check throw.
+ */
 export function runChecks(objects: readonly KubeObject[], options: ValidateOptions = {}): Finding[] {
   const run = new Set(options.checks ?? CHECK_KINDS);
   const externalKinds = new Set([...(options.externalKinds ?? []), ...customResourceKinds(objects)]);
+  const schema: Finding[] = [];
+  const sound: KubeObject[] = [];
+  for (const obj of objects) {
+    const found = checkSchema(obj, externalKinds);
+    const malformed = found.some((f) => f.rule !== 'schema/unknown-field');
+    if (run.has('schema')) schema.push(...found);
+    else if (malformed) schema.push(...found.filter((f) => f.rule !== 'schema/unknown-kind'));
+    if (!malformed) sound.push(obj);
+  }
   return [
-    ...(run.has('schema') ? [...objects.flatMap((o) => [...checkSchema(o, externalKinds), ...checkServerRules(o)]), ...checkNodePorts(objects)] : []),
-    ...(run.has('wiring') ? [...checkServiceWiring(objects), ...checkReferences(objects), ...checkGatewayRoutes(objects), ...checkTraffic(objects)] : []),
-    ...(run.has('policy') ? objects.flatMap((o) => [...checkPodSecurityRestricted(o), ...checkPolicy(o)]) : []),
+    ...schema,
+    ...(run.has('schema') ? [...sound.flatMap(checkServerRules), ...checkNodePorts(sound)] : []),
+    ...(run.has('wiring') ? [...checkServiceWiring(sound), ...checkReferences(sound), ...checkGatewayRoutes(sound), ...checkTraffic(sound)] : []),
+    ...(run.has('policy') ? sound.flatMap((o) => [...checkPodSecurityRestricted(o), ...checkPolicy(o)]) : []),
   ];
 }
 
