@@ -2,10 +2,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as library from '../src';
-import { main } from '../src/cli/program';
-import { parseManifests } from '../src/manifest';
-import { ROOT, installedProject, packedLibrary } from './pack';
+import * as library from '../../src';
+import { main } from '../../src/cli/program';
+import { parseManifests } from '../../src/manifest';
+import { ROOT, installedProject, packedLibrary } from '../pack';
 
 const OWN = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const FILES = ['.gitignore', 'cdk8s.yaml', 'main.test.ts', 'main.ts', 'package.json', 'tsconfig.json'];
