@@ -7,7 +7,7 @@ import { DEFAULT_RUN_AS, RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
-import { PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG } from './images';
+import { PROJECT_IMAGES, PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG } from './images';
 
 /**
  * What the workshop's Flask images (webconsole and consolehub) have in common: `flask run -h 0.0.0.0`
@@ -71,8 +71,8 @@ export interface WebConsoleProps extends StackPlacementProps, WorkshopImageProps
 /**
  * The webconsole stack: a Deployment and a Service named `webconsole` on port 5000 (NodePort in
  * `local`, LoadBalancer in `cloud`), as the workshop creates with `kubectl create deployment` and
- * `kubectl expose`. The image runs as root; here it runs as uid 10001 with a read-only root filesystem
- * and passes PSS `restricted`.
+ * `kubectl expose`. It runs this project's image ({@link PROJECT_IMAGES}, built inside minikube's
+ * Docker, never pulled) as uid 10001 with a read-only root filesystem, and passes PSS `restricted`.
  */
 export class WebConsole extends StackConstruct {
   /** The `webconsole` Service (5000): the stack's front door. */

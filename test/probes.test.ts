@@ -6,26 +6,13 @@ import { ConsoleHub } from '../constructs/consolehub';
 import { Dockercoins, DockercoinsProps } from '../constructs/dockercoins';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { WebConsole } from '../constructs/webconsole';
-import { KubeObject, containersOf, parseManifests, podTemplateOf } from '../src/manifest';
+import { parseManifests } from '../src/manifest';
 import { PROBE_DEFAULTS } from '../src/pod';
-import { PROFILES, expectInvalidProp, findObject, podSpec, synthStack } from './helpers';
+import { PROFILES, allContainers, expectInvalidProp, findObject, podSpec, synthStack } from './helpers';
 
 const DIST = path.join(__dirname, '..', 'dist');
 /** dockercoins' hasher and webui took 19-21 s to start at their 250m CPU limit: the budget allows three times that. */
 const SLOWEST_MEASURED_START_S = 21;
-
-/** Every container of every pod template in `objects`, Job templates inside ConfigMaps (consolehub's) included. */
-function containers(objects: KubeObject[]): Array<{ where: string; container: any }> {
-  return objects.flatMap((obj) => {
-    const embedded = obj.kind === 'ConfigMap' ? Object.values((obj.data ?? {}) as Record<string, string>).flatMap((text) => {
-      try { return parseManifests(text); } catch { return []; }
-    }) : [];
-    return [obj, ...embedded].flatMap((o) => {
-      const template = podTemplateOf(o);
-      return template ? containersOf(template.spec, template.path).map(({ container }) => ({ where: `${obj.metadata.namespace}/${obj.metadata.name}:${container.name}`, container })) : [];
-    });
-  });
-}
 
 const handler = (probe: any) => ({ tcpSocket: probe.tcpSocket, httpGet: probe.httpGet });
 const budget = (probe: any) => probe.failureThreshold * probe.periodSeconds;
@@ -35,7 +22,7 @@ describe('probes', () => {
     .map((f) => [f, parseManifests(fs.readFileSync(path.join(DIST, f), 'utf8'))] as const);
 
   test.each(dist)('every container of dist/%s with a livenessProbe has a startupProbe: same check, at least 60 s to start', (_, objects) => {
-    const probed = containers(objects).filter(({ container }) => container.livenessProbe);
+    const probed = allContainers(objects).filter(({ container }) => container.livenessProbe);
     for (const { where, container } of probed) {
       expect([where, handler(container.startupProbe)]).toEqual([where, handler(container.livenessProbe)]);
       expect([where, budget(container.startupProbe) >= 60]).toEqual([where, true]);
@@ -46,7 +33,7 @@ describe('probes', () => {
 
   test.each(Object.keys(APPS).flatMap((name) => PROFILES.map((profile) => [name, profile])))('app %s (%s): no liveness probe without a startup probe', (name, profile) => {
     const objects = parseManifests(synthApp(name, profile as 'local'));
-    expect(containers(objects).filter(({ container }) => container.livenessProbe && !container.startupProbe).map((c) => c.where)).toEqual([]);
+    expect(allContainers(objects).filter(({ container }) => container.livenessProbe && !container.startupProbe).map((c) => c.where)).toEqual([]);
   });
 
   test('the defaults: startup every 2 s for 60 s (about three times the slowest start measured); readiness and liveness only after it', () => {

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { ConsoleHub } from '../constructs/consolehub';
 import { PROJECT_IMAGES } from '../constructs/images';
 import { WebConsole } from '../constructs/webconsole';
-import { KubeObject, containersOf, parseManifests, podTemplateOf } from '../src/manifest';
-import { findObject, podSpec, synthStack } from './helpers';
+import { KubeObject, parseManifests } from '../src/manifest';
+import { allContainers, findObject, podSpec, synthStack } from './helpers';
 import { README } from './readme-snippets';
 
 const ROOT = path.join(__dirname, '..');
@@ -15,18 +15,8 @@ function dockerBuilds(text: string): Array<{ tag: string; dockerfile: string; co
   return [...text.matchAll(/docker build -t (\S+) -f (\S+) (\S+)/g)].map(([, tag, dockerfile, context]) => ({ tag, dockerfile, context }));
 }
 
-/** Every container image of `objects` with its pull policy, the Job templates consolehub keeps in ConfigMaps included. */
-function images(objects: KubeObject[]): Array<{ image?: string; pullPolicy?: string }> {
-  return objects.flatMap((obj) => {
-    const embedded = obj.kind === 'ConfigMap' ? Object.values((obj.data ?? {}) as Record<string, string>).flatMap((text) => {
-      try { return parseManifests(text); } catch { return []; }
-    }) : [];
-    return [obj, ...embedded].flatMap((o) => {
-      const template = podTemplateOf(o);
-      return template ? containersOf(template.spec, template.path).map(({ container }) => ({ image: container.image, pullPolicy: container.imagePullPolicy })) : [];
-    });
-  });
-}
+/** Every container image of `objects` with its pull policy. */
+const images = (objects: KubeObject[]) => allContainers(objects).map(({ container }) => ({ image: container.image as string, pullPolicy: container.imagePullPolicy as string }));
 
 const readmeBuilds = dockerBuilds(fs.readFileSync(README, 'utf8'));
 const dist = fs.readdirSync(DIST).filter((f) => f.endsWith('.k8s.yaml'))
@@ -52,13 +42,13 @@ describe('the images the walkthrough builds are the images the manifests run', (
   test('dist/ runs only images the README builds (never pulled) or images from a registry (pulled)', () => {
     const built = new Set(readmeBuilds.map((b) => b.tag));
     const runs = images(dist);
-    expect(runs.filter((i) => i.pullPolicy === 'Never').every((i) => built.has(i.image!))).toBe(true);
-    expect(runs.filter((i) => built.has(i.image!)).every((i) => i.pullPolicy === 'Never')).toBe(true);
+    expect(runs.filter((i) => i.pullPolicy === 'Never').every((i) => built.has(i.image))).toBe(true);
+    expect(runs.filter((i) => built.has(i.image)).every((i) => i.pullPolicy === 'Never')).toBe(true);
     // Both of the project's images run somewhere in dist/.
-    expect([...new Set(runs.filter((i) => built.has(i.image!)).map((i) => i.image))].sort()).toEqual([...built].sort());
+    expect([...new Set(runs.filter((i) => built.has(i.image)).map((i) => i.image))].sort()).toEqual([...built].sort());
     // An image that is neither built here nor named with a registry namespace would be docker.io/library/<name>:
     // only official images (redis) may be that.
-    const bare = runs.map((i) => i.image!).filter((image) => !image.includes('/'));
+    const bare = runs.map((i) => i.image).filter((image) => !image.includes('/'));
     expect([...new Set(bare)]).toEqual(['redis:7.2.5']);
   });
 });
