@@ -172,7 +172,7 @@ export class ConsoleHub extends StackConstruct {
     check.nodePort('nodePort', props.nodePort);
     check.userNamespace('jobsNamespace', props.jobsNamespace);
     if (ownImage && props.jobsNamespace !== undefined && props.jobsNamespace !== ctx.namespace) {
-      check.fail('jobsNamespace', `must be unset with hub 'workshop-stacks', whose Jobs go in its own namespace (${ctx.namespace}), got ${JSON.stringify(props.jobsNamespace)}`);
+      check.fail('jobsNamespace', `must be unset with hub 'workshop-stacks' (the default), whose Jobs go in its own namespace (${ctx.namespace}); it is for hub 'workshop'. Got ${JSON.stringify(props.jobsNamespace)}`);
     }
     check.integer('maxSessions', props.maxSessions, 1, 10000);
     check.cidrs('apiServerCidrs', props.apiServerCidrs, 'must list at least one CIDR (leave it unset to allow any address)');

@@ -357,6 +357,7 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks, the d
   test('jobsNamespace cannot send its Jobs elsewhere; the hub flavour is checked', () => {
     const build = (props: ConsoleHubProps) => () => synth(props);
     expectInvalidProp(build({ hub: 'workshop-stacks', jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /must be unset/);
+    expectInvalidProp(build({ jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /the default.*it is for hub 'workshop'/);
     expectInvalidProp(build({ hub: 'other' as any }), "ConsoleHub 'test/hub'", 'hub', /one of workshop, workshop-stacks/);
     const small = { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '128Mi' }, ephemeralStorage: { request: '32Mi', limit: '128Mi' } };
     expectInvalidProp(build({ hub: 'workshop-stacks', job: { resources: small } }), "ConsoleHub 'test/hub'", 'job.resources.cpu.limit', /hub's own cpu limit \(500m\)/);

@@ -25,6 +25,7 @@ const dist = fs.readdirSync(DIST).filter((f) => f.endsWith('.k8s.yaml'))
 describe('the images the walkthrough builds are the images the manifests run', () => {
   test('the README builds exactly the project\'s images, each from its Dockerfile (whose own comment says the same)', () => {
     expect([...new Set(readmeBuilds.map((b) => b.tag))].sort()).toEqual(Object.values(PROJECT_IMAGES).sort());
+    expect(dockerBuilds(fs.readFileSync(path.join(ROOT, 'images', 'README.md'), 'utf8')).map((b) => b.tag).sort()).toEqual(Object.values(PROJECT_IMAGES).sort());
     for (const build of readmeBuilds) {
       const dockerfile = fs.readFileSync(path.join(ROOT, build.dockerfile), 'utf8');
       expect(fs.statSync(path.join(ROOT, build.context)).isDirectory()).toBe(true);
