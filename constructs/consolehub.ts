@@ -15,7 +15,7 @@ import { StackConstruct } from '../src/stack-construct';
 import { JOBS_NAMESPACE_ANNOTATION, TEMPLATE_JOBS_NAME } from '../src/traffic/model';
 import { DNS_NEEDS, NeededFlow, declareNeeds } from '../src/traffic/needs';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
-import { PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG } from './images';
+import { PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG, projectImageSource } from './images';
 import { FLASK_API_POD } from './webconsole';
 import { WebConsoleJob, WebConsoleJobProps } from './webconsole-job';
 
@@ -165,8 +165,9 @@ export class ConsoleHub extends StackConstruct {
     const { check, ctx } = this;
     check.oneOf('hub', props.hub, HUB_FLAVOURS);
     const ownImage = (props.hub ?? 'workshop-stacks') === 'workshop-stacks';
-    const registry = props.registry ?? (ownImage ? PROJECT_IMAGE_REGISTRY : undefined);
-    const image = this.workshopImage({ registry, tag: props.tag }, 'consolehub', PROJECT_IMAGE_TAG);
+    // The workshop's hub image has no Docker Hub namespace: `consolehub:v1`, built as the workshop builds it.
+    const source = projectImageSource(props, ownImage ? PROJECT_IMAGE_REGISTRY : undefined);
+    const image = this.workshopImage(source, 'consolehub', PROJECT_IMAGE_TAG);
     check.replicas('replicas', props.replicas);
     check.seconds('startupTimeout', props.startupTimeout, ...STARTUP_TIMEOUT_RANGE);
     check.nodePort('nodePort', props.nodePort);
@@ -210,7 +211,7 @@ export class ConsoleHub extends StackConstruct {
       name,
       component: 'hub',
       image,
-      builtLocally: props.registry === undefined,
+      builtLocally: source.builtLocally,
       startupTimeout: props.startupTimeout,
       replicas: props.replicas ?? 1,
       rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },

@@ -10,7 +10,7 @@ import { restrictedPodSpec } from '../src/pod';
 import { ResourceSpec, SizeAmount, quantityOf } from '../src/resources';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
-import { PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG } from './images';
+import { PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG, projectImageSource } from './images';
 import { FLASK_API_POD } from './webconsole';
 
 /** Props of {@link WebConsoleJob}. */
@@ -99,7 +99,8 @@ export class WebConsoleJob extends StackConstruct implements PodGroup {
   constructor(scope: Construct, id: string, props: WebConsoleJobProps = {}) {
     super(scope, id, props, 'WebConsoleJob', 'webconsole');
     const { check, ctx } = this;
-    const image = this.workshopImage({ registry: props.registry ?? PROJECT_IMAGE_REGISTRY, tag: props.tag }, 'webconsole', PROJECT_IMAGE_TAG);
+    const source = projectImageSource(props, PROJECT_IMAGE_REGISTRY);
+    const image = this.workshopImage(source, 'webconsole', PROJECT_IMAGE_TAG);
     const week = Duration.days(7);
     const activeDeadlineSeconds = check.seconds('activeDeadline', props.activeDeadline, Duration.minutes(1), week) ?? 3600;
     const ttlSecondsAfterFinished = check.seconds('ttlAfterFinished', props.ttlAfterFinished, undefined, week) ?? 60;
@@ -113,7 +114,7 @@ export class WebConsoleJob extends StackConstruct implements PodGroup {
       ...FLASK_API_POD,
       containerName: 'webconsole',
       image,
-      builtLocally: props.registry === undefined,
+      builtLocally: source.builtLocally,
       resources,
       writablePaths: [{ path: '/tmp', sizeLimit: props.tmpSizeLimit ?? '32Mi' }],
       restartPolicy: 'Never',

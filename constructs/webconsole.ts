@@ -7,7 +7,7 @@ import { DEFAULT_RUN_AS, RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
-import { PROJECT_IMAGES, PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG } from './images';
+import { PROJECT_IMAGES, PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG, projectImageSource } from './images';
 
 /**
  * What the workshop's Flask images (webconsole and consolehub) have in common: `flask run -h 0.0.0.0`
@@ -85,7 +85,8 @@ export class WebConsole extends StackConstruct {
   constructor(scope: Construct, id: string, props: WebConsoleProps = {}) {
     super(scope, id, props, 'WebConsole', 'webconsole');
     const { check, ctx } = this;
-    const image = this.workshopImage({ registry: props.registry ?? PROJECT_IMAGE_REGISTRY, tag: props.tag }, 'webconsole', PROJECT_IMAGE_TAG);
+    const source = projectImageSource(props, PROJECT_IMAGE_REGISTRY);
+    const image = this.workshopImage(source, 'webconsole', PROJECT_IMAGE_TAG);
     check.replicas('replicas', props.replicas);
     check.seconds('startupTimeout', props.startupTimeout, ...STARTUP_TIMEOUT_RANGE);
     check.nodePort('nodePort', props.nodePort);
@@ -97,7 +98,7 @@ export class WebConsole extends StackConstruct {
       name: 'webconsole',
       component: 'console',
       image,
-      builtLocally: props.registry === undefined,
+      builtLocally: source.builtLocally,
       startupTimeout: props.startupTimeout,
       replicas,
       // A new pod is ready before an old one goes: the console never drops to zero pods.
