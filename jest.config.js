@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The slow tests that install the packed library into a project (npm install): run on their own.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   // One packed library and one installed project per run, shared by the test files that need them (test/pack.ts).
   globalSetup: '<rootDir>/test/pack-setup.ts',
   globalTeardown: '<rootDir>/test/pack-teardown.ts',

@@ -4,11 +4,10 @@ import { Profile } from '../src/profile';
 import { StackChart } from '../src/stack-chart';
 
 /**
- * The hub in its own namespace; the users' Jobs in `default`, where the workshop image creates them.
- * Further copies (a `namespaceSuffix`) cannot share `default` with it, so they run this project's hub
- * (`hub: 'workshop-stacks'`), which creates its users' Jobs in its own namespace.
+ * This project's hub (the images the README builds), with everything, the users' Jobs included, in its
+ * own namespace: copies with a `namespaceSuffix` share nothing, not even `default`.
  */
 export function consolehubApp(app: App, profile: Profile, namespaceSuffix = ''): void {
   const chart = new StackChart(app, `consolehub${namespaceSuffix}`, { profile, partOf: 'consolehub' });
-  new ConsoleHub(chart, 'consolehub', namespaceSuffix ? { hub: 'workshop-stacks' } : {});
+  new ConsoleHub(chart, 'consolehub');
 }

@@ -1,9 +1,11 @@
+import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks';
 import { standardLabels } from '../src/labels';
 import { guardNamespace, restrictedNamespace } from '../src/namespace';
+import { STARTUP_TIMEOUT_RANGE } from '../src/pod';
 import { DEFAULT_API_SERVER_PORTS } from '../src/network';
 import { grantNamespacedRole } from '../src/rbac';
 import { compareQuantities } from '../src/quantity';
@@ -13,35 +15,36 @@ import { StackConstruct } from '../src/stack-construct';
 import { JOBS_NAMESPACE_ANNOTATION, TEMPLATE_JOBS_NAME } from '../src/traffic/model';
 import { DNS_NEEDS, NeededFlow, declareNeeds } from '../src/traffic/needs';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
+import { PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG, projectImageSource } from './images';
 import { FLASK_API_POD } from './webconsole';
 import { WebConsoleJob, WebConsoleJobProps } from './webconsole-job';
 
 /**
- * Which hub image runs: `workshop`, the workshop's own (`consolehub:v1`), which creates the users' Jobs in
- * `default` and reads `job-template.yaml` from `/`; or `workshop-stacks`, this project's
- * (`workshop-stacks/consolehub:v1`), which creates them in its own namespace (`HUB_NAMESPACE`, from the
- * downward API) from the template at `JOB_TEMPLATE`.
+ * Which hub image runs: `workshop-stacks`, this project's (`workshop-stacks/consolehub:v1`, built from
+ * `images/consolehub`), which creates the users' Jobs in its own namespace (`HUB_NAMESPACE`, from the
+ * downward API) from the JSON template at `JOB_TEMPLATE`; or `workshop`, the workshop's own
+ * (`consolehub:v1`), which creates them in `default` and reads `job-template.yaml` from `/`.
  */
 export type ConsoleHubFlavour = 'workshop' | 'workshop-stacks';
 
 const HUB_FLAVOURS: readonly ConsoleHubFlavour[] = ['workshop', 'workshop-stacks'];
-/** Where this project's images are (built inside minikube's Docker from `images/`). */
-const OWN_IMAGES = 'workshop-stacks';
 
 /** Props of {@link ConsoleHub}. */
 export interface ConsoleHubProps extends StackPlacementProps {
   /**
    * The hub image and how it finds its namespace and its Job template: see {@link ConsoleHubFlavour}.
    * With `workshop-stacks`, the users' Jobs, the hub's Role, the guard rails and the policies are all in
-   * the hub's own namespace, and `jobsNamespace` must be unset.
-   * @default 'workshop'
+   * the hub's own namespace, and `jobsNamespace` must be unset. `workshop` is an opt-in for classes that
+   * run the workshop's own hub image, which hard-codes `default`.
+   * @default 'workshop-stacks' (the image the README builds)
    */
   readonly hub?: ConsoleHubFlavour;
   /**
    * Registry (or Docker Hub namespace) of the consolehub image, and of the webconsole image unless
-   * `job.registry` says otherwise.
-   * @default none for the `workshop` hub (`consolehub:v1`), 'workshop-stacks' for the `workshop-stacks` hub
-   * (`workshop-stacks/consolehub:v1` and `workshop-stacks/webconsole:v1`): images built inside minikube's Docker
+   * `job.registry` says otherwise. Set, the images are pulled from there.
+   * @default images built inside minikube's Docker and never pulled (`imagePullPolicy: Never`):
+   * 'workshop-stacks' for the `workshop-stacks` hub (`workshop-stacks/consolehub:v1`), none for the
+   * `workshop` hub (`consolehub:v1`); the users' consoles run `workshop-stacks/webconsole:v1` with either
    */
   readonly registry?: string;
   /**
@@ -61,12 +64,17 @@ export interface ConsoleHubProps extends StackPlacementProps {
    */
   readonly nodePort?: NodePortSetting;
   /**
+   * How long the hub may take to start before the kubelet restarts it (the startup probe's budget).
+   * @default Duration.seconds(60)
+   */
+  readonly startupTimeout?: Duration;
+  /**
    * Namespace the hub creates the users' Jobs in, where its Role, the guard rails and the users'
    * NetworkPolicy go. The workshop image hard-codes `default`, so only an image changed to match may
    * use another. A dedicated namespace is the safer choice: this construct then creates it, labelled to
    * enforce PSS `restricted`, and the guard rails touch nothing else. A namespace other than `default`
    * and the hub's own is created here.
-   * @default 'default' (as the image hard-codes)
+   * @default the hub's namespace with the `workshop-stacks` hub; 'default' with the `workshop` hub (as its image hard-codes)
    */
   readonly jobsNamespace?: string;
   /**
@@ -130,10 +138,12 @@ export const CONSOLEHUB_RULES: readonly k8s.PolicyRule[] = [
  * sandboxed {@link WebConsoleJob} per user and proxy each user's requests to their own pod, so that
  * a user's interpreter state is always where their requests land.
  *
- * The hub reads `job-template.yaml` from its working directory `/`: the template, rendered from the
- * typed Job, is mounted there from a ConfigMap as a single file, so the image's own files in `/` stay
- * visible. A single-file mount never sees ConfigMap updates, so the template's hash is a pod-template
- * annotation: a changed template rolls new hub pods that read it.
+ * The template, rendered from the typed Job, is in a ConfigMap. This project's hub (the default) reads
+ * it as JSON from a directory mount (`JOB_TEMPLATE`) and creates the Jobs in its own namespace. The
+ * workshop's hub (`hub: 'workshop'`) opens `job-template.yaml` in its working directory `/`, so the
+ * template is mounted there as a single file and the image's own files in `/` stay visible. The
+ * template's hash is a pod-template annotation: a changed template rolls new hub pods that read it
+ * (a single-file mount never sees ConfigMap updates).
  *
  * RBAC is one namespaced Role in the jobs namespace with exactly the hub's calls, bound to the hub's
  * own ServiceAccount; the hub is the only pod with a token.
@@ -154,15 +164,16 @@ export class ConsoleHub extends StackConstruct {
     super(scope, id, props, 'ConsoleHub', 'consolehub');
     const { check, ctx } = this;
     check.oneOf('hub', props.hub, HUB_FLAVOURS);
-    const ownImage = props.hub === 'workshop-stacks';
-    // This project's images are `workshop-stacks/consolehub:v1` and `workshop-stacks/webconsole:v1`.
-    const registry = props.registry ?? (ownImage ? OWN_IMAGES : undefined);
-    const image = this.workshopImage({ registry, tag: props.tag }, 'consolehub');
+    const ownImage = (props.hub ?? 'workshop-stacks') === 'workshop-stacks';
+    // The workshop's hub image has no Docker Hub namespace: `consolehub:v1`, built as the workshop builds it.
+    const source = projectImageSource(props, ownImage ? PROJECT_IMAGE_REGISTRY : undefined);
+    const image = this.workshopImage(source, 'consolehub', PROJECT_IMAGE_TAG);
     check.replicas('replicas', props.replicas);
+    check.seconds('startupTimeout', props.startupTimeout, ...STARTUP_TIMEOUT_RANGE);
     check.nodePort('nodePort', props.nodePort);
     check.userNamespace('jobsNamespace', props.jobsNamespace);
     if (ownImage && props.jobsNamespace !== undefined && props.jobsNamespace !== ctx.namespace) {
-      check.fail('jobsNamespace', `must be unset with hub 'workshop-stacks', whose Jobs go in its own namespace (${ctx.namespace}), got ${JSON.stringify(props.jobsNamespace)}`);
+      check.fail('jobsNamespace', `must be unset with hub 'workshop-stacks' (the default), whose Jobs go in its own namespace (${ctx.namespace}); it is for hub 'workshop'. Got ${JSON.stringify(props.jobsNamespace)}`);
     }
     check.integer('maxSessions', props.maxSessions, 1, 10000);
     check.cidrs('apiServerCidrs', props.apiServerCidrs, 'must list at least one CIDR (leave it unset to allow any address)');
@@ -177,7 +188,8 @@ export class ConsoleHub extends StackConstruct {
 
     this.job = new WebConsoleJob(this, 'job', {
       ...props.job,
-      registry: props.job?.registry ?? registry,
+      // Unset, the job's own default: this project's console image, built locally.
+      registry: props.job?.registry ?? props.registry,
       namespace: jobsNamespace,
       profile: ctx.profile,
     });
@@ -199,6 +211,8 @@ export class ConsoleHub extends StackConstruct {
       name,
       component: 'hub',
       image,
+      builtLocally: source.builtLocally,
+      startupTimeout: props.startupTimeout,
       replicas: props.replicas ?? 1,
       rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
       serviceAccountName: this.serviceAccount.name,

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks/exceptions';
 import { ResourceSpec } from '../src/resources';
+import { STARTUP_TIMEOUT_RANGE } from '../src/pod';
 import { DEFAULT_RUN_AS } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
@@ -47,6 +48,12 @@ export interface DockercoinsProps extends StackPlacementProps {
    * @default 30001 (as in the workshop)
    */
   readonly webuiNodePort?: NodePortSetting;
+  /**
+   * How long each app may take to start before the kubelet restarts it (the startup probe's budget).
+   * hasher and webui take 19-21 s at their 250m CPU limit on a cold start.
+   * @default Duration.seconds(60)
+   */
+  readonly startupTimeout?: Duration;
   /**
    * Render NetworkPolicies that allow only the traffic the apps need.
    * @default true
@@ -94,6 +101,8 @@ export class Dockercoins extends StackConstruct {
     check.replicas('workerReplicas', props.workerReplicas);
     check.integer('workerMaxSurge', props.workerMaxSurge, 1, 1000, 'an integer of at least 1 (with maxUnavailable 0, a rollout needs a surge)');
     check.nodePort('webuiNodePort', props.webuiNodePort);
+    check.seconds('startupTimeout', props.startupTimeout, ...STARTUP_TIMEOUT_RANGE);
+    const startupTimeout = props.startupTimeout;
 
     const onPort80 = {
       runAs: DEFAULT_RUN_AS,
@@ -101,6 +110,7 @@ export class Dockercoins extends StackConstruct {
       port: { name: 'http', containerPort: 80 },
       writablePaths: [{ path: '/tmp' }],
       resources: SMALL,
+      startupTimeout,
     };
 
     const redis = new AppWorkload(this, 'redis', ctx, {
@@ -110,6 +120,7 @@ export class Dockercoins extends StackConstruct {
       runAs: REDIS_RUN_AS,
       port: { name: 'redis', containerPort: 6379 },
       probe: { kind: 'tcp' },
+      startupTimeout,
       writablePaths: [{ path: '/data', sizeLimit: '256Mi' }],
       resources: { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '256Mi' } },
       service: { port: 6379 },

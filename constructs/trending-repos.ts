@@ -12,6 +12,7 @@ import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
 import { DNS_NEEDS, declareNeeds } from '../src/traffic/needs';
 import { AppWorkload, ServiceEndpoint } from '../src/workload';
+import { STARTUP_TIMEOUT_RANGE } from '../src/pod';
 
 /** Props of {@link TrendingRepos}. */
 export interface TrendingReposProps extends StackPlacementProps {
@@ -43,6 +44,11 @@ export interface TrendingReposProps extends StackPlacementProps {
    * @default 2
    */
   readonly workers?: number;
+  /**
+   * How long tgr may take to start before the kubelet restarts it (the startup probe's budget).
+   * @default Duration.seconds(60)
+   */
+  readonly startupTimeout?: Duration;
   /**
    * Ports of the Kubernetes API server's endpoints, which tgr's egress NetworkPolicy allows (policies
    * see endpoint ports, not the `kubernetes` Service's 443): 443 on most managed clusters, 6443 with
@@ -90,6 +96,7 @@ export class TrendingRepos extends StackConstruct {
     check.replicas('replicas', props.replicas);
     check.dnsSubdomain('credentialsSecret', props.credentialsSecret);
     check.integer('workers', props.workers, 1, 32);
+    check.seconds('startupTimeout', props.startupTimeout, ...STARTUP_TIMEOUT_RANGE);
     check.runAs('runAs', props.runAs);
     check.ports('apiServerPorts', props.apiServerPorts);
     const name = 'tgr';
@@ -117,6 +124,7 @@ export class TrendingRepos extends StackConstruct {
       port: { name: 'http', containerPort: PORT },
       // GET / calls GitHub: an HTTP probe would spend the API quota every few seconds.
       probe: { kind: 'tcp' },
+      startupTimeout: props.startupTimeout,
       env: [
         credential('CLIENT_ID'),
         credential('CLIENT_SECRET'),

@@ -10,10 +10,17 @@ import { restrictedPodSpec } from '../src/pod';
 import { ResourceSpec, SizeAmount, quantityOf } from '../src/resources';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
+import { PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG, projectImageSource } from './images';
 import { FLASK_API_POD } from './webconsole';
 
 /** Props of {@link WebConsoleJob}. */
 export interface WebConsoleJobProps extends StackPlacementProps, WorkshopImageProps {
+  /**
+   * Registry (or Docker Hub namespace) of the `webconsole` image. Set, the image is pulled from there.
+   * @default 'workshop-stacks': this project's `workshop-stacks/webconsole:v1`, built inside minikube's
+   * Docker and never pulled (`imagePullPolicy: Never`)
+   */
+  readonly registry?: string;
   /**
    * How long a user's console may run before Kubernetes stops it (on the Job and on its pod; whole
    * seconds, from a minute to a week). It runs untrusted code, so it must not live forever.
@@ -92,7 +99,8 @@ export class WebConsoleJob extends StackConstruct implements PodGroup {
   constructor(scope: Construct, id: string, props: WebConsoleJobProps = {}) {
     super(scope, id, props, 'WebConsoleJob', 'webconsole');
     const { check, ctx } = this;
-    const image = this.workshopImage(props, 'webconsole');
+    const source = projectImageSource(props, PROJECT_IMAGE_REGISTRY);
+    const image = this.workshopImage(source, 'webconsole', PROJECT_IMAGE_TAG);
     const week = Duration.days(7);
     const activeDeadlineSeconds = check.seconds('activeDeadline', props.activeDeadline, Duration.minutes(1), week) ?? 3600;
     const ttlSecondsAfterFinished = check.seconds('ttlAfterFinished', props.ttlAfterFinished, undefined, week) ?? 60;
@@ -106,6 +114,7 @@ export class WebConsoleJob extends StackConstruct implements PodGroup {
       ...FLASK_API_POD,
       containerName: 'webconsole',
       image,
+      builtLocally: source.builtLocally,
       resources,
       writablePaths: [{ path: '/tmp', sizeLimit: props.tmpSizeLimit ?? '32Mi' }],
       restartPolicy: 'Never',

@@ -1,11 +1,13 @@
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { NamedPort, ProbeSpec, WritablePath } from '../src/pod';
+import { NamedPort, ProbeSpec, STARTUP_TIMEOUT_RANGE, WritablePath } from '../src/pod';
 import { ResourceSpec } from '../src/resources';
 import { DEFAULT_RUN_AS, RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
+import { PROJECT_IMAGES, PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG, projectImageSource } from './images';
 
 /**
  * What the workshop's Flask images (webconsole and consolehub) have in common: `flask run -h 0.0.0.0`
@@ -29,6 +31,17 @@ export const FLASK_API_POD: {
 
 /** Props of {@link WebConsole}. */
 export interface WebConsoleProps extends StackPlacementProps, WorkshopImageProps {
+  /**
+   * Registry (or Docker Hub namespace) of the `webconsole` image. Set, the image is pulled from there.
+   * @default 'workshop-stacks': this project's `workshop-stacks/webconsole:v1`, built inside minikube's
+   * Docker from `images/webconsole` and never pulled (`imagePullPolicy: Never`)
+   */
+  readonly registry?: string;
+  /**
+   * How long the console may take to start before the kubelet restarts it (the startup probe's budget).
+   * @default Duration.seconds(60)
+   */
+  readonly startupTimeout?: Duration;
   /**
    * Replicas of the console (the workshop scales it to 4).
    * @default 1
@@ -58,8 +71,8 @@ export interface WebConsoleProps extends StackPlacementProps, WorkshopImageProps
 /**
  * The webconsole stack: a Deployment and a Service named `webconsole` on port 5000 (NodePort in
  * `local`, LoadBalancer in `cloud`), as the workshop creates with `kubectl create deployment` and
- * `kubectl expose`. The image runs as root; here it runs as uid 10001 with a read-only root filesystem
- * and passes PSS `restricted`.
+ * `kubectl expose`. It runs this project's image ({@link PROJECT_IMAGES}, built inside minikube's
+ * Docker, never pulled) as uid 10001 with a read-only root filesystem, and passes PSS `restricted`.
  */
 export class WebConsole extends StackConstruct {
   /** The `webconsole` Service (5000): the stack's front door. */
@@ -72,8 +85,10 @@ export class WebConsole extends StackConstruct {
   constructor(scope: Construct, id: string, props: WebConsoleProps = {}) {
     super(scope, id, props, 'WebConsole', 'webconsole');
     const { check, ctx } = this;
-    const image = this.workshopImage(props, 'webconsole');
+    const source = projectImageSource(props, PROJECT_IMAGE_REGISTRY);
+    const image = this.workshopImage(source, 'webconsole', PROJECT_IMAGE_TAG);
     check.replicas('replicas', props.replicas);
+    check.seconds('startupTimeout', props.startupTimeout, ...STARTUP_TIMEOUT_RANGE);
     check.nodePort('nodePort', props.nodePort);
     const replicas = props.replicas ?? 1;
     const type = ctx.settings.externalServiceType;
@@ -83,6 +98,8 @@ export class WebConsole extends StackConstruct {
       name: 'webconsole',
       component: 'console',
       image,
+      builtLocally: source.builtLocally,
+      startupTimeout: props.startupTimeout,
       replicas,
       // A new pod is ready before an old one goes: the console never drops to zero pods.
       rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },

@@ -23,6 +23,7 @@ export * from './checks';
 export * from './apply';
 export * from './synth';
 export * from '../constructs/dockercoins';
+export * from '../constructs/images';
 export * from '../constructs/webconsole';
 export * from '../constructs/webconsole-job';
 export * from '../constructs/consolehub';

@@ -46,10 +46,23 @@ export interface RestrictedPodProps {
    */
   readonly port?: NamedPort;
   /**
-   * Readiness and liveness check on `port`.
+   * Startup, readiness and liveness check on `port`.
    * @default no probes
    */
   readonly probe?: ProbeSpec;
+  /**
+   * How long the app may take to start, from the container's start to its first answer to `probe`,
+   * before the kubelet restarts it (the startup probe's period times its failure threshold). Liveness
+   * and readiness run only once it has answered, so size it for a cold start at the CPU limit.
+   * @default Duration.seconds(60)
+   */
+  readonly startupTimeout?: Duration;
+  /**
+   * The image was built on the node itself (inside minikube's Docker) and is in no registry: the
+   * kubelet never pulls it (`imagePullPolicy: Never`).
+   * @default false: the pull policy follows the profile
+   */
+  readonly builtLocally?: boolean;
   /**
    * Whether the process binds a port below 1024 as non-root (sets the unprivileged-port sysctl).
    * @default false
@@ -140,6 +153,24 @@ export function volumeNameForPath(path: string): string {
   return slugify(path) || 'root';
 }
 
+/**
+ * The probes' timing, in one place. The startup probe guards the start: it checks often (a started app
+ * is ready soon) and long enough for a cold start at the CPU limit (dockercoins' hasher and webui take
+ * 19-21 s at 250m: the default allows about three times that). Liveness and readiness begin only once
+ * it has passed, so liveness never judges a starting app: it restarts an app that stopped answering
+ * for 30 s. Readiness takes a pod out of its Service after 15 s without an answer and never restarts it.
+ * Timeouts of 3 s leave room for an answer from a container throttled at its CPU limit.
+ */
+export const PROBE_DEFAULTS = {
+  startupPeriod: Duration.seconds(2),
+  startupTimeout: Duration.seconds(60),
+  readiness: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+  liveness: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+} as const;
+
+/** The bounds a `startupTimeout` prop is checked against: at least one period, at most 10 minutes. */
+export const STARTUP_TIMEOUT_RANGE: readonly [Duration, Duration] = [PROBE_DEFAULTS.startupPeriod, Duration.minutes(10)];
+
 function probe(spec: ProbeSpec, port: NamedPort, timing: Omit<k8s.Probe, 'httpGet' | 'tcpSocket'>): k8s.Probe {
   const target = k8s.IntOrString.fromString(port.name);
   return spec.kind === 'tcp'
@@ -153,20 +184,26 @@ function probe(spec: ProbeSpec, port: NamedPort, timing: Omit<k8s.Probe, 'httpGe
  */
 export function restrictedPodSpec(ctx: StackContext, props: RestrictedPodProps): k8s.PodSpec {
   const writable = props.writablePaths ?? [];
+  const probed = props.probe && props.port ? { spec: props.probe, port: props.port } : undefined;
+  const startupPeriod = PROBE_DEFAULTS.startupPeriod.toSeconds();
+  const startupTimeout = (props.startupTimeout ?? PROBE_DEFAULTS.startupTimeout).toSeconds();
   const container: k8s.Container = {
     name: props.containerName,
     image: props.image,
-    imagePullPolicy: pullPolicyFor(props.image, ctx.profile),
+    imagePullPolicy: pullPolicyFor(props.image, ctx.profile, props.builtLocally),
     command: props.command,
     args: props.args,
     workingDir: props.workingDir,
     env: props.env,
     ports: props.port ? [{ name: props.port.name, containerPort: props.port.containerPort, protocol: 'TCP' }] : undefined,
-    readinessProbe: props.probe && props.port
-      ? probe(props.readinessPath ? { kind: 'http', path: props.readinessPath } : props.probe, props.port,
-        { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }) : undefined,
-    livenessProbe: props.probe && props.port
-      ? probe(props.probe, props.port, { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }) : undefined,
+    startupProbe: probed && probe(probed.spec, probed.port, {
+      periodSeconds: startupPeriod,
+      timeoutSeconds: PROBE_DEFAULTS.readiness.timeoutSeconds,
+      failureThreshold: Math.ceil(startupTimeout / startupPeriod),
+    }),
+    readinessProbe: probed && probe(props.readinessPath ? { kind: 'http', path: props.readinessPath } : probed.spec, probed.port,
+      { ...PROBE_DEFAULTS.readiness }),
+    livenessProbe: probed && probe(probed.spec, probed.port, { ...PROBE_DEFAULTS.liveness }),
     resources: toResourceRequirements(props.resources, ctx.settings.resourceScale),
     lifecycle: props.preStop && { preStop: props.preStop },
     securityContext: restrictedContainerSecurityContext(),

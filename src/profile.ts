@@ -35,10 +35,14 @@ export function isProfile(value: unknown): value is Profile {
   return typeof value === 'string' && (PROFILES as readonly string[]).includes(value);
 }
 
-/** Reads the profile from `WORKSHOP_PROFILE`; unset means `local`, anything unknown is an error. */
 /** `WORKSHOP_PROFILE` names no profile: the person can fix it from the message. */
 export class ProfileError extends Error {}
 
+/**
+ * The profile an app synthesizes for, from `WORKSHOP_PROFILE`: unset means `local`, anything unknown is
+ * an error. `workshop-stacks synth --profile` sets it for the app it runs; an app of yours passes the
+ * result to its StackCharts (`init`'s main.ts does), or the flag cannot reach it.
+ */
 export function profileFromEnv(env: NodeJS.ProcessEnv = process.env): Profile {
   const value = env[PROFILE_ENV];
   if (value === undefined || value === '') return 'local';

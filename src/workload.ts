@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from './labels';
 import { PodGroup } from './network';
 import { RestrictedPodProps, restrictedPodSpec } from './pod';
+import { DEFAULT_RUN_AS, RunAs, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { StackContext } from './stack-chart';
 
 /** What a route, a policy or another stack needs to reach a workload through its Service. */
@@ -208,4 +209,17 @@ export class AppWorkload extends Construct implements PodGroup, kplus.IPodSelect
   toPodSelector(): kplus.IPodSelector {
     return this;
   }
+}
+
+/**
+ * Makes a cdk8s-plus workload's pods pass PSS `restricted` as the stacks' own do: seccomp
+ * `RuntimeDefault`, every capability dropped, a numeric non-root uid. cdk8s-plus has no field for the
+ * first and drops no capability by default, so this patches the pod template (`ApiObject.of`); the
+ * workload's other settings stay as cdk8s-plus renders them.
+ */
+export function restrictKplusWorkload(workload: kplus.Deployment | kplus.StatefulSet | kplus.DaemonSet | kplus.Job, runAs: RunAs = DEFAULT_RUN_AS): void {
+  const obj = ApiObject.of(workload);
+  // `add` replaces a member that exists: cdk8s-plus always renders both security contexts.
+  obj.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext', restrictedPodSecurityContext(runAs)));
+  workload.containers.forEach((_, i) => obj.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${i}/securityContext`, restrictedContainerSecurityContext())));
 }

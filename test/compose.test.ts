@@ -17,7 +17,8 @@ function composed(): KubeObject[] {
   for (const ns of ['coins', 'console', 'hub', 'trending', 'edge']) new k8s.KubeNamespace(chart, `ns-${ns}`, { metadata: { name: ns } });
   const coins = new Dockercoins(chart, 'coins', { namespace: 'coins' });
   const console = new WebConsole(chart, 'console', { namespace: 'console' });
-  const hub = new ConsoleHub(chart, 'hub', { namespace: 'hub', jobsNamespace: 'hub-sessions' });
+  // The workshop's hub (an image changed to create its Jobs elsewhere), its users' Jobs in a namespace of their own.
+  const hub = new ConsoleHub(chart, 'hub', { namespace: 'hub', hub: 'workshop', jobsNamespace: 'hub-sessions' });
   const tgr = new TrendingRepos(chart, 'tgr', { namespace: 'trending' });
   const gateway = new ApiGateway(chart, 'gateway', { namespace: 'edge' });
   gateway.addRoute({ pathPrefix: '/coins', service: coins.webui, prefixRewrite: '/' });

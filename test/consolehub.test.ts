@@ -11,6 +11,7 @@ import { PROFILES, expectInvalidProp, findObject, podSpec, synthStack } from './
 const HUB_NS = 'hub';
 const synth = (props: ConsoleHubProps = {}, chartProps = {}) =>
   synthStack((chart) => new ConsoleHub(chart, 'hub', props), { namespace: HUB_NS, ...chartProps });
+const workshopHub = (props: ConsoleHubProps = {}, chartProps = {}) => synth({ hub: 'workshop', ...props }, chartProps);
 const hubPod = (objects: KubeObject[]) => podSpec(findObject(objects, 'Deployment', 'consolehub'));
 
 /** Reads `job-template.yaml` the way the hub does: through its mount, from its working directory. */
@@ -33,35 +34,35 @@ function asTheHubStartsIt(template: any, uname: string): KubeObject {
   return job;
 }
 
-describe('ConsoleHub', () => {
+describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', () => {
   test('a Deployment and a Service named consolehub on 5000 (api), NodePort locally, LoadBalancer in the cloud', () => {
-    const objects = synth();
+    const objects = workshopHub();
     expect(hubPod(objects).containers[0].ports).toEqual([{ name: 'api', containerPort: 5000, protocol: 'TCP' }]);
     const svc = findObject(objects, 'Service', 'consolehub', HUB_NS).spec as any;
     expect(svc.ports).toEqual([{ name: 'api', port: 5000, targetPort: 'api', protocol: 'TCP' }]);
     expect(svc.type).toBe('NodePort');
-    expect((findObject(synth({}, { profile: 'cloud' }), 'Service', 'consolehub').spec as any).type).toBe('LoadBalancer');
+    expect((findObject(workshopHub({}, { profile: 'cloud' }), 'Service', 'consolehub').spec as any).type).toBe('LoadBalancer');
     expect(checkServiceWiring(objects)).toEqual([]);
   });
 
   test.each(PROFILES)('%s: every object passes the schema and every pod, the users’ included, PSS restricted', (profile) => {
-    const objects = synth({}, { profile });
+    const objects = workshopHub({}, { profile });
     const template = mountedTemplate(objects);
     const findings = [...objects, template, asTheHubStartsIt(template, 'alice')]
       .flatMap((o) => [...checkSchema(o), ...checkPodSecurityRestricted(o)]);
     expect(findings.map(formatFinding)).toEqual([]);
   });
 
-  test.each(PROFILES)('%s: the locally built images are never pulled when present', (profile) => {
-    const objects = synth({}, { profile });
-    expect(hubPod(objects).containers[0]).toMatchObject({ image: 'consolehub:v1', imagePullPolicy: 'IfNotPresent' });
+  test.each(PROFILES)('%s: runs the workshop\'s consolehub:v1 and this project\'s console, both built locally and never pulled', (profile) => {
+    const objects = workshopHub({}, { profile });
+    expect(hubPod(objects).containers[0]).toMatchObject({ image: 'consolehub:v1', imagePullPolicy: 'Never' });
     expect(mountedTemplate(objects).spec.template.spec.containers[0])
-      .toMatchObject({ image: 'webconsole:v1', imagePullPolicy: 'IfNotPresent' });
+      .toMatchObject({ image: 'workshop-stacks/webconsole:v1', imagePullPolicy: 'Never' });
   });
 
   test('registry applies to both images unless job.registry overrides it', () => {
     const image = (props: ConsoleHubProps) => {
-      const objects = synth(props);
+      const objects = workshopHub(props);
       return [hubPod(objects).containers[0].image, mountedTemplate(objects).spec.template.spec.containers[0].image];
     };
     expect(image({ registry: 'reg.example.com/class', tag: 'v2' })).toEqual(['reg.example.com/class/consolehub:v2', 'reg.example.com/class/webconsole:v1']);
@@ -69,7 +70,7 @@ describe('ConsoleHub', () => {
   });
 
   describe('the job template the hub opens', () => {
-    const objects = synth();
+    const objects = workshopHub();
     const template = mountedTemplate(objects);
     const pod = template.spec.template.spec;
 
@@ -111,7 +112,7 @@ describe('ConsoleHub', () => {
     });
 
     test('follows the job props', () => {
-      const custom = mountedTemplate(synth({ job: { activeDeadline: Duration.minutes(10), ttlAfterFinished: Duration.seconds(0), runtimeClassName: 'gvisor', tmpSizeLimit: '8Mi' } }));
+      const custom = mountedTemplate(workshopHub({ job: { activeDeadline: Duration.minutes(10), ttlAfterFinished: Duration.seconds(0), runtimeClassName: 'gvisor', tmpSizeLimit: '8Mi' } }));
       expect(custom.spec).toMatchObject({ activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 0 });
       expect(custom.spec.template.spec).toMatchObject({ activeDeadlineSeconds: 600, runtimeClassName: 'gvisor' });
       expect(custom.spec.template.spec.volumes[0].emptyDir.sizeLimit).toBe('8Mi');
@@ -121,18 +122,18 @@ describe('ConsoleHub', () => {
       const annotation = (o: KubeObject[]) => (findObject(o, 'Deployment', 'consolehub').spec as any).template.metadata.annotations['checksum/job-template'];
       const data = (findObject(objects, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml'];
       expect(annotation(objects)).toBe(createHash('sha256').update(data).digest('hex'));
-      expect(annotation(synth({ job: { activeDeadline: Duration.minutes(10) } }))).not.toBe(annotation(objects));
+      expect(annotation(workshopHub({ job: { activeDeadline: Duration.minutes(10) } }))).not.toBe(annotation(objects));
     });
   });
 
   test('the hub has its own ServiceAccount, and its token mounted: it calls the API', () => {
-    const objects = synth();
+    const objects = workshopHub();
     const sa = findObject(objects, 'ServiceAccount', 'consolehub', HUB_NS);
     expect(hubPod(objects)).toMatchObject({ serviceAccountName: sa.metadata.name, automountServiceAccountToken: true });
   });
 
   describe('RBAC', () => {
-    const objects = synth();
+    const objects = workshopHub();
 
     test('one namespaced Role in the jobs namespace with exactly the hub’s calls, no wildcard, no ClusterRole', () => {
       expect(objects.filter((o) => /^Cluster/.test(o.kind))).toEqual([]);
@@ -154,7 +155,7 @@ describe('ConsoleHub', () => {
 
   describe('the jobs namespace', () => {
     test('defaults to default, as the image hard-codes, and is not created or relabelled', () => {
-      const objects = synth();
+      const objects = workshopHub();
       expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual([HUB_NS]);
       for (const kind of ['Role', 'RoleBinding', 'ResourceQuota', 'LimitRange']) {
         expect([kind, objects.filter((o) => o.kind === kind).every((o) => o.metadata.namespace === 'default')]).toEqual([kind, true]);
@@ -162,7 +163,7 @@ describe('ConsoleHub', () => {
     });
 
     test('a dedicated one is created, enforcing PSS restricted, and takes the Role, guard rails and users’ policy', () => {
-      const objects = synth({ jobsNamespace: 'sessions' });
+      const objects = workshopHub({ jobsNamespace: 'sessions' });
       const ns = findObject(objects, 'Namespace', 'sessions');
       expect(ns.metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
       expect(ns.metadata.namespace).toBeUndefined();
@@ -175,14 +176,14 @@ describe('ConsoleHub', () => {
     });
 
     test('the hub’s own namespace is not created twice', () => {
-      const objects = synth({ jobsNamespace: HUB_NS });
+      const objects = workshopHub({ jobsNamespace: HUB_NS });
       expect(objects.filter((o) => o.kind === 'Namespace')).toHaveLength(1);
     });
   });
 
   describe('guard rails', () => {
     test.each(PROFILES)('%s: quotas bound Jobs, pods, CPU and memory; the LimitRange caps containers at the sandbox', (profile) => {
-      const objects = synth({ maxSessions: 5 }, { profile });
+      const objects = workshopHub({ maxSessions: 5 }, { profile });
       const limits = mountedTemplate(objects).spec.template.spec.containers[0].resources;
       expect((findObject(objects, 'ResourceQuota', 'consolehub-jobs').spec as any).hard).toEqual({ 'count/jobs.batch': 5 });
       const sessions = findObject(objects, 'ResourceQuota', 'consolehub-sessions').spec as any;
@@ -196,19 +197,19 @@ describe('ConsoleHub', () => {
     });
 
     test('the pod quota is scoped to pods with a deadline, which the users’ pods have', () => {
-      const objects = synth();
+      const objects = workshopHub();
       expect((findObject(objects, 'ResourceQuota', 'consolehub-sessions').spec as any).scopes).toEqual(['Terminating']);
       expect(mountedTemplate(objects).spec.template.spec.activeDeadlineSeconds).toBeGreaterThan(0);
     });
 
     test('can be turned off', () => {
-      const objects = synth({ guardRails: false });
+      const objects = workshopHub({ guardRails: false });
       expect(objects.filter((o) => ['ResourceQuota', 'LimitRange'].includes(o.kind))).toEqual([]);
     });
   });
 
   describe('NetworkPolicies', () => {
-    const objects = synth();
+    const objects = workshopHub();
     const policy = (name: string, o = objects) => findObject(o, 'NetworkPolicy', name).spec as any;
     const hubLabels = (findObject(objects, 'Deployment', 'consolehub').spec as any).template.metadata.labels;
     const api = [443, 6443, 8443].map((port) => ({ port, protocol: 'TCP' }));
@@ -248,12 +249,12 @@ describe('ConsoleHub', () => {
     });
 
     test('apiServerCidrs and apiServerPorts narrow the hub’s way to the API server', () => {
-      const hub = policy('consolehub', synth({ apiServerCidrs: ['192.168.49.2/32'], apiServerPorts: [8443] }));
+      const hub = policy('consolehub', workshopHub({ apiServerCidrs: ['192.168.49.2/32'], apiServerPorts: [8443] }));
       expect(hub.egress[2]).toEqual({ to: [{ ipBlock: { cidr: '192.168.49.2/32' } }], ports: [{ port: 8443, protocol: 'TCP' }] });
     });
 
     test('with hub and Jobs in one namespace, the peers need no namespace selector', () => {
-      const same = synth({ jobsNamespace: HUB_NS });
+      const same = workshopHub({ jobsNamespace: HUB_NS });
       expect(policy('webconsole-sessions', same).ingress[0].from[0].namespaceSelector).toBeUndefined();
       expect(policy('consolehub', same).egress[1].to[0].namespaceSelector).toBeUndefined();
     });
@@ -273,7 +274,7 @@ describe('ConsoleHub', () => {
     });
 
     test('can be turned off', () => {
-      expect(synth({ networkPolicies: false }).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+      expect(workshopHub({ networkPolicies: false }).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
     });
   });
 
@@ -305,8 +306,22 @@ describe('ConsoleHub', () => {
   });
 });
 
-describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks)', () => {
-  const objects = synth({ hub: 'workshop-stacks' });
+describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks, the default)', () => {
+  const objects = synth();
+
+  test('is the default: what the README builds and dist/ ships', () => {
+    expect(objects).toEqual(synth({ hub: 'workshop-stacks' }));
+  });
+
+  test.each(PROFILES)('%s: both images are built locally and never pulled; a registry makes them pulled', (profile) => {
+    const local = synth({}, { profile });
+    const template = (objs: KubeObject[]) => JSON.parse((findObject(objs, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml']);
+    expect(hubPod(local).containers[0]).toMatchObject({ image: 'workshop-stacks/consolehub:v1', imagePullPolicy: 'Never' });
+    expect(template(local).spec.template.spec.containers[0]).toMatchObject({ image: 'workshop-stacks/webconsole:v1', imagePullPolicy: 'Never' });
+    const pulled = synth({ registry: 'registry.example.com/class' }, { profile });
+    expect(hubPod(pulled).containers[0]).toMatchObject({ image: 'registry.example.com/class/consolehub:v1', imagePullPolicy: 'IfNotPresent' });
+    expect(template(pulled).spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+  });
 
   test('runs workshop-stacks/consolehub:v1, and its users\' consoles run workshop-stacks/webconsole:v1', () => {
     expect(hubPod(objects).containers[0].image).toBe('workshop-stacks/consolehub:v1');
@@ -342,6 +357,7 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks)', () 
   test('jobsNamespace cannot send its Jobs elsewhere; the hub flavour is checked', () => {
     const build = (props: ConsoleHubProps) => () => synth(props);
     expectInvalidProp(build({ hub: 'workshop-stacks', jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /must be unset/);
+    expectInvalidProp(build({ jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /the default.*it is for hub 'workshop'/);
     expectInvalidProp(build({ hub: 'other' as any }), "ConsoleHub 'test/hub'", 'hub', /one of workshop, workshop-stacks/);
     const small = { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '128Mi' }, ephemeralStorage: { request: '32Mi', limit: '128Mi' } };
     expectInvalidProp(build({ hub: 'workshop-stacks', job: { resources: small } }), "ConsoleHub 'test/hub'", 'job.resources.cpu.limit', /hub's own cpu limit \(500m\)/);

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { WorkshopStacksValidation } from '../src/checks/plugin';
 import { ValidateOptions } from '../src/checks/validate';
-import { KubeObject } from '../src/manifest';
+import { KubeObject, containersOf, parseManifests, podTemplateOf } from '../src/manifest';
 import { Profile } from '../src/profile';
 import { PropsValidationError } from '../src/props-error';
 import { StackChart, StackChartProps } from '../src/stack-chart';
@@ -47,4 +47,21 @@ export async function runValidationPlugin(options: ValidateOptions, manifests: s
     report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } },
   });
   return { status, violations };
+}
+
+/**
+ * Every container of every pod template in `objects`, with the object it is in, the Job templates that
+ * ConfigMaps carry (consolehub's) included: what a node would run.
+ */
+export function allContainers(objects: readonly KubeObject[]): Array<{ where: string; container: any }> {
+  return objects.flatMap((obj) => {
+    const embedded = obj.kind === 'ConfigMap' ? Object.values((obj.data ?? {}) as Record<string, string>).flatMap((text) => {
+      try { return parseManifests(text); } catch { return []; }
+    }) : [];
+    return [obj, ...embedded].flatMap((o) => {
+      const template = podTemplateOf(o);
+      const where = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
+      return template ? containersOf(template.spec, template.path).map(({ container }) => ({ where: `${where}: ${container.name}`, container: container as any })) : [];
+    });
+  });
 }

@@ -8,10 +8,11 @@ import { ConsoleHub } from '../constructs/consolehub';
 import { Dockercoins } from '../constructs/dockercoins';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { WebConsole } from '../constructs/webconsole';
-import { matchesSelector } from '../src/checks';
+import { checkPodSecurityRestricted, matchesSelector } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';
 import { StackChart } from '../src/stack-chart';
 import { synthYaml } from '../src/synth';
+import { restrictKplusWorkload } from '../src/workload';
 
 /**
  * A consumer project: the stacks in StackCharts, the user's own cdk8s-plus objects in a plain chart of
@@ -21,7 +22,7 @@ function consumer() {
   const app = new App();
   const coins = new Dockercoins(new StackChart(app, 'coins'), 'coins');
   const console = new WebConsole(new StackChart(app, 'console'), 'console');
-  const hub = new ConsoleHub(new StackChart(app, 'hub'), 'hub', { hub: 'workshop-stacks' });
+  const hub = new ConsoleHub(new StackChart(app, 'hub'), 'hub');
   const apiChart = new StackChart(app, 'api');
   const tgr = new TrendingRepos(apiChart, 'tgr');
   const gateway = new ApiGateway(apiChart, 'gateway', { routes: [tgr.route] });
@@ -30,13 +31,12 @@ function consumer() {
   const shop = new kplus.Deployment(mine, 'shop', {
     containers: [{ image: 'example/shop:1', portNumber: 8080, securityContext: { user: 10001, group: 10001 } }],
   });
-  // Ingress in front of every stack's Service.
-  const ingress = new kplus.Ingress(mine, 'ingress');
-  ingress.addRule('/coins', kplus.IngressBackend.fromService(coins.services.webui));
-  ingress.addRule('/console', kplus.IngressBackend.fromService(console.service));
-  ingress.addRule('/hub', kplus.IngressBackend.fromService(hub.service));
-  ingress.addRule('/tgr', kplus.IngressBackend.fromService(tgr.service));
-  ingress.addRule('/', kplus.IngressBackend.fromService(gateway.service!));
+  // An Ingress in front of every stack's Service, each in its Service's namespace: an Ingress reaches
+  // only the Services of its own namespace.
+  const routes: Array<[string, kplus.Service]> = [
+    ['/coins', coins.services.webui], ['/console', console.service], ['/hub', hub.service], ['/tgr', tgr.service], ['/', gateway.service!],
+  ];
+  routes.forEach(([path, service], i) => new kplus.Ingress(Chart.of(service), `ingress-${i}`).addRule(path, kplus.IngressBackend.fromService(service)));
   // The user's pods reach redis; the worker reaches the user's pods; a policy of the user's own names rng.
   shop.connections.allowTo(coins.workloads.redis, { ports: [kplus.NetworkPolicyPort.tcp(6379)] });
   shop.connections.allowFrom(coins.workloads.worker, { ports: [kplus.NetworkPolicyPort.tcp(8080)] });
@@ -67,12 +67,14 @@ describe('the stacks compose with cdk8s-plus-27', () => {
   const built = consumer();
   const objects = parseManifests(synthYaml(built.app));
 
-  test('a kplus.Ingress takes any stack\'s Service (IngressBackend.fromService)', () => {
-    const ingress = objects.find((o) => o.kind === 'Ingress')!;
-    const backends = (ingress.spec as any).rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name, p.backend.service.port.number]);
+  test('a kplus.Ingress in a stack\'s chart takes its Service (IngressBackend.fromService), in the Service\'s namespace', () => {
+    const backends = objects.filter((o) => o.kind === 'Ingress').flatMap((ingress) => (ingress.spec as any).rules[0].http.paths
+      .map((p: any) => [p.path, ingress.metadata.namespace, p.backend.service.name, p.backend.service.port.number]));
     expect(backends).toEqual(expect.arrayContaining([
-      ['/coins', 'webui', 80], ['/console', 'webconsole', 5000], ['/hub', 'consolehub', 5000], ['/tgr', 'tgr', 5000], ['/', 'api-gateway', 80],
+      ['/coins', 'coins', 'webui', 80], ['/console', 'console', 'webconsole', 5000], ['/hub', 'hub', 'consolehub', 5000],
+      ['/tgr', 'api', 'tgr', 5000], ['/', 'api', 'api-gateway', 80],
     ]));
+    expect(backends).toHaveLength(5);
   });
 
   test('the stacks\' Services are unchanged by being cdk8s-plus Services: named target ports, no empty fields', () => {
@@ -137,7 +139,8 @@ describe('the stacks compose with cdk8s-plus-27', () => {
     const chart = new StackChart(app, 'hub');
     new ConsoleHub(chart, 'hub', { job: { activeDeadline: Duration.minutes(30), ttlAfterFinished: Duration.minutes(2) } });
     const template = parseManifests(synthYaml(app)).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'consolehub-job-template')!;
-    expect((template.data as any)['job-template.yaml']).toMatch(/activeDeadlineSeconds: 1800[\s\S]*ttlSecondsAfterFinished: 120/);
+    const job = JSON.parse((template.data as any)['job-template.yaml']);
+    expect(job.spec).toMatchObject({ activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 120 });
   });
 
   test('an ApiGateway routes to any kplus.Service: a stack\'s (whose pods then admit Envoy) or the user\'s own', () => {
@@ -172,5 +175,23 @@ describe('the stacks compose with cdk8s-plus-27', () => {
       .filter((f) => f.endsWith('.ts')).map((f) => path.join(root, dir, f)));
     expect(theirs.size).toBeGreaterThan(100);
     expect(constructSide.flatMap(exported).filter((name) => theirs.has(name))).toEqual([]);
+  });
+});
+
+describe('restrictKplusWorkload', () => {
+  const deployment = (restrict: boolean) => {
+    const app = new App();
+    const chart = new Chart(app, 'mine', { namespace: 'shop' });
+    const web = new kplus.Deployment(chart, 'web', { containers: [{ image: 'example/web:1', portNumber: 8080 }, { image: 'example/sidecar:1' }] });
+    if (restrict) restrictKplusWorkload(web);
+    return parseManifests(synthYaml(app)).find((o) => o.kind === 'Deployment')!;
+  };
+
+  test('makes every container of a cdk8s-plus workload pass PSS restricted, which cdk8s-plus alone does not', () => {
+    expect(checkPodSecurityRestricted(deployment(false)).length).toBeGreaterThan(0);
+    expect(checkPodSecurityRestricted(deployment(true))).toEqual([]);
+    const spec = (deployment(true).spec as any).template.spec;
+    expect(spec.securityContext).toMatchObject({ runAsUser: 10001, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.containers.map((c: any) => c.securityContext.capabilities)).toEqual([{ drop: ['ALL'] }, { drop: ['ALL'] }]);
   });
 });

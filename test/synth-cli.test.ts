@@ -41,6 +41,14 @@ describe('workshop-stacks synth', () => {
     expect(fs.existsSync(path.join(dir, 'elsewhere', 'mine.k8s.yaml'))).toBe(true);
   });
 
+  test("--profile reaches the project's app as WORKSHOP_PROFILE (init's main.ts reads it); without it, local", async () => {
+    const app = `node -e "require('fs').writeFileSync(process.env.CDK8S_OUTDIR + '/profile.txt', process.env.WORKSHOP_PROFILE)"`;
+    expect(JSON.parse((await synth('--app', app, '--profile', 'cloud', '-o', 'json')).stdout)).toMatchObject({ ok: true, profile: 'cloud' });
+    expect(read('dist', 'profile.txt')).toBe('cloud');
+    expect((await synth('--app', app)).code).toBe(0);
+    expect(read('dist', 'profile.txt')).toBe('local');
+  });
+
   test('an app that fails writes nothing and exits 2 with its output', async () => {
     fs.mkdirSync(path.join(dir, 'dist'));
     // It writes a manifest before it fails: a failed run copies nothing of what it wrote.

@@ -145,7 +145,7 @@ describe('the needs the constructs declare, over dist/', () => {
     expect(needsOf(dockercoins, 'worker')).toEqual(expect.arrayContaining([
       { service: 'dockercoins/rng', port: 80 }, { service: 'dockercoins/hasher', port: 80 }, { service: 'dockercoins/redis', port: 6379 }]));
     expect(needsOf(dockercoins, 'webui')).toEqual(expect.arrayContaining([{ service: 'dockercoins/redis', port: 6379 }]));
-    expect(needsOf(dist('consolehub'), 'consolehub')).toEqual(expect.arrayContaining([{ workload: 'default/webconsole-*', port: 5000 }, { outside: true, port: 6443 }]));
+    expect(needsOf(dist('consolehub'), 'consolehub')).toEqual(expect.arrayContaining([{ workload: 'consolehub/webconsole-*', port: 5000 }, { outside: true, port: 6443 }]));
     expect(needsOf(dist('api-gateway'), 'api-gateway')).toEqual(expect.arrayContaining([{ service: 'api-gateway/tgr', port: 5000 }]));
     for (const app of ['dockercoins', 'webconsole', 'consolehub', 'api-gateway', 'classroom']) expect(checkNeededFlows(dist(app))).toEqual([]);
   });

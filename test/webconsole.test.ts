@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { PROJECT_IMAGES } from '../constructs/images';
 import { WebConsole, WebConsoleProps } from '../constructs/webconsole';
 import { checkPodSecurityRestricted, checkSchema, checkServiceWiring, selects } from '../src/checks';
 import { PROFILES, expectInvalidProp, findObject, podSpec, synthStack } from './helpers';
@@ -25,8 +26,12 @@ describe('WebConsole', () => {
     expect(cloud.ports[0].nodePort).toBeUndefined();
   });
 
-  test.each(PROFILES)('%s: the locally built webconsole:v1 is never pulled when present', (profile) => {
-    expect(container(synth({}, { profile }))).toMatchObject({ image: 'webconsole:v1', imagePullPolicy: 'IfNotPresent' });
+  test.each(PROFILES)('%s: runs this project\'s image, built locally and never pulled (a pull would fetch docker.io/workshop-stacks/...)', (profile) => {
+    expect(container(synth({}, { profile }))).toMatchObject({ image: PROJECT_IMAGES.webconsole, imagePullPolicy: 'Never' });
+  });
+
+  test('an image from a registry is pulled as the profile says', () => {
+    expect(container(synth({ registry: 'registry.example.com/class' }))).toMatchObject({ image: 'registry.example.com/class/webconsole:v1', imagePullPolicy: 'IfNotPresent' });
   });
 
   test('registry and tag choose the image', () => {
@@ -47,9 +52,9 @@ describe('WebConsole', () => {
     expect(spec.automountServiceAccountToken).toBe(false);
   });
 
-  test('with no health route, readiness and liveness are TCP checks on the api port (a crash is noticed)', () => {
+  test('with no health route, startup, readiness and liveness are TCP checks on the api port (a crash is noticed)', () => {
     const c = container(synth());
-    for (const probe of [c.readinessProbe, c.livenessProbe]) {
+    for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
       expect(probe.tcpSocket).toEqual({ port: 'api' });
       expect(probe.httpGet).toBeUndefined();
     }

@@ -37,7 +37,7 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
     .argument('[apps...]', `example apps to synthesize instead of the project's app (${EXAMPLE_APPS.join(', ')})`)
     .option('--app <command>', `command that runs the cdk8s app, writing to $CDK8S_OUTDIR (default: "app" of ./${CONFIG_FILE})`)
     .option('--outdir <dir>', `output directory (default: "output" of ./${CONFIG_FILE}, else dist)`)
-    .addOption(new Option('--profile <profile>', `profile (default: $${PROFILE_ENV}, else local)`).choices(PROFILES))
+    .addOption(new Option('--profile <profile>', `profile (default: $${PROFILE_ENV}, else local); the project's app gets it as $${PROFILE_ENV} and reads it with profileFromEnv(), as init's main.ts does`).choices(PROFILES))
     // -o/--output is the report's format in every command; cdk8s's output directory is --outdir here.
     .addOption(new Option('-o, --output <format>', 'output format (the output directory is --outdir)').choices(['text', 'json']).default('text'))
     .action((apps: string[], opts: SynthOptions) => {

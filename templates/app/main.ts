@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiGateway, Dockercoins, StackChart, StackChartProps } from 'workshop-stacks';
+import { ApiGateway, Dockercoins, StackChart, StackChartProps, profileFromEnv } from 'workshop-stacks';
 
 /**
  * Dockercoins behind an API gateway, in a namespace of their own (the chart's id): the gateway sends
@@ -18,6 +18,8 @@ export class ClassChart extends StackChart {
 // Synthesize when run as the app (`npx cdk8s synth` runs `npx ts-node main.ts`), not when a test imports the chart.
 if (require.main === module) {
   const app = new App();
-  new ClassChart(app, '{{namespace}}');
+  // `local` (minikube: NodePorts) unless WORKSHOP_PROFILE says `cloud` (LoadBalancers, doubled resources),
+  // as `npx workshop-stacks synth --profile cloud` sets it.
+  new ClassChart(app, '{{namespace}}', { profile: profileFromEnv() });
   app.synth();
 }

@@ -1,11 +1,13 @@
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as library from '../src';
-import { main } from '../src/cli/program';
-import { parseManifests } from '../src/manifest';
-import { ROOT, installedProject, packedLibrary } from './pack';
+import * as library from '../../src';
+import { main } from '../../src/cli/program';
+import { parseManifests } from '../../src/manifest';
+import { promisify } from 'util';
+import { ROOT, installedProject, packedLibrary } from '../pack';
+import { namespace, startFakeCluster } from '../support/cluster';
 
 const OWN = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const FILES = ['.gitignore', 'cdk8s.yaml', 'main.test.ts', 'main.ts', 'package.json', 'tsconfig.json'];
@@ -39,7 +41,7 @@ describe('workshop-stacks init', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain("Next: cd 'My Class' && npm install && npx cdk8s synth && npm test");
     // The directory's name is the chart's namespace (a DNS label) and the package's name.
-    expect(fs.readFileSync(path.join(work, 'My Class', 'main.ts'), 'utf8')).toContain("new ClassChart(app, 'my-class');");
+    expect(fs.readFileSync(path.join(work, 'My Class', 'main.ts'), 'utf8')).toContain("new ClassChart(app, 'my-class', { profile: profileFromEnv() });");
     expect(Object.keys(tree(path.join(work, 'My Class')))).toEqual(FILES);
     const pkg = JSON.parse(fs.readFileSync(path.join(work, 'My Class', 'package.json'), 'utf8'));
     expect(pkg.name).toBe('my-class');
@@ -121,6 +123,43 @@ describe('a project from init, with the packed library', () => {
     // --ci=false: the first run writes the snapshot, as on a developer's machine (CI would refuse to).
     run('npm', ['test', '--', '--ci=false']);
     expect(fs.existsSync(path.join(project, '__snapshots__', 'main.test.ts.snap'))).toBe(true);
+
+    // Right after `npx cdk8s synth`, the packed CLI takes dist/ as cdk8s wrote it (construct-metadata.json
+    // included), as cdk8s.yaml promises: validate, traffic, and apply --dry-run against an API server.
+    // The fake API server answers in this process: the CLI runs asynchronously, so it can.
+    const cli = path.join(project, 'node_modules', '.bin', 'workshop-stacks');
+    const cluster = await startFakeCluster();
+    try {
+      cluster.server.seed(namespace('default'));
+      const workshopStacks = async (...args: string[]) => {
+        try {
+          return (await promisify(execFile)(cli, args, { cwd: project, env, encoding: 'utf8' })).stdout;
+        } catch (error) {
+          const e = error as { code?: number; stdout?: string; stderr?: string };
+          throw new Error(`\`workshop-stacks ${args.join(' ')}\` exited ${e.code} in the new project:\n${e.stdout}${e.stderr}`);
+        }
+      };
+      expect(await workshopStacks('validate', 'dist')).toMatch(/object\(s\) checked: 0 finding\(s\)/);
+      expect(await workshopStacks('traffic', 'dist')).toContain('my-class/webui[Deployment]');
+      const dryRun = JSON.parse(await workshopStacks('apply', 'dist', '--dry-run', '--kubeconfig', cluster.kubeconfig, '-o', 'json'));
+      expect(dryRun).toMatchObject({ ok: true, dryRun: true });
+      expect(cluster.server.objects().map((o) => o.metadata.name)).toEqual(['default']);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test('`workshop-stacks synth --profile cloud` reaches the project\'s app: LoadBalancers, no NodePort', async () => {
+    const project = await installedProject();
+    const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+    delete env.CDK8S_OUTDIR;
+    delete env.WORKSHOP_PROFILE;
+    const cli = path.join(project, 'node_modules', '.bin', 'workshop-stacks');
+    execFileSync(cli, ['synth', '--profile', 'cloud', '--outdir', 'dist-cloud'], { cwd: project, env, stdio: 'pipe' });
+    const objects = parseManifests(fs.readFileSync(path.join(project, 'dist-cloud', 'my-class.k8s.yaml'), 'utf8'));
+    const types = objects.filter((o) => o.kind === 'Service').map((o) => (o.spec as any).type ?? 'ClusterIP');
+    expect(types).toContain('LoadBalancer');
+    expect(types).not.toContain('NodePort');
   });
 
   test('the packed CLI writes the same project as the sources: the package ships the templates', async () => {

@@ -2,7 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ROOT, installedProject } from './pack';
+import { ROOT, installedProject } from '../pack';
+import { README, readmeSnippets } from '../readme-snippets';
 
 // Every ```ts block of README.md compiles on its own, as written, with its imports: each is a file of a
 // fresh strict ES-module project ("type": "module", module node16) with the packed library installed
@@ -11,28 +12,8 @@ const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 // The first test file to need the installed project makes it: a pack and an npm install on a busy machine.
 jest.setTimeout(600_000);
 
-interface Snippet {
-  /** The README line of the block's first line of code. */
-  readonly line: number;
-  readonly code: string;
-}
-
-function snippets(markdown: string): Snippet[] {
-  const found: Snippet[] = [];
-  let open: { line: number; lines: string[] } | undefined;
-  markdown.split('\n').forEach((text, i) => {
-    if (!open && /^```(ts|typescript)\s*$/.test(text)) open = { line: i + 2, lines: [] };
-    else if (open && /^```\s*$/.test(text)) {
-      found.push({ line: open.line, code: open.lines.join('\n') + '\n' });
-      open = undefined;
-    } else open?.lines.push(text);
-  });
-  if (open) throw new Error(`README.md: the ts block at line ${open.line - 1} is not closed`);
-  return found;
-}
-
 describe('README.md', () => {
-  const blocks = snippets(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  const blocks = readmeSnippets(fs.readFileSync(README, 'utf8'));
   let work: string;
 
   beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-')); });
