@@ -70,7 +70,7 @@ export class TrafficModel {
     this.namespaces = namespacesOf(objects, this.workloads);
     for (const p of this.policies) push(this.policiesIn, p.namespace, p);
     for (const w of this.workloads) push(this.workloadsByNamespace, w.namespace, w);
-    for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') this.services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o);
+    for (const o of objects) if (o?.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name) this.services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o);
     const peers = this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers ?? []));
     const blocks = peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : []))
       .flatMap((text) => this.cidr(text) ?? []);
@@ -86,6 +86,26 @@ export class TrafficModel {
   /** The workloads of a namespace. */
   workloadsIn(namespace: string): readonly TrafficWorkload[] {
     return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
+  /** The label keys some pod selector of a policy looks at: other labels cannot change what is allowed. */
+  selectedLabelKeys(): Set<string> {
+    const keys = new Set<string>();
+    const add = (selector: LabelSelectorSpec | undefined) => {
+      for (const k of Object.keys(selector?.matchLabels ?? {})) keys.add(k);
+      for (const e of selector?.matchExpressions ?? []) keys.add(e.key);
+    };
+    for (const p of this.policies) {
+      add(p.podSelector);
+      for (const r of [...p.rules.Ingress, ...p.rules.Egress]) for (const peer of r.peers ?? []) add(peer.podSelector);
+    }
+    return keys;
+  }
+
+  /** The port names rules name: other container ports cannot change what is allowed. */
+  namedPorts(): Set<string> {
+    return new Set(this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress]
+      .flatMap((r) => (r.ports ?? []).flatMap((port) => (typeof port.port === 'string' ? [port.port] : [])))));
   }
 
   /** A workload as a pod. */
@@ -209,32 +229,147 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-/** Every connection the NetworkPolicies of `objects` allow, sorted as netpol-analyzer lists them. */
+/** Every connection the policies of `objects` allow, sorted as netpol-analyzer lists them. */
 export function analyzeTraffic(objects: readonly KubeObject[]): Connection[] {
-  const model = new TrafficModel(objects);
-  const ends = model.workloads.map((w) => ({ end: workloadEnd(w), ...model.withReach(model.pod(w)) }));
-  const out: Connection[] = [];
-  for (const [src, dst] of model.candidatePairs(ends)) {
-    const conn = model.between(src.pod, dst.pod);
-    if (!conn.isEmpty) out.push({ src: src.end, dst: dst.end, conn });
+  return [...trafficConnections(objects)];
+}
+
+/**
+ * The connections of {@link analyzeTraffic} one at a time, in the same order, without holding them all:
+ * an input whose policies allow most pairs has a list quadratic in its workloads.
+ */
+export function* trafficConnections(objects: readonly KubeObject[]): Generator<Connection> {
+  yield* new ConnectionLister(new TrafficModel(objects)).connections();
+}
+
+/** How netpol-analyzer's list is sorted (by source, then destination): `localeCompare`, with one collator. */
+const byName = new Intl.Collator().compare;
+
+/**
+ * Workloads that every policy treats alike: same namespace, same values of the labels some pod selector
+ * looks at, same container ports of the names some rule names. What is allowed is computed once per
+ * group (and pair of groups), so the cost follows the distinct groups, not the workloads.
+ */
+interface WorkloadGroup extends Reach {
+  readonly index: number;
+  /** Indexes into the sorted ends, ascending. */
+  readonly members: number[];
+  /** Connections with ends outside the workloads: to them (egress) and from them (ingress). */
+  readonly outgoing: Array<[Endpoint, ConnectionSet]>;
+  readonly incoming: Array<[Endpoint, ConnectionSet]>;
+  /** What may flow to each group it may reach (by index into the groups), itself included. */
+  readonly reaches: Array<[number, ConnectionSet]>;
+}
+
+/** Lists connections from the model's workloads grouped as {@link WorkloadGroup}. */
+class ConnectionLister {
+  /** One end per workload name (netpol-analyzer counts all pods of one owner as one workload), sorted. */
+  private readonly ends: Array<Extract<Endpoint, { type: 'workload' }>>;
+  private readonly groupOf: number[];
+  private readonly groups: WorkloadGroup[] = [];
+
+  constructor(private readonly model: TrafficModel) {
+    const unique = new Map<string, TrafficWorkload>();
+    for (const w of model.workloads) if (!unique.has(workloadId(w))) unique.set(workloadId(w), w);
+    this.ends = [...unique.values()].map(workloadEnd).sort((a, b) => byName(a.name, b.name));
+    const keys = model.selectedLabelKeys();
+    const portNames = model.namedPorts();
+    const bySignature = new Map<string, number>();
+    this.groupOf = this.ends.map((end, i) => {
+      const w = end.workload;
+      const labels = Object.keys(w.labels).filter((k) => keys.has(k)).sort().map((k) => [k, w.labels[k]]);
+      const ports = w.ports.filter((p) => p.name !== undefined && portNames.has(p.name)).map((p) => `${p.name}/${p.protocol}/${p.port}`).sort();
+      const signature = JSON.stringify([w.namespace, labels, ports]);
+      let g = bySignature.get(signature);
+      if (g === undefined) {
+        g = this.groups.length;
+        bySignature.set(signature, g);
+        this.groups.push({ index: g, ...model.withReach(model.pod(w)), members: [], outgoing: [], incoming: [], reaches: [] });
+      }
+      this.groups[g].members.push(i);
+      return g;
+    });
+    for (const [src, dst] of model.candidatePairs(this.groups)) this.reach(src, dst);
+    for (const g of this.groups) if (g.members.length > 1) this.reach(g, g);
+    for (const g of this.groups) this.outside(g);
   }
-  for (const src of ends) {
+
+  private reach(src: WorkloadGroup, dst: WorkloadGroup): void {
+    const conn = this.model.between(src.pod, dst.pod);
+    if (!conn.isEmpty) src.reaches.push([dst.index, conn]);
+  }
+
+  /** A group's connections with the pods selectors allow outside the inputs and with addresses. */
+  private outside(g: WorkloadGroup): void {
+    const model = this.model;
     // Outside the inputs nothing is known to restrict: only this end's policies count.
     for (const rep of model.representatives) {
       const end: Endpoint = { type: 'selector', name: rep.name, namespace: rep.pod.namespace };
-      const egress = model.allowed(src.pod, 'Egress', { pod: rep.pod });
-      if (!egress.isEmpty) out.push({ src: src.end, dst: end, conn: egress });
-      const ingress = model.allowed(src.pod, 'Ingress', { pod: rep.pod });
-      if (!ingress.isEmpty) out.push({ src: end, dst: src.end, conn: ingress });
+      const egress = model.allowed(g.pod, 'Egress', { pod: rep.pod });
+      if (!egress.isEmpty) g.outgoing.push([end, egress]);
+      const ingress = model.allowed(g.pod, 'Ingress', { pod: rep.pod });
+      if (!ingress.isEmpty) g.incoming.push([end, ingress]);
     }
-    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(src.pod, 'Egress', { ip }))) {
-      out.push({ src: src.end, dst: ipEnd(ranges), conn });
-    }
-    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(src.pod, 'Ingress', { ip }))) {
-      out.push({ src: ipEnd(ranges), dst: src.end, conn });
-    }
+    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(g.pod, 'Egress', { ip }))) g.outgoing.push([ipEnd(ranges), conn]);
+    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(g.pod, 'Ingress', { ip }))) g.incoming.push([ipEnd(ranges), conn]);
   }
-  return out.sort((a, b) => a.src.name.localeCompare(b.src.name) || a.dst.name.localeCompare(b.dst.name));
+
+  /**
+   * The workloads end `i` (of group `g`) reaches, ascending: a merge of its groups' members when they
+   * are few, else one pass over all ends, which needs no sort when the list is most of them.
+   */
+  private reachedFrom(i: number, g: WorkloadGroup): Array<[number, ConnectionSet]> {
+    const out: Array<[number, ConnectionSet]> = [];
+    const total = g.reaches.reduce((n, [d]) => n + this.groups[d].members.length, 0);
+    if (total * 8 < this.ends.length) {
+      for (const [d, conn] of g.reaches) for (const j of this.groups[d].members) if (j !== i) out.push([j, conn]);
+      return out.sort(([a], [b]) => a - b);
+    }
+    const conns: Array<ConnectionSet | undefined> = new Array(this.groups.length);
+    for (const [d, conn] of g.reaches) conns[d] = conn;
+    for (let j = 0; j < this.ends.length; j++) {
+      const conn = conns[this.groupOf[j]];
+      if (conn && j !== i) out.push([j, conn]);
+    }
+    return out;
+  }
+
+  /** Every connection, sorted by source then destination name. */
+  *connections(): Generator<Connection> {
+    const { ends, groups, groupOf } = this;
+    // Sources outside the workloads (selectors, addresses) with the workloads they reach.
+    const external = new Map<string, { end: Endpoint; to: Array<[number, ConnectionSet]> }>();
+    groups.forEach((g) => {
+      for (const [end, conn] of g.incoming) {
+        const entry = external.get(end.name) ?? { end, to: [] };
+        external.set(end.name, entry);
+        for (const i of g.members) entry.to.push([i, conn]);
+      }
+    });
+    const externalSources = [...external.values()].sort((a, b) => byName(a.end.name, b.end.name));
+    let next = 0;
+    const flushExternalBefore = function* (name: string | undefined): Generator<Connection> {
+      for (; next < externalSources.length && (name === undefined || byName(externalSources[next].end.name, name) < 0); next++) {
+        const { end, to } = externalSources[next];
+        for (const [i, conn] of to.sort(([a], [b]) => a - b)) yield { src: end, dst: ends[i], conn };
+      }
+    };
+    for (let i = 0; i < ends.length; i++) {
+      const src = ends[i];
+      yield* flushExternalBefore(src.name);
+      const g = groups[groupOf[i]];
+      const toWorkloads = this.reachedFrom(i, g);
+      const toOutside = [...g.outgoing].sort(([a], [b]) => byName(a.name, b.name));
+      // Merge the two sorted lists by destination name.
+      let k = 0;
+      for (const [j, conn] of toWorkloads) {
+        for (; k < toOutside.length && byName(toOutside[k][0].name, ends[j].name) < 0; k++) yield { src, dst: toOutside[k][0], conn: toOutside[k][1] };
+        yield { src, dst: ends[j], conn };
+      }
+      for (; k < toOutside.length; k++) yield { src, dst: toOutside[k][0], conn: toOutside[k][1] };
+    }
+    yield* flushExternalBefore(undefined);
+  }
 }
 
 /** netpol-analyzer's line: `src => dst : conn`. */
@@ -242,7 +377,7 @@ export function formatConnection(c: Connection): string {
   return `${c.src.name} => ${c.dst.name} : ${c.conn}`;
 }
 
-function workloadEnd(w: TrafficWorkload): Endpoint {
+function workloadEnd(w: TrafficWorkload): Extract<Endpoint, { type: 'workload' }> {
   return { type: 'workload', name: workloadId(w), namespace: w.namespace, workload: w };
 }
 

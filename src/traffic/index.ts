@@ -6,7 +6,7 @@ export {
   type TrafficWorkload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
 } from './model';
 export {
-  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, formatConnection, formatSelector,
+  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, trafficConnections, formatConnection, formatSelector,
 } from './analyze';
 export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnections, formatDiff } from './format';
 export {

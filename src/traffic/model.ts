@@ -79,21 +79,37 @@ export function workloadsOf(objects: readonly KubeObject[]): TrafficWorkload[] {
   // Copies of a stack (a classroom's) share one template text: parse it once.
   const templates = new Map<string, KubeObject[]>();
   return objects.flatMap((object): TrafficWorkload[] => {
-    if (object.kind === 'ConfigMap') return jobTemplateWorkloads(object, templates);
-    const template = podTemplateOf(object);
+    if (object?.kind === 'ConfigMap') return jobTemplateWorkloads(object, templates);
+    // Objects without metadata (a List not yet expanded) are no workloads.
+    const template = object?.metadata ? podTemplateOf(object) : undefined;
     if (!template) return [];
+    const owner = object.kind === 'Pod' ? controllerOf(object) : undefined;
     return [{
-      kind: object.kind,
-      namespace: object.metadata.namespace ?? 'default',
-      name: object.metadata.name ?? '<unnamed>',
+      kind: owner?.kind ?? object.kind,
+      namespace: object.metadata?.namespace ?? 'default',
+      name: owner?.name ?? object.metadata?.name ?? '<unnamed>',
       labels: template.labels,
       ports: (template.spec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({
         name: p.name, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as TrafficProtocol,
       }))),
-      annotations: object.metadata.annotations ?? {},
+      annotations: object.metadata?.annotations ?? {},
       object,
     }];
   });
+}
+
+/**
+ * The controller a Pod belongs to, which netpol-analyzer names it by: its ownerReference with
+ * `controller: true` (a ReplicaSet, a Job, ...), as given, even when that owner is not in the inputs or
+ * is itself owned (a ReplicaSet of a Deployment stays `ns/rs[ReplicaSet]`). A Node owns static pods,
+ * which stay bare Pods, as do pods without a controller.
+ */
+function controllerOf(pod: KubeObject): { kind: string; name: string } | undefined {
+  const refs = pod.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  const ref = refs.find((r): r is { kind: string; name: string } => r?.controller === true);
+  if (!ref || ref.kind === 'Node' || typeof ref.kind !== 'string' || typeof ref.name !== 'string') return undefined;
+  return { kind: ref.kind, name: ref.name };
 }
 
 /**
@@ -117,14 +133,14 @@ function jobTemplateWorkloads(configMap: KubeObject, templates: Map<string, Kube
     metadata: {
       ...job.metadata,
       name: job.metadata?.name ?? TEMPLATE_JOBS_NAME,
-      namespace: job.metadata?.namespace ?? configMap.metadata.annotations?.[JOBS_NAMESPACE_ANNOTATION] ?? 'default',
+      namespace: job.metadata?.namespace ?? configMap.metadata?.annotations?.[JOBS_NAMESPACE_ANNOTATION] ?? 'default',
     },
   }]).map((w) => ({ ...w, object: configMap })));
 }
 
 /** The NetworkPolicies of the inputs. */
 export function policiesOf(objects: readonly KubeObject[]): Policy[] {
-  return objects.filter((o) => o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1').map((object) => {
+  return objects.filter((o) => o?.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1').map((object) => {
     const spec = (object.spec ?? {}) as {
       podSelector?: LabelSelectorSpec;
       policyTypes?: Direction[];
@@ -134,8 +150,8 @@ export function policiesOf(objects: readonly KubeObject[]): Policy[] {
     // The API server's defaulting: Ingress always, Egress when there are egress rules.
     const types = new Set<Direction>(spec.policyTypes ?? ['Ingress', ...((spec.egress ?? []).length > 0 ? ['Egress' as const] : [])]);
     return {
-      name: object.metadata.name ?? '<unnamed>',
-      namespace: object.metadata.namespace ?? 'default',
+      name: object.metadata?.name ?? '<unnamed>',
+      namespace: object.metadata?.namespace ?? 'default',
       podSelector: spec.podSelector ?? {},
       types,
       rules: {
@@ -156,8 +172,8 @@ export function namespacesOf(objects: readonly KubeObject[], workloads: readonly
   const add = (name: string, labels: Record<string, string> = {}) =>
     out.set(name, { ...out.get(name), ...labels, [NAMESPACE_NAME_LABEL]: name });
   for (const o of objects) {
-    if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name) add(o.metadata.name, o.metadata.labels);
-    else if (o.metadata.namespace) add(o.metadata.namespace);
+    if (o?.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata?.name) add(o.metadata.name, o.metadata.labels);
+    else if (o?.metadata?.namespace) add(o.metadata.namespace);
   }
   for (const w of workloads) add(w.namespace);
   return out;
