@@ -1,5 +1,5 @@
 import { KubeObject } from '../src/manifest';
-import { ConnectionSet, TrafficModel, analyzeTraffic, formatConnection, workloadId } from '../src/traffic';
+import { ConnectionSet, TRAFFIC_FORMATS, TrafficModel, analyzeTraffic, formatConnection, formatConnectionParts, workloadId } from '../src/traffic';
 
 // Grouping workloads that policies treat alike must change nothing: the list is compared with a plain
 // evaluation of every ordered pair of workloads, on inputs where labels, named ports and selectors vary.
@@ -67,5 +67,21 @@ describe('grouping workloads changes nothing', () => {
     expect(connections).toHaveLength(10 * 200 * 199);
     expect(between.mock.calls.length).toBeLessThanOrEqual(10);
     between.mockRestore();
+  });
+});
+
+describe('the list written as it comes', () => {
+  test.each([0, 1, 3])('JSON of %i connection(s) in parts is JSON.stringify of the rows', (count) => {
+    const connections = analyzeTraffic(randomInput()).slice(0, count);
+    const rows = connections.map((c) => ({ src: c.src.name, dst: c.dst.name, conn: c.conn.toString() }));
+    expect([...formatConnectionParts(connections, 'json')].join('')).toBe(`${JSON.stringify(rows, null, 2)}\n`);
+  });
+
+  test('every format reads the connections once, so a generator will do', () => {
+    const objects = randomInput();
+    for (const format of TRAFFIC_FORMATS) {
+      const once = (function* () { yield* analyzeTraffic(objects); })();
+      expect([...formatConnectionParts(once, format)].join('')).toBe([...formatConnectionParts(analyzeTraffic(objects), format)].join(''));
+    }
   });
 });

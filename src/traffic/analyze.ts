@@ -457,8 +457,13 @@ export function formatSelector(selector: LabelSelectorSpec): string {
  * name matches that workload in every namespace); a clear error when none has that name.
  */
 export function focusOn(connections: readonly Connection[], workloads: readonly TrafficWorkload[], focus: string): Connection[] {
+  return connections.filter(focusFilter(workloads, focus));
+}
+
+/** Whether a connection is one of the focused workload's (see {@link focusOn}); throws when none has that name. */
+export function focusFilter(workloads: readonly TrafficWorkload[], focus: string): (c: Connection) => boolean {
   const matches = workloads.filter((w) => [w.name, `${w.namespace}/${w.name}`, workloadId(w)].includes(focus));
   if (matches.length === 0) throw new Error(`no workload named "${focus}" in the inputs`);
   const ids = new Set(matches.map(workloadId));
-  return connections.filter((c) => ids.has(c.src.name) || ids.has(c.dst.name));
+  return (c) => ids.has(c.src.name) || ids.has(c.dst.name);
 }

@@ -6,9 +6,9 @@ export {
   type TrafficWorkload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
 } from './model';
 export {
-  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, trafficConnections, formatConnection, formatSelector,
+  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusFilter, focusOn, trafficConnections, formatConnection, formatSelector,
 } from './analyze';
-export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnections, formatDiff } from './format';
+export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnectionParts, formatConnections, formatDiff } from './format';
 export {
   CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
 } from './needs';
