@@ -4,6 +4,7 @@ import { IpRange, atomicRanges, formatRange, mergeRanges, parseCidr, within } fr
 import {
   Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyPort, TrafficWorkload, namespacesOf, policiesOf, workloadId, workloadsOf,
 } from './model';
+import { Exposure, INGRESS_CONTROLLER, exposuresOf, ingressControllerPod } from './ingress';
 import { ConnectionSet } from './ports';
 
 /**
@@ -13,7 +14,8 @@ import { ConnectionSet } from './ports';
 export type Endpoint =
   | { readonly type: 'workload'; readonly name: string; readonly namespace: string; readonly workload: TrafficWorkload }
   | { readonly type: 'ip'; readonly name: string; readonly ranges: readonly IpRange[] }
-  | { readonly type: 'selector'; readonly name: string; readonly namespace?: string };
+  | { readonly type: 'selector'; readonly name: string; readonly namespace?: string }
+  | { readonly type: 'ingress-controller'; readonly name: string };
 
 /** An allowed connection: `src => dst : conn`. */
 export interface Connection {
@@ -62,9 +64,12 @@ export class TrafficModel {
   readonly services = new Map<string, KubeObject>();
   /** Policies by namespace: a pod is selected only by those of its own. */
   private readonly policiesIn = new Map<string, Policy[]>();
+  private readonly objects: readonly KubeObject[];
+  private exposed?: Exposure[];
   private readonly workloadsByNamespace = new Map<string, TrafficWorkload[]>();
 
   constructor(objects: readonly KubeObject[]) {
+    this.objects = objects;
     this.workloads = workloadsOf(objects);
     this.policies = policiesOf(objects);
     this.namespaces = namespacesOf(objects, this.workloads);
@@ -81,6 +86,12 @@ export class TrafficModel {
       if (rep) reps.set(rep.name, rep.pod);
     }
     this.representatives = [...reps].sort(([a], [b]) => a.localeCompare(b)).map(([name, pod]) => ({ name, pod }));
+  }
+
+  /** What Ingresses, Routes and HTTPRoutes expose (computed when first asked). */
+  get exposures(): readonly Exposure[] {
+    this.exposed ??= exposuresOf(this.objects, this.workloads, this.services);
+    return this.exposed;
   }
 
   /** The workloads of a namespace. */
@@ -267,6 +278,8 @@ class ConnectionLister {
   private readonly ends: Array<Extract<Endpoint, { type: 'workload' }>>;
   private readonly groupOf: number[];
   private readonly groups: WorkloadGroup[] = [];
+  /** What the ingress controller may open to each end (by index) it reaches. */
+  private readonly fromIngressController = new Map<number, ConnectionSet>();
 
   constructor(private readonly model: TrafficModel) {
     const unique = new Map<string, TrafficWorkload>();
@@ -292,6 +305,25 @@ class ConnectionLister {
     for (const [src, dst] of model.candidatePairs(this.groups)) this.reach(src, dst);
     for (const g of this.groups) if (g.members.length > 1) this.reach(g, g);
     for (const g of this.groups) this.outside(g);
+    this.ingress();
+  }
+
+  /**
+   * What Ingresses, Routes and HTTPRoutes without a Gateway workload in the inputs expose, as far as the
+   * policies let the ingress controller in. Traffic from a Gateway's own workload is already listed.
+   */
+  private ingress(): void {
+    const index = new Map(this.ends.map((e, i) => [e.name, i]));
+    const controller = ingressControllerPod();
+    const allowed = new Map<number, ConnectionSet>();
+    for (const x of this.model.exposures) {
+      if (x.gateways.length > 0) continue;
+      const i = index.get(workloadId(x.workload))!;
+      const g = this.groupOf[i];
+      if (!allowed.has(g)) allowed.set(g, this.model.between(controller, this.groups[g].pod));
+      const conn = x.ports.intersect(allowed.get(g)!).union(this.fromIngressController.get(i) ?? ConnectionSet.NONE);
+      if (!conn.isEmpty) this.fromIngressController.set(i, conn);
+    }
   }
 
   private reach(src: WorkloadGroup, dst: WorkloadGroup): void {
@@ -346,6 +378,9 @@ class ConnectionLister {
         for (const i of g.members) entry.to.push([i, conn]);
       }
     });
+    if (this.fromIngressController.size > 0) {
+      external.set(INGRESS_CONTROLLER.name, { end: { type: 'ingress-controller', name: INGRESS_CONTROLLER.name }, to: [...this.fromIngressController] });
+    }
     const externalSources = [...external.values()].sort((a, b) => byName(a.end.name, b.end.name));
     let next = 0;
     const flushExternalBefore = function* (name: string | undefined): Generator<Connection> {
@@ -454,7 +489,8 @@ export function formatSelector(selector: LabelSelectorSpec): string {
 
 /**
  * The connections of the workloads named `name`, `namespace/name` or `namespace/name[Kind]` (a bare
- * name matches that workload in every namespace); a clear error when none has that name.
+ * name matches that workload in every namespace), or of `ingress-controller`; a clear error when none
+ * has that name.
  */
 export function focusOn(connections: readonly Connection[], workloads: readonly TrafficWorkload[], focus: string): Connection[] {
   return connections.filter(focusFilter(workloads, focus));
@@ -462,6 +498,8 @@ export function focusOn(connections: readonly Connection[], workloads: readonly 
 
 /** Whether a connection is one of the focused workload's (see {@link focusOn}); throws when none has that name. */
 export function focusFilter(workloads: readonly TrafficWorkload[], focus: string): (c: Connection) => boolean {
+  // netpol-analyzer's focus name for the ingress controller, with or without its braces.
+  if (focus === INGRESS_CONTROLLER.name || `{${focus}}` === INGRESS_CONTROLLER.name) return (c) => c.src.name === INGRESS_CONTROLLER.name;
   const matches = workloads.filter((w) => [w.name, `${w.namespace}/${w.name}`, workloadId(w)].includes(focus));
   if (matches.length === 0) throw new Error(`no workload named "${focus}" in the inputs`);
   const ids = new Set(matches.map(workloadId));
