@@ -2,7 +2,8 @@ import { LabelSelectorSpec, matchesSelector } from '../checks/selector';
 import { KubeObject } from '../manifest';
 import { IpRange, atomicRanges, formatRange, mergeRanges, parseCidr, within } from './ip';
 import {
-  Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyPort, TrafficWorkload, namespacesOf, policiesOf, workloadId, workloadsOf,
+  AdminPeer, AdminPolicy, AdminPort, Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyPort, TrafficWorkload, adminPoliciesOf, namespacesOf, policiesOf,
+  workloadId, workloadsOf,
 } from './model';
 import { Exposure, INGRESS_CONTROLLER, exposuresOf, ingressControllerPod } from './ingress';
 import { ConnectionSet } from './ports';
@@ -54,6 +55,8 @@ export type PeerRef = { readonly pod: PodLike } | { readonly ip: IpRange };
 export class TrafficModel {
   readonly workloads: TrafficWorkload[];
   readonly policies: Policy[];
+  /** AdminNetworkPolicies by precedence, then the BaselineAdminNetworkPolicy. */
+  readonly adminPolicies: AdminPolicy[];
   readonly namespaces: Map<string, Record<string, string>>;
   /** The pieces of the address space that every ipBlock either wholly contains or wholly excludes. */
   readonly ipPieces: IpRange[];
@@ -72,12 +75,14 @@ export class TrafficModel {
     this.objects = objects;
     this.workloads = workloadsOf(objects);
     this.policies = policiesOf(objects);
+    this.adminPolicies = adminPoliciesOf(objects);
     this.namespaces = namespacesOf(objects, this.workloads);
     for (const p of this.policies) push(this.policiesIn, p.namespace, p);
     for (const w of this.workloads) push(this.workloadsByNamespace, w.namespace, w);
     for (const o of objects) if (o?.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name) this.services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o);
     const peers = this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers ?? []));
-    const blocks = peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : []))
+    const networks = this.adminPolicies.flatMap((p) => p.rules.Egress.flatMap((r) => r.peers.flatMap((peer) => peer.networks ?? [])));
+    const blocks = [...peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : [])), ...networks]
       .flatMap((text) => this.cidr(text) ?? []);
     this.ipPieces = atomicRanges(blocks, new Set([4, ...blocks.map((b) => b.family)]));
     const reps = new Map<string, PodLike>();
@@ -110,13 +115,19 @@ export class TrafficModel {
       add(p.podSelector);
       for (const r of [...p.rules.Ingress, ...p.rules.Egress]) for (const peer of r.peers ?? []) add(peer.podSelector);
     }
+    for (const p of this.adminPolicies) {
+      for (const peer of [p.subject, ...[...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers)]) add(peer.pods?.podSelector);
+    }
     return keys;
   }
 
   /** The port names rules name: other container ports cannot change what is allowed. */
   namedPorts(): Set<string> {
-    return new Set(this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress]
-      .flatMap((r) => (r.ports ?? []).flatMap((port) => (typeof port.port === 'string' ? [port.port] : [])))));
+    return new Set([
+      ...this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress]
+        .flatMap((r) => (r.ports ?? []).flatMap((port) => (typeof port.port === 'string' ? [port.port] : [])))),
+      ...this.adminPolicies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => (r.ports ?? []).flatMap((port) => port.namedPort ?? []))),
+    ]);
   }
 
   /** A workload as a pod. */
@@ -136,6 +147,8 @@ export class TrafficModel {
    * namespaces may not, nothing flows between them: this spares the pairwise work in large inputs.
    */
   crossesNamespaces(pod: PodLike, direction: Direction): boolean {
+    // An admin policy may allow what the NetworkPolicies isolate, or deny what is open: no shortcut.
+    if (this.adminPolicies.length > 0) return true;
     const policies = this.selecting(pod, direction);
     return policies.length === 0 || policies.some((p) => p.rules[direction].some((r) =>
       !r.peers || r.peers.length === 0 || r.peers.some((peer) => !peer.ipBlock && peer.namespaceSelector !== undefined)));
@@ -164,10 +177,59 @@ export class TrafficModel {
 
   /**
    * What `subject` may do in `direction` with `other`: its ingress from `other`, or its egress to it.
-   * Open when no policy selects it for that direction, else the union of the rules that match `other`.
-   * Named ports are resolved against the destination's container ports.
+   * In the policy API's precedence: the AdminNetworkPolicies' Allow and Deny rules decide first; what
+   * they pass or leave is up to the NetworkPolicies (open when none selects it for that direction, else
+   * the union of their rules that match `other`), and when none selects it, to the
+   * BaselineAdminNetworkPolicy (open unless denied). Named ports resolve against the destination's
+   * container ports.
    */
   allowed(subject: PodLike, direction: Direction, other: PeerRef): ConnectionSet {
+    if (this.adminPolicies.length === 0) return this.allowedByNetworkPolicies(subject, direction, other);
+    const destination = direction === 'Ingress' ? subject : 'pod' in other ? other.pod : undefined;
+    // The AdminNetworkPolicies first: the first rule to match a connection decides it.
+    const anp = this.adminVerdict(this.adminPolicies.filter((p) => !p.baseline), subject, direction, other, destination);
+    const rest = ConnectionSet.ALL.minus(anp.Allow).minus(anp.Deny);
+    // What they pass or leave: the NetworkPolicies if any selects the pod, else the baseline, else open.
+    const below = this.selecting(subject, direction).length > 0
+      ? this.allowedByNetworkPolicies(subject, direction, other)
+      : ConnectionSet.ALL.minus(this.adminVerdict(this.adminPolicies.filter((p) => p.baseline), subject, direction, other, destination).Deny);
+    return anp.Allow.union(below.intersect(rest));
+  }
+
+  /**
+   * What the rules of admin policies (in precedence order) that apply to `subject` do with the traffic
+   * with `other`: each rule decides the connections it matches that no rule before it decided.
+   */
+  private adminVerdict(policies: readonly AdminPolicy[], subject: PodLike, direction: Direction, other: PeerRef, destination: PodLike | undefined): Record<'Allow' | 'Deny' | 'Pass', ConnectionSet> {
+    const out = { Allow: ConnectionSet.NONE, Deny: ConnectionSet.NONE, Pass: ConnectionSet.NONE };
+    let decided = ConnectionSet.NONE;
+    for (const policy of policies) {
+      if (!this.adminPeerMatches(policy.subject, { pod: subject })) continue;
+      for (const rule of policy.rules[direction]) {
+        if (!rule.peers.some((peer) => this.adminPeerMatches(peer, other))) continue;
+        const conns = adminPorts(rule.ports, destination).minus(decided);
+        out[rule.action] = out[rule.action].union(conns);
+        decided = decided.union(conns);
+      }
+    }
+    return out;
+  }
+
+  /** Whether an admin policy's subject or rule peer (exactly one of namespaces, pods, networks) matches `other`. */
+  private adminPeerMatches(peer: AdminPeer, other: PeerRef): boolean {
+    if ('ip' in other) {
+      return (peer.networks ?? []).some((text) => { const block = this.cidr(text); return block !== undefined && within(other.ip, block); });
+    }
+    const pod = other.pod;
+    if (peer.namespaces) return matchesSelector(peer.namespaces, pod.namespaceLabels);
+    if (peer.pods) {
+      return matchesSelector(peer.pods.namespaceSelector ?? {}, pod.namespaceLabels) && (pod.anyLabels === true || matchesSelector(peer.pods.podSelector ?? {}, pod.labels));
+    }
+    return false;
+  }
+
+  /** What the NetworkPolicies alone allow: open when none selects `subject` that way, else what their rules allow. */
+  private allowedByNetworkPolicies(subject: PodLike, direction: Direction, other: PeerRef): ConnectionSet {
     const policies = this.selecting(subject, direction);
     if (policies.length === 0) return ConnectionSet.ALL;
     const destination = direction === 'Ingress' ? subject : 'pod' in other ? other.pod : undefined;
@@ -451,6 +513,21 @@ function rulePorts(ports: readonly PolicyPort[] | undefined, destination: PodLik
       for (const cp of destination?.ports ?? []) {
         if (cp.name === p.port && cp.protocol === protocol) out = out.union(ConnectionSet.ports(protocol, cp.port));
       }
+    }
+  }
+  return out;
+}
+
+/** The ports of an admin policy rule towards `destination`: a named port is its container port of that name. */
+function adminPorts(ports: readonly AdminPort[] | undefined, destination: PodLike | undefined): ConnectionSet {
+  if (!ports) return ConnectionSet.ALL;
+  let out = ConnectionSet.NONE;
+  for (const p of ports) {
+    if (p.portNumber) out = out.union(ConnectionSet.ports(p.portNumber.protocol ?? 'TCP', p.portNumber.port));
+    else if (p.portRange) out = out.union(ConnectionSet.ports(p.portRange.protocol ?? 'TCP', p.portRange.start, p.portRange.end));
+    else if (p.namedPort !== undefined) {
+      if (destination?.anyLabels) out = ConnectionSet.ALL;
+      for (const cp of destination?.ports ?? []) if (cp.name === p.namedPort) out = out.union(ConnectionSet.ports(cp.protocol, cp.port));
     }
   }
   return out;

@@ -163,6 +163,66 @@ export function policiesOf(objects: readonly KubeObject[]): Policy[] {
   });
 }
 
+/** The API group and version of AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
+export const POLICY_API_VERSION = 'policy.networking.k8s.io/v1alpha1';
+
+/** Whom an admin policy applies to, or a peer of its rules: pods of selected namespaces, or selected pods of them. */
+export interface AdminPeer {
+  readonly namespaces?: LabelSelectorSpec;
+  readonly pods?: { readonly namespaceSelector?: LabelSelectorSpec; readonly podSelector?: LabelSelectorSpec };
+  /** Egress only: CIDRs outside the cluster's pods. */
+  readonly networks?: readonly string[];
+}
+
+/** A port of an admin policy rule: exactly one of a number, a range or a container port name. */
+export interface AdminPort {
+  readonly portNumber?: { readonly protocol?: TrafficProtocol; readonly port: number };
+  readonly portRange?: { readonly protocol?: TrafficProtocol; readonly start: number; readonly end: number };
+  readonly namedPort?: string;
+}
+
+/** What an admin policy rule does with the traffic it matches; `Pass` hands it to the NetworkPolicies (ANP only). */
+export type AdminAction = 'Allow' | 'Deny' | 'Pass';
+
+export interface AdminRule {
+  readonly action: AdminAction;
+  readonly peers: readonly AdminPeer[];
+  /** Missing: every port. */
+  readonly ports?: readonly AdminPort[];
+}
+
+/**
+ * An AdminNetworkPolicy or the BaselineAdminNetworkPolicy: cluster-wide rules that come before the
+ * NetworkPolicies (ANP, by ascending priority; within one, in the order written) or after them (BANP).
+ */
+export interface AdminPolicy {
+  readonly name: string;
+  readonly baseline: boolean;
+  /** ANP only: lower comes first. */
+  readonly priority: number;
+  readonly subject: AdminPeer;
+  readonly rules: Readonly<Record<Direction, readonly AdminRule[]>>;
+  readonly object: KubeObject;
+}
+
+/** The AdminNetworkPolicies of the inputs by precedence, then the BaselineAdminNetworkPolicy if any. */
+export function adminPoliciesOf(objects: readonly KubeObject[]): AdminPolicy[] {
+  type Rule = { action?: AdminAction; from?: AdminPeer[]; to?: AdminPeer[]; ports?: AdminPort[] };
+  const out = objects.filter((o) => o?.apiVersion === POLICY_API_VERSION && (o.kind === 'AdminNetworkPolicy' || o.kind === 'BaselineAdminNetworkPolicy')).map((object) => {
+    const spec = (object.spec ?? {}) as { priority?: number; subject?: AdminPeer; ingress?: Rule[]; egress?: Rule[] };
+    const rules = (list: Rule[] | undefined, peers: 'from' | 'to') => (list ?? []).map((r) => ({ action: r.action ?? 'Deny', peers: r[peers] ?? [], ports: r.ports }));
+    return {
+      name: object.metadata?.name ?? '<unnamed>',
+      baseline: object.kind === 'BaselineAdminNetworkPolicy',
+      priority: spec.priority ?? 0,
+      subject: spec.subject ?? {},
+      rules: { Ingress: rules(spec.ingress, 'from'), Egress: rules(spec.egress, 'to') },
+      object,
+    };
+  });
+  return out.sort((a, b) => Number(a.baseline) - Number(b.baseline) || a.priority - b.priority);
+}
+
 /**
  * The namespaces the inputs define, with their labels: those of a Namespace object, and the namespace
  * of every other object (with only the automatic name label).
