@@ -1,4 +1,7 @@
-import { KubeObject } from '../src/manifest';
+import { App } from 'cdk8s';
+import { Classroom, ClassroomProps } from '../constructs/classroom';
+import { KubeObject, parseManifests } from '../src/manifest';
+import { synthYaml } from '../src/synth';
 import { analyzeTraffic, formatConnection } from '../src/traffic';
 
 // AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), one rule of the
@@ -52,5 +55,51 @@ describe('AdminNetworkPolicy and BaselineAdminNetworkPolicy precedence', () => {
       egress: [{ name: 'private', action: 'Allow', to: [{ networks: ['10.0.0.0/8'] }] }, { name: 'rest', action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }] }] })])
       .filter((c) => c.src.name === 'a/x[Deployment]' && c.dst.type === 'ip').map(formatConnection);
     expect(lines).toEqual(['a/x[Deployment] => 10.0.0.0-10.255.255.255 : All Connections']);
+  });
+});
+
+describe('Classroom attendee isolation as an admin policy', () => {
+  // Each attendee runs a pod of their own that their NetworkPolicies do not cover once deleted.
+  function room(props: Partial<ClassroomProps>): KubeObject[] {
+    const app = new App();
+    new Classroom(app, 'class', { attendees: ['a', 'b', 'c'], ...props });
+    const objects = parseManifests(synthYaml(app));
+    return [...objects, ...['a', 'b', 'c'].map((n) => deployment(`class-${n}`, 'own')), deployment('class-a', 'other')];
+  }
+  /** Connections from one attendee's namespace to another's. */
+  const crossing = (objects: KubeObject[]) => analyzeTraffic(objects).filter((c) => c.src.type === 'workload' && c.dst.type === 'workload'
+    && c.src.namespace !== c.dst.namespace).map(formatConnection);
+  /** As if attendees a and b (both with `edit` access) deleted their NetworkPolicies. */
+  const withoutPoliciesOfAB = (objects: KubeObject[]) => objects.filter((o) => !(o.kind === 'NetworkPolicy' && ['class-a', 'class-b'].includes(o.metadata.namespace!)));
+
+  test('by default no admin policy is emitted', () => {
+    expect(room({}).filter((o) => o.apiVersion === 'policy.networking.k8s.io/v1alpha1')).toEqual([]);
+  });
+
+  test('without one, two attendees who delete their NetworkPolicies reach each other', () => {
+    expect(crossing(withoutPoliciesOfAB(room({})))).toContain('class-b/own[Deployment] => class-a/own[Deployment] : All Connections');
+  });
+
+  test.each(['admin', 'baseline'] as const)('%s: deleting attendees\' NetworkPolicies opens nothing across attendees', (policy) => {
+    const objects = room({ adminIsolation: { policy } });
+    expect(crossing(objects)).toEqual([]);
+    expect(crossing(withoutPoliciesOfAB(objects))).toEqual([]);
+  });
+
+  test('admin: one AdminNetworkPolicy per attendee, at consecutive priorities; an attendee keeps their own namespace', () => {
+    const objects = room({ adminIsolation: { policy: 'admin', priority: 10 } });
+    const anps = objects.filter((o) => o.kind === 'AdminNetworkPolicy');
+    expect(anps.map((o) => [o.metadata.name, (o.spec as { priority: number }).priority])).toEqual([['class-a-isolation', 10], ['class-b-isolation', 11], ['class-c-isolation', 12]]);
+    const lines = analyzeTraffic(withoutPoliciesOfAB(objects)).map(formatConnection);
+    expect(lines).toContain('class-a/other[Deployment] => class-a/own[Deployment] : All Connections');
+  });
+
+  test('baseline: the one BaselineAdminNetworkPolicy, named default', () => {
+    const banps = room({ adminIsolation: { policy: 'baseline' } }).filter((o) => o.kind === 'BaselineAdminNetworkPolicy');
+    expect(banps.map((o) => o.metadata.name)).toEqual(['default']);
+  });
+
+  test('priorities must stay within 0-1000 for every attendee', () => {
+    expect(() => room({ adminIsolation: { policy: 'admin', priority: 999 } })).toThrow(/adminIsolation\.priority/);
   });
 });
