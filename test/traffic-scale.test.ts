@@ -27,6 +27,18 @@ function randomInput(): KubeObject[] {
       spec: { podSelector: selector(), policyTypes: [['Ingress'], ['Egress'], ['Ingress', 'Egress']][rnd(3)],
         ingress: rules().map((r) => ({ from: r.peers, ports: r.ports })), egress: rules().map((r) => ({ to: r.peers, ports: r.ports })) } });
   }
+  // Admin policies sometimes: their Allow rules can open what the NetworkPolicies keep in a namespace.
+  const action = () => ['Allow', 'Deny', 'Pass'][rnd(3)];
+  const adminPeer = () => (rnd(2) ? { namespaces: rnd(2) ? {} : { matchLabels: { team: `x${rnd(2)}` } } } : { pods: { namespaceSelector: {}, podSelector: selector() } });
+  for (let a = 0; a < rnd(3); a++) {
+    objects.push({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: `anp${a}` },
+      spec: { priority: a, subject: adminPeer(), ingress: [{ action: action(), from: [adminPeer()], ports: rnd(2) ? [{ portNumber: { port: 80 } }] : undefined }],
+        egress: [{ action: action(), to: [adminPeer()] }] } });
+  }
+  if (rnd(3) === 0) {
+    objects.push({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' },
+      spec: { subject: adminPeer(), ingress: [{ action: rnd(2) ? 'Allow' : 'Deny', from: [adminPeer()] }] } });
+  }
   return objects;
 }
 
@@ -45,7 +57,7 @@ function pairwise(objects: KubeObject[]): string[] {
 }
 
 describe('grouping workloads changes nothing', () => {
-  test.each(Array.from({ length: 60 }, (_, i) => [i, randomInput()] as const))('random input %i', (_i, objects) => {
+  test.each(Array.from({ length: 100 }, (_, i) => [i, randomInput()] as const))('random input %i', (_i, objects) => {
     const listed = analyzeTraffic(objects).filter((c) => c.src.type === 'workload' && c.dst.type === 'workload').map(formatConnection);
     expect(listed).toEqual(pairwise(objects));
   });

@@ -147,8 +147,9 @@ export class TrafficModel {
    * namespaces may not, nothing flows between them: this spares the pairwise work in large inputs.
    */
   crossesNamespaces(pod: PodLike, direction: Direction): boolean {
-    // An admin policy may allow what the NetworkPolicies isolate, or deny what is open: no shortcut.
-    if (this.adminPolicies.length > 0) return true;
+    // Only an admin policy's Allow rule can let through what the NetworkPolicies keep in (its Deny and
+    // Pass rules, and the baseline, only take away).
+    if (this.adminPolicies.some((p) => !p.baseline && p.rules[direction].some((r) => r.action === 'Allow') && this.adminPeerMatches(p.subject, { pod }))) return true;
     const policies = this.selecting(pod, direction);
     return policies.length === 0 || policies.some((p) => p.rules[direction].some((r) =>
       !r.peers || r.peers.length === 0 || r.peers.some((peer) => !peer.ipBlock && peer.namespaceSelector !== undefined)));
