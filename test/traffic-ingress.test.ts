@@ -114,3 +114,11 @@ describe('the ingress controller in the list', () => {
     expect(focusOn(analyzeTraffic(objects), workloadsOf(objects), 'ingress-controller').map(formatConnection)).toEqual([EXPOSED]);
   });
 });
+
+describe('order', () => {
+  test('the ingress controller\'s lines come last, as netpol-analyzer lists them', () => {
+    const lines = analyzeTraffic([web(), service(), ingress()]).map(formatConnection);
+    expect(lines[lines.length - 1]).toBe(EXPOSED);
+    expect(lines[0].startsWith('0.0.0.0-255.255.255.255 => ')).toBe(true);
+  });
+});

@@ -429,7 +429,7 @@ class ConnectionLister {
     return out;
   }
 
-  /** Every connection, sorted by source then destination name. */
+  /** Every connection, sorted by source then destination name, the ingress controller's last. */
   *connections(): Generator<Connection> {
     const { ends, groups, groupOf } = this;
     // Sources outside the workloads (selectors, addresses) with the workloads they reach.
@@ -441,9 +441,6 @@ class ConnectionLister {
         for (const i of g.members) entry.to.push([i, conn]);
       }
     });
-    if (this.fromIngressController.size > 0) {
-      external.set(INGRESS_CONTROLLER.name, { end: { type: 'ingress-controller', name: INGRESS_CONTROLLER.name }, to: [...this.fromIngressController] });
-    }
     const externalSources = [...external.values()].sort((a, b) => byName(a.end.name, b.end.name));
     let next = 0;
     const flushExternalBefore = function* (name: string | undefined): Generator<Connection> {
@@ -467,6 +464,9 @@ class ConnectionLister {
       for (; k < toOutside.length; k++) yield { src, dst: toOutside[k][0], conn: toOutside[k][1] };
     }
     yield* flushExternalBefore(undefined);
+    // Last, where netpol-analyzer's byte order puts `{`.
+    const controller: Endpoint = { type: 'ingress-controller', name: INGRESS_CONTROLLER.name };
+    for (const [i, conn] of [...this.fromIngressController].sort(([a], [b]) => a - b)) yield { src: controller, dst: ends[i], conn };
   }
 }
 
