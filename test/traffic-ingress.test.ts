@@ -1,5 +1,5 @@
 import { KubeObject } from '../src/manifest';
-import { analyzeTraffic, focusOn, formatConnection, workloadsOf } from '../src/traffic';
+import { analyzeTraffic, focusOn, formatConnection, formatConnections, workloadsOf } from '../src/traffic';
 
 // What Ingresses, OpenShift Routes and Gateway API HTTPRoutes expose, one rule per case: the backend's
 // Service port leads to a target port of the pods the Service selects, and the policies must admit the
@@ -120,5 +120,14 @@ describe('order', () => {
     const lines = analyzeTraffic([web(), service(), ingress()]).map(formatConnection);
     expect(lines[lines.length - 1]).toBe(EXPOSED);
     expect(lines[0].startsWith('0.0.0.0-255.255.255.255 => ')).toBe(true);
+  });
+});
+
+describe('graphs', () => {
+  test('the ingress controller is a node outside the namespaces, as selectors are', () => {
+    const connections = analyzeTraffic([web(), service(), ingress()]);
+    const mermaid = formatConnections(connections, 'mermaid');
+    expect(mermaid).toMatch(/\n {2}n\d+\(\["\{ingress-controller\}"\]\)\n/);
+    expect(formatConnections(connections, 'dot')).toMatch(/label="\{ingress-controller\}" shape=ellipse/);
   });
 });
