@@ -10,6 +10,7 @@ import { MANIFEST_SUFFIX } from '../src/manifest';
 import { ApplyBenchOptions, applyMarkdown, benchApply, parseApplyBenchArgs } from './apply';
 import type { ScaleResult, ScaleSubject } from './scale';
 import { ScalePoint, Summary, fmt, marginalCosts, row, summarize, superlinearity } from './stats';
+import { benchTraffic } from './traffic';
 import { benchValidate } from './validate';
 
 const TARGETS = {
@@ -239,7 +240,7 @@ function applySection(options: Partial<ApplyBenchOptions>): BenchSection {
  * Options after the section names go to the apply section: `npm run bench -- apply --sizes dist,30`.
  */
 function sections(options: Partial<ApplyBenchOptions>): Readonly<Record<string, BenchSection>> {
-  return { synth: synthSection, validate: benchValidate, apply: applySection(options), tests: testsSection };
+  return { synth: synthSection, validate: benchValidate, traffic: benchTraffic, apply: applySection(options), tests: testsSection };
 }
 
 /** The machine the figures come from: the first line of the report and of the Markdown. */

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/checks/exceptions';
@@ -11,6 +12,7 @@ import { Profile, profileSettings } from '../src/profile';
 import { bindRoleInNamespace, grantNamespacedRole } from '../src/rbac';
 import { CpuAmount, ResourceSpec, SizeAmount, quantityOf, scaleQuantity } from '../src/resources';
 import { StackChart } from '../src/stack-chart';
+import { POLICY_API_VERSION } from '../src/traffic/model';
 import { ApiGateway } from './api-gateway';
 import type { AttendeeAccess, AttendeeQuota, ClassroomStacks } from './classroom';
 import { ConsoleHub } from './consolehub';
@@ -18,6 +20,11 @@ import { Dockercoins } from './dockercoins';
 import { TrendingRepos } from './trending-repos';
 import { optionsOf } from './stack-options';
 import { WebConsole } from './webconsole';
+
+/** The namespaces of a classroom's attendees, as the policy API selects them. */
+export function attendeeNamespacesOf(classroom: string): { matchLabels: Record<string, string>; matchExpressions: Array<{ key: string; operator: string; values?: string[] }> } {
+  return { matchLabels: { [CLASSROOM_LABEL]: classroom }, matchExpressions: [{ key: ATTENDEE_LABEL, operator: 'Exists' }] };
+}
 
 /** Name of the attendee's ServiceAccount, Role, RoleBinding, ResourceQuota and LimitRange in their namespace. */
 export const ATTENDEE_OBJECT_NAME = 'attendee';
@@ -71,6 +78,11 @@ export interface AttendeeNamespaceProps {
   readonly stacks: ClassroomStacks;
   /** Whether the attendee's own pods may talk (see `ClassroomProps.ownWorkloadTraffic`). */
   readonly ownWorkloadTraffic: boolean;
+  /**
+   * Priority of an AdminNetworkPolicy keeping the other attendees out (see `ClassroomProps.adminIsolation`).
+   * @default none
+   */
+  readonly adminPriority?: number;
 }
 
 /**
@@ -101,6 +113,28 @@ export class AttendeeNamespace extends StackChart {
     this.serviceAccount = this.grantAccess(props.access);
     this.guard(props.quota, props.containerDefaults);
     this.stacks = this.deploy(props.stacks, props.ownWorkloadTraffic);
+    if (props.adminPriority !== undefined) this.adminIsolation(props.classroom, props.adminPriority);
+  }
+
+  /**
+   * An AdminNetworkPolicy for this namespace: nothing from or to the other attendees' namespaces, decided
+   * before any NetworkPolicy (which the attendee might change). The policy API cannot say "another
+   * namespace than the subject's", hence one per attendee.
+   */
+  private adminIsolation(classroom: string, priority: number): void {
+    const attendees = attendeeNamespacesOf(classroom);
+    const others = [{ namespaces: { ...attendees, matchExpressions: [...attendees.matchExpressions, { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [this.namespace!] }] } }];
+    new ApiObject(this, 'admin-network-policy', {
+      apiVersion: POLICY_API_VERSION,
+      kind: 'AdminNetworkPolicy',
+      metadata: { name: `${this.namespace}-isolation`, labels: this.objectLabels('network') },
+      spec: {
+        priority,
+        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace! } } },
+        ingress: [{ name: 'deny-from-other-attendees', action: 'Deny', from: others }],
+        egress: [{ name: 'deny-to-other-attendees', action: 'Deny', to: others }],
+      },
+    });
   }
 
   private objectLabels(component: string): Record<string, string> {

@@ -1,12 +1,15 @@
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NetworkTraffic } from '../src/network';
 import { Profile, profileSettings } from '../src/profile';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount } from '../src/resources';
 import { StackChart } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
+import { ownerLabels } from '../src/labels';
 import { isSystemNamespace, slugify } from '../src/names';
+import { POLICY_API_VERSION } from '../src/traffic/model';
 import { ApiGatewayProps } from './api-gateway';
-import { AttendeeNamespace } from './attendee-namespace';
+import { AttendeeNamespace, attendeeNamespacesOf } from './attendee-namespace';
 import { ConsoleHubProps } from './consolehub';
 import { DockercoinsProps } from './dockercoins';
 import { checkFit, sessionsOf } from './quota-fit';
@@ -77,6 +80,27 @@ export interface ClassroomApiGatewayProps {
    * @default the TrendingRepos defaults
    */
   readonly tgr?: Omit<TrendingReposProps, 'namespace' | 'profile'>;
+}
+
+/**
+ * Cluster-wide isolation of the attendees with the policy API (policy.networking.k8s.io/v1alpha1), on top
+ * of the NetworkPolicies, for clusters whose network plugin enforces it (see the README).
+ */
+export interface ClassroomAdminIsolation {
+  /**
+   * `admin`: one AdminNetworkPolicy per attendee, denying traffic from and to the other attendees'
+   * namespaces before any NetworkPolicy is consulted, so that no attendee can weaken it. `baseline`: the
+   * cluster's BaselineAdminNetworkPolicy (`default`; a cluster has at most one), denying traffic between
+   * attendee namespaces for pods no NetworkPolicy selects: if an attendee deletes their namespace's
+   * policies, their pods fail closed (cut off from every attendee namespace, their own included).
+   */
+  readonly policy: 'admin' | 'baseline';
+  /**
+   * `admin`: priority of the first attendee's AdminNetworkPolicy, the next ones +1 each (no two share
+   * one); all must lie within 0-1000. Lower comes first, before the cluster's other ANPs of higher numbers.
+   * @default 100
+   */
+  readonly priority?: number;
 }
 
 /** The stacks deployed for each attendee, in their namespace, with the constructs' own props (`true`: defaults). */
@@ -162,6 +186,11 @@ export interface ClassroomProps {
    */
   readonly ownWorkloadTraffic?: boolean;
   /**
+   * Also isolate the attendees with an AdminNetworkPolicy per attendee or the BaselineAdminNetworkPolicy.
+   * @default none: the NetworkPolicies alone
+   */
+  readonly adminIsolation?: ClassroomAdminIsolation;
+  /**
    * Where the classroom runs: `local` (minikube) or `cloud` (LoadBalancers: one address per front door per attendee).
    * @default the enclosing StackChart's, else 'local'
    */
@@ -229,7 +258,16 @@ export class Classroom extends Construct {
     // Before any child: every policy below treats "anywhere" as "this namespace or outside the pod network".
     NetworkTraffic.confineAnywhere(this, podNetwork);
 
-    this.attendees = normalizeAttendees(check, props.attendees, prefix).map(({ displayName, name, namespace }) => new AttendeeNamespace(this, name, {
+    const isolation = props.adminIsolation;
+    const normalized = normalizeAttendees(check, props.attendees, prefix);
+    if (isolation) {
+      check.oneOf('adminIsolation.policy', isolation.policy, ['admin', 'baseline']);
+      check.integer('adminIsolation.priority', isolation.priority ?? DEFAULT_ADMIN_PRIORITY, 0, MAX_ADMIN_PRIORITY - (normalized.length - 1),
+        `an integer from 0 to ${MAX_ADMIN_PRIORITY - (normalized.length - 1)}, so that each of the ${normalized.length} attendees' AdminNetworkPolicies has a priority up to ${MAX_ADMIN_PRIORITY}`);
+      if (isolation.policy === 'baseline') this.baselineIsolation();
+    }
+
+    this.attendees = normalized.map(({ displayName, name, namespace }, i) => new AttendeeNamespace(this, name, {
       displayName, name, namespace,
       classroom: this.name,
       profile: this.profile,
@@ -238,6 +276,7 @@ export class Classroom extends Construct {
       containerDefaults: defaults,
       stacks: props.stacks ?? {},
       ownWorkloadTraffic: props.ownWorkloadTraffic ?? true,
+      adminPriority: isolation?.policy === 'admin' ? (isolation.priority ?? DEFAULT_ADMIN_PRIORITY) + i : undefined,
     }));
 
     // At synth time, so that stacks changed after construction (more replicas, another route) are counted.
@@ -250,7 +289,29 @@ export class Classroom extends Construct {
       },
     });
   }
+
+  /**
+   * The BaselineAdminNetworkPolicy: between the classroom's attendee namespaces, nothing, for pods that
+   * no NetworkPolicy selects. A cluster-scoped singleton, in a chart of its own.
+   */
+  private baselineIsolation(): void {
+    const chart = new Chart(this, 'cluster-policy', { labels: ownerLabels(this.name) });
+    const attendees = attendeeNamespacesOf(this.name);
+    new ApiObject(chart, 'baseline-admin-network-policy', {
+      apiVersion: POLICY_API_VERSION,
+      kind: 'BaselineAdminNetworkPolicy',
+      metadata: { name: 'default' },
+      spec: {
+        subject: { namespaces: attendees },
+        ingress: [{ name: 'deny-from-attendees', action: 'Deny', from: [{ namespaces: attendees }] }],
+        egress: [{ name: 'deny-to-attendees', action: 'Deny', to: [{ namespaces: attendees }] }],
+      },
+    });
+  }
 }
+
+const DEFAULT_ADMIN_PRIORITY = 100;
+const MAX_ADMIN_PRIORITY = 1000;
 
 /**
  * An attendee's name as a DNS-1123 label of at most `maxLength` characters: accents dropped, lower

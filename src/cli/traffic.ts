@@ -3,7 +3,7 @@ import { formatProblem, validateDocuments } from '../checks/documents';
 import { KubeObject, SourceDocument } from '../manifest';
 import { PROFILES } from '../profile';
 import {
-  Connection, DIFF_FORMATS, TRAFFIC_FORMATS, TrafficFormat, analyzeTraffic, diffConnections, focusOn, formatConnections, formatDiff, workloadsOf,
+  Connection, DIFF_FORMATS, TRAFFIC_FORMATS, TrafficFormat, diffConnections, focusFilter, formatConnectionParts, formatDiff, trafficConnections, workloadsOf,
 } from '../traffic';
 import { RegisterCommand, UserError } from './context';
 import { DEFAULT_SOURCES, InputsCommandOptions, loadInputs } from './options';
@@ -33,28 +33,45 @@ export const registerTraffic: RegisterCommand = (program, ctx) => {
       const load = (inputs: string[]) => loadInputs(inputs, { profile: opts.profile, allowEmpty: opts.allowEmpty, output: 'text' }, ctx.io);
       const after = connectionsOf(load(sources), opts.focus);
       if (opts.diff.length === 0) {
-        ctx.io.stdout.write(formatConnections(after, opts.output));
+        writeInChunks(ctx.io.stdout, formatConnectionParts(after, opts.output));
       } else {
         if (!DIFF_FORMATS.includes(opts.output)) throw new UserError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
         const before = connectionsOf(load(opts.diff), opts.focus, true);
-        ctx.io.stdout.write(formatDiff(diffConnections(before, after), opts.output));
+        ctx.io.stdout.write(formatDiff(diffConnections([...before], [...after]), opts.output));
       }
       ctx.setExitCode(0);
     });
 };
 
-/** The connections of the inputs, of the focused workload only if one is named. */
-function connectionsOf(documents: readonly SourceDocument[], focus: string | undefined, base = false): Connection[] {
+/**
+ * The connections of the inputs, of the focused workload only if one is named, one at a time: the list
+ * may be quadratic in the workloads, and is written as it comes.
+ */
+function connectionsOf(documents: readonly SourceDocument[], focus: string | undefined, base = false): Iterable<Connection> {
   const objects = objectsOf(documents);
-  const all = analyzeTraffic(objects);
-  if (focus === undefined) return all;
+  if (focus === undefined) return trafficConnections(objects);
+  let keep: (c: Connection) => boolean;
   try {
-    return focusOn(all, workloadsOf(objects), focus);
+    keep = focusFilter(workloadsOf(objects), focus);
   } catch (error) {
     // A workload the base lacks has no connections there: that is what the diff shows.
     if (base) return [];
     throw new UserError((error as Error).message);
   }
+  return (function* () { for (const c of trafficConnections(objects)) if (keep(c)) yield c; })();
+}
+
+/** Writes text parts in chunks of about 64 KiB: one write per line would cost more than the lines. */
+function writeInChunks(out: { write(text: string): unknown }, parts: Iterable<string>): void {
+  let buffer = '';
+  for (const part of parts) {
+    buffer += part;
+    if (buffer.length >= 65536) {
+      out.write(buffer);
+      buffer = '';
+    }
+  }
+  if (buffer.length > 0) out.write(buffer);
 }
 
 /** Documents that are not Kubernetes objects (or name one twice) cannot be analysed: a usage error naming the first. */

@@ -2,8 +2,10 @@ import { LabelSelectorSpec, matchesSelector } from '../checks/selector';
 import { KubeObject } from '../manifest';
 import { IpRange, atomicRanges, formatRange, mergeRanges, parseCidr, within } from './ip';
 import {
-  Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyPort, TrafficWorkload, namespacesOf, policiesOf, workloadId, workloadsOf,
+  AdminPeer, AdminPolicy, AdminPort, Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyPort, TrafficWorkload, adminPoliciesOf, namespacesOf, policiesOf,
+  workloadId, workloadsOf,
 } from './model';
+import { Exposure, INGRESS_CONTROLLER, exposuresOf, ingressControllerPod } from './ingress';
 import { ConnectionSet } from './ports';
 
 /**
@@ -13,7 +15,8 @@ import { ConnectionSet } from './ports';
 export type Endpoint =
   | { readonly type: 'workload'; readonly name: string; readonly namespace: string; readonly workload: TrafficWorkload }
   | { readonly type: 'ip'; readonly name: string; readonly ranges: readonly IpRange[] }
-  | { readonly type: 'selector'; readonly name: string; readonly namespace?: string };
+  | { readonly type: 'selector'; readonly name: string; readonly namespace?: string }
+  | { readonly type: 'ingress-controller'; readonly name: string };
 
 /** An allowed connection: `src => dst : conn`. */
 export interface Connection {
@@ -52,6 +55,8 @@ export type PeerRef = { readonly pod: PodLike } | { readonly ip: IpRange };
 export class TrafficModel {
   readonly workloads: TrafficWorkload[];
   readonly policies: Policy[];
+  /** AdminNetworkPolicies by precedence, then the BaselineAdminNetworkPolicy. */
+  readonly adminPolicies: AdminPolicy[];
   readonly namespaces: Map<string, Record<string, string>>;
   /** The pieces of the address space that every ipBlock either wholly contains or wholly excludes. */
   readonly ipPieces: IpRange[];
@@ -62,17 +67,22 @@ export class TrafficModel {
   readonly services = new Map<string, KubeObject>();
   /** Policies by namespace: a pod is selected only by those of its own. */
   private readonly policiesIn = new Map<string, Policy[]>();
+  private readonly objects: readonly KubeObject[];
+  private exposed?: Exposure[];
   private readonly workloadsByNamespace = new Map<string, TrafficWorkload[]>();
 
   constructor(objects: readonly KubeObject[]) {
+    this.objects = objects;
     this.workloads = workloadsOf(objects);
     this.policies = policiesOf(objects);
+    this.adminPolicies = adminPoliciesOf(objects);
     this.namespaces = namespacesOf(objects, this.workloads);
     for (const p of this.policies) push(this.policiesIn, p.namespace, p);
     for (const w of this.workloads) push(this.workloadsByNamespace, w.namespace, w);
-    for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') this.services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o);
+    for (const o of objects) if (o?.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name) this.services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o);
     const peers = this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers ?? []));
-    const blocks = peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : []))
+    const networks = this.adminPolicies.flatMap((p) => p.rules.Egress.flatMap((r) => r.peers.flatMap((peer) => peer.networks ?? [])));
+    const blocks = [...peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : [])), ...networks]
       .flatMap((text) => this.cidr(text) ?? []);
     this.ipPieces = atomicRanges(blocks, new Set([4, ...blocks.map((b) => b.family)]));
     const reps = new Map<string, PodLike>();
@@ -83,9 +93,41 @@ export class TrafficModel {
     this.representatives = [...reps].sort(([a], [b]) => a.localeCompare(b)).map(([name, pod]) => ({ name, pod }));
   }
 
+  /** What Ingresses, Routes and HTTPRoutes expose (computed when first asked). */
+  get exposures(): readonly Exposure[] {
+    this.exposed ??= exposuresOf(this.objects, this.workloads, this.services);
+    return this.exposed;
+  }
+
   /** The workloads of a namespace. */
   workloadsIn(namespace: string): readonly TrafficWorkload[] {
     return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
+  /** The label keys some pod selector of a policy looks at: other labels cannot change what is allowed. */
+  selectedLabelKeys(): Set<string> {
+    const keys = new Set<string>();
+    const add = (selector: LabelSelectorSpec | undefined) => {
+      for (const k of Object.keys(selector?.matchLabels ?? {})) keys.add(k);
+      for (const e of selector?.matchExpressions ?? []) keys.add(e.key);
+    };
+    for (const p of this.policies) {
+      add(p.podSelector);
+      for (const r of [...p.rules.Ingress, ...p.rules.Egress]) for (const peer of r.peers ?? []) add(peer.podSelector);
+    }
+    for (const p of this.adminPolicies) {
+      for (const peer of [p.subject, ...[...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers)]) add(peer.pods?.podSelector);
+    }
+    return keys;
+  }
+
+  /** The port names rules name: other container ports cannot change what is allowed. */
+  namedPorts(): Set<string> {
+    return new Set([
+      ...this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress]
+        .flatMap((r) => (r.ports ?? []).flatMap((port) => (typeof port.port === 'string' ? [port.port] : [])))),
+      ...this.adminPolicies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => (r.ports ?? []).flatMap((port) => port.namedPort ?? []))),
+    ]);
   }
 
   /** A workload as a pod. */
@@ -105,6 +147,9 @@ export class TrafficModel {
    * namespaces may not, nothing flows between them: this spares the pairwise work in large inputs.
    */
   crossesNamespaces(pod: PodLike, direction: Direction): boolean {
+    // Only an admin policy's Allow rule can let through what the NetworkPolicies keep in (its Deny and
+    // Pass rules, and the baseline, only take away).
+    if (this.adminPolicies.some((p) => !p.baseline && p.rules[direction].some((r) => r.action === 'Allow') && this.adminPeerMatches(p.subject, { pod }))) return true;
     const policies = this.selecting(pod, direction);
     return policies.length === 0 || policies.some((p) => p.rules[direction].some((r) =>
       !r.peers || r.peers.length === 0 || r.peers.some((peer) => !peer.ipBlock && peer.namespaceSelector !== undefined)));
@@ -133,10 +178,59 @@ export class TrafficModel {
 
   /**
    * What `subject` may do in `direction` with `other`: its ingress from `other`, or its egress to it.
-   * Open when no policy selects it for that direction, else the union of the rules that match `other`.
-   * Named ports are resolved against the destination's container ports.
+   * In the policy API's precedence: the AdminNetworkPolicies' Allow and Deny rules decide first; what
+   * they pass or leave is up to the NetworkPolicies (open when none selects it for that direction, else
+   * the union of their rules that match `other`), and when none selects it, to the
+   * BaselineAdminNetworkPolicy (open unless denied). Named ports resolve against the destination's
+   * container ports.
    */
   allowed(subject: PodLike, direction: Direction, other: PeerRef): ConnectionSet {
+    if (this.adminPolicies.length === 0) return this.allowedByNetworkPolicies(subject, direction, other);
+    const destination = direction === 'Ingress' ? subject : 'pod' in other ? other.pod : undefined;
+    // The AdminNetworkPolicies first: the first rule to match a connection decides it.
+    const anp = this.adminVerdict(this.adminPolicies.filter((p) => !p.baseline), subject, direction, other, destination);
+    const rest = ConnectionSet.ALL.minus(anp.Allow).minus(anp.Deny);
+    // What they pass or leave: the NetworkPolicies if any selects the pod, else the baseline, else open.
+    const below = this.selecting(subject, direction).length > 0
+      ? this.allowedByNetworkPolicies(subject, direction, other)
+      : ConnectionSet.ALL.minus(this.adminVerdict(this.adminPolicies.filter((p) => p.baseline), subject, direction, other, destination).Deny);
+    return anp.Allow.union(below.intersect(rest));
+  }
+
+  /**
+   * What the rules of admin policies (in precedence order) that apply to `subject` do with the traffic
+   * with `other`: each rule decides the connections it matches that no rule before it decided.
+   */
+  private adminVerdict(policies: readonly AdminPolicy[], subject: PodLike, direction: Direction, other: PeerRef, destination: PodLike | undefined): Record<'Allow' | 'Deny' | 'Pass', ConnectionSet> {
+    const out = { Allow: ConnectionSet.NONE, Deny: ConnectionSet.NONE, Pass: ConnectionSet.NONE };
+    let decided = ConnectionSet.NONE;
+    for (const policy of policies) {
+      if (!this.adminPeerMatches(policy.subject, { pod: subject })) continue;
+      for (const rule of policy.rules[direction]) {
+        if (!rule.peers.some((peer) => this.adminPeerMatches(peer, other))) continue;
+        const conns = adminPorts(rule.ports, destination).minus(decided);
+        out[rule.action] = out[rule.action].union(conns);
+        decided = decided.union(conns);
+      }
+    }
+    return out;
+  }
+
+  /** Whether an admin policy's subject or rule peer (exactly one of namespaces, pods, networks) matches `other`. */
+  private adminPeerMatches(peer: AdminPeer, other: PeerRef): boolean {
+    if ('ip' in other) {
+      return (peer.networks ?? []).some((text) => { const block = this.cidr(text); return block !== undefined && within(other.ip, block); });
+    }
+    const pod = other.pod;
+    if (peer.namespaces) return matchesSelector(peer.namespaces, pod.namespaceLabels);
+    if (peer.pods) {
+      return matchesSelector(peer.pods.namespaceSelector ?? {}, pod.namespaceLabels) && (pod.anyLabels === true || matchesSelector(peer.pods.podSelector ?? {}, pod.labels));
+    }
+    return false;
+  }
+
+  /** What the NetworkPolicies alone allow: open when none selects `subject` that way, else what their rules allow. */
+  private allowedByNetworkPolicies(subject: PodLike, direction: Direction, other: PeerRef): ConnectionSet {
     const policies = this.selecting(subject, direction);
     if (policies.length === 0) return ConnectionSet.ALL;
     const destination = direction === 'Ingress' ? subject : 'pod' in other ? other.pod : undefined;
@@ -209,32 +303,171 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-/** Every connection the NetworkPolicies of `objects` allow, sorted as netpol-analyzer lists them. */
+/** Every connection the policies of `objects` allow, sorted as netpol-analyzer lists them. */
 export function analyzeTraffic(objects: readonly KubeObject[]): Connection[] {
-  const model = new TrafficModel(objects);
-  const ends = model.workloads.map((w) => ({ end: workloadEnd(w), ...model.withReach(model.pod(w)) }));
-  const out: Connection[] = [];
-  for (const [src, dst] of model.candidatePairs(ends)) {
-    const conn = model.between(src.pod, dst.pod);
-    if (!conn.isEmpty) out.push({ src: src.end, dst: dst.end, conn });
+  return [...trafficConnections(objects)];
+}
+
+/**
+ * The connections of {@link analyzeTraffic} one at a time, in the same order, without holding them all:
+ * an input whose policies allow most pairs has a list quadratic in its workloads.
+ */
+export function* trafficConnections(objects: readonly KubeObject[]): Generator<Connection> {
+  yield* new ConnectionLister(new TrafficModel(objects)).connections();
+}
+
+/** How netpol-analyzer's list is sorted (by source, then destination): `localeCompare`, with one collator. */
+const byName = new Intl.Collator().compare;
+
+/**
+ * Workloads that every policy treats alike: same namespace, same values of the labels some pod selector
+ * looks at, same container ports of the names some rule names. What is allowed is computed once per
+ * group (and pair of groups), so the cost follows the distinct groups, not the workloads.
+ */
+interface WorkloadGroup extends Reach {
+  readonly index: number;
+  /** Indexes into the sorted ends, ascending. */
+  readonly members: number[];
+  /** Connections with ends outside the workloads: to them (egress) and from them (ingress). */
+  readonly outgoing: Array<[Endpoint, ConnectionSet]>;
+  readonly incoming: Array<[Endpoint, ConnectionSet]>;
+  /** What may flow to each group it may reach (by index into the groups), itself included. */
+  readonly reaches: Array<[number, ConnectionSet]>;
+}
+
+/** Lists connections from the model's workloads grouped as {@link WorkloadGroup}. */
+class ConnectionLister {
+  /** One end per workload name (netpol-analyzer counts all pods of one owner as one workload), sorted. */
+  private readonly ends: Array<Extract<Endpoint, { type: 'workload' }>>;
+  private readonly groupOf: number[];
+  private readonly groups: WorkloadGroup[] = [];
+  /** What the ingress controller may open to each end (by index) it reaches. */
+  private readonly fromIngressController = new Map<number, ConnectionSet>();
+
+  constructor(private readonly model: TrafficModel) {
+    const unique = new Map<string, TrafficWorkload>();
+    for (const w of model.workloads) if (!unique.has(workloadId(w))) unique.set(workloadId(w), w);
+    this.ends = [...unique.values()].map(workloadEnd).sort((a, b) => byName(a.name, b.name));
+    const keys = model.selectedLabelKeys();
+    const portNames = model.namedPorts();
+    const bySignature = new Map<string, number>();
+    this.groupOf = this.ends.map((end, i) => {
+      const w = end.workload;
+      const labels = Object.keys(w.labels).filter((k) => keys.has(k)).sort().map((k) => [k, w.labels[k]]);
+      const ports = w.ports.filter((p) => p.name !== undefined && portNames.has(p.name)).map((p) => `${p.name}/${p.protocol}/${p.port}`).sort();
+      const signature = JSON.stringify([w.namespace, labels, ports]);
+      let g = bySignature.get(signature);
+      if (g === undefined) {
+        g = this.groups.length;
+        bySignature.set(signature, g);
+        this.groups.push({ index: g, ...model.withReach(model.pod(w)), members: [], outgoing: [], incoming: [], reaches: [] });
+      }
+      this.groups[g].members.push(i);
+      return g;
+    });
+    for (const [src, dst] of model.candidatePairs(this.groups)) this.reach(src, dst);
+    for (const g of this.groups) if (g.members.length > 1) this.reach(g, g);
+    for (const g of this.groups) this.outside(g);
+    this.ingress();
   }
-  for (const src of ends) {
+
+  /**
+   * What Ingresses, Routes and HTTPRoutes without a Gateway workload in the inputs expose, as far as the
+   * policies let the ingress controller in. Traffic from a Gateway's own workload is already listed.
+   */
+  private ingress(): void {
+    const index = new Map(this.ends.map((e, i) => [e.name, i]));
+    const controller = ingressControllerPod();
+    const allowed = new Map<number, ConnectionSet>();
+    for (const x of this.model.exposures) {
+      if (x.gateways.length > 0) continue;
+      const i = index.get(workloadId(x.workload))!;
+      const g = this.groupOf[i];
+      if (!allowed.has(g)) allowed.set(g, this.model.between(controller, this.groups[g].pod));
+      const conn = x.ports.intersect(allowed.get(g)!).union(this.fromIngressController.get(i) ?? ConnectionSet.NONE);
+      if (!conn.isEmpty) this.fromIngressController.set(i, conn);
+    }
+  }
+
+  private reach(src: WorkloadGroup, dst: WorkloadGroup): void {
+    const conn = this.model.between(src.pod, dst.pod);
+    if (!conn.isEmpty) src.reaches.push([dst.index, conn]);
+  }
+
+  /** A group's connections with the pods selectors allow outside the inputs and with addresses. */
+  private outside(g: WorkloadGroup): void {
+    const model = this.model;
     // Outside the inputs nothing is known to restrict: only this end's policies count.
     for (const rep of model.representatives) {
       const end: Endpoint = { type: 'selector', name: rep.name, namespace: rep.pod.namespace };
-      const egress = model.allowed(src.pod, 'Egress', { pod: rep.pod });
-      if (!egress.isEmpty) out.push({ src: src.end, dst: end, conn: egress });
-      const ingress = model.allowed(src.pod, 'Ingress', { pod: rep.pod });
-      if (!ingress.isEmpty) out.push({ src: end, dst: src.end, conn: ingress });
+      const egress = model.allowed(g.pod, 'Egress', { pod: rep.pod });
+      if (!egress.isEmpty) g.outgoing.push([end, egress]);
+      const ingress = model.allowed(g.pod, 'Ingress', { pod: rep.pod });
+      if (!ingress.isEmpty) g.incoming.push([end, ingress]);
     }
-    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(src.pod, 'Egress', { ip }))) {
-      out.push({ src: src.end, dst: ipEnd(ranges), conn });
-    }
-    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(src.pod, 'Ingress', { ip }))) {
-      out.push({ src: ipEnd(ranges), dst: src.end, conn });
-    }
+    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(g.pod, 'Egress', { ip }))) g.outgoing.push([ipEnd(ranges), conn]);
+    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(g.pod, 'Ingress', { ip }))) g.incoming.push([ipEnd(ranges), conn]);
   }
-  return out.sort((a, b) => a.src.name.localeCompare(b.src.name) || a.dst.name.localeCompare(b.dst.name));
+
+  /**
+   * The workloads end `i` (of group `g`) reaches, ascending: a merge of its groups' members when they
+   * are few, else one pass over all ends, which needs no sort when the list is most of them.
+   */
+  private reachedFrom(i: number, g: WorkloadGroup): Array<[number, ConnectionSet]> {
+    const out: Array<[number, ConnectionSet]> = [];
+    const total = g.reaches.reduce((n, [d]) => n + this.groups[d].members.length, 0);
+    if (total * 8 < this.ends.length) {
+      for (const [d, conn] of g.reaches) for (const j of this.groups[d].members) if (j !== i) out.push([j, conn]);
+      return out.sort(([a], [b]) => a - b);
+    }
+    const conns: Array<ConnectionSet | undefined> = new Array(this.groups.length);
+    for (const [d, conn] of g.reaches) conns[d] = conn;
+    for (let j = 0; j < this.ends.length; j++) {
+      const conn = conns[this.groupOf[j]];
+      if (conn && j !== i) out.push([j, conn]);
+    }
+    return out;
+  }
+
+  /** Every connection, sorted by source then destination name, the ingress controller's last. */
+  *connections(): Generator<Connection> {
+    const { ends, groups, groupOf } = this;
+    // Sources outside the workloads (selectors, addresses) with the workloads they reach.
+    const external = new Map<string, { end: Endpoint; to: Array<[number, ConnectionSet]> }>();
+    groups.forEach((g) => {
+      for (const [end, conn] of g.incoming) {
+        const entry = external.get(end.name) ?? { end, to: [] };
+        external.set(end.name, entry);
+        for (const i of g.members) entry.to.push([i, conn]);
+      }
+    });
+    const externalSources = [...external.values()].sort((a, b) => byName(a.end.name, b.end.name));
+    let next = 0;
+    const flushExternalBefore = function* (name: string | undefined): Generator<Connection> {
+      for (; next < externalSources.length && (name === undefined || byName(externalSources[next].end.name, name) < 0); next++) {
+        const { end, to } = externalSources[next];
+        for (const [i, conn] of to.sort(([a], [b]) => a - b)) yield { src: end, dst: ends[i], conn };
+      }
+    };
+    for (let i = 0; i < ends.length; i++) {
+      const src = ends[i];
+      yield* flushExternalBefore(src.name);
+      const g = groups[groupOf[i]];
+      const toWorkloads = this.reachedFrom(i, g);
+      const toOutside = [...g.outgoing].sort(([a], [b]) => byName(a.name, b.name));
+      // Merge the two sorted lists by destination name.
+      let k = 0;
+      for (const [j, conn] of toWorkloads) {
+        for (; k < toOutside.length && byName(toOutside[k][0].name, ends[j].name) < 0; k++) yield { src, dst: toOutside[k][0], conn: toOutside[k][1] };
+        yield { src, dst: ends[j], conn };
+      }
+      for (; k < toOutside.length; k++) yield { src, dst: toOutside[k][0], conn: toOutside[k][1] };
+    }
+    yield* flushExternalBefore(undefined);
+    // Last, where netpol-analyzer's byte order puts `{`.
+    const controller: Endpoint = { type: 'ingress-controller', name: INGRESS_CONTROLLER.name };
+    for (const [i, conn] of [...this.fromIngressController].sort(([a], [b]) => a - b)) yield { src: controller, dst: ends[i], conn };
+  }
 }
 
 /** netpol-analyzer's line: `src => dst : conn`. */
@@ -242,7 +475,7 @@ export function formatConnection(c: Connection): string {
   return `${c.src.name} => ${c.dst.name} : ${c.conn}`;
 }
 
-function workloadEnd(w: TrafficWorkload): Endpoint {
+function workloadEnd(w: TrafficWorkload): Extract<Endpoint, { type: 'workload' }> {
   return { type: 'workload', name: workloadId(w), namespace: w.namespace, workload: w };
 }
 
@@ -286,6 +519,21 @@ function rulePorts(ports: readonly PolicyPort[] | undefined, destination: PodLik
   return out;
 }
 
+/** The ports of an admin policy rule towards `destination`: a named port is its container port of that name. */
+function adminPorts(ports: readonly AdminPort[] | undefined, destination: PodLike | undefined): ConnectionSet {
+  if (!ports) return ConnectionSet.ALL;
+  let out = ConnectionSet.NONE;
+  for (const p of ports) {
+    if (p.portNumber) out = out.union(ConnectionSet.ports(p.portNumber.protocol ?? 'TCP', p.portNumber.port));
+    else if (p.portRange) out = out.union(ConnectionSet.ports(p.portRange.protocol ?? 'TCP', p.portRange.start, p.portRange.end));
+    else if (p.namedPort !== undefined) {
+      if (destination?.anyLabels) out = ConnectionSet.ALL;
+      for (const cp of destination?.ports ?? []) if (cp.name === p.namedPort) out = out.union(ConnectionSet.ports(cp.protocol, cp.port));
+    }
+  }
+  return out;
+}
+
 /** The namespace names a selector pins through the automatic name label, if it does. */
 function pinnedNames(selector: LabelSelectorSpec): string[] | undefined {
   const byLabel = selector.matchLabels?.[NAMESPACE_NAME_LABEL];
@@ -319,11 +567,19 @@ export function formatSelector(selector: LabelSelectorSpec): string {
 
 /**
  * The connections of the workloads named `name`, `namespace/name` or `namespace/name[Kind]` (a bare
- * name matches that workload in every namespace); a clear error when none has that name.
+ * name matches that workload in every namespace), or of `ingress-controller`; a clear error when none
+ * has that name.
  */
 export function focusOn(connections: readonly Connection[], workloads: readonly TrafficWorkload[], focus: string): Connection[] {
+  return connections.filter(focusFilter(workloads, focus));
+}
+
+/** Whether a connection is one of the focused workload's (see {@link focusOn}); throws when none has that name. */
+export function focusFilter(workloads: readonly TrafficWorkload[], focus: string): (c: Connection) => boolean {
+  // netpol-analyzer's focus name for the ingress controller, with or without its braces.
+  if (focus === INGRESS_CONTROLLER.name || `{${focus}}` === INGRESS_CONTROLLER.name) return (c) => c.src.name === INGRESS_CONTROLLER.name;
   const matches = workloads.filter((w) => [w.name, `${w.namespace}/${w.name}`, workloadId(w)].includes(focus));
   if (matches.length === 0) throw new Error(`no workload named "${focus}" in the inputs`);
   const ids = new Set(matches.map(workloadId));
-  return connections.filter((c) => ids.has(c.src.name) || ids.has(c.dst.name));
+  return (c) => ids.has(c.src.name) || ids.has(c.dst.name);
 }

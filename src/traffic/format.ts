@@ -17,26 +17,50 @@ function rowOf(c: Connection): ConnectionRow {
 
 /** A connection list in one of the formats; each ends with a newline. */
 export function formatConnections(connections: readonly Connection[], format: TrafficFormat): string {
-  const rows = connections.map(rowOf);
+  return [...formatConnectionParts(connections, format)].join('');
+}
+
+/**
+ * The same text as {@link formatConnections}, in parts, reading the connections once: the tabular
+ * formats never hold the whole list, so a list quadratic in the workloads can be written as it comes.
+ * The graphs need every node first.
+ */
+export function* formatConnectionParts(connections: Iterable<Connection>, format: TrafficFormat): Generator<string> {
+  const rows = (function* () { for (const c of connections) yield rowOf(c); })();
   switch (format) {
-    case 'txt': return connections.map((c) => `${formatConnection(c)}\n`).join('');
-    case 'json': return `${JSON.stringify(rows, null, 2)}\n`;
-    case 'md': return markdownTable(['src', 'dst', 'conn'], rows.map((r) => [r.src, r.dst, r.conn]));
-    case 'csv': return csv(['src', 'dst', 'conn'], rows.map((r) => [r.src, r.dst, r.conn]));
-    case 'dot': return dot(connections);
-    case 'mermaid': return mermaid(connections);
+    case 'txt': for (const c of connections) yield `${formatConnection(c)}\n`; return;
+    case 'json': {
+      // JSON.stringify(rows, null, 2), one row at a time.
+      let first = true;
+      for (const r of rows) {
+        yield `${first ? '[\n' : ',\n'}${JSON.stringify(r, null, 2).replace(/^/gm, '  ')}`;
+        first = false;
+      }
+      yield first ? '[]\n' : '\n]\n';
+      return;
+    }
+    case 'md': yield* markdownTable(['src', 'dst', 'conn'], mapRows(rows)); return;
+    case 'csv': yield* csv(['src', 'dst', 'conn'], mapRows(rows)); return;
+    case 'dot': yield dot([...connections]); return;
+    case 'mermaid': yield mermaid([...connections]); return;
   }
 }
 
-function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+function* mapRows(rows: Iterable<ConnectionRow>): Generator<readonly string[]> {
+  for (const r of rows) yield [r.src, r.dst, r.conn];
+}
+
+function* markdownTable(header: readonly string[], rows: Iterable<readonly string[]>): Generator<string> {
   const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |\n`;
-  return line(header) + `|${header.map(() => '-----').join('|')}|\n` + rows.map(line).join('');
+  yield line(header) + `|${header.map(() => '-----').join('|')}|\n`;
+  for (const r of rows) yield line(r);
 }
 
 /** RFC 4180: fields with a comma, a quote or a line break are quoted, quotes doubled. */
-function csv(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+function* csv(header: readonly string[], rows: Iterable<readonly string[]>): Generator<string> {
   const field = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [header, ...rows].map((r) => `${r.map(field).join(',')}\n`).join('');
+  yield `${header.map(field).join(',')}\n`;
+  for (const r of rows) yield `${r.map(field).join(',')}\n`;
 }
 
 /** Nodes grouped by namespace, in a stable order, with short ids. */
@@ -137,8 +161,8 @@ export function formatDiff(changes: readonly ConnectionChange[], format: Traffic
       ...(c.after !== undefined ? [`+ ${c.src} => ${c.dst} : ${c.after}\n`] : []),
     ].join('')).join('');
     case 'json': return `${JSON.stringify(changes, null, 2)}\n`;
-    case 'md': return markdownTable(header, rows);
-    case 'csv': return csv(header, rows);
+    case 'md': return [...markdownTable(header, rows)].join('');
+    case 'csv': return [...csv(header, rows)].join('');
     default: throw new Error(`a diff is printed as ${DIFF_FORMATS.join(', ')}, not ${format}`);
   }
 }

@@ -79,21 +79,37 @@ export function workloadsOf(objects: readonly KubeObject[]): TrafficWorkload[] {
   // Copies of a stack (a classroom's) share one template text: parse it once.
   const templates = new Map<string, KubeObject[]>();
   return objects.flatMap((object): TrafficWorkload[] => {
-    if (object.kind === 'ConfigMap') return jobTemplateWorkloads(object, templates);
-    const template = podTemplateOf(object);
+    if (object?.kind === 'ConfigMap') return jobTemplateWorkloads(object, templates);
+    // Objects without metadata (a List not yet expanded) are no workloads.
+    const template = object?.metadata ? podTemplateOf(object) : undefined;
     if (!template) return [];
+    const owner = object.kind === 'Pod' ? controllerOf(object) : undefined;
     return [{
-      kind: object.kind,
-      namespace: object.metadata.namespace ?? 'default',
-      name: object.metadata.name ?? '<unnamed>',
+      kind: owner?.kind ?? object.kind,
+      namespace: object.metadata?.namespace ?? 'default',
+      name: owner?.name ?? object.metadata?.name ?? '<unnamed>',
       labels: template.labels,
       ports: (template.spec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({
         name: p.name, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as TrafficProtocol,
       }))),
-      annotations: object.metadata.annotations ?? {},
+      annotations: object.metadata?.annotations ?? {},
       object,
     }];
   });
+}
+
+/**
+ * The controller a Pod belongs to, which netpol-analyzer names it by: its ownerReference with
+ * `controller: true` (a ReplicaSet, a Job, ...), as given, even when that owner is not in the inputs or
+ * is itself owned (a ReplicaSet of a Deployment stays `ns/rs[ReplicaSet]`). A Node owns static pods,
+ * which stay bare Pods, as do pods without a controller.
+ */
+function controllerOf(pod: KubeObject): { kind: string; name: string } | undefined {
+  const refs = pod.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  const ref = refs.find((r): r is { kind: string; name: string } => r?.controller === true);
+  if (!ref || ref.kind === 'Node' || typeof ref.kind !== 'string' || typeof ref.name !== 'string') return undefined;
+  return { kind: ref.kind, name: ref.name };
 }
 
 /**
@@ -117,14 +133,14 @@ function jobTemplateWorkloads(configMap: KubeObject, templates: Map<string, Kube
     metadata: {
       ...job.metadata,
       name: job.metadata?.name ?? TEMPLATE_JOBS_NAME,
-      namespace: job.metadata?.namespace ?? configMap.metadata.annotations?.[JOBS_NAMESPACE_ANNOTATION] ?? 'default',
+      namespace: job.metadata?.namespace ?? configMap.metadata?.annotations?.[JOBS_NAMESPACE_ANNOTATION] ?? 'default',
     },
   }]).map((w) => ({ ...w, object: configMap })));
 }
 
 /** The NetworkPolicies of the inputs. */
 export function policiesOf(objects: readonly KubeObject[]): Policy[] {
-  return objects.filter((o) => o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1').map((object) => {
+  return objects.filter((o) => o?.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1').map((object) => {
     const spec = (object.spec ?? {}) as {
       podSelector?: LabelSelectorSpec;
       policyTypes?: Direction[];
@@ -134,8 +150,8 @@ export function policiesOf(objects: readonly KubeObject[]): Policy[] {
     // The API server's defaulting: Ingress always, Egress when there are egress rules.
     const types = new Set<Direction>(spec.policyTypes ?? ['Ingress', ...((spec.egress ?? []).length > 0 ? ['Egress' as const] : [])]);
     return {
-      name: object.metadata.name ?? '<unnamed>',
-      namespace: object.metadata.namespace ?? 'default',
+      name: object.metadata?.name ?? '<unnamed>',
+      namespace: object.metadata?.namespace ?? 'default',
       podSelector: spec.podSelector ?? {},
       types,
       rules: {
@@ -147,6 +163,66 @@ export function policiesOf(objects: readonly KubeObject[]): Policy[] {
   });
 }
 
+/** The API group and version of AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
+export const POLICY_API_VERSION = 'policy.networking.k8s.io/v1alpha1';
+
+/** Whom an admin policy applies to, or a peer of its rules: pods of selected namespaces, or selected pods of them. */
+export interface AdminPeer {
+  readonly namespaces?: LabelSelectorSpec;
+  readonly pods?: { readonly namespaceSelector?: LabelSelectorSpec; readonly podSelector?: LabelSelectorSpec };
+  /** Egress only: CIDRs outside the cluster's pods. */
+  readonly networks?: readonly string[];
+}
+
+/** A port of an admin policy rule: exactly one of a number, a range or a container port name. */
+export interface AdminPort {
+  readonly portNumber?: { readonly protocol?: TrafficProtocol; readonly port: number };
+  readonly portRange?: { readonly protocol?: TrafficProtocol; readonly start: number; readonly end: number };
+  readonly namedPort?: string;
+}
+
+/** What an admin policy rule does with the traffic it matches; `Pass` hands it to the NetworkPolicies (ANP only). */
+export type AdminAction = 'Allow' | 'Deny' | 'Pass';
+
+export interface AdminRule {
+  readonly action: AdminAction;
+  readonly peers: readonly AdminPeer[];
+  /** Missing: every port. */
+  readonly ports?: readonly AdminPort[];
+}
+
+/**
+ * An AdminNetworkPolicy or the BaselineAdminNetworkPolicy: cluster-wide rules that come before the
+ * NetworkPolicies (ANP, by ascending priority; within one, in the order written) or after them (BANP).
+ */
+export interface AdminPolicy {
+  readonly name: string;
+  readonly baseline: boolean;
+  /** ANP only: lower comes first. */
+  readonly priority: number;
+  readonly subject: AdminPeer;
+  readonly rules: Readonly<Record<Direction, readonly AdminRule[]>>;
+  readonly object: KubeObject;
+}
+
+/** The AdminNetworkPolicies of the inputs by precedence, then the BaselineAdminNetworkPolicy if any. */
+export function adminPoliciesOf(objects: readonly KubeObject[]): AdminPolicy[] {
+  type Rule = { action?: AdminAction; from?: AdminPeer[]; to?: AdminPeer[]; ports?: AdminPort[] };
+  const out = objects.filter((o) => o?.apiVersion === POLICY_API_VERSION && (o.kind === 'AdminNetworkPolicy' || o.kind === 'BaselineAdminNetworkPolicy')).map((object) => {
+    const spec = (object.spec ?? {}) as { priority?: number; subject?: AdminPeer; ingress?: Rule[]; egress?: Rule[] };
+    const rules = (list: Rule[] | undefined, peers: 'from' | 'to') => (list ?? []).map((r) => ({ action: r.action ?? 'Deny', peers: r[peers] ?? [], ports: r.ports }));
+    return {
+      name: object.metadata?.name ?? '<unnamed>',
+      baseline: object.kind === 'BaselineAdminNetworkPolicy',
+      priority: spec.priority ?? 0,
+      subject: spec.subject ?? {},
+      rules: { Ingress: rules(spec.ingress, 'from'), Egress: rules(spec.egress, 'to') },
+      object,
+    };
+  });
+  return out.sort((a, b) => Number(a.baseline) - Number(b.baseline) || a.priority - b.priority);
+}
+
 /**
  * The namespaces the inputs define, with their labels: those of a Namespace object, and the namespace
  * of every other object (with only the automatic name label).
@@ -156,8 +232,8 @@ export function namespacesOf(objects: readonly KubeObject[], workloads: readonly
   const add = (name: string, labels: Record<string, string> = {}) =>
     out.set(name, { ...out.get(name), ...labels, [NAMESPACE_NAME_LABEL]: name });
   for (const o of objects) {
-    if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name) add(o.metadata.name, o.metadata.labels);
-    else if (o.metadata.namespace) add(o.metadata.namespace);
+    if (o?.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata?.name) add(o.metadata.name, o.metadata.labels);
+    else if (o?.metadata?.namespace) add(o.metadata.namespace);
   }
   for (const w of workloads) add(w.namespace);
   return out;

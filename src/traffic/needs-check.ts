@@ -151,7 +151,7 @@ function resolvePorts(dsts: readonly TrafficWorkload[], port: number | string, p
  */
 export function checkAttendeeBoundaries(objects: readonly KubeObject[], model: TrafficModel = new TrafficModel(objects)): Finding[] {
   const attendee = (ns: string | undefined) => (ns === undefined ? undefined : model.namespaces.get(ns)?.[ATTENDEE_LABEL]);
-  const namespaceObjects = objects.filter((o) => o.kind === 'Namespace' && attendee(o.metadata.name) !== undefined);
+  const namespaceObjects = objects.filter((o) => o?.kind === 'Namespace' && attendee(o.metadata?.name) !== undefined);
   const ends = [
     ...model.workloads.filter((w) => attendee(w.namespace) !== undefined).map((w) => ({ id: workloadId(w), object: w.object, ...model.withReach(model.pod(w)) })),
     ...namespaceObjects.map((ns) => ({

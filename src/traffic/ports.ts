@@ -45,6 +45,17 @@ export class ConnectionSet {
       (Math.max(lo, lo2) <= Math.min(hi, hi2) ? [[Math.max(lo, lo2), Math.min(hi, hi2)]] : []))));
   }
 
+  /** The connections of this set that are not in `other`. */
+  minus(other: ConnectionSet): ConnectionSet {
+    return this.combine(other, (a, b) => a.flatMap(([lo, hi]) => {
+      let pieces: Range[] = [[lo, hi]];
+      for (const [lo2, hi2] of b) {
+        pieces = pieces.flatMap(([l, h]): Range[] => (hi2 < l || lo2 > h ? [[l, h]] : [[l, lo2 - 1], [hi2 + 1, h]]));
+      }
+      return pieces;
+    }));
+  }
+
   /** Whether every connection of `other` is in this set. */
   contains(other: ConnectionSet): boolean {
     return this.intersect(other).equals(other);
