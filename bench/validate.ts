@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { validateDocuments } from '../src/checks/documents';
-import { loadSources } from '../src/load';
+import { loadSources } from '../src/manifest/load';
 import type { BenchOutput } from './bench';
 
 /** The inputs: 50 MB of Deployments, and 50 ConfigMaps of 1 MB. */

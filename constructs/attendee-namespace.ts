@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { declareException } from '../src/checks/exceptions';
+import { declareException } from '../src/manifest/exceptions';
 import {
   ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL, COMPONENT_LABEL, DISPLAY_NAME_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL,
   PROVISIONER_LABELS, ownerLabels,
-} from '../src/labels';
+} from '../src/manifest/labels';
 import { guardNamespace } from '../src/namespace';
 import { NetworkTraffic, PodGroup } from '../src/network';
 import { Profile, profileSettings } from '../src/profile';

@@ -4,7 +4,7 @@ import { Profile, profileSettings } from '../src/profile';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount } from '../src/resources';
 import { StackChart } from '../src/stack-chart';
 import { PropsValidator } from '../src/validation';
-import { slugify } from '../src/names';
+import { slugify } from '../src/manifest/names';
 import { ApiGatewayProps } from './api-gateway';
 import { AttendeeNamespace } from './attendee-namespace';
 import { ConsoleHubProps } from './consolehub';

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeObject, PodSpecLike, podTemplateOf } from '../src/manifest';
-import { parseQuantity } from '../src/quantity';
+import { parseQuantity } from '../src/manifest/quantity';
 import { quantityOf } from '../src/resources';
 import { PropsValidator } from '../src/validation';
 import type { AttendeeQuota } from './classroom';

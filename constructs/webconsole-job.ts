@@ -3,7 +3,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { PROVISIONER_LABELS } from '../src/labels';
+import { PROVISIONER_LABELS } from '../src/manifest/labels';
 import { KubeObject } from '../src/manifest';
 import { PodGroup } from '../src/network';
 import { restrictedPodSpec } from '../src/pod';

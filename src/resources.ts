@@ -1,6 +1,6 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-27';
-import { quantityParts } from './quantity';
+import { quantityParts } from './manifest/quantity';
 
 /** An amount of CPU: a cdk8s-plus `Cpu` (`Cpu.millis(50)`), or a Kubernetes quantity (`'50m'`, `'1'`). */
 export type CpuAmount = Cpu | string;

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { imageRef } from './image';
-import { ownerLabels } from './labels';
+import { ownerLabels } from './manifest/labels';
 import { NetworkTraffic } from './network';
 import { StackContext, StackPlacementProps, resolveStackContext } from './stack-chart';
 import { PropsValidator } from './validation';

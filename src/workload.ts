@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { selectorLabels, standardLabels } from './labels';
+import { selectorLabels, standardLabels } from './manifest/labels';
 import { PodGroup } from './network';
 import { RestrictedPodProps, restrictedPodSpec } from './pod';
 import { StackContext } from './stack-chart';

@@ -10,7 +10,7 @@ import { maskSecrets, objectDiff } from '../src/apply/diff';
 import { changeOf, ownedValues } from '../src/apply/apply';
 import { describeError } from '../src/apply/engine';
 import { listItems, normalizeObject } from '../src/apply/normalize';
-import { loadSources, sourcesLabel } from '../src/load';
+import { loadSources, sourcesLabel } from '../src/manifest/load';
 import { parseDocuments } from '../src/manifest';
 import { applyStages, deleteStages } from '../src/apply/order';
 import { staleMembers } from '../src/apply/prune';

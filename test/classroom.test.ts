@@ -1,6 +1,6 @@
 import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { Classroom, ClassroomProps, MINIKUBE_POD_NETWORK_CIDR, normalizeAttendeeName } from '../constructs/classroom';
-import { ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL } from '../src/labels';
+import { ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL } from '../src/manifest/labels';
 import { Dockercoins } from '../constructs/dockercoins';
 import { formatFinding, matchesSelector, validateObjects } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';

@@ -12,8 +12,8 @@ import { AppWorkload } from '../src/workload';
 import { ConsoleHub } from '../constructs/consolehub';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { WebConsoleJob } from '../constructs/webconsole-job';
-import { ownerLabels, standardLabels } from '../src/labels';
-import { DNS_1123_LABEL, slugify } from '../src/names';
+import { ownerLabels, standardLabels } from '../src/manifest/labels';
+import { DNS_1123_LABEL, slugify } from '../src/manifest/names';
 
 describe('StackChart', () => {
   test('creates its namespace labelled to enforce, audit and warn on PSS restricted, without a namespace of its own', () => {

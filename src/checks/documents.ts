@@ -1,6 +1,6 @@
 import { identityKey, refOf } from '../apply/client';
 import { KubeObject, SourceDocument, describeObject } from '../manifest';
-import { Finding, subjectOf } from './finding';
+import { Finding, subjectOf } from '../manifest/finding';
 import { CHECK_KINDS, CheckKind, applyExceptions, runChecks } from './validate';
 
 /** Something wrong with one input document (or with the request as a whole, without a source). */

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { KubeObject } from '../manifest';
-import { Finding, finding } from './finding';
+import { Finding, finding } from '../manifest/finding';
 
 const CLUSTER_DNS_NAME = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/;
 

@@ -1,5 +1,5 @@
 import { KubeObject } from '../manifest';
-import { Finding, finding } from './finding';
+import { Finding, finding } from '../manifest/finding';
 
 type ModelClass = { prototype: { validate(this: unknown): void } };
 

@@ -1,7 +1,7 @@
 import { KubeObject, containersOf, describeObject, podTemplateOf } from '../manifest';
-import { parseQuantity, quantityProblem } from '../quantity';
-import { Finding, finding } from './finding';
-import { matchesSelector } from './selector';
+import { parseQuantity, quantityProblem } from '../manifest/quantity';
+import { Finding, finding } from '../manifest/finding';
+import { matchesSelector } from '../manifest/selector';
 
 /** Kinds whose `spec.selector` must select their own pod template, or the API server refuses them. */
 const SELECTOR_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job']);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
-import { ACCOUNT_LABEL, ATTENDEE_LABEL, DISPLAY_NAME_ANNOTATION } from '../labels';
+import { ACCOUNT_LABEL, ATTENDEE_LABEL, DISPLAY_NAME_ANNOTATION } from '../manifest/labels';
 import { ClusterAccess, createKubeClient } from '../apply/kube-client';
 import { mapLimit } from '../apply/concurrency';
 import { KubeObject } from '../manifest';

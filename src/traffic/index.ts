@@ -11,5 +11,5 @@ export {
 export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnections, formatDiff } from './format';
 export {
   CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
-} from './needs';
+} from '../manifest/needs';
 export { checkAttendeeBoundaries, checkIpBlocks, checkNeededFlows, checkTraffic } from './needs-check';

@@ -1,4 +1,4 @@
-import { LabelSelectorSpec } from '../checks/selector';
+import { LabelSelectorSpec } from '../manifest/selector';
 import { KubeObject, parseManifests, podTemplateOf } from '../manifest';
 import { TrafficProtocol } from './ports';
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { MANIFEST_SUFFIX, SourceDocument, parseDocuments } from './manifest';
+import { MANIFEST_SUFFIX, SourceDocument, parseDocuments } from './kube-object';
 
 /** Inputs known by name rather than path (the CLI's apps), each synthesized to YAML on demand. */
 export interface NamedInputs {

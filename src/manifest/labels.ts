@@ -2,7 +2,7 @@
  * Every label and annotation key the library writes, and the label sets built from them: shared by the
  * constructs, the apply engine and the CLI, so that what one writes the others find.
  */
-import type { StackContext } from './stack-chart';
+import type { StackContext } from '../stack-chart';
 
 /** The value of `app.kubernetes.io/managed-by` on every object. */
 export const MANAGED_BY = 'workshop-stacks';

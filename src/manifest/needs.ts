@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { TrafficProtocol } from './ports';
+import { TrafficProtocol } from '../traffic/ports';
 
 /**
  * The annotation that carries the connections a workload's app needs, on the workload's manifest, so
