@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { ApiGateway } from '../constructs/api-gateway';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { ownerLabels } from '../src/manifest/labels';
-import { NetworkTraffic } from '../src/network';
+import { NetworkTraffic } from '../src/network-traffic';
 import { Profile } from '../src/profile';
 import { StackChart } from '../src/stack-chart';
 

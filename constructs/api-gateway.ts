@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { standardLabels } from '../src/manifest/labels';
-import { NetworkTraffic, PodGroup } from '../src/network';
+import { NetworkTraffic, PodGroup } from '../src/network-traffic';
 import { ResourceSpec } from '../src/resources';
 import { RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';

@@ -6,7 +6,7 @@ import {
   PROVISIONER_LABELS, ownerLabels,
 } from '../src/manifest/labels';
 import { guardNamespace } from '../src/namespace';
-import { NetworkTraffic, PodGroup } from '../src/network';
+import { NetworkTraffic, PodGroup } from '../src/network-traffic';
 import { Profile, profileSettings } from '../src/profile';
 import { bindRoleInNamespace, grantNamespacedRole } from '../src/rbac';
 import { CpuAmount, ResourceSpec, SizeAmount, quantityOf, scaleQuantity } from '../src/resources';

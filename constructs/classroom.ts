@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { NetworkTraffic } from '../src/network';
+import { NetworkTraffic } from '../src/network-traffic';
 import { Profile, profileSettings } from '../src/profile';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount } from '../src/resources';
 import { StackChart } from '../src/stack-chart';
-import { PropsValidator } from '../src/validation';
+import { PropsValidator } from '../src/props-validator';
 import { slugify } from '../src/manifest/names';
 import { ApiGatewayProps } from './api-gateway';
 import { AttendeeNamespace } from './attendee-namespace';

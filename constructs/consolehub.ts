@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { declareException } from '../src/manifest/exceptions';
 import { standardLabels } from '../src/manifest/labels';
 import { guardNamespace, restrictedNamespace } from '../src/namespace';
-import { DEFAULT_API_SERVER_PORTS } from '../src/network';
+import { DEFAULT_API_SERVER_PORTS } from '../src/network-traffic';
 import { grantNamespacedRole } from '../src/rbac';
 import { compareQuantities } from '../src/manifest/quantity';
 import { scaleQuantity, toResourceRequirements } from '../src/resources';

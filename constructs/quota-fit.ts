@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { KubeObject, PodSpecLike, podTemplateOf } from '../src/manifest';
 import { parseQuantity } from '../src/manifest/quantity';
 import { quantityOf } from '../src/resources';
-import { PropsValidator } from '../src/validation';
+import { PropsValidator } from '../src/props-validator';
 import type { AttendeeQuota } from './classroom';
 import { ConsoleHub } from './consolehub';
 

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { GatewayRoute } from './gateway-route';
 import { declareExternal } from '../src/manifest/exceptions';
 import { standardLabels } from '../src/manifest/labels';
-import { DEFAULT_API_SERVER_PORTS } from '../src/network';
+import { DEFAULT_API_SERVER_PORTS } from '../src/network-traffic';
 import { grantNamespacedRole } from '../src/rbac';
 import { RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { PROVISIONER_LABELS } from '../src/manifest/labels';
 import { KubeObject } from '../src/manifest';
-import { PodGroup } from '../src/network';
+import { PodGroup } from '../src/network-traffic';
 import { restrictedPodSpec } from '../src/pod';
 import { ResourceSpec, SizeAmount, quantityOf } from '../src/resources';
 import { StackPlacementProps } from '../src/stack-chart';

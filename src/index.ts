@@ -1,7 +1,7 @@
 // The public API of workshop-stacks.
 export * from './profile';
 export * from './props-error';
-export * from './validation';
+export * from './props-validator';
 export * from './manifest/names';
 export * from './manifest/labels';
 export * from './namespace';
@@ -14,7 +14,7 @@ export * from './manifest/image-reference';
 export * from './image';
 export * from './pod';
 export * from './workload';
-export * from './network';
+export * from './network-traffic';
 export * from './rbac';
 export * from './manifest';
 export * from './manifest/load';

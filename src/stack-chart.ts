@@ -5,7 +5,7 @@ import { ownerLabels } from './manifest/labels';
 import { slugify } from './manifest/names';
 import { restrictedNamespace } from './namespace';
 import { Profile, ProfileSettings, profileSettings } from './profile';
-import { PropsValidator } from './validation';
+import { PropsValidator } from './props-validator';
 
 /** Props of {@link StackChart}. */
 export interface StackChartProps {

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from './manifest/labels';
-import { PodGroup } from './network';
+import { PodGroup } from './network-traffic';
 import { RestrictedPodProps, restrictedPodSpec } from './pod';
 import { StackContext } from './stack-chart';
 

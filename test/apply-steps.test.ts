@@ -4,7 +4,7 @@ import * as path from 'path';
 import {
   TOOL_VERSION, applySetId, defaultApplySetName, inventoryOf, parentObject, readParent,
 } from '../src/apply/applyset';
-import { KubeApiError, KubeClient, ListOptions, ResourceInfo, describeRef, groupOf, identityKey, refOf } from '../src/apply/client';
+import { KubeApiError, KubeClient, ListOptions, ResourceInfo, describeRef, groupOf, identityKey, refOf } from '../src/apply/kube-api';
 import { makePlan } from '../src/apply/plan';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
 import { changeOf, ownedValues } from '../src/apply/apply';

@@ -7,7 +7,7 @@ import { KubeObject } from '../src/manifest';
 import { profileFromEnv } from '../src/profile';
 import { scaleQuantity } from '../src/resources';
 import { StackChart, resolveStackContext } from '../src/stack-chart';
-import { PropsValidator } from '../src/validation';
+import { PropsValidator } from '../src/props-validator';
 import { AppWorkload } from '../src/workload';
 import { ConsoleHub } from '../constructs/consolehub';
 import { TrendingRepos } from '../constructs/trending-repos';

@@ -7,10 +7,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { TLSSocket } from 'tls';
 import { stringify } from 'yaml';
-import { ConnectionError, KubeApiError, LiveObjects, ObjectRef, identityKey, immutableFields, refOf } from '../src/apply/client';
+import { ConnectionError, KubeApiError, LiveObjects, ObjectRef, identityKey, immutableFields, refOf } from '../src/apply/kube-api';
 import { limiter, mapLimit } from '../src/apply/concurrency';
 import { isRetryable } from '../src/apply/retry';
-import { ClusterClient, createKubeClient } from '../src/apply/kube-client';
+import { ClusterClient, createKubeClient } from '../src/apply/http-kube-client';
 import { FAST_RETRY, configMap, deployment, namespace } from './support/cluster';
 import { FakeApiServer, FakeCertificates } from './support/fake-apiserver';
 

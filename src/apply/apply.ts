@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'util';
 import { KubeObject } from '../manifest';
-import { KubeClient, immutableFields } from './client';
+import { KubeClient, immutableFields } from './kube-api';
 import { mapLimit } from './concurrency';
 import { PlannedObject } from './plan';
 import { ObjectAction, describeError } from './report';

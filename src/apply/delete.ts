@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest';
 import { parentRef } from './applyset';
-import { KubeClient, identityKey, refOf } from './client';
+import { KubeClient, identityKey, refOf } from './kube-api';
 import { mapLimit } from './concurrency';
 import { deleteStages } from './order';
 import { Plan } from './plan';

@@ -1,6 +1,6 @@
 // The apply engine: plan (normalize, apply set, stages, live state) -> apply in stages -> wait -> prune; diff; delete.
-export * from './client';
-export * from './kube-client';
+export * from './kube-api';
+export * from './http-kube-client';
 export * from './retry';
 export * from './order';
 export * from './applyset';

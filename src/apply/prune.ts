@@ -1,5 +1,5 @@
 import { KubeObject, describeObject } from '../manifest';
-import { ObjectRef, identityKey, refOf } from './client';
+import { ObjectRef, identityKey, refOf } from './kube-api';
 import { DeleteObjectsOptions, deleteObjects } from './delete';
 import { Plan } from './plan';
 import { ObjectResult } from './report';

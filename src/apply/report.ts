@@ -1,5 +1,5 @@
 import { ApplySetRef } from './applyset';
-import { KubeApiError, ObjectRef, describeRef, immutableFields } from './client';
+import { KubeApiError, ObjectRef, describeRef, immutableFields } from './kube-api';
 import { StageName } from './order';
 import { Problem } from '../checks/documents';
 import { Readiness, WaitResult } from './wait';

@@ -1,4 +1,4 @@
-import { ConnectionError, KubeApiError } from './client';
+import { ConnectionError, KubeApiError } from './kube-api';
 
 /** How requests are retried. */
 export interface RetryOptions {

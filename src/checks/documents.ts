@@ -1,4 +1,4 @@
-import { identityKey, refOf } from '../apply/client';
+import { identityKey, refOf } from '../apply/kube-api';
 import { KubeObject, SourceDocument, describeObject } from '../manifest';
 import { Finding, subjectOf } from '../manifest/finding';
 import { CHECK_KINDS, CheckKind, applyExceptions, runChecks } from './validate';

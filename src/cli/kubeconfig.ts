@@ -3,7 +3,7 @@ import * as path from 'path';
 import { InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
 import { ACCOUNT_LABEL, ATTENDEE_LABEL, DISPLAY_NAME_ANNOTATION } from '../manifest/labels';
-import { ClusterAccess, createKubeClient } from '../apply/kube-client';
+import { ClusterAccess, createKubeClient } from '../apply/http-kube-client';
 import { mapLimit } from '../apply/concurrency';
 import { KubeObject } from '../manifest';
 import { CliContext, EXIT_USAGE, Output, RegisterCommand, UserError } from './context';

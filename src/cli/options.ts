@@ -1,7 +1,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { defaultApplySetName } from '../apply/applyset';
 import { ApplyEngine, DEFAULT_CONCURRENCY, EngineEvent, EngineReport } from '../apply/engine';
-import { createKubeClient } from '../apply/kube-client';
+import { createKubeClient } from '../apply/http-kube-client';
 import { EnvSecretSpec, parseEnvSecretSpec } from '../apply/secrets';
 import { appInputs } from '../../apps/names';
 import { loadSources, sourcesLabel } from '../manifest/load';

@@ -9,7 +9,7 @@ import { KubeObject } from '../manifest';
 import {
   ConnectionError, DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ObjectRef, ResourceInfo,
   ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions, groupOf,
-} from './client';
+} from './kube-api';
 import { RetryOptions, withRetry } from './retry';
 
 /** How to reach the cluster, as kubectl takes it. */
