@@ -2,9 +2,9 @@
 // points of issue 11 (reports a controller cannot fool, one write per object, LISTs, immutable fields, live YAML).
 import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, APPLYSET_TOOLING_ANNOTATION, TOOLING } from '../src/apply/applyset';
 import { stringify } from 'yaml';
-import { KubeClient, ObjectRef, ServerSideApplyOptions } from '../src/apply/kube-api';
+import { KubeClient, ServerSideApplyOptions } from '../src/apply/kube-api';
 import { createKubeClient } from '../src/apply/http-kube-client';
-import { parseDocuments } from '../src/manifest';
+import { parseDocuments, ObjectRef } from '../src/manifest';
 import { STAGES, stageOf } from '../src/apply/order';
 import { KubeObject } from '../src/manifest';
 import {

@@ -4,14 +4,14 @@ import * as path from 'path';
 import {
   TOOL_VERSION, applySetId, defaultApplySetName, inventoryOf, parentObject, readParent,
 } from '../src/apply/applyset';
-import { KubeApiError, KubeClient, ListOptions, ResourceInfo, describeRef, groupOf, identityKey, refOf } from '../src/apply/kube-api';
+import { KubeApiError, KubeClient, ListOptions, ResourceInfo } from '../src/apply/kube-api';
 import { makePlan } from '../src/apply/plan';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
 import { changeOf, ownedValues } from '../src/apply/apply';
 import { describeError } from '../src/apply/engine';
 import { listItems, normalizeObject } from '../src/apply/normalize';
 import { loadSources, sourcesLabel } from '../src/manifest/load';
-import { parseDocuments } from '../src/manifest';
+import { parseDocuments, describeRef, groupOf, identityKey, refOf } from '../src/manifest';
 import { applyStages, deleteStages } from '../src/apply/order';
 import { staleMembers } from '../src/apply/prune';
 import { isRetryable, withRetry } from '../src/apply/retry';

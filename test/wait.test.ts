@@ -1,7 +1,6 @@
-import { ObjectRef, refOf } from '../src/apply/kube-api';
 import { mapLimit } from '../src/apply/concurrency';
 import { computeStatus, waitForDeletion, waitForReady } from '../src/apply/wait';
-import { KubeObject } from '../src/manifest';
+import { KubeObject, ObjectRef, refOf } from '../src/manifest';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

@@ -1,6 +1,6 @@
-import { KubeObject } from '../manifest';
+import { KubeObject, identityKey, refOf } from '../manifest';
 import { parentRef } from './applyset';
-import { KubeClient, identityKey, refOf } from './kube-api';
+import { KubeClient } from './kube-api';
 import { mapLimit } from './concurrency';
 import { deleteStages } from './order';
 import { Plan } from './plan';

@@ -1,7 +1,7 @@
-import { KubeObject } from '../manifest';
+import { KubeObject, ObjectRef, describeRef, identityKey, refOf } from '../manifest';
 import { ApplySetInventory, ApplySetRef, applySetId, parentObject, unionInventory } from './applyset';
 import { applyObjects } from './apply';
-import { KubeApiError, KubeClient, ObjectRef, describeRef, identityKey, refOf } from './kube-api';
+import { KubeApiError, KubeClient } from './kube-api';
 import { mapLimit } from './concurrency';
 import { deleteMembers } from './delete';
 import { appliedDiff, diffPlan } from './diff';

@@ -5,11 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { KubeObject } from '../manifest';
-import {
-  ConnectionError, DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ObjectRef, ResourceInfo,
-  ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions, groupOf,
-} from './kube-api';
+import { KubeObject, ObjectRef, groupOf } from '../manifest';
+import { ConnectionError, DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ResourceInfo, ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions } from './kube-api';
 import { RetryOptions, withRetry } from './retry';
 
 /** How to reach the cluster, as kubectl takes it. */

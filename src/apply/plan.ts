@@ -1,8 +1,8 @@
-import { KubeObject, describeObject } from '../manifest';
+import { KubeObject, describeObject, ObjectRef, describeRef, groupKind, identityKey, refOf } from '../manifest';
 import {
   APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, applySetId, inventoryOf, memberSelector, parentRef, readParent, withMemberLabel,
 } from './applyset';
-import { KubeApiError, KubeClient, LiveObjects, ObjectRef, ResourceInfo, describeRef, groupKind, identityKey, refOf } from './kube-api';
+import { KubeApiError, KubeClient, LiveObjects, ResourceInfo } from './kube-api';
 import { mapLimit } from './concurrency';
 import type { SourceDocument } from '../manifest';
 import { listItems, normalizeObject } from './normalize';

@@ -1,5 +1,4 @@
-import { KubeObject, describeObject } from '../manifest';
-import { ObjectRef, identityKey, refOf } from './kube-api';
+import { KubeObject, describeObject, ObjectRef, identityKey, refOf } from '../manifest';
 import { DeleteObjectsOptions, deleteObjects } from './delete';
 import { Plan } from './plan';
 import { ObjectResult } from './report';

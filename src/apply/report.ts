@@ -1,5 +1,6 @@
 import { ApplySetRef } from './applyset';
-import { KubeApiError, ObjectRef, describeRef, immutableFields } from './kube-api';
+import { ObjectRef, describeRef } from '../manifest';
+import { KubeApiError, immutableFields } from './kube-api';
 import { StageName } from './order';
 import { Problem } from '../checks/documents';
 import { Readiness, WaitResult } from './wait';

@@ -1,5 +1,5 @@
-import { KubeObject } from '../manifest';
-import { KubeClient, LiveObjects, ObjectRef, describeRef, identityKey } from './kube-api';
+import { KubeObject, ObjectRef, describeRef, identityKey } from '../manifest';
+import { KubeClient, LiveObjects } from './kube-api';
 
 /** kstatus's verdict on an object: `Current` is ready, `Failed` will not get ready without a change. */
 export type Readiness = 'Current' | 'InProgress' | 'Failed';

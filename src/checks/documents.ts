@@ -1,4 +1,4 @@
-import { identityKey, refOf } from '../apply/kube-api';
+import { identityKey, refOf } from '../manifest';
 import { KubeObject, SourceDocument, describeObject } from '../manifest';
 import { Finding, subjectOf } from '../manifest/finding';
 import { CHECK_KINDS, CheckKind, applyExceptions, runChecks } from './validate';

@@ -2,3 +2,4 @@
 // label selectors, names, quantities, image references, the labels and annotations the library writes, the
 // findings reported about objects). Everything above imports from here; nothing here imports from above.
 export * from './kube-object';
+export * from './ref';
