@@ -13,7 +13,7 @@ import { listItems, normalizeObject } from '../src/apply/normalize';
 import { loadSources, sourcesLabel } from '../src/manifest/load';
 import { parseDocuments, describeRef, groupOf, identityKey, refOf } from '../src/manifest';
 import { applyStages, deleteStages } from '../src/apply/order';
-import { staleMembers } from '../src/apply/prune';
+import { staleMembers } from '../src/apply/membership';
 import { isRetryable, withRetry } from '../src/apply/retry';
 import { parseEnvSecretSpec, secretFromEnv } from '../src/apply/secrets';
 import { formatProblem } from '../src/checks/documents';

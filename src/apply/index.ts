@@ -13,3 +13,4 @@ export * from './diff';
 export * from './prune';
 export * from './delete';
 export * from './engine';
+export * from './membership';

@@ -7,7 +7,7 @@ import { mapLimit } from './concurrency';
 import type { SourceDocument } from '../manifest';
 import { listItems, normalizeObject } from './normalize';
 import { PlannedStage, StageName, applyStages, stageOf } from './order';
-import { namespaceHazards, onlyMembers, staleMembers } from './prune';
+import { namespaceHazards, onlyMembers, staleMembers } from './membership';
 import { EnvSecretSpec, secretFromEnv } from './secrets';
 import { DocumentValidationOptions, Problem, ValidDocument, findDuplicates, validateDocuments } from '../checks/documents';
 
