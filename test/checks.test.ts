@@ -1,9 +1,12 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import {
-  WorkshopStacksValidation, checkGatewayRoutes, checkPolicy, checkReferences, declareException, declareExternal,
-  matchesSelector, validateObjects,
-} from '../src/checks';
+import { validateObjects } from '../src/checks';
+import { WorkshopStacksValidation } from '../src/checks/plugin';
+import { checkGatewayRoutes } from '../src/checks/routes';
+import { checkPolicy } from '../src/checks/policy';
+import { checkReferences } from '../src/checks/references';
+import { declareException, declareExternal } from '../src/manifest/exceptions';
+import { matchesSelector } from '../src/manifest/selector';
 import { KubeObject } from '../src/manifest';
 
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: 'ns', ...extra });

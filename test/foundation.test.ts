@@ -1,6 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { checkPodSecurityRestricted, checkSchema, checkServiceWiring } from '../src/checks';
+import { checkPodSecurityRestricted } from '../src/checks/pss';
+import { checkSchema } from '../src/checks/schema';
+import { checkServiceWiring } from '../src/checks/wiring';
 import { imagePolicyCases } from './fixtures';
 import { pullPolicyFor } from '../src/image';
 import { KubeObject } from '../src/manifest';

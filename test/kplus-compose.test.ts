@@ -8,7 +8,7 @@ import { ConsoleHub } from '../constructs/consolehub';
 import { Dockercoins } from '../constructs/dockercoins';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { WebConsole } from '../constructs/webconsole';
-import { matchesSelector } from '../src/checks';
+import { matchesSelector } from '../src/manifest/selector';
 import { KubeObject, parseManifests } from '../src/manifest';
 import { StackChart } from '../src/stack-chart';
 import { synthYaml } from '../src/synth';

@@ -1,16 +1,19 @@
-// The apply engine: plan (normalize, apply set, stages, live state) -> apply in stages -> wait -> prune; diff; delete.
-export * from './kube-api';
-export * from './http-kube-client';
-export * from './retry';
-export * from './order';
-export * from './applyset';
-export * from './secrets';
-export * from './wait';
-export * from './normalize';
-export * from './plan';
-export * from './apply';
-export * from './diff';
-export * from './prune';
-export * from './delete';
-export * from './engine';
-export * from './membership';
+/**
+ * `workshop-stacks/apply`: the apply engine behind `workshop-stacks apply | diff | delete`: server-side apply
+ * in stages with an apply set, prune, wait, diff and delete, over a {@link KubeClient} (the real one from
+ * {@link createKubeClient}, or your own).
+ *
+ * @packageDocumentation
+ */
+export { ApplyEngine, FIELD_MANAGER, DEFAULT_CONCURRENCY, type EngineOptions, type ApplyInput, type DeleteInput } from './engine';
+export type { ManifestInput } from './plan';
+export type { ObjectAction, ObjectResult, ObjectDiff, EngineReport, EngineEvent } from './report';
+export { createKubeClient, type KubeClientOptions, type ClusterAccess, type ClusterClient } from './http-kube-client';
+export {
+  KubeApiError, ConnectionError, type KubeClient, type ResourceInfo, type ServerSideApplyOptions, type DeleteObjectOptions,
+  type ListOptions, type TokenRequestOptions, type ServiceAccountToken, type StatusCause, type KubeStatus,
+} from './kube-api';
+export type { EnvSecretSpec } from './secrets';
+export { loadSources, InputError, type LoadOptions, type NamedInputs } from '../manifest/load';
+export type { ObjectRef } from '../manifest/ref';
+export type { SourceDocument } from '../manifest/kube-object';
