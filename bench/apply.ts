@@ -100,11 +100,11 @@ export interface ApplyBenchResult {
   readonly shortfalls: string[];
 }
 
-// Run from lib/bench/ (npm run bench compiles first) or from a bundle next to nothing: the project
+// Run from .bench/bench/ (npm run bench compiles it there, apart from the library's lib/) or from a bundle next to nothing: the project
 // root is found from the working directory then.
 const ROOT = fs.existsSync(path.join(__dirname, '..', '..', 'package.json')) ? path.join(__dirname, '..', '..') : process.cwd();
 const ENGINE_MANAGER_NOTE = 'apply --no-wait through the CLI';
-const CLI = path.join(ROOT, 'lib', 'cli.js');
+const CLI = path.join(ROOT, 'lib', 'src', 'cli.js');
 // Preloaded into each child (`node -r`): its peak RSS as the last line of its output.
 const PEAK_RSS = path.join(__dirname, 'peak-rss.js');
 

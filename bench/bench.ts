@@ -31,7 +31,7 @@ const CLASSROOM_SIZES = [3, 30, 300];
 /** Fewer rounds than the workshop's: 300 attendees are the longest synthesis here, and the bench's time is bounded. */
 const CLASSROOM_ROUNDS = 2;
 
-// Run from lib/bench/ (npm run bench compiles first).
+// Run from .bench/bench/ (npm run bench compiles it there, apart from the library's lib/).
 const ROOT = path.join(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
 
