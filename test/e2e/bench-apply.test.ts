@@ -5,10 +5,10 @@ import { spawnSync } from 'child_process';
 import { buildSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseApplyBenchArgs } from '../bench/apply';
-import { packedLibrary } from './pack';
+import { parseApplyBenchArgs } from '../../bench/apply';
+import { packedLibrary } from '../pack';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 
 test('parses its options and refuses unknown ones', () => {
   expect(parseApplyBenchArgs(['--sizes', 'dist,30', '--latency-ms', '5', '--engine-args', '--concurrency 16', '--kubectl', 'false']))

@@ -2,9 +2,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { validateObjects, formatFinding } from '../src/checks';
-import { parseManifests } from '../src/manifest';
-import { ROOT, installedProject, packedLibrary } from './pack';
+import { validateObjects, formatFinding } from '../../src/checks';
+import { parseManifests } from '../../src/manifest';
+import { ROOT, installedProject, packedLibrary } from '../pack';
 
 // Packs the library and, in a fresh project with the tarball installed (the node_modules of the project
 // the init test installs: test/pack.ts), type-checks and runs a chart that uses two constructs together.
