@@ -12,7 +12,7 @@ import { bindRoleInNamespace, grantNamespacedRole } from '../src/rbac';
 import { CpuAmount, ResourceSpec, SizeAmount, quantityOf, scaleQuantity } from '../src/resources';
 import { StackChart } from '../src/stack-chart';
 import { ApiGateway } from './api-gateway';
-import type { AttendeeAccess, AttendeeQuota, ClassroomStacks } from './classroom';
+import type { AttendeeAccess, AttendeeQuota, ClassroomStacks } from './attendee-props';
 import { ConsoleHub } from './consolehub';
 import { Dockercoins } from './dockercoins';
 import { TrendingRepos } from './trending-repos';

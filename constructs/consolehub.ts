@@ -10,7 +10,7 @@ import { compareQuantities } from '../src/manifest/quantity';
 import { scaleQuantity, toResourceRequirements } from '../src/resources';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
-import { JOBS_NAMESPACE_ANNOTATION, TEMPLATE_JOBS_NAME } from '../src/traffic/model';
+import { JOBS_NAMESPACE_ANNOTATION, TEMPLATE_JOBS_NAME } from '../src/manifest/labels';
 import { DNS_NEEDS, NeededFlow, declareNeeds } from '../src/manifest/needs';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 import { FLASK_API_POD } from './webconsole';

@@ -4,7 +4,7 @@ import { KubeObject, PodSpecLike, podTemplateOf } from '../src/manifest';
 import { parseQuantity } from '../src/manifest/quantity';
 import { quantityOf } from '../src/resources';
 import { PropsValidator } from '../src/props-validator';
-import type { AttendeeQuota } from './classroom';
+import type { AttendeeQuota } from './attendee-props';
 import { ConsoleHub } from './consolehub';
 
 /**

@@ -19,10 +19,8 @@ export { type GatewayRoute, type ServiceReference, type RetryCondition, type Rou
 export { EnvoyGateway, type EnvoyGatewaySpec } from '../constructs/envoy-gateway';
 export { GatewayApiRoutes, type GatewayApiProps, type GatewayApiRoutesSpec } from '../constructs/gateway-api-routes';
 export { AttendeeNamespace, type AttendeeNamespaceProps, type AttendeeStacks } from '../constructs/attendee-namespace';
-export {
-  Classroom, type ClassroomProps, type ClassroomAttendees, type AttendeeQuota, type AttendeeAccess, type ClassroomApiGatewayProps,
-  type ClassroomStacks,
-} from '../constructs/classroom';
+export { Classroom, type ClassroomProps, type ClassroomAttendees } from '../constructs/classroom';
+export { type AttendeeQuota, type AttendeeAccess, type ClassroomApiGatewayProps, type ClassroomStacks } from '../constructs/attendee-props';
 
 // Charts and the base of every stack construct.
 export { StackChart, type StackChartProps, type StackPlacementProps, type StackContext } from './stack-chart';

@@ -24,6 +24,16 @@ export const ACCOUNT_LABEL = 'workshop-stacks.io/account';
 /** The attendee's name as given (`Zoë Martin`), on their Namespace and ServiceAccount. */
 export const DISPLAY_NAME_ANNOTATION = 'workshop-stacks.io/attendee-name';
 
+/** The ConfigMap key consolehub reads its Job template from. */
+export const JOB_TEMPLATE_KEY = 'job-template.yaml';
+/** How the Jobs consolehub creates from a template are named (`webconsole-<uname>`), as one workload. */
+export const TEMPLATE_JOBS_NAME = 'webconsole-*';
+/**
+ * Annotation on a ConfigMap holding a Job template: the namespace the Jobs are created in, when the
+ * template does not say. Without either, `default`, where the consolehub image creates them.
+ */
+export const JOBS_NAMESPACE_ANNOTATION = 'workshop-stacks.io/jobs-namespace';
+
 /**
  * The pod labels the workshop's consolehub sets on every user's pod, replacing whatever the template had:
  * `{uname: <uname>, managed-by: provisioner}`. `managed-by` is the only one that is the same for every

@@ -2,7 +2,7 @@
 export { ConnectionSet, type TrafficProtocol } from './ports';
 export type { IpRange } from './ip';
 export {
-  type Direction, JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, TEMPLATE_JOBS_NAME, type Policy, type PolicyPeer, type PolicyPort, type PolicyRule,
+  type Direction, type Policy, type PolicyPeer, type PolicyPort, type PolicyRule,
   type TrafficWorkload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
 } from './model';
 export {
@@ -13,3 +13,4 @@ export {
   CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
 } from '../manifest/needs';
 export { checkAttendeeBoundaries, checkIpBlocks, checkNeededFlows, checkTraffic } from './needs-check';
+export { JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, TEMPLATE_JOBS_NAME } from '../manifest/labels';

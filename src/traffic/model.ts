@@ -1,18 +1,10 @@
 import { LabelSelectorSpec } from '../manifest/selector';
 import { KubeObject, parseManifests, podTemplateOf } from '../manifest';
+import { JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, TEMPLATE_JOBS_NAME } from '../manifest/labels';
 import { TrafficProtocol } from './ports';
 
 /** The label every namespace gets from the API server, which namespace selectors can match. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-/** The ConfigMap key consolehub reads its Job template from. */
-export const JOB_TEMPLATE_KEY = 'job-template.yaml';
-/** How the Jobs consolehub creates from a template are named (`webconsole-<uname>`), as one workload. */
-export const TEMPLATE_JOBS_NAME = 'webconsole-*';
-/**
- * Annotation on a ConfigMap holding a Job template: the namespace the Jobs are created in, when the
- * template does not say. Without either, `default`, where the consolehub image creates them.
- */
-export const JOBS_NAMESPACE_ANNOTATION = 'workshop-stacks.io/jobs-namespace';
 
 /** A container port, to resolve named ports against. */
 export interface WorkloadPort {
