@@ -54,7 +54,7 @@ function timed(command: string, options: SpawnSyncOptions = {}): number {
   const result = spawnSync(command, { cwd: ROOT, shell: true, encoding: 'utf8', timeout: 180_000, ...options });
   const seconds = (performance.now() - start) / 1000;
   if (result.status !== 0) {
-    throw new Error(`\`${command}\` failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
+    throw new Error(`\`${command}\` failed (${result.error?.message ?? `exit ${result.status}`}):\n${String(result.stdout)}${String(result.stderr)}`);
   }
   return seconds;
 }
@@ -288,5 +288,5 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

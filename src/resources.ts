@@ -38,7 +38,7 @@ export function quantityOf(amount: CpuAmount | SizeAmount): string {
     }
     return `${amount.toKibibytes(none)}Ki`;
   }
-  return (amount as Cpu).amount;
+  return amount.amount;
 }
 
 /** A spec with every amount as a quantity string: what checks and quota sums read. */

@@ -79,7 +79,6 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
 export async function createKubeClient(options: KubeClientOptions = {}): Promise<ClusterClient> {
   // Loaded on the first client, not with the module: commands and library users that never reach a
   // cluster do not pay for client-node (see client-node.ts).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { KubeConfig, PatchStrategy } = require('./client-node') as typeof import('./client-node');
   const kc = new KubeConfig();
   if (options.kubeconfig) {
