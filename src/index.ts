@@ -15,7 +15,7 @@ export { WebConsoleJob, type WebConsoleJobProps } from '../constructs/webconsole
 export { ConsoleHub, type ConsoleHubProps, type ConsoleHubFlavour } from '../constructs/consolehub';
 export { ApiGateway, type ApiGatewayProps } from '../constructs/api-gateway';
 export { TrendingRepos, type TrendingReposProps } from '../constructs/trending-repos';
-export { type GatewayRoute, type ServiceReference, type RetryCondition, type RouteRetries } from '../constructs/gateway-route';
+export { type GatewayRoute, type ResolvedRoute, type Upstream, type ServiceReference, type RetryCondition, type RouteRetries } from '../constructs/gateway-route';
 export { EnvoyGateway, type EnvoyGatewaySpec } from '../constructs/envoy-gateway';
 export { GatewayApiRoutes, type GatewayApiProps, type GatewayApiRoutesSpec } from '../constructs/gateway-api-routes';
 export { AttendeeNamespace, type AttendeeNamespaceProps, type AttendeeStacks } from '../constructs/attendee-namespace';
@@ -48,4 +48,6 @@ export {
 } from './manifest/needs';
 
 // The cdk8s validation plugin (cdk8s.yaml names this package and the class).
-export { WorkshopStacksValidation } from './checks/plugin';
+export { WorkshopStacksValidation, type ValidationContext } from './checks/plugin';
+export type { ValidateOptions, CheckKind } from './checks/validate';
+export type { KubeObject } from './manifest/kube-object';

@@ -14,6 +14,11 @@ export {
   type ListOptions, type TokenRequestOptions, type ServiceAccountToken, type StatusCause, type KubeStatus,
 } from './kube-api';
 export type { EnvSecretSpec } from './secrets';
+export type { RetryOptions } from './retry';
+export type { ApplySetRef } from './applyset';
+export type { WaitResult, Readiness } from './wait';
+export type { StageName } from './order';
+export type { Problem } from '../checks/documents';
 export { loadSources, InputError, type LoadOptions, type NamedInputs } from '../manifest/load';
 export type { ObjectRef } from '../manifest/ref';
-export type { SourceDocument } from '../manifest/kube-object';
+export type { KubeObject, SourceDocument } from '../manifest/kube-object';

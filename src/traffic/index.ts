@@ -6,7 +6,7 @@ export {
   type TrafficWorkload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
 } from './model';
 export {
-  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, formatConnection, formatSelector,
+  type Connection, type Endpoint, type Reach, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusOn, formatConnection, formatSelector,
 } from './analyze';
 export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnections, formatDiff } from './format';
 export {
@@ -14,3 +14,6 @@ export {
 } from '../manifest/needs';
 export { checkAttendeeBoundaries, checkIpBlocks, checkNeededFlows, checkTraffic } from './needs-check';
 export { JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, TEMPLATE_JOBS_NAME } from '../manifest/labels';
+export type { KubeObject } from '../manifest/kube-object';
+export type { LabelSelectorSpec } from '../manifest/selector';
+export type { Finding } from '../manifest/finding';
