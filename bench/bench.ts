@@ -11,6 +11,7 @@ import { ApplyBenchOptions, applyMarkdown, benchApply, parseApplyBenchArgs } fro
 import type { ScaleResult, ScaleSubject } from './scale';
 import { ScalePoint, Summary, fmt, marginalCosts, row, summarize, superlinearity } from './stats';
 import { benchValidate } from './validate';
+import { benchCli } from './cli';
 
 const TARGETS = {
   /** The project's synth, median of cold runs. */
@@ -239,7 +240,7 @@ function applySection(options: Partial<ApplyBenchOptions>): BenchSection {
  * Options after the section names go to the apply section: `npm run bench -- apply --sizes dist,30`.
  */
 function sections(options: Partial<ApplyBenchOptions>): Readonly<Record<string, BenchSection>> {
-  return { synth: synthSection, validate: benchValidate, apply: applySection(options), tests: testsSection };
+  return { synth: synthSection, validate: benchValidate, cli: benchCli, apply: applySection(options), tests: testsSection };
 }
 
 /** The machine the figures come from: the first line of the report and of the Markdown. */
