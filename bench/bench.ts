@@ -27,7 +27,7 @@ const TARGETS = {
 const SYNTH_RUNS = 5;
 const SCALE_SIZES = [1, 10, 100, 500];
 const SCALE_ROUNDS = 3;
-/** Attendees of a classroom with every stack: the 300, against 30 (and 3, to judge growth). */
+/** Attendees of a classroom with every stack: the target's 300, against 30 (and 3, to judge growth). */
 const CLASSROOM_SIZES = [3, 30, 300];
 /** Fewer rounds than the workshop's: 300 attendees are the longest synthesis here, and the bench's time is bounded. */
 const CLASSROOM_ROUNDS = 2;

@@ -18,7 +18,7 @@ export * from './report';
 export const FIELD_MANAGER = 'workshop-stacks';
 
 /**
- * Requests in flight at once. Issue 12 measured 16 as a good number for a real kube-apiserver v1.33 on
+ * Requests in flight at once. 16 was measured as a good number for a real kube-apiserver v1.33 on
  * a 2-core machine. Against the test API server (720 objects, one shared 2-core machine) 8 and 16 were
  * within noise of each other (1.9-2.3 s), 4 was slower (2.4 s), and 32 or 64 slower still (3.3-5.4 s).
  */
