@@ -1,5 +1,6 @@
-// The manifest model, the bottom layer: Kubernetes objects as data (parsing, references and identity keys,
-// label selectors, names, quantities, image references, the labels and annotations the library writes, the
-// findings reported about objects). Everything above imports from here; nothing here imports from above.
+// The manifest model, the bottom layer: Kubernetes objects as data. `../manifest` names its core, objects and
+// their parsing (kube-object.ts) and references and identity keys (ref.ts); the rest of the model is imported
+// by file: findings, exceptions, selectors, needs, labels, names, quantities, image references, input loading.
+// Everything above imports from here; nothing here imports from above (test/layers.test.ts).
 export * from './kube-object';
 export * from './ref';
