@@ -1,8 +1,8 @@
 import { App } from 'cdk8s';
 import { ApiGateway } from '../constructs/api-gateway';
 import { TrendingRepos } from '../constructs/trending-repos';
-import { ownerLabels } from '../src/labels';
-import { NetworkTraffic } from '../src/network';
+import { ownerLabels } from '../src/manifest/labels';
+import { NetworkTraffic } from '../src/network-traffic';
 import { Profile } from '../src/profile';
 import { StackChart } from '../src/stack-chart';
 

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { Classroom, ClassroomStacks } from '../constructs/classroom';
+import { Classroom } from '../constructs/classroom';
+import { ClassroomStacks } from '../constructs/attendee-props';
 import { Profile } from '../src/profile';
 
 /** What every attendee of the example class gets: dockercoins and a webconsole of their own. */

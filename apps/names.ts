@@ -1,4 +1,4 @@
-import { NamedInputs } from '../src/load';
+import { NamedInputs } from '../src/manifest/load';
 import { Profile } from '../src/profile';
 
 /** The example apps by name (`dist/<name>.k8s.yaml`); `apps/registry.ts` builds each one. */

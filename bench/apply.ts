@@ -1,4 +1,4 @@
-// The apply section of `npm run bench` (issue 12): `apply --no-wait` of 119 (dist/), 720, 2,400 and
+// The apply section of `npm run bench`: `apply --no-wait` of 119 (dist/), 720, 2,400 and
 // about 13,000 objects against the test API server over TLS with a stated latency, next to a bare loop
 // of one server-side-apply PATCH per object, 16 in flight over one keep-alive agent, and next to
 // `kubectl apply --server-side` when kubectl is on the PATH. It reports requests per object, wall time,
@@ -46,19 +46,19 @@ export interface ApplyBenchOptions {
   readonly timeoutSeconds: number;
   /** The most one object may cost at the largest size over the second size, for linear growth. */
   readonly linearFactor: number;
-  /** The most the engine may take over the bare loop (issue 12: within 2 times). */
+  /** The most the engine may take over the bare loop (within 2 times). */
   readonly bareFactor: number;
   /** Run `kubectl apply --server-side` too, when kubectl is on the PATH. */
   readonly kubectl: boolean;
-  /** The most the engine may take over kubectl (issue 12: at most 0.3 times). */
+  /** The most the engine may take over kubectl (at most 0.3 times). */
   readonly kubectlFactor: number;
-  /** Peak RSS limit at the largest size (issue 12: under 1 GiB at 13,000 objects). */
+  /** Peak RSS limit at the largest size (under 1 GiB at 13,000 objects). */
   readonly memoryLimitMiB: number;
 }
 
 export const APPLY_BENCH_DEFAULTS: ApplyBenchOptions = {
   sizes: ['dist', '30', '100', '542'],
-  // With 40 ms, kubectl takes on the test server about what issue 12 measured it taking on a real
+  // With 40 ms, kubectl takes on the test server about what it was measured taking on a real
   // kube-apiserver v1.33 on a 2-core machine: 45 ms per object (5.4 s here for dist/, 5.6-6.0 s there).
   latencyMs: 40,
   inFlight: 16,
@@ -100,11 +100,11 @@ export interface ApplyBenchResult {
   readonly shortfalls: string[];
 }
 
-// Run from lib/bench/ (npm run bench compiles first) or from a bundle next to nothing: the project
+// Run from .bench/bench/ (npm run bench compiles it there, apart from the library's lib/) or from a bundle next to nothing: the project
 // root is found from the working directory then.
 const ROOT = fs.existsSync(path.join(__dirname, '..', '..', 'package.json')) ? path.join(__dirname, '..', '..') : process.cwd();
 const ENGINE_MANAGER_NOTE = 'apply --no-wait through the CLI';
-const CLI = path.join(ROOT, 'lib', 'cli.js');
+const CLI = path.join(ROOT, 'lib', 'src', 'cli.js');
 // Preloaded into each child (`node -r`): its peak RSS as the last line of its output.
 const PEAK_RSS = path.join(__dirname, 'peak-rss.js');
 
@@ -256,7 +256,7 @@ export function applyMarkdown(result: ApplyBenchResult, options: Partial<ApplyBe
     + rows.join('\n');
 }
 
-/** What fell short of issue 12's targets. */
+/** What fell short of the apply targets. */
 function verdict(sizes: readonly ApplySize[], options: ApplyBenchOptions): string[] {
   const shortfalls: string[] = [];
   for (const s of sizes) {

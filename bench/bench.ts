@@ -12,6 +12,7 @@ import type { ScaleResult, ScaleSubject } from './scale';
 import { ScalePoint, Summary, fmt, marginalCosts, row, summarize, superlinearity } from './stats';
 import { benchTraffic } from './traffic';
 import { benchValidate } from './validate';
+import { benchCli } from './cli';
 
 const TARGETS = {
   /** The project's synth, median of cold runs. */
@@ -27,12 +28,12 @@ const TARGETS = {
 const SYNTH_RUNS = 5;
 const SCALE_SIZES = [1, 10, 100, 500];
 const SCALE_ROUNDS = 3;
-/** Attendees of a classroom with every stack: the issue's 300, against 30 (and 3, to judge growth). */
+/** Attendees of a classroom with every stack: the target's 300, against 30 (and 3, to judge growth). */
 const CLASSROOM_SIZES = [3, 30, 300];
 /** Fewer rounds than the workshop's: 300 attendees are the longest synthesis here, and the bench's time is bounded. */
 const CLASSROOM_ROUNDS = 2;
 
-// Run from lib/bench/ (npm run bench compiles first).
+// Run from .bench/bench/ (npm run bench compiles it there, apart from the library's lib/).
 const ROOT = path.join(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
 
@@ -55,7 +56,7 @@ function timed(command: string, options: SpawnSyncOptions = {}): number {
   const result = spawnSync(command, { cwd: ROOT, shell: true, encoding: 'utf8', timeout: 180_000, ...options });
   const seconds = (performance.now() - start) / 1000;
   if (result.status !== 0) {
-    throw new Error(`\`${command}\` failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
+    throw new Error(`\`${command}\` failed (${result.error?.message ?? `exit ${result.status}`}):\n${String(result.stdout)}${String(result.stderr)}`);
   }
   return seconds;
 }
@@ -240,7 +241,7 @@ function applySection(options: Partial<ApplyBenchOptions>): BenchSection {
  * Options after the section names go to the apply section: `npm run bench -- apply --sizes dist,30`.
  */
 function sections(options: Partial<ApplyBenchOptions>): Readonly<Record<string, BenchSection>> {
-  return { synth: synthSection, validate: benchValidate, traffic: benchTraffic, apply: applySection(options), tests: testsSection };
+  return { synth: synthSection, validate: benchValidate, traffic: benchTraffic, cli: benchCli, apply: applySection(options), tests: testsSection };
 }
 
 /** The machine the figures come from: the first line of the report and of the Markdown. */
@@ -289,5 +290,5 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

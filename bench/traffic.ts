@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { loadSources } from '../src/load';
+import { loadSources } from '../src/manifest/load';
 import { KubeObject } from '../src/manifest';
 import { formatConnectionParts, trafficConnections } from '../src/traffic';
 import type { BenchOutput } from './bench';

@@ -6,10 +6,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { validateDocuments } from '../src/checks/documents';
-import { loadSources } from '../src/load';
+import { loadSources } from '../src/manifest/load';
 import type { BenchOutput } from './bench';
 
-/** The issue's inputs: 50 MB of Deployments, and 50 ConfigMaps of 1 MB. */
+/** The inputs of the target: 50 MB of Deployments, and 50 ConfigMaps of 1 MB. */
 const DEPLOYMENTS = 55_883;
 const CONFIG_MAPS = 50;
 const CONFIG_MAP_BYTES = 1024 * 1024;
@@ -17,7 +17,7 @@ const CONFIG_MAP_BYTES = 1024 * 1024;
 interface Measure { readonly ms: number; readonly maxRssMiB: number; readonly objects: number; readonly problems: number }
 
 function deployment(i: number): unknown {
-  // About 900 bytes each, as the issue's input: 55,883 of them make 50 MB.
+  // About 900 bytes each, as the target's input: 55,883 of them make 50 MB.
   const labels = { app: `web-${i}` };
   return {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web-${i}`, namespace: `ns-${i % 100}`, labels },

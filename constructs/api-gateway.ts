@@ -1,13 +1,13 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { standardLabels } from '../src/labels';
-import { NetworkTraffic, PodGroup } from '../src/network';
+import { standardLabels } from '../src/manifest/labels';
+import { NetworkTraffic, PodGroup } from '../src/network-traffic';
 import { ResourceSpec } from '../src/resources';
 import { RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
-import { DNS_NEEDS, declareNeeds } from '../src/traffic/needs';
+import { DNS_NEEDS, declareNeeds } from '../src/manifest/needs';
 import { AppWorkload, NodePortSetting, ServiceEndpoint } from '../src/workload';
 import { ENVOY_LISTENER_PORT, GATEWAY_HEALTH_PATH } from './envoy-config';
 import { EnvoyGateway } from './envoy-gateway';

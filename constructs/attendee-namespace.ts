@@ -1,20 +1,20 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { declareException } from '../src/checks/exceptions';
+import { declareException } from '../src/manifest/exceptions';
 import {
   ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL, COMPONENT_LABEL, DISPLAY_NAME_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL,
   PROVISIONER_LABELS, ownerLabels,
-} from '../src/labels';
+} from '../src/manifest/labels';
 import { guardNamespace } from '../src/namespace';
-import { NetworkTraffic, PodGroup } from '../src/network';
+import { NetworkTraffic, PodGroup } from '../src/network-traffic';
 import { Profile, profileSettings } from '../src/profile';
 import { bindRoleInNamespace, grantNamespacedRole } from '../src/rbac';
 import { CpuAmount, ResourceSpec, SizeAmount, quantityOf, scaleQuantity } from '../src/resources';
 import { StackChart } from '../src/stack-chart';
-import { POLICY_API_VERSION } from '../src/traffic/model';
+import { POLICY_API_VERSION } from '../src/manifest/kube-object';
 import { ApiGateway } from './api-gateway';
-import type { AttendeeAccess, AttendeeQuota, ClassroomStacks } from './classroom';
+import type { AttendeeAccess, AttendeeQuota, ClassroomStacks } from './attendee-props';
 import { ConsoleHub } from './consolehub';
 import { Dockercoins } from './dockercoins';
 import { TrendingRepos } from './trending-repos';

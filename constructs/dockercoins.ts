@@ -1,13 +1,13 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { declareException } from '../src/checks/exceptions';
+import { declareException } from '../src/manifest/exceptions';
 import { ResourceSpec } from '../src/resources';
 import { STARTUP_TIMEOUT_RANGE } from '../src/pod';
 import { DEFAULT_RUN_AS } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
-import { DNS_NEEDS, declareNeeds } from '../src/traffic/needs';
+import { DNS_NEEDS, declareNeeds } from '../src/manifest/needs';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
 
 /** Props of {@link Dockercoins}. */

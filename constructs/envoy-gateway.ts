@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { selectorLabels } from '../src/labels';
+import { selectorLabels } from '../src/manifest/labels';
 import { ResourceSpec } from '../src/resources';
 import { RunAs } from '../src/security';
 import { StackContext } from '../src/stack-chart';

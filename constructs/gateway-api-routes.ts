@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PropsValidator } from '../src/validation';
+import { PropsValidator } from '../src/props-validator';
 import { ResolvedRoute } from './gateway-route';
 
 /** An HTTPRoute holds at most 16 rules; more routes for one host spill into further HTTPRoutes. */

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PropsValidator } from '../src/validation';
+import { PropsValidator } from '../src/props-validator';
 import { AppWorkload, ServiceEndpoint } from '../src/workload';
 
 /** A Service a route sends requests to, by name: for Services that no construct of this library exposes. */

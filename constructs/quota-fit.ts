@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeObject, PodSpecLike, podTemplateOf } from '../src/manifest';
-import { parseQuantity } from '../src/quantity';
+import { parseQuantity } from '../src/manifest/quantity';
 import { quantityOf } from '../src/resources';
-import { PropsValidator } from '../src/validation';
-import type { AttendeeQuota } from './classroom';
+import { PropsValidator } from '../src/props-validator';
+import type { AttendeeQuota } from './attendee-props';
 import { ConsoleHub } from './consolehub';
 
 /**

@@ -3,14 +3,14 @@ import { k8s } from 'cdk8s-plus-27';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { GatewayRoute } from './gateway-route';
-import { declareExternal } from '../src/checks';
-import { standardLabels } from '../src/labels';
-import { DEFAULT_API_SERVER_PORTS } from '../src/network';
+import { declareExternal } from '../src/manifest/exceptions';
+import { standardLabels } from '../src/manifest/labels';
+import { DEFAULT_API_SERVER_PORTS } from '../src/network-traffic';
 import { grantNamespacedRole } from '../src/rbac';
 import { RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct } from '../src/stack-construct';
-import { DNS_NEEDS, declareNeeds } from '../src/traffic/needs';
+import { DNS_NEEDS, declareNeeds } from '../src/manifest/needs';
 import { AppWorkload, ServiceEndpoint } from '../src/workload';
 import { STARTUP_TIMEOUT_RANGE } from '../src/pod';
 

@@ -1,4 +1,4 @@
-import { isPinned, parseImageReference } from './image-reference';
+import { isPinned, parseImageReference } from './manifest/image-reference';
 import { Profile } from './profile';
 
 /** Joins an optional registry (or Docker Hub namespace), a repository and a tag. */

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { slugify } from './names';
+import { slugify } from './manifest/names';
 import { pullPolicyFor } from './image';
 import { ResourceSpec, SizeAmount, quantityOf, toResourceRequirements } from './resources';
 import { RunAs, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';

@@ -1,6 +1,6 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-27';
-import { quantityParts } from './quantity';
+import { quantityParts } from './manifest/quantity';
 
 /** An amount of CPU: a cdk8s-plus `Cpu` (`Cpu.millis(50)`), or a Kubernetes quantity (`'50m'`, `'1'`). */
 export type CpuAmount = Cpu | string;
@@ -38,7 +38,7 @@ export function quantityOf(amount: CpuAmount | SizeAmount): string {
     }
     return `${amount.toKibibytes(none)}Ki`;
   }
-  return (amount as Cpu).amount;
+  return amount.amount;
 }
 
 /** A spec with every amount as a quantity string: what checks and quota sums read. */

@@ -1,11 +1,11 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { ownerLabels } from './labels';
-import { slugify } from './names';
+import { ownerLabels } from './manifest/labels';
+import { slugify } from './manifest/names';
 import { restrictedNamespace } from './namespace';
 import { Profile, ProfileSettings, profileSettings } from './profile';
-import { PropsValidator } from './validation';
+import { PropsValidator } from './props-validator';
 
 /** Props of {@link StackChart}. */
 export interface StackChartProps {

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { imageRef } from './image';
-import { ownerLabels } from './labels';
-import { NetworkTraffic } from './network';
+import { ownerLabels } from './manifest/labels';
+import { NetworkTraffic } from './network-traffic';
 import { StackContext, StackPlacementProps, resolveStackContext } from './stack-chart';
-import { PropsValidator } from './validation';
+import { PropsValidator } from './props-validator';
 
 /** Where an image built by the workshop comes from: a registry (optional) and a tag. */
 export interface WorkshopImageProps {

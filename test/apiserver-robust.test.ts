@@ -1,6 +1,7 @@
 // Nothing a user writes may make validate throw: every list-typed field of every synthesized object,
 // given an object or a string instead, is a finding naming the field.
-import { subjectOf, validateObjects } from '../src/checks';
+import { validateObjects } from '../src/checks';
+import { subjectOf } from '../src/manifest/finding';
 import { KubeObject } from '../src/manifest';
 import { DIST } from './apiserver-support';
 

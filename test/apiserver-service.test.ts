@@ -1,5 +1,5 @@
 // Services: ValidateService in pkg/apis/core/validation/validation.go, and the node port allocator.
-import { checkNodePorts } from '../src/checks';
+import { checkNodePorts } from '../src/checks/apiserver';
 import { base, table } from './apiserver-support';
 
 const service = () => base('Service', (o) => o.spec.ports?.[0]?.name && o.spec.selector);

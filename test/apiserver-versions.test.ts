@@ -1,5 +1,5 @@
 // API versions kube-apiserver v1.33 no longer serves: a finding naming the replacement, not "no schema".
-import { checkSchema } from '../src/checks';
+import { checkSchema } from '../src/checks/schema';
 import { base } from './apiserver-support';
 
 const cases: Array<[kind: string, apiVersion: string, replacement: RegExp]> = [

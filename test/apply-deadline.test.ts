@@ -1,9 +1,10 @@
 // The command's time budget (--timeout) under a server that stalls, and true reports when answers are lost.
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConnectionError } from '../src/apply/client';
+import { ConnectionError } from '../src/apply/kube-api';
 import { Deadline, DeadlineExceededError } from '../src/apply/deadline';
-import { EngineEvent, EngineReport, describeError } from '../src/apply/engine';
+import { EngineEvent, EngineReport } from '../src/apply/engine';
+import { describeError } from '../src/apply/describe-error';
 import { WaitProgress, printSummary, serverLine } from '../src/cli/output';
 import { withRetry } from '../src/apply/retry';
 import { SET, app } from './support/apply';

@@ -1,10 +1,10 @@
 // The apply engine against the strict fake API server: stages, checks, retries, conflicts, wait, secrets, and the
-// points of issue 11 (reports a controller cannot fool, one write per object, LISTs, immutable fields, live YAML).
+// guarantees that a real API server tests (reports a controller cannot fool, one write per object, LISTs, immutable fields, live YAML).
 import { APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, APPLYSET_TOOLING_ANNOTATION, TOOLING } from '../src/apply/applyset';
 import { stringify } from 'yaml';
-import { KubeClient, ObjectRef, ServerSideApplyOptions } from '../src/apply/client';
-import { createKubeClient } from '../src/apply/kube-client';
-import { parseDocuments } from '../src/manifest';
+import { KubeClient, ServerSideApplyOptions } from '../src/apply/kube-api';
+import { createKubeClient } from '../src/apply/http-kube-client';
+import { parseDocuments, ObjectRef } from '../src/manifest';
 import { STAGES, stageOf } from '../src/apply/order';
 import { KubeObject } from '../src/manifest';
 import {
@@ -371,7 +371,7 @@ describe('secrets from the environment', () => {
   });
 });
 
-describe('reports true to a real API server (issue 11)', () => {
+describe('reports true to a real API server', () => {
   beforeEach(() => {
     cluster.server.seed(namespace('shop'));
     cluster.server.clearRequests();

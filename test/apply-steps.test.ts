@@ -4,15 +4,15 @@ import * as path from 'path';
 import {
   TOOL_VERSION, applySetId, defaultApplySetName, inventoryOf, parentObject, readParent,
 } from '../src/apply/applyset';
-import { KubeApiError, KubeClient, ListOptions, ResourceInfo, describeRef, groupOf, identityKey, refOf } from '../src/apply/client';
+import { KubeApiError, KubeClient, ListOptions, ResourceInfo } from '../src/apply/kube-api';
 import { makePlan } from '../src/apply/plan';
 import { maskSecrets, objectDiff } from '../src/apply/diff';
 import { changeOf, ownedValues } from '../src/apply/apply';
-import { describeError } from '../src/apply/engine';
-import { loadSources, sourcesLabel } from '../src/load';
-import { parseDocuments } from '../src/manifest';
+import { describeError } from '../src/apply/describe-error';
+import { loadSources, sourcesLabel } from '../src/manifest/load';
+import { parseDocuments, describeRef, groupOf, identityKey, refOf } from '../src/manifest';
 import { applyStages, deleteStages } from '../src/apply/order';
-import { staleMembers } from '../src/apply/prune';
+import { staleMembers } from '../src/apply/membership';
 import { isRetryable, withRetry } from '../src/apply/retry';
 import { parseEnvSecretSpec, secretFromEnv } from '../src/apply/secrets';
 import { formatProblem } from '../src/checks/documents';

@@ -10,10 +10,6 @@ import { PROFILES } from './helpers';
 const DIST = path.join(__dirname, '..', 'dist');
 
 describe.each(Object.keys(APPS))('app %s', (name) => {
-  test('snapshot (local profile)', () => {
-    expect(synthApp(name, 'local')).toMatchSnapshot();
-  });
-
   test.each(PROFILES)('%s: passes every schema, wiring and policy check (PSS restricted included)', (profile) => {
     const objects = parseManifests(synthApp(name, profile));
     expect(objects.length).toBeGreaterThan(0);

@@ -1,9 +1,11 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import {
-  checkGatewayRoutes, checkPolicy, checkReferences, declareException, declareExternal,
-  matchesSelector, validateObjects,
-} from '../src/checks';
+import { validateObjects } from '../src/checks';
+import { checkGatewayRoutes } from '../src/checks/routes';
+import { checkPolicy } from '../src/checks/policy';
+import { checkReferences } from '../src/checks/references';
+import { declareException, declareExternal } from '../src/manifest/exceptions';
+import { matchesSelector } from '../src/manifest/selector';
 import { KubeObject } from '../src/manifest';
 import { runValidationPlugin } from './helpers';
 

@@ -1,8 +1,9 @@
 import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { Classroom, ClassroomProps, MINIKUBE_POD_NETWORK_CIDR, normalizeAttendeeName } from '../constructs/classroom';
-import { ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL } from '../src/labels';
+import { ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL } from '../src/manifest/labels';
 import { Dockercoins } from '../constructs/dockercoins';
-import { formatFinding, matchesSelector, validateObjects } from '../src/checks';
+import { formatFinding, validateObjects } from '../src/checks';
+import { matchesSelector } from '../src/manifest/selector';
 import { KubeObject, parseManifests } from '../src/manifest';
 import { Profile } from '../src/profile';
 import { RESTRICTED_NAMESPACE_LABELS } from '../src/namespace';

@@ -136,7 +136,7 @@ test('synth writes the apps into --outdir', async () => {
     .toBe(fs.readFileSync(path.join(__dirname, '..', 'dist', 'dockercoins.k8s.yaml'), 'utf8'));
 });
 
-describe('apply, diff and delete: errors and options (issue 11)', () => {
+describe('apply, diff and delete: errors and options', () => {
   const noStack = (run: CliRun) => expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
 
   test.each([

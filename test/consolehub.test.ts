@@ -4,7 +4,11 @@ import { App, Chart, Duration } from 'cdk8s';
 import { parse } from 'yaml';
 import { ConsoleHub, ConsoleHubProps } from '../constructs/consolehub';
 import { WebConsoleJob } from '../constructs/webconsole-job';
-import { checkPodSecurityRestricted, checkSchema, checkServiceWiring, formatFinding, selects, validateObjects } from '../src/checks';
+import { formatFinding, validateObjects } from '../src/checks';
+import { checkPodSecurityRestricted } from '../src/checks/pss';
+import { checkSchema } from '../src/checks/schema';
+import { checkServiceWiring } from '../src/checks/wiring';
+import { selects } from '../src/manifest/selector';
 import { KubeObject } from '../src/manifest';
 import { PROFILES, expectInvalidProp, findObject, podSpec, synthStack } from './helpers';
 

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { declareExternal } from '../src/checks/exceptions';
-import { Finding } from '../src/checks/finding';
+import { declareExternal } from '../src/manifest/exceptions';
+import { Finding } from '../src/manifest/finding';
 import { checkReferences } from '../src/checks/references';
 import { checkGatewayRoutes } from '../src/checks/routes';
 import { KubeObject } from '../src/manifest';

@@ -1,5 +1,7 @@
 import { Dockercoins } from '../constructs/dockercoins';
-import { checkPodSecurityRestricted, checkServiceWiring, selects } from '../src/checks';
+import { checkPodSecurityRestricted } from '../src/checks/pss';
+import { checkServiceWiring } from '../src/checks/wiring';
+import { selects } from '../src/manifest/selector';
 import { UNPRIVILEGED_PORT_SYSCTL } from '../src/security';
 import { findObject, podSpec, synthStack } from './helpers';
 

@@ -1,5 +1,5 @@
 // The fake API server itself, driven by raw HTTP requests: each strictness point it shares with a real
-// kube-apiserver v1.33 (issue 11) has a test here, so that engine tests that pass against it mean
+// kube-apiserver v1.33 has a test here, so that engine tests that pass against it mean
 // something on a real cluster.
 import * as https from 'https';
 import { parse, stringify } from 'yaml';

@@ -1,19 +1,21 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { checkPodSecurityRestricted, checkSchema, checkServiceWiring } from '../src/checks';
+import { checkPodSecurityRestricted } from '../src/checks/pss';
+import { checkSchema } from '../src/checks/schema';
+import { checkServiceWiring } from '../src/checks/wiring';
 import { imagePolicyCases } from './fixtures';
 import { pullPolicyFor } from '../src/image';
 import { KubeObject } from '../src/manifest';
 import { profileFromEnv } from '../src/profile';
 import { scaleQuantity } from '../src/resources';
 import { StackChart, resolveStackContext } from '../src/stack-chart';
-import { PropsValidator } from '../src/validation';
+import { PropsValidator } from '../src/props-validator';
 import { AppWorkload } from '../src/workload';
 import { ConsoleHub } from '../constructs/consolehub';
 import { TrendingRepos } from '../constructs/trending-repos';
 import { WebConsoleJob } from '../constructs/webconsole-job';
-import { ownerLabels, standardLabels } from '../src/labels';
-import { DNS_1123_LABEL, slugify } from '../src/names';
+import { ownerLabels, standardLabels } from '../src/manifest/labels';
+import { DNS_1123_LABEL, slugify } from '../src/manifest/names';
 
 describe('StackChart', () => {
   test('creates its namespace labelled to enforce, audit and warn on PSS restricted, without a namespace of its own', () => {

@@ -1,4 +1,4 @@
-import { imageReferenceProblem, isPinned, parseImageReference } from '../src/image-reference';
+import { imageReferenceProblem, isPinned, parseImageReference } from '../src/manifest/image-reference';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 

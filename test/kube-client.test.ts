@@ -1,4 +1,5 @@
 import { spawn } from 'child_process';
+import { ObjectRef, identityKey, refOf } from '../src/manifest';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -7,10 +8,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { TLSSocket } from 'tls';
 import { stringify } from 'yaml';
-import { ConnectionError, KubeApiError, LiveObjects, ObjectRef, identityKey, immutableFields, refOf } from '../src/apply/client';
+import { ConnectionError, KubeApiError, LiveObjects, immutableFields } from '../src/apply/kube-api';
 import { limiter, mapLimit } from '../src/apply/concurrency';
 import { isRetryable } from '../src/apply/retry';
-import { ClusterClient, createKubeClient } from '../src/apply/kube-client';
+import { ClusterClient, createKubeClient } from '../src/apply/http-kube-client';
 import { FAST_RETRY, configMap, deployment, namespace } from './support/cluster';
 import { FakeApiServer, FakeCertificates } from './support/fake-apiserver';
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { createKubeClient } from '../src/apply/kube-client';
+import { createKubeClient } from '../src/apply/http-kube-client';
 import { CliIO } from '../src/cli/context';
 import { main } from '../src/cli/program';
 import { FAST_RETRY, namespace } from './support/cluster';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { InputError, loadSources } from '../src/load';
+import { InputError, loadSources } from '../src/manifest/load';
 
 describe('loadSources', () => {
   let root: string;

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { Dockercoins } from '../constructs/dockercoins';
 import { WebConsole } from '../constructs/webconsole';
-import { NetworkTraffic } from '../src/network';
+import { NetworkTraffic } from '../src/network-traffic';
 import { StackChart } from '../src/stack-chart';
 import { findObject, synthStack } from './helpers';
 

@@ -1,4 +1,4 @@
-import { QuantityError, compareQuantities, parseQuantity, quantityParts, quantityProblem } from '../src/quantity';
+import { QuantityError, compareQuantities, parseQuantity, quantityParts, quantityProblem } from '../src/manifest/quantity';
 
 describe('Kubernetes quantities', () => {
   test.each([

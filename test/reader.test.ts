@@ -6,9 +6,9 @@ import { stringify } from 'yaml';
 import { formatProblem, validateDocuments } from '../src/checks/documents';
 import { CliIO } from '../src/cli/context';
 import { main } from '../src/cli/program';
-import { loadSources } from '../src/load';
+import { loadSources } from '../src/manifest/load';
 import { KubeObject, SourceDocument, parseDocuments } from '../src/manifest';
-import { expandDocument, normalizeObject } from '../src/normalize';
+import { expandDocument, normalizeObject } from '../src/manifest/read';
 import { runValidationPlugin } from './helpers';
 
 // The one reader every command reads its inputs with: list documents as their items, copies of live

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { declareException } from '../src/checks/exceptions';
-import { RULES, isKnownRule } from '../src/checks/rules';
+import { declareException } from '../src/manifest/exceptions';
+import { RULES, isKnownRule } from '../src/manifest/rules';
 
 const SRC = path.join(__dirname, '..', 'src');
 // An id, not an apiVersion such as 'policy/v1'.
@@ -14,7 +14,7 @@ function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const file = path.join(dir, e.name);
     if (e.isDirectory()) return sourceFiles(file);
-    return /\.m?ts$/.test(e.name) && file !== path.join(SRC, 'checks', 'rules.ts') ? [file] : [];
+    return /\.m?ts$/.test(e.name) && file !== path.join(SRC, 'manifest', 'rules.ts') ? [file] : [];
   });
 }
 

@@ -18,15 +18,24 @@ async function traffic(...args: string[]): Promise<{ code: number; stdout: strin
   return { code, stdout, stderr };
 }
 
-/** mermaid 11's own parser, headless: it needs a DOM only for its sanitizer, which jsdom provides. */
+let mermaid: { parse(text: string): Promise<unknown> } | undefined;
+
+/**
+ * mermaid 11's own parser, headless: it needs a DOM only for its sanitizer, which jsdom provides. mermaid is
+ * ES modules only, which Jest's module loader cannot require; its self-contained browser build (one script
+ * that sets a global) runs here instead, with the same parser.
+ */
 async function mermaidParse(text: string): Promise<void> {
-  if (!(globalThis as any).window) {
+  if (!mermaid) {
     const { JSDOM } = await import('jsdom');
     const { window } = new JSDOM('<!doctype html><html><body></body></html>');
     Object.assign(globalThis, { window, document: window.document });
+    const script = fs.readFileSync(require.resolve('mermaid/dist/mermaid.min.js'), 'utf8')
+      .replace(/globalThis\["mermaid"\]\s*=\s*globalThis\.(__esbuild_esm_mermaid_nm)\["mermaid"\]\.default;?\s*$/, 'return $1.mermaid.default;');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- mermaid's own script, from node_modules
+    mermaid = new Function(script)() as typeof mermaid;
   }
-  const { default: mermaid } = await import('mermaid');
-  await mermaid.parse(text);
+  await mermaid!.parse(text);
 }
 
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

@@ -4,7 +4,8 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as os from 'os';
 import { stringify } from 'yaml';
-import { EXCEPTION_ANNOTATION_PREFIX, WorkshopStacksValidation, formatProblem, validateDocuments, validateObjects } from '../src/checks';
+import { EXCEPTION_ANNOTATION_PREFIX, formatProblem, validateDocuments, validateObjects } from '../src/checks';
+import { WorkshopStacksValidation } from '../src/checks/plugin';
 import { KubeObject, parseDocuments, parseManifests } from '../src/manifest';
 import { DNS_NEEDS, NEEDS_ANNOTATION, checkAttendeeBoundaries, checkNeededFlows, declareNeeds, parseNeeds } from '../src/traffic';
 

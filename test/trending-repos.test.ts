@@ -1,7 +1,9 @@
 import { App, Chart } from 'cdk8s';
 import { APPS, synthApp } from '../apps/registry';
 import { TrendingRepos, TrendingReposProps } from '../constructs/trending-repos';
-import { EXTERNAL_REFS_ANNOTATION, checkPodSecurityRestricted, checkServiceWiring } from '../src/checks';
+import { EXTERNAL_REFS_ANNOTATION } from '../src/checks';
+import { checkPodSecurityRestricted } from '../src/checks/pss';
+import { checkServiceWiring } from '../src/checks/wiring';
 import { KubeObject, containersOf, parseManifests, podTemplateOf } from '../src/manifest';
 import { PropsValidationError } from '../src/props-error';
 import { PROFILES, findObject, podSpec, synthStack } from './helpers';

@@ -62,7 +62,7 @@ describe('props validation', () => {
   });
 
   test('ports must be 1-65535 (the shared validator)', () => {
-    const { PropsValidator } = jest.requireActual('../src/validation');
+    const { PropsValidator } = jest.requireActual('../src/props-validator');
     const check = new PropsValidator(new Chart(new App(), 'chart'), 'Probe');
     expect(() => check.port('port', 0)).toThrow("Probe 'chart': invalid prop 'port': must be an integer port from 1 to 65535, got 0");
     expect(() => check.port('port', 65536)).toThrow(/1 to 65535/);

@@ -1,11 +1,10 @@
-import { ObjectRef, refOf } from '../src/apply/client';
 import { mapLimit } from '../src/apply/concurrency';
 import { computeStatus, waitForDeletion, waitForReady } from '../src/apply/wait';
-import { KubeObject } from '../src/manifest';
+import { KubeObject, ObjectRef, refOf } from '../src/manifest';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createKubeClient } from '../src/apply/kube-client';
+import { createKubeClient } from '../src/apply/http-kube-client';
 import { FakeCluster, configMap, deployment, namespace, readyDeploymentStatus, useFakeCluster } from './support/cluster';
 import { FakeApiServer } from './support/fake-apiserver';
 

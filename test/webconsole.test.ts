@@ -1,7 +1,10 @@
 import { App, Chart } from 'cdk8s';
 import { PROJECT_IMAGES } from '../constructs/images';
 import { WebConsole, WebConsoleProps } from '../constructs/webconsole';
-import { checkPodSecurityRestricted, checkSchema, checkServiceWiring, selects } from '../src/checks';
+import { checkPodSecurityRestricted } from '../src/checks/pss';
+import { checkSchema } from '../src/checks/schema';
+import { checkServiceWiring } from '../src/checks/wiring';
+import { selects } from '../src/manifest/selector';
 import { PROFILES, expectInvalidProp, findObject, podSpec, synthStack } from './helpers';
 
 const synth = (props: WebConsoleProps = {}, chartProps = {}) =>

@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from 'util';
 import { KubeObject } from '../manifest';
-import { KubeClient, immutableFields } from './client';
+import { KubeClient, immutableFields } from './kube-api';
 import { mapLimit } from './concurrency';
 import { PlannedObject } from './plan';
 import { Deadline } from './deadline';
 import { NOT_SENT, answerLost, readBack, unsentAtDeadline } from './readback';
-import { ObjectAction, describeError } from './report';
+import { describeError } from './describe-error';
+import { ObjectAction } from './report';
 import { waitForDeletion } from './wait';
 
 /** How {@link applyObjects} writes. */

@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
-import { KubeObject } from '../manifest';
-import { groupKind, ObjectRef } from './client';
-import { DNS_SUBDOMAIN_MAX, slugify } from '../names';
+import { KubeObject, groupKind, ObjectRef } from '../manifest';
+import { DNS_SUBDOMAIN_MAX, slugify } from '../manifest/names';
 
 // KEP-3659 ApplySets, as kubectl implements them (staging/src/k8s.io/kubectl/pkg/cmd/apply/applyset.go),
 // so that kubectl and other tools recognise our sets and their members.

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { setMaxListeners } from 'events';
-import { ConnectionError } from './client';
+import { ConnectionError } from './kube-api';
 
 const scope = new AsyncLocalStorage<Deadline>();
 

@@ -1,12 +1,13 @@
-import { KubeObject } from '../manifest';
+import { KubeObject, ObjectRef, identityKey, refOf } from '../manifest';
 import { parentRef } from './applyset';
-import { KubeClient, ObjectRef, identityKey, refOf } from './client';
+import { KubeClient } from './kube-api';
 import { Deadline } from './deadline';
 import { NOT_SENT, answerLost, readBack, unsentAtDeadline } from './readback';
 import { mapLimit } from './concurrency';
 import { deleteStages } from './order';
 import { Plan } from './plan';
-import { ObjectResult, describeError, resultOf } from './report';
+import { describeError } from './describe-error';
+import { ObjectResult, resultOf } from './report';
 import { waitForDeletion } from './wait';
 
 /** How {@link deleteObjects} deletes. */

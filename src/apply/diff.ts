@@ -1,8 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
-import { KubeObject } from '../manifest';
+import { KubeObject, describeRef, refOf } from '../manifest';
 import { AppliedObject, ApplyObjectsOptions, applyObjects } from './apply';
-import { describeRef, refOf } from './client';
 import { Plan } from './plan';
 import { ObjectDiff, ObjectResult, resultOf } from './report';
 

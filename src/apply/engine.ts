@@ -1,15 +1,16 @@
-import { KubeObject } from '../manifest';
+import { KubeObject, ObjectRef, describeRef, identityKey, refOf } from '../manifest';
 import { ApplySetInventory, ApplySetRef, applySetId, parentObject, parentRef, unionInventory } from './applyset';
 import { AppliedObject, ApplyObjectsOptions, applyObjects, readBackApplied } from './apply';
 import { Deadline, DeadlineExceededError } from './deadline';
 import { NOT_SENT } from './readback';
-import { KubeApiError, KubeClient, ObjectRef, describeRef, identityKey, refOf } from './client';
+import { KubeApiError, KubeClient } from './kube-api';
 import { mapLimit } from './concurrency';
 import { deleteMembers } from './delete';
 import { appliedDiff, diffPlan } from './diff';
 import { ManifestInput, Plan, PlanContext, PlannedObject, makePlan } from './plan';
 import { prune } from './prune';
-import { EngineEvent, EngineReport, ObjectAction, ObjectDiff, ObjectResult, describeError, resultOf, timedOut } from './report';
+import { EngineEvent, EngineReport, ObjectAction, ObjectDiff, ObjectResult, resultOf, timedOut } from './report';
+import { describeError } from './describe-error';
 import { Problem } from '../checks/documents';
 import { WaitResult, waitForDeletion, waitForReady } from './wait';
 
@@ -20,7 +21,7 @@ export * from './report';
 export const FIELD_MANAGER = 'workshop-stacks';
 
 /**
- * Requests in flight at once. Issue 12 measured 16 as a good number for a real kube-apiserver v1.33 on
+ * Requests in flight at once. 16 was measured as a good number for a real kube-apiserver v1.33 on
  * a 2-core machine. Against the test API server (720 objects, one shared 2-core machine) 8 and 16 were
  * within noise of each other (1.9-2.3 s), 4 was slower (2.4 s), and 32 or 64 slower still (3.3-5.4 s).
  */

@@ -1,4 +1,4 @@
-import { ObjectRef, groupOf } from './client';
+import { ObjectRef, groupOf } from '../manifest';
 
 /**
  * Apply order by kind, after Flux's `ssa` package: definitions first, then what other objects refer to

@@ -1,13 +1,13 @@
-import { KubeObject, describeObject } from '../manifest';
+import { KubeObject, describeObject, ObjectRef, describeRef, groupKind, identityKey, refOf } from '../manifest';
 import {
   APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, applySetId, inventoryOf, memberSelector, parentRef, readParent, withMemberLabel,
 } from './applyset';
-import { KubeApiError, KubeClient, LiveObjects, ObjectRef, ResourceInfo, describeRef, groupKind, identityKey, refOf } from './client';
+import { KubeApiError, KubeClient, LiveObjects, ResourceInfo } from './kube-api';
 import { mapLimit } from './concurrency';
 import type { SourceDocument } from '../manifest';
-import { expandDocument } from '../normalize';
+import { expandDocument } from '../manifest/read';
 import { PlannedStage, StageName, applyStages, stageOf } from './order';
-import { namespaceHazards, onlyMembers, staleMembers } from './prune';
+import { namespaceHazards, onlyMembers, staleMembers } from './membership';
 import { EnvSecretSpec, secretFromEnv } from './secrets';
 import { DocumentValidationOptions, Problem, ValidDocument, findDuplicates, validateDocuments } from '../checks/documents';
 

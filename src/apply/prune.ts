@@ -1,37 +1,6 @@
-import { KubeObject, describeObject } from '../manifest';
-import { ObjectRef, identityKey, refOf } from './client';
 import { DeleteObjectsOptions, deleteObjects } from './delete';
 import { Plan } from './plan';
 import { ObjectResult } from './report';
-import { APPLYSET_PART_OF_LABEL } from './applyset';
-import { Problem } from '../checks/documents';
-
-/**
- * Keeps only the objects that carry the set's label with the set's id. The label selector already
- * asked the server for exactly these; checking again costs nothing and means that no answer, however
- * wrong, can make us delete an object that is not ours.
- */
-export function onlyMembers(objects: readonly KubeObject[], id: string): KubeObject[] {
-  return objects.filter((o) => o.metadata.labels?.[APPLYSET_PART_OF_LABEL] === id);
-}
-
-/** The members no longer in the manifests (compared by group, kind, namespace and name), not already being deleted. */
-export function staleMembers(members: readonly KubeObject[], id: string, keep: ReadonlySet<string>): KubeObject[] {
-  return onlyMembers(members, id).filter((o) => !keep.has(identityKey(refOf(o))) && !o.metadata.deletionTimestamp);
-}
-
-/**
- * Namespaces about to be pruned that still hold objects of the manifests: deleting a Namespace deletes
- * everything in it, so the prune would take the applied objects with it.
- */
-export function namespaceHazards(stale: readonly KubeObject[], kept: readonly ObjectRef[]): Problem[] {
-  return stale.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')
-    .filter((ns) => kept.some((ref) => ref.namespace === ns.metadata.name))
-    .map((ns) => ({
-      object: describeObject(ns),
-      message: 'is no longer in the manifests, but objects of the manifests live in it: pruning it would delete them too. Put the Namespace back in the manifests, or apply without --prune',
-    }));
-}
 
 /** Deletes the plan's stale members (workloads first), without waiting for them to be gone. */
 export function prune(plan: Plan, options: Omit<DeleteObjectsOptions, 'wait'>): Promise<ObjectResult[]> {

@@ -1,7 +1,8 @@
 import { KubeObject } from '../manifest';
-import { ConnectionError, KubeClient, ObjectRef } from './client';
+import { ObjectRef } from '../manifest';
+import { ConnectionError, KubeClient } from './kube-api';
 import { Deadline, DeadlineExceededError } from './deadline';
-import { describeError } from './report';
+import { describeError } from './describe-error';
 import { serverUnreachable } from './retry';
 
 /** Why an object was not written: the command's time ran out before its request was sent. */

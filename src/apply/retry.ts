@@ -1,4 +1,4 @@
-import { ConnectionError, KubeApiError } from './client';
+import { ConnectionError, KubeApiError } from './kube-api';
 import { Deadline, DeadlineExceededError } from './deadline';
 
 /** How requests are retried. */

@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest';
-import { MANAGED_BY } from '../labels';
-import { DNS_1123_SUBDOMAIN, isDnsLabel } from '../names';
+import { MANAGED_BY } from '../manifest/labels';
+import { DNS_1123_SUBDOMAIN, isDnsLabel } from '../manifest/names';
 
 /**
  * A Secret to create or update from environment variables at apply time, so that credentials (the

@@ -1,5 +1,5 @@
-import { KubeObject } from '../manifest';
-import { KubeApiError, KubeClient, LiveObjects, ObjectRef, describeRef, identityKey } from './client';
+import { KubeObject, ObjectRef, describeRef, identityKey } from '../manifest';
+import { KubeApiError, KubeClient, LiveObjects } from './kube-api';
 import { unsentAtDeadline } from './readback';
 import { serverUnreachable } from './retry';
 

@@ -1,6 +1,5 @@
-import { identityKey, refOf } from '../apply/client';
-import { KubeObject, SourceDocument, describeLocation, describeObject } from '../manifest';
-import { Finding, subjectOf } from './finding';
+import { KubeObject, SourceDocument, describeLocation, describeObject, identityKey, refOf } from '../manifest';
+import { Finding, subjectOf } from '../manifest/finding';
 import { CHECK_KINDS, CheckKind, applyExceptions, runChecks } from './validate';
 
 /** Something wrong with one input document (or with the request as a whole, without a source). */

@@ -1,9 +1,9 @@
-import { loadSources } from '../load';
+import { loadSources } from '../manifest/load';
 import { formatProblem, validateDocuments } from './documents';
 import { ValidateOptions } from './validate';
 
 // The parts of cdk8s-cli's plugin contract this plugin uses (cdk8s-cli is not a runtime dependency).
-interface ValidationContext {
+export interface ValidationContext {
   readonly manifests: readonly string[];
   readonly report: {
     addViolation(v: { ruleName: string; recommendation: string; fix: string; violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }> }): void;

@@ -1,6 +1,6 @@
-import { ImageReferenceError, isPinned, parseImageReference } from '../image-reference';
+import { ImageReferenceError, isPinned, parseImageReference } from '../manifest/image-reference';
 import { KubeObject, containersOf, podTemplateOf } from '../manifest';
-import { Finding, finding } from './finding';
+import { Finding, finding } from '../manifest/finding';
 
 const LONG_RUNNING = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
 const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|CLIENT_ID)/i;

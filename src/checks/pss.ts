@@ -1,5 +1,5 @@
 import { KubeObject, containersOf, podTemplateOf } from '../manifest';
-import { Finding, finding } from './finding';
+import { Finding, finding } from '../manifest/finding';
 
 // The Pod Security Standards, "restricted" level (which includes "baseline"), as of Kubernetes 1.29.
 // https://kubernetes.io/docs/concepts/security/pod-security-standards/

@@ -1,7 +1,7 @@
 import { KubeObject, containersOf } from '../manifest';
-import { externalRefs } from './exceptions';
-import { Finding, finding } from './finding';
-import { matchesSelector } from './selector';
+import { externalRefs } from '../manifest/exceptions';
+import { Finding, finding } from '../manifest/finding';
+import { matchesSelector } from '../manifest/selector';
 import { podSources, podSourcesByNamespace } from './wiring';
 
 /** The user-facing ClusterRoles every cluster has, which bindings may name without defining them. */

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { KubeObject } from '../manifest';
-import { externalRefs } from './exceptions';
-import { Finding, finding } from './finding';
+import { externalRefs } from '../manifest/exceptions';
+import { Finding, finding } from '../manifest/finding';
 
 const CLUSTER_DNS_NAME = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/;
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

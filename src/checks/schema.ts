@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest';
 import { removedApiVersion } from './apiserver/versions';
-import { Finding, finding } from './finding';
+import { Finding, finding } from '../manifest/finding';
 
 type ModelClass = { prototype: { validate(this: unknown): void } };
 

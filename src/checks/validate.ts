@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest';
-import { ExceptedFinding, exceptionFor } from './exceptions';
-import { Finding, extendFinding, subjectOf } from './finding';
+import { ExceptedFinding, exceptionFor } from '../manifest/exceptions';
+import { Finding, extendFinding, subjectOf } from '../manifest/finding';
 import { checkPolicy } from './policy';
 import { checkPodSecurityRestricted } from './pss';
 import { checkReferences } from './references';

@@ -1,6 +1,6 @@
 import { KubeObject, PodTemplateRef, podTemplateOf } from '../manifest';
-import { Finding, finding } from './finding';
-import { selects } from './selector';
+import { Finding, finding } from '../manifest/finding';
+import { selects } from '../manifest/selector';
 
 /** A pod template with the object it belongs to. */
 export interface PodSource {

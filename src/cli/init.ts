@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { slugify } from '../names';
+import { slugify } from '../manifest/names';
 import { EXIT_USAGE, RegisterCommand } from './context';
 
 /**

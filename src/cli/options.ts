@@ -1,13 +1,13 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { defaultApplySetName } from '../apply/applyset';
 import { ApplyEngine, DEFAULT_CONCURRENCY, EngineEvent, EngineReport } from '../apply/engine';
-import { createKubeClient } from '../apply/kube-client';
+import { createKubeClient } from '../apply/http-kube-client';
 import { EnvSecretSpec, parseEnvSecretSpec } from '../apply/secrets';
 import { appInputs } from '../../apps/names';
-import { loadSources, sourcesLabel } from '../load';
+import { loadSources, sourcesLabel } from '../manifest/load';
 import { SourceDocument } from '../manifest';
 import { PROFILES, Profile, profileFromEnv } from '../profile';
-import { isDnsLabel } from '../names';
+import { isDnsLabel } from '../manifest/names';
 import { CliContext, CliIO, EXIT_USAGE, Output, UserError } from './context';
 import { printJson, printSummary, progressEvents, progressOptions, textEvents } from './output';
 

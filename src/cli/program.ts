@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../apply/applyset';
 import { registerApply } from './apply';
-import { ImageReferenceError } from '../image-reference';
-import { InputError } from '../load';
-import { QuantityError } from '../quantity';
+import { ImageReferenceError } from '../manifest/image-reference';
+import { InputError } from '../manifest/load';
+import { QuantityError } from '../manifest/quantity';
 import { ProfileError } from '../profile';
 import { PropsValidationError } from '../props-error';
 import { CliContext, CliIO, EXIT_USAGE, RegisterCommand, UserError } from './context';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { CHECK_KINDS, CheckKind, ExceptedProblem, Problem, formatProblem, validateDocuments } from '../checks';
-import { DNS_1123_SUBDOMAIN } from '../names';
+import { DNS_1123_SUBDOMAIN } from '../manifest/names';
 import { RegisterCommand } from './context';
 import { InputsCommandOptions, inputsCommand, loadInputs } from './options';
 import { printJson } from './output';

@@ -1,4 +1,4 @@
-import { LabelSelectorSpec, matchesSelector } from '../checks/selector';
+import { LabelSelectorSpec, matchesSelector } from '../manifest/selector';
 import { KubeObject } from '../manifest';
 import { IpRange, atomicRanges, formatRange, mergeRanges, parseCidr, within } from './ip';
 import {

@@ -1,4 +1,4 @@
-import { selects } from '../checks/selector';
+import { selects } from '../manifest/selector';
 import { KubeObject } from '../manifest';
 import { NAMESPACE_NAME_LABEL, TrafficWorkload } from './model';
 import { ConnectionSet } from './ports';

@@ -1,18 +1,10 @@
-import { LabelSelectorSpec } from '../checks/selector';
-import { KubeObject, parseManifests, podTemplateOf } from '../manifest';
+import { LabelSelectorSpec } from '../manifest/selector';
+import { KubeObject, POLICY_API_VERSION, parseManifests, podTemplateOf } from '../manifest';
+import { JOBS_NAMESPACE_ANNOTATION, JOB_TEMPLATE_KEY, TEMPLATE_JOBS_NAME } from '../manifest/labels';
 import { TrafficProtocol } from './ports';
 
 /** The label every namespace gets from the API server, which namespace selectors can match. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-/** The ConfigMap key consolehub reads its Job template from. */
-export const JOB_TEMPLATE_KEY = 'job-template.yaml';
-/** How the Jobs consolehub creates from a template are named (`webconsole-<uname>`), as one workload. */
-export const TEMPLATE_JOBS_NAME = 'webconsole-*';
-/**
- * Annotation on a ConfigMap holding a Job template: the namespace the Jobs are created in, when the
- * template does not say. Without either, `default`, where the consolehub image creates them.
- */
-export const JOBS_NAMESPACE_ANNOTATION = 'workshop-stacks.io/jobs-namespace';
 
 /** A container port, to resolve named ports against. */
 export interface WorkloadPort {
@@ -163,8 +155,6 @@ export function policiesOf(objects: readonly KubeObject[]): Policy[] {
   });
 }
 
-/** The API group and version of AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
-export const POLICY_API_VERSION = 'policy.networking.k8s.io/v1alpha1';
 
 /** Whom an admin policy applies to, or a peer of its rules: pods of selected namespaces, or selected pods of them. */
 export interface AdminPeer {

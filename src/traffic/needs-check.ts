@@ -1,11 +1,11 @@
-import { Finding, finding } from '../checks/finding';
-import { matchesSelector } from '../checks/selector';
-import { ATTENDEE_LABEL } from '../labels';
+import { Finding, finding } from '../manifest/finding';
+import { matchesSelector } from '../manifest/selector';
+import { ATTENDEE_LABEL } from '../manifest/labels';
 import { KubeObject } from '../manifest';
 import { PodLike, TrafficModel, formatSelector } from './analyze';
 import { IpRange, overlaps, parseCidr } from './ip';
 import { Direction, NAMESPACE_NAME_LABEL, TrafficWorkload, workloadId } from './model';
-import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds, parsePodsRef } from './needs';
+import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds, parsePodsRef } from '../manifest/needs';
 import { ConnectionSet, TrafficProtocol } from './ports';
 
 /**

@@ -1,5 +1,6 @@
-/** The protocols a NetworkPolicy port names. */
-export type TrafficProtocol = 'TCP' | 'UDP' | 'SCTP';
+import type { TrafficProtocol } from '../manifest/needs';
+
+export type { TrafficProtocol };
 
 /** Sorted as netpol-analyzer prints them. */
 export const PROTOCOLS: readonly TrafficProtocol[] = ['SCTP', 'TCP', 'UDP'];

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { KubeObject, validateObjects } from 'workshop-stacks';
+import { KubeObject, validateObjects } from 'workshop-stacks/checks';
 import { ClassChart } from './main';
 
 const objects: KubeObject[] = Testing.synth(new ClassChart(Testing.app(), 'my-class'));

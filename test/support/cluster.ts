@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApplyEngine, EngineEvent, EngineOptions } from '../../src/apply/engine';
-import { ClusterClient, createKubeClient } from '../../src/apply/kube-client';
+import { ClusterClient, createKubeClient } from '../../src/apply/http-kube-client';
 import { SourceDocument } from '../../src/manifest';
 import { KubeObject } from '../../src/manifest';
 import { FakeApiServer, FakeApiServerOptions } from './fake-apiserver';

@@ -17,7 +17,7 @@ import { KubeObject } from '../../src/manifest';
  * (propagation policies, cascading to owned objects, finalizers, Namespaces terminating), and TokenRequest
  * (`POST .../serviceaccounts/<name>/token`; with `tokens`, an issued token authenticates from then on).
  *
- * It is as strict as kube-apiserver v1.33 where the engine depends on it (issue 11): immutable fields
+ * It is as strict as kube-apiserver v1.33 where the engine depends on it: immutable fields
  * answer 422, apply bodies are checked (managedFields, resourceVersion preconditions), lists with
  * merge keys are owned per item, no-op applies change nothing, deletion honours finalizers and
  * Namespaces terminate, controllers write after the request that caused them, LIST pages, and an

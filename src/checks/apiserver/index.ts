@@ -4,7 +4,7 @@
  * check found well-formed, so they may read every field at the type the schema gives it.
  */
 import { KubeObject } from '../../manifest';
-import { Finding } from '../finding';
+import { Finding } from '../../manifest/finding';
 import { validateConfigMap, validateSecret } from './config';
 import { validateIngress } from './ingress';
 import { validateObjectMeta } from './meta';

@@ -4,7 +4,7 @@
  * function each kind's validation passes to ValidateObjectMeta.
  */
 import { KubeObject } from '../../manifest';
-import { LabelSelectorSpec } from '../selector';
+import { LabelSelectorSpec } from '../../manifest/selector';
 import { Fail, check, dns1035Label, dns1123Label, dns1123Subdomain, labelValue, pathSegmentName, qualifiedName } from './util';
 
 /** Each kind's ValidateXName; kinds not listed are not judged (their rule is not known here). */

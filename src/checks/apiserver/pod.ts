@@ -4,10 +4,10 @@
  * unique keys in.
  */
 import { ContainerLike, PodSpecLike } from '../../manifest';
-import { parseQuantity, quantityProblem } from '../../quantity';
+import { parseQuantity, quantityProblem } from '../../manifest/quantity';
 import { validateLabelSelector, validateLabels } from './meta';
+import { ApiServerRule } from '../../manifest/rules';
 import {
-  ApiServerRule,
   Fail, check, configMapKey, dns1123Label, dns1123Subdomain, duplicateKeys, envVarName, linuxId, nonNegative, oneOf,
   portName, portNumOrName, portNumber, qualifiedName,
 } from './util';

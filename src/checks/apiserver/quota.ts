@@ -2,7 +2,7 @@
  * ResourceQuota, LimitRange (ValidateResourceQuota, ValidateLimitRange in pkg/apis/core/validation)
  * and PodDisruptionBudget (ValidatePodDisruptionBudgetSpec in pkg/apis/policy/validation), v1.33.
  */
-import { parseQuantity, quantityProblem } from '../../quantity';
+import { parseQuantity, quantityProblem } from '../../manifest/quantity';
 import { validateLabelSelector } from './meta';
 import { quantity } from './pod';
 import { Fail, check, oneOf, percent, qualifiedName } from './util';

@@ -1,6 +1,6 @@
 /** Services: ValidateService in pkg/apis/core/validation/validation.go (v1.33), and the node port allocator. */
 import { KubeObject, describeObject } from '../../manifest';
-import { Finding, finding } from '../finding';
+import { Finding, finding } from '../../manifest/finding';
 import { validateLabels } from './meta';
 import {
   Fail, check, dns1123Label, dns1123Subdomain, duplicateKeys, parseCidr, parseIp, portNumOrName, portNumber,

@@ -4,7 +4,7 @@
  * Deployment), so they are judged before the schema.
  */
 import { KubeObject } from '../../manifest';
-import { Finding, finding } from '../finding';
+import { Finding, finding } from '../../manifest/finding';
 
 const NO_REPLACEMENT_PSP = 'no replacement: use Pod Security Admission (the pod-security.kubernetes.io labels of a Namespace)';
 

@@ -4,8 +4,8 @@
  * and core's ReplicationController and Pod, each with its pod template's restartPolicy.
  */
 import { KubeObject, PodTemplateRef, containersOf, podTemplateOf } from '../../manifest';
-import { parseQuantity, quantityProblem } from '../../quantity';
-import { LabelSelectorSpec, matchesSelector } from '../selector';
+import { parseQuantity, quantityProblem } from '../../manifest/quantity';
+import { LabelSelectorSpec, matchesSelector } from '../../manifest/selector';
 import { isEmptySelector, validateLabelSelector, validateLabelsAndAnnotations } from './meta';
 import { validatePodSpec } from './pod';
 import { Fail, nonNegative, oneOf, percent, positiveIntOrPercent } from './util';

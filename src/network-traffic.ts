@@ -1,8 +1,8 @@
 import { isIPv4 } from 'net';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './labels';
-import { CLUSTER_DNS_PODS } from './traffic/needs';
+import { MANAGED_BY, MANAGED_BY_LABEL } from './manifest/labels';
+import { CLUSTER_DNS_PODS } from './manifest/needs';
 
 /** A set of pods traffic is allowed from or to. */
 export interface PodGroup {

@@ -1,8 +1,10 @@
 import { Composer, LineCounter, Parser } from 'yaml';
-import { expandDocument } from './normalize';
 
 /** The file name suffix of synthesized manifests, as cdk8s writes them: `<app>.k8s.yaml`. */
 export const MANIFEST_SUFFIX = '.k8s.yaml';
+
+/** The API group and version of AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
+export const POLICY_API_VERSION = 'policy.networking.k8s.io/v1alpha1';
 
 /** A Kubernetes object as it appears in a manifest. */
 export interface KubeObject {
@@ -46,15 +48,6 @@ export function describeLocation(at: { readonly source: string; readonly index?:
 }
 
 /**
- * The one reader of manifest text, for every command: multi-document YAML (or JSON) split into its
- * objects ({@link splitDocuments}), a list document (`List`, `PodList`, ...) read as its items and a
- * copy of a live object (`kubectl get -o yaml`) as the manifest it stands for ({@link expandDocument}).
- */
-export function parseDocuments(text: string, source: string): SourceDocument[] {
-  return splitDocuments(text, source).flatMap(expandDocument);
-}
-
-/**
  * Splits multi-document YAML (or JSON) into its documents as written, keeping each one's syntax error
  * instead of stopping at the first; empty documents are left out but counted. Documents are composed
  * one at a time and only their plain values kept, so a large input costs its values, not the syntax
@@ -87,14 +80,6 @@ export function splitDocuments(text: string, source: string): SourceDocument[] {
  */
 export function isManifestFile(documents: readonly SourceDocument[]): boolean {
   return documents.some((d) => d.yamlError !== undefined || (typeof d.value === 'object' && d.value !== null && ('apiVersion' in d.value || 'kind' in d.value)));
-}
-
-/** Parses multi-document YAML into objects as {@link parseDocuments} reads them, failing on the first document that is not valid YAML. */
-export function parseManifests(yamlText: string): KubeObject[] {
-  return parseDocuments(yamlText, 'input').map((doc) => {
-    if (doc.yamlError !== undefined) throw new Error(`document ${doc.index}: ${doc.yamlError}`);
-    return doc.value as KubeObject;
-  });
 }
 
 /** A pod template inside an object, with the path to it, for the kinds that have one. */

@@ -1,14 +1,14 @@
 // The apply section of the bench (bench/apply.ts) at a tiny size, so that it cannot rot: the same file
-// `npm run bench` runs, bundled, with its children (the engine is the built CLI, lib/cli.js), its TLS
+// `npm run bench` runs, bundled, with its children (the engine is the built CLI, lib/src/cli.js), its TLS
 // test server and its verdict.
 import { spawnSync } from 'child_process';
 import { buildSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseApplyBenchArgs } from '../bench/apply';
-import { packedLibrary } from './pack';
+import { parseApplyBenchArgs } from '../../bench/apply';
+import { packedLibrary } from '../pack';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 
 test('parses its options and refuses unknown ones', () => {
   expect(parseApplyBenchArgs(['--sizes', 'dist,30', '--latency-ms', '5', '--engine-args', '--concurrency 16', '--kubectl', 'false']))
@@ -22,9 +22,9 @@ test('parses its options and refuses unknown ones', () => {
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 test(`applies one attendee with the engine, the bare loop${kubectl ? ' and kubectl' : ''} over TLS and prints requests per object and a verdict`, async () => {
-  // Packing builds lib/, the CLI bundle included (npm pack runs `npm run build`); once per jest run.
+  // Packing builds lib/, the CLI included (npm pack runs `npm run build`); once per jest run.
   await packedLibrary();
-  // Inside lib/ (ignored by git) so that the bundle finds node_modules and the project root.
+  // Inside lib/ (ignored by git) so that the bench's bundle finds node_modules and the project root.
   fs.mkdirSync(path.join(ROOT, 'lib'), { recursive: true });
   const dir = fs.mkdtempSync(path.join(ROOT, 'lib', 'bench-apply-test-'));
   try {

@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { TrafficProtocol } from './ports';
+
+/** A protocol of a connection, as Services and NetworkPolicies name it. */
+export type TrafficProtocol = 'TCP' | 'UDP' | 'SCTP';
 
 /**
  * The annotation that carries the connections a workload's app needs, on the workload's manifest, so

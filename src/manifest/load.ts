@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { expandDocument } from './normalize';
-import { MANIFEST_SUFFIX, SourceDocument, isManifestFile, parseDocuments, splitDocuments } from './manifest';
+import { expandDocument, parseDocuments } from './read';
+import { MANIFEST_SUFFIX, SourceDocument, isManifestFile, splitDocuments } from './kube-object';
 
 /** Inputs known by name rather than path (the CLI's apps), each synthesized to YAML on demand. */
 export interface NamedInputs {

@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { KubeObject } from '../manifest';
+import { KubeObject } from './kube-object';
 import { Finding } from './finding';
 import { RULES, isKnownRule, rulesLike } from './rules';
 

@@ -1,4 +1,4 @@
-import { KubeObject, describeObject } from '../manifest';
+import { KubeObject, describeObject } from './kube-object';
 
 /** One problem in a manifest: which object, which field, which rule. */
 export interface Finding {

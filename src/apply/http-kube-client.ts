@@ -4,12 +4,12 @@ import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
-import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { KubeObject } from '../manifest';
+import type { KubeConfig } from './client-node';
+import { KubeObject, ObjectRef, groupOf } from '../manifest';
 import {
-  ConnectionError, DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ObjectRef, ResourceInfo,
-  ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions, groupOf,
-} from './client';
+  ConnectionError, DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ResourceInfo,
+  ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions,
+} from './kube-api';
 import { Deadline, DeadlineExceededError } from './deadline';
 import { RetryOptions, withRetry } from './retry';
 
@@ -81,8 +81,9 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
  * `~/.kube/config`, else the in-cluster service account; `--context` picks the context.
  */
 export async function createKubeClient(options: KubeClientOptions = {}): Promise<ClusterClient> {
-  // ESM (see client-node.mts): a dynamic import stays an import() in our CommonJS output.
-  const { KubeConfig, PatchStrategy } = await import('./client-node.mjs');
+  // Loaded on the first client, not with the module: commands and library users that never reach a
+  // cluster do not pay for client-node (see client-node.ts).
+  const { KubeConfig, PatchStrategy } = require('./client-node') as typeof import('./client-node');
   const kc = new KubeConfig();
   const home = path.join(os.homedir(), '.kube', 'config');
   const loadOne = (file: string) => new KubeConfig().loadFromFile(file);

@@ -1,11 +1,11 @@
 import { isIP } from 'net';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, isDnsLabel, isSystemNamespace, WILDCARD_HOST } from './names';
+import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, isDnsLabel, isSystemNamespace, WILDCARD_HOST } from './manifest/names';
 import { PROFILES, Profile } from './profile';
-import { imageReferenceProblem } from './image-reference';
+import { imageReferenceProblem } from './manifest/image-reference';
 import { PropsValidationError } from './props-error';
-import { compareQuantities, quantityProblem } from './quantity';
+import { compareQuantities, quantityProblem } from './manifest/quantity';
 import { CpuAmount, RequestAndLimit, ResourceSpec, SizeAmount, quantityOf } from './resources';
 
 /** A URL path a route matches or rewrites to: RFC 3986 path characters, no query or fragment. */

@@ -1,14 +1,5 @@
-import { KubeObject } from '../manifest';
+import { KubeObject, ObjectRef, identityKey, refOf } from '../manifest';
 import { limiter, mapLimit } from './concurrency';
-
-/** Names one object on the API server. */
-export interface ObjectRef {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  /** Unset for cluster-scoped objects. */
-  readonly namespace?: string;
-}
 
 /** What discovery says about a kind: where it is served and whether it lives in a namespace. */
 export interface ResourceInfo {
@@ -167,32 +158,6 @@ const IMMUTABLE = /field is immutable|may not change once set|updates to statefu
 export function immutableFields(error: unknown): string[] {
   if (!(error instanceof KubeApiError) || error.code !== 422) return [];
   return [...new Set(error.causes.filter((c) => c.field && IMMUTABLE.test(c.message ?? '')).map((c) => c.field!))];
-}
-
-/** The API group of an `apiVersion` (`''` for the core group). */
-export function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-}
-
-/** The reference of an object. */
-export function refOf(obj: KubeObject): ObjectRef {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '', namespace: obj.metadata.namespace };
-}
-
-/** `Kind.group` as Kubernetes writes a group-kind (`Deployment.apps`, `Secret`). */
-export function groupKind(apiVersion: string, kind: string): string {
-  const group = groupOf(apiVersion);
-  return group ? `${kind}.${group}` : kind;
-}
-
-/** A key that identifies an object across API versions: group, kind, namespace, name. */
-export function identityKey(ref: ObjectRef): string {
-  return `${groupKind(ref.apiVersion, ref.kind)}/${ref.namespace ?? ''}/${ref.name}`;
-}
-
-/** `Kind namespace/name`, the way reports name an object. */
-export function describeRef(ref: ObjectRef): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
 /** Options of {@link LiveObjects}. */

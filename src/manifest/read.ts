@@ -1,4 +1,4 @@
-import type { KubeObject, SourceDocument } from './manifest';
+import { KubeObject, SourceDocument, splitDocuments } from './kube-object';
 
 /**
  * Fields the API server sets on every object, which an input copied from `kubectl get -o yaml` carries.
@@ -130,4 +130,21 @@ function listItemsOf(value: unknown): unknown[] | undefined {
 
 function isMapping(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The one reader of manifest text, for every command: multi-document YAML (or JSON) split into its
+ * objects ({@link splitDocuments}), a list document (`List`, `PodList`, ...) read as its items and a
+ * copy of a live object (`kubectl get -o yaml`) as the manifest it stands for ({@link expandDocument}).
+ */
+export function parseDocuments(text: string, source: string): SourceDocument[] {
+  return splitDocuments(text, source).flatMap(expandDocument);
+}
+
+/** Parses multi-document YAML into objects as {@link parseDocuments} reads them, failing on the first document that is not valid YAML. */
+export function parseManifests(yamlText: string): KubeObject[] {
+  return parseDocuments(yamlText, 'input').map((doc) => {
+    if (doc.yamlError !== undefined) throw new Error(`document ${doc.index}: ${doc.yamlError}`);
+    return doc.value as KubeObject;
+  });
 }

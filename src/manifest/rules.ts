@@ -1,4 +1,53 @@
-import { API_SERVER_RULES } from './apiserver/util';
+/**
+ * The API server rules' ids (the part after `schema/`), each with what it checks: the schema part of
+ * the registry below. The API server rules' `Fail` (src/checks/apiserver/util.ts) takes only these, so a rule cannot emit an id
+ * the registry lacks.
+ */
+export const API_SERVER_RULES = {
+  'removed-api-version': 'the API version is still served (a removed one names its replacement)',
+  name: 'the object name has the form its kind needs',
+  label: 'label keys and values have the form and length the server allows',
+  annotation: 'annotation keys are qualified names and all annotations stay within 256 KiB',
+  'label-selector': 'label selectors are well formed',
+  containers: 'a pod has at least one container',
+  'container-name': 'container names are DNS labels, unique in the pod',
+  container: 'container fields (image, termination message, lifecycle) are valid',
+  port: 'container ports are in range, host ports not repeated',
+  'port-name': 'port names are IANA service names, unique in the container',
+  'duplicate-key': 'no key repeated in a keyed list (server-side apply rejects it)',
+  env: 'env var names and sources are valid',
+  volume: 'volume names are unique DNS labels with exactly one valid source',
+  'volume-mount': 'volume mounts name a volume of the pod, at a valid path',
+  probe: 'probes have one handler and non-negative timings',
+  'restart-policy': 'the restartPolicy is one the workload kind allows',
+  'security-context': 'securityContext ids, seccomp and capabilities are in range',
+  resources: 'resource names and quantities are valid',
+  pod: 'pod-level fields (DNS, grace periods, host aliases, topology spread) are valid',
+  selector: 'a workload has a selector',
+  'selector-matches-template': "a workload's selector matches its pod template's labels",
+  'request-above-limit': 'no request above its limit',
+  replicas: 'replica counts and rollout numbers are non-negative',
+  strategy: 'update strategies are well formed',
+  job: 'Job completions, parallelism, backoff and failure policy are valid',
+  'cron-schedule': 'a CronJob schedule and time zone parse',
+  service: 'Service type-dependent fields are valid',
+  'service-port': 'Service ports are unique, named when several, with valid targets',
+  'node-port-range': 'node ports lie in 30000-32767',
+  'node-port-conflict': 'no node port used twice',
+  'network-policy': 'NetworkPolicy peers, ports and CIDRs are valid',
+  ingress: 'Ingress hosts, paths and backends are valid',
+  rbac: 'RBAC rules, roleRefs and subjects are valid',
+  'config-key': 'ConfigMap and Secret keys are valid and unique',
+  base64: 'Secret and binary data are base64',
+  size: 'a ConfigMap or Secret stays within 1 MiB',
+  'secret-type': "a typed Secret carries its type's keys",
+  quantity: 'quotas and limits are valid quantities',
+  'limit-range': 'LimitRange defaults and bounds are ordered',
+  pdb: 'a PodDisruptionBudget sets one of minAvailable and maxUnavailable',
+} as const;
+
+/** An API server rule id, without its `schema/` prefix. */
+export type ApiServerRule = keyof typeof API_SERVER_RULES;
 
 /**
  * Every rule id a finding can carry, with what it checks: the set `declareException` checks an id
