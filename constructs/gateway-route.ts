@@ -181,7 +181,7 @@ function resolveUpstream(check: PropsValidator, service: ServiceEndpoint | Servi
   if ('selector' in service && 'containerPort' in service) {
     return { name: service.name, namespace: service.namespace, port: service.port, targetPort: service.containerPort, selector: service.selector };
   }
-  const ref = service as ServiceReference;
+  const ref = service;
   if (ref.name === undefined) check.fail(`${field}.name`, 'is required');
   if (ref.port === undefined) check.fail(`${field}.port`, 'is required');
   check.serviceName(`${field}.name`, ref.name);

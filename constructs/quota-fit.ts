@@ -75,7 +75,7 @@ export function checkFit(check: PropsValidator, chart: Construct, quota: Require
       // Both sides scale with the profile; the message shows them before it. The margin absorbs rounding.
       const need = needs[`${side}s.${resource}`] / scale;
       if (need > parseQuantity(quantityOf(given)) * (1 + 1e-9)) {
-        check.fail(`quota.${resource}.${side}`, `must allow the ${Math.ceil(need / size - 1e-6)}${unit} of ${resource} ${side}s ${what}, got ${given}`);
+        check.fail(`quota.${resource}.${side}`, `must allow the ${Math.ceil(need / size - 1e-6)}${unit} of ${resource} ${side}s ${what}, got ${JSON.stringify(given)}`);
       }
     }
   }

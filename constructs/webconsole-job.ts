@@ -136,7 +136,7 @@ export class WebConsoleJob extends StackConstruct implements PodGroup {
     });
     // An empty `metadata` keeps the template working whether the hub assigns `metadata.name` or
     // replaces `metadata` whole; a name or namespace here would be overwritten or clash.
-    this.manifest = { apiVersion: job.apiVersion, kind: job.kind, metadata: {}, spec: job.spec } as KubeObject;
+    this.manifest = { apiVersion: job.apiVersion, kind: job.kind, metadata: {}, spec: job.spec };
     this.resources = podSpec.containers[0].resources!;
     this.yaml = stringify(this.manifest);
     this.json = `${JSON.stringify(this.manifest, undefined, 2)}\n`;

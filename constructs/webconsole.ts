@@ -7,7 +7,7 @@ import { DEFAULT_RUN_AS, RunAs } from '../src/security';
 import { StackPlacementProps } from '../src/stack-chart';
 import { StackConstruct, WorkshopImageProps } from '../src/stack-construct';
 import { AppWorkload, NodePortSetting, ServiceEndpoint, nodePortFor } from '../src/workload';
-import { PROJECT_IMAGES, PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG, projectImageSource } from './images';
+import { PROJECT_IMAGE_REGISTRY, PROJECT_IMAGE_TAG, projectImageSource } from './images';
 
 /**
  * What the workshop's Flask images (webconsole and consolehub) have in common: `flask run -h 0.0.0.0`

@@ -48,7 +48,7 @@ export class StackChart extends Chart {
   static nearest(scope: IConstruct): StackChart | undefined {
     for (let node: IConstruct | undefined = scope; node; node = node.node.scope) {
       // Not `instanceof`: Chart overrides Symbol.hasInstance, so any Chart would pass.
-      if (StackChart.prototype.isPrototypeOf(node)) return node as StackChart;
+      if (node instanceof StackChart) return node as StackChart;
     }
     return undefined;
   }

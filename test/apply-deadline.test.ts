@@ -71,7 +71,7 @@ describe('withRetry within a deadline', () => {
 
   test('a request whose earlier attempt may have reached the server says so, even if the last one never connected', async () => {
     const errors = [new ConnectionError('PATCH /x: socket hang up', 'ECONNRESET', true), new ConnectionError('PATCH /x: connect ECONNREFUSED', 'ECONNREFUSED', false)];
-    const error = await withRetry(() => Promise.reject(errors.shift()), { retries: 1, sleep: async () => {} }).catch((e) => e);
+    const error = await withRetry(() => Promise.reject(errors.shift() as ConnectionError), { retries: 1, sleep: async () => {} }).catch((e) => e);
     expect(error).toMatchObject({ code: 'ECONNREFUSED', mayHaveReachedServer: true });
   });
 

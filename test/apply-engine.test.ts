@@ -58,7 +58,7 @@ describe('apply', () => {
     const engine = cluster.engine();
     await engine.apply({ documents: app(), applySet: SET, wait: false });
     await controllersDone();
-    const versions = cluster.server.objects().map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`);
+    const versions = cluster.server.objects().map((o) => `${o.kind}/${o.metadata.name}@${String(o.metadata.resourceVersion)}`);
     cluster.server.clearRequests();
     const second = await engine.apply({ documents: app(), applySet: SET, wait: false });
     expect(second.ok).toBe(true);
@@ -66,7 +66,7 @@ describe('apply', () => {
     // No dry run first: a no-op server-side apply does not bump the resourceVersion, so it costs one request.
     expect(appliedInOrder(cluster.server)).toEqual(['Namespace/shop', 'ClusterRole/reader', 'ServiceAccount/web', 'ConfigMap/settings', 'Service/web', 'NetworkPolicy/deny', 'Deployment/web']);
     expect(cluster.server.requests.some((r) => r.query.dryRun !== undefined)).toBe(false);
-    expect(cluster.server.objects().map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`)).toEqual(versions);
+    expect(cluster.server.objects().map((o) => `${o.kind}/${o.metadata.name}@${String(o.metadata.resourceVersion)}`)).toEqual(versions);
   });
 
   test('a changed object is configured; the others stay unchanged', async () => {
@@ -108,9 +108,9 @@ describe('validation before any request', () => {
   const bad = () => [
     ...docs('good.yaml', configMap('fine', 'default')),
     ...parseDocuments('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n', 'broken.yaml'),
-    ...docs('nameless.yaml', configMap('x', 'default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} } as KubeObject),
+    ...docs('nameless.yaml', configMap('x', 'default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }),
     ...docs('unknown.yaml', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }),
-    ...docs('schema.yaml', { ...deployment('web', 'default'), spec: { replicas: 'three' } } as KubeObject),
+    ...docs('schema.yaml', { ...deployment('web', 'default'), spec: { replicas: 'three' } }),
     ...docs('dup.yaml', configMap('fine', 'default')),
   ];
 

@@ -21,7 +21,7 @@ import { parseDuration } from '../src/cli/options';
 import { KubeObject } from '../src/manifest';
 
 const obj = (kind: string, name: string, extra: Partial<KubeObject> = {}, apiVersion = 'v1'): KubeObject =>
-  ({ apiVersion, kind, metadata: { name, ...(extra.metadata ?? {}) }, ...extra } as KubeObject);
+  ({ apiVersion, kind, metadata: { name, ...(extra.metadata ?? {}) }, ...extra });
 
 describe('apply sets (KEP-3659, as kubectl)', () => {
   test('the id is kubectl\'s: base64url without padding of sha256(name.namespace.kind.group)', () => {
@@ -250,7 +250,7 @@ describe('diff', () => {
   });
 
   test('server bookkeeping does not show; no difference, no diff', () => {
-    const live = obj('ConfigMap', 'c', { metadata: { name: 'c', resourceVersion: '5', uid: 'u', managedFields: [] as unknown[] }, data: { a: '1' } } as Partial<KubeObject>);
+    const live = obj('ConfigMap', 'c', { metadata: { name: 'c', resourceVersion: '5', uid: 'u', managedFields: [] as unknown[] }, data: { a: '1' } });
     expect(objectDiff('ConfigMap c', live, obj('ConfigMap', 'c', { metadata: { name: 'c', resourceVersion: '5' }, data: { a: '1' } }))).toBe('');
     expect(objectDiff('ConfigMap c', undefined, live)).toMatch(/^--- \/dev\/null\n\+\+\+ merged\/ConfigMap c/);
   });

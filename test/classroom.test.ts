@@ -91,7 +91,7 @@ describe('Classroom: one isolated namespace per attendee', () => {
     const byNamespace = new Map(namespaces.map((ns) => [ns.metadata.name, ns.metadata.labels![ATTENDEE_LABEL]]));
     for (const obj of objects.filter((o) => o.kind !== 'Namespace')) {
       expect([obj.kind, obj.metadata.name, obj.metadata.labels?.[ATTENDEE_LABEL]])
-        .toEqual([obj.kind, obj.metadata.name, byNamespace.get(obj.metadata.namespace!)]);
+        .toEqual([obj.kind, obj.metadata.name, byNamespace.get(obj.metadata.namespace)]);
     }
     const keys = objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);

@@ -30,7 +30,7 @@ test('apply --output json prints a machine-readable report, and a second apply r
 });
 
 test('an invalid document: exit 2, the problem names file and document, and nothing is sent', async () => {
-  const file = writeManifest('bad.yaml', configMap('fine', 'default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default' } } as KubeObject);
+  const file = writeManifest('bad.yaml', configMap('fine', 'default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default' } });
   const run = await cli(['apply', file]);
   expect(run.code).toBe(2);
   expect(run.stderr).toContain('error: bad.yaml document 1: metadata.name: is missing');

@@ -296,7 +296,7 @@ describe('per-item ownership of lists with merge keys (point 3)', () => {
     await start();
     await apply(service('web', 'default'));
     const extra = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ name: 'metrics', port: 9090 }] } };
-    const merged = await apply(extra as KubeObject, 'monitoring');
+    const merged = await apply(extra, 'monitoring');
     expect(merged.body.spec.ports.map((p: any) => p.port)).toEqual([80, 9090]);
     const owner = merged.body.metadata.managedFields.find((m: any) => m.manager === 'monitoring');
     expect(Object.keys(owner.fieldsV1['f:spec']['f:ports'])).toEqual(['k:{"port":9090,"protocol":"TCP"}']);
@@ -387,7 +387,7 @@ describe('authorizer (point 8)', () => {
     await start();
     await apply(namespace('alice'));
     await apply(namespace('bob'));
-    await apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'attendee', namespace: 'alice' } } as KubeObject);
+    await apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'attendee', namespace: 'alice' } });
     const issued = await call('POST', '/api/v1/namespaces/alice/serviceaccounts/attendee/token',
       JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } }), { 'Content-Type': 'application/json' });
     const token = issued.body.status.token;

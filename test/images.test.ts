@@ -48,8 +48,8 @@ function startApp(script: string, env: Record<string, string> = {}, cwd?: string
         resolve({ port: Number(listening[1]), process: child, output: () => output, exited });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${script} exited with ${code} before listening:\n${output}`));

@@ -372,7 +372,7 @@ describe('limiter', () => {
     expect(most).toBe(3);
     const flat = outcomes.flat();
     expect(flat.filter((o) => o.status === 'rejected')).toHaveLength(15);
-    expect(flat.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<number>).value)).toHaveLength(85);
+    expect(flat.filter((o) => o.status === 'fulfilled').map((o) => (o).value)).toHaveLength(85);
   });
 });
 

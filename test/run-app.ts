@@ -3,13 +3,16 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as library from '../src';
+import * as apply from '../src/apply';
+import * as checks from '../src/checks';
+import * as traffic from '../src/traffic';
 import { KubeObject, parseManifests } from '../src/manifest';
 
 /** Options of {@link runUserApp}. */
 export interface RunUserAppOptions {
   /** Environment variables set while the app runs (`CDK8S_OUTDIR` is always a fresh directory). */
   readonly env?: Record<string, string>;
-  /** What `from 'workshop-stacks'` gives the app: the library's source, with these exports replaced. */
+  /** What the package's entry points give the app: the library's source, with these exports replaced wherever they are exported. */
   readonly replace?: Record<string, unknown>;
 }
 
@@ -17,7 +20,7 @@ const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor a
 
 /**
  * Runs a user's cdk8s app, TypeScript as a user writes it (ES module imports, top-level await), in
- * this process with `workshop-stacks` resolved to the library's source: no build, no pack, no install.
+ * this process with `workshop-stacks` and its subpaths resolved to the library's source: no build, no pack, no install.
  * It runs as the main module (`require.main === module`). Returns the objects its Apps wrote to
  * `$CDK8S_OUTDIR`, in file order.
  */
@@ -28,9 +31,15 @@ export async function runUserApp(code: string, options: RunUserAppOptions = {}):
   const { outputText } = ts.transpileModule(code, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   });
-  const workshopStacks = { ...library, ...options.replace };
+  const replaced = (entry: Record<string, unknown>) => ({
+    ...entry, ...Object.fromEntries(Object.entries(options.replace ?? {}).filter(([name]) => name in entry)),
+  });
+  const entries: Record<string, unknown> = {
+    'workshop-stacks': replaced(library), 'workshop-stacks/apply': replaced(apply),
+    'workshop-stacks/checks': replaced(checks), 'workshop-stacks/traffic': replaced(traffic),
+  };
   const module = { exports: {} as Record<string, unknown> };
-  const load = Object.assign((name: string) => (name === 'workshop-stacks' ? workshopStacks : require(name)), { main: module });
+  const load = Object.assign((name: string) => entries[name] ?? require(name), { main: module });
   try {
     Object.assign(process.env, env);
     await new AsyncFunction('require', 'module', 'exports', outputText)(load, module, module.exports);

@@ -57,7 +57,7 @@ function imagePolicy(obj: KubeObject, field: string, image: string | undefined):
 function secretPolicy(obj: KubeObject): Finding[] {
   if (obj.kind !== 'Secret' || obj.apiVersion !== 'v1') return [];
   return (['data', 'stringData'] as const)
-    .filter((field) => obj[field] && Object.keys(obj[field] as object).length > 0)
+    .filter((field) => obj[field] && Object.keys(obj[field]).length > 0)
     .map((field) => finding(obj, field, 'policy/secret-data', 'a Secret with values must not be in the manifests: create it at apply time'));
 }
 

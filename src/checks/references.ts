@@ -94,12 +94,12 @@ function roleBindingReferences(objects: readonly KubeObject[], inventory: Invent
         out.push(finding(binding, 'roleRef', 'wiring/role-binding-role', `${kind}${where} is not in the manifests, nor built in (declare it external if it is created elsewhere)`));
       }
     }
-    const subjects = Array.isArray(binding.subjects) ? binding.subjects as Array<{ kind?: unknown; name?: unknown; namespace?: unknown }> : [];
+    const subjects = Array.isArray(binding.subjects) ? binding.subjects as Array<{ kind?: unknown; name?: unknown; namespace?: string }> : [];
     for (const [i, subject] of subjects.entries()) {
       if (subject?.kind !== 'ServiceAccount' || typeof subject.name !== 'string') continue;
       if (!subject.namespace) {
         out.push(finding(binding, `subjects[${i}].namespace`, 'wiring/role-binding-subject', `ServiceAccount subject ${subject.name} has no namespace`));
-      } else if (subject.name !== 'default' && !inventory.has('ServiceAccount', String(subject.namespace), subject.name)) {
+      } else if (subject.name !== 'default' && !inventory.has('ServiceAccount', subject.namespace, subject.name)) {
         out.push(finding(binding, `subjects[${i}]`, 'wiring/role-binding-subject', `ServiceAccount ${subject.namespace}/${subject.name} is not in the manifests`));
       }
     }

@@ -97,7 +97,7 @@ function loadModel(apiVersion: string, kind: string): ModelClass | undefined {
   if (!/^[a-z0-9.]+(\/v[0-9a-z]+)?$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind)) return undefined;
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const mod = require(`${MODEL_PACKAGES[group] ?? 'kubernetes-models'}/${apiVersion}/${kind}`);
     return mod[kind] as ModelClass | undefined;
   } catch {

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { KubeObject } from './kube-object';
 import { Finding } from './finding';
-import { RULES, isKnownRule, rulesLike } from './rules';
+import { isKnownRule, rulesLike } from './rules';
 
 /**
  * Exceptions and external references are declared in code, on the object they concern, and travel

@@ -256,7 +256,7 @@ export class TrafficModel {
       // Pod addresses are not known from manifests: ipBlocks match only addresses outside the inputs.
       const block = peer.ipBlock && this.cidr(peer.ipBlock.cidr);
       if (!block) return false;
-      return within(other.ip, block) && !(peer.ipBlock!.except ?? []).some((e) => { const x = this.cidr(e); return x !== undefined && within(other.ip, x); });
+      return within(other.ip, block) && !(peer.ipBlock.except ?? []).some((e) => { const x = this.cidr(e); return x !== undefined && within(other.ip, x); });
     }
     if (peer.ipBlock) return false;
     const pod = other.pod;
@@ -292,7 +292,7 @@ export class TrafficModel {
     const allNamespaces = isEmptySelector(peer.namespaceSelector);
     const allPods = !peer.podSelector || isEmptySelector(peer.podSelector);
     const nsPart = namespace ?? (allNamespaces ? '[all namespaces]' : `[namespace with ${formatSelector(peer.namespaceSelector)}]`);
-    const name = allNamespaces && allPods ? 'entire-cluster' : `${nsPart}/${allPods ? '[all pods]' : `[pod with ${formatSelector(peer.podSelector!)}]`}`;
+    const name = allNamespaces && allPods ? 'entire-cluster' : `${nsPart}/${allPods ? '[all pods]' : `[pod with ${formatSelector(peer.podSelector)}]`}`;
     return { name, pod: { namespace, namespaceLabels, labels: labelsRequiredBy(peer.podSelector ?? {}), ports: [] } };
   }
 }

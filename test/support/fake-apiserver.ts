@@ -446,7 +446,7 @@ export class FakeApiServer {
 
     // A resourceVersion in the body is a precondition on the stored object. On a missing object the
     // generic registry creates it anyway (the version is dropped before storage).
-    const expectedVersion = config.metadata.resourceVersion;
+    const expectedVersion = config.metadata.resourceVersion as string | number | null | undefined;
     if (existing && expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== '' && String(expectedVersion) !== existing.obj.metadata.resourceVersion) {
       return conflict(type, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
@@ -1601,7 +1601,7 @@ let processCertificates: FakeCertificates | undefined;
 /** A private key made by Node's crypto (native, fast), for node-forge to sign with. */
 function rsaKey(): forge.pki.rsa.PrivateKey {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  return forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+  return forge.pki.privateKeyFromPem(privateKey);
 }
 
 function certificate(subject: forge.pki.CertificateField[], key: forge.pki.rsa.PrivateKey, issuer: { cert?: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }, extensions: object[]): forge.pki.Certificate {

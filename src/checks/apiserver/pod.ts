@@ -269,7 +269,7 @@ function validateResources(resources: Record<string, Record<string, unknown> | u
 export function quantity(value: unknown, field: string, fail: Fail, rule: ApiServerRule): void {
   const problem = quantityProblem(value);
   if (problem) fail(field, rule, problem);
-  else if (parseQuantity(value as string | number) < 0) fail(field, rule, `${value} must be greater than or equal to 0`);
+  else if (parseQuantity(value as string | number) < 0) fail(field, rule, `${JSON.stringify(value)} must be greater than or equal to 0`);
 }
 
 /** ValidatePodSecurityContext: ids in range, seccomp profile consistent. */

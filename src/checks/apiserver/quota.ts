@@ -23,7 +23,7 @@ export function validateResourceQuota(spec: Record<string, any>, fail: Fail): vo
     if (!name.includes('/') && !QUOTA_RESOURCES.has(name) && !/^(requests\.)?hugepages-/.test(name)) fail(field, 'quantity', `${name} must be a standard resource type or fully qualified`);
     quantity(value, field, fail, 'quantity');
     if ((INTEGER_RESOURCES.has(name) || name.startsWith('count/')) && !quantityProblem(value) && !Number.isInteger(parseQuantity(value as string))) {
-      fail(field, 'quantity', `${value} must be an integer`);
+      fail(field, 'quantity', `${JSON.stringify(value)} must be an integer`);
     }
   }
 }

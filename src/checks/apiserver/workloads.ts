@@ -82,7 +82,7 @@ function requestsWithinLimits(template: PodTemplateRef, fail: Fail): void {
       const limit = resources.limits?.[name];
       if (limit === undefined || quantityProblem(request) || quantityProblem(limit)) continue;
       if (parseQuantity(request as string) > parseQuantity(limit as string)) {
-        fail(`${path}.resources.requests.${name}`, 'request-above-limit', `${name} request ${request} is above its limit ${limit}`);
+        fail(`${path}.resources.requests.${name}`, 'request-above-limit', `${name} request ${JSON.stringify(request)} is above its limit ${JSON.stringify(limit)}`);
       }
     }
   }
