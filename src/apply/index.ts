@@ -5,9 +5,9 @@
  *
  * @packageDocumentation
  */
-export { ApplyEngine, FIELD_MANAGER, DEFAULT_CONCURRENCY, type EngineOptions, type ApplyInput, type DeleteInput } from './engine';
+export { ApplyEngine, FIELD_MANAGER, DEFAULT_CONCURRENCY, type EngineOptions, type ApplyInput, type DeleteInput, type DiffInput } from './engine';
 export type { ManifestInput } from './plan';
-export type { ObjectAction, ObjectResult, ObjectDiff, EngineReport, EngineEvent } from './report';
+export type { ObjectAction, ObjectResult, ObjectDiff, EngineReport, EngineEvent, TimedOut } from './report';
 export { createKubeClient, type KubeClientOptions, type ClusterAccess, type ClusterClient } from './http-kube-client';
 export {
   KubeApiError, ConnectionError, type KubeClient, type ResourceInfo, type ServerSideApplyOptions, type DeleteObjectOptions,
