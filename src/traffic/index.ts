@@ -6,10 +6,11 @@ export {
   type TrafficWorkload, type WorkloadPort, policiesOf, workloadId, workloadsOf,
 } from './model';
 export {
-  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusFilter, focusOn, trafficConnections, formatConnection, formatSelector,
+  type Connection, type Endpoint, type PeerRef, type PodLike, TrafficModel, analyzeTraffic, focusFilter, focusOn, focusedWorkloads, trafficConnections, formatConnection, formatSelector,
 } from './analyze';
 export { type Exposure, INGRESS_CONTROLLER, exposuresOf } from './ingress';
-export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, formatConnectionParts, formatConnections, formatDiff } from './format';
+export { ENTIRE_CLUSTER, type ExposureLine, type ExposureReport, exposureOf } from './exposure';
+export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficFormat, diffConnections, exposureText, formatConnectionParts, formatConnections, formatDiff, formatExposureParts } from './format';
 export {
   CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
 } from './needs';
