@@ -145,10 +145,10 @@ describe('exposure analysis, as netpol-analyzer', () => {
     expect(txt(objects)).toBe(`10.0.0.0-10.255.255.255 => ${A} : All Connections\n\nExposure Analysis Result:\n`);
   });
 
-  test('the other formats: json as netpol-analyzer, csv and md as sections after the list, graphs with the exposure peers', () => {
+  test('the other formats: json as netpol-analyzer (an empty exposure list is null), csv and md as sections after the list, graphs with the exposure peers', () => {
     const objects = [...helloWorld(), onA({ policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp(8050) }] })];
     const out = (format: 'json' | 'csv' | 'md' | 'dot') => [...formatExposureParts(analyzeTraffic(objects), exposureOf(objects), format)].join('');
-    expect(JSON.parse(out('json'))).toEqual({ connlist_results: [], exposure_results: { egress_exposure: [], ingress_exposure: [{ src: 'entire-cluster', dst: A, conn: 'TCP 8050' }] } });
+    expect(JSON.parse(out('json'))).toEqual({ connlist_results: [], exposure_results: { egress_exposure: null, ingress_exposure: [{ src: 'entire-cluster', dst: A, conn: 'TCP 8050' }] } });
     expect(out('csv')).toBe(`src,dst,conn\nExposure Analysis Result:,,\nIngress Exposure:,,\ndst,src,conn\n${A},entire-cluster,TCP 8050\n`);
     expect(out('md')).toBe(`| src | dst | conn |\n|-----|-----|-----|\n\n## Exposure Analysis Result:\n### Ingress Exposure:\n| dst | src | conn |\n|-----|-----|-----|\n| ${A} | entire-cluster | TCP 8050 |\n`);
     expect(out('dot')).toContain('[label="entire-cluster" shape=diamond color="red2" fontcolor="red2"]');

@@ -65,10 +65,12 @@ export function* formatExposureParts(connections: Iterable<Connection>, report: 
       return;
     }
     case 'json': {
+      // netpol-analyzer writes an empty exposure list as null (a nil Go slice), an empty connection list as [].
       const json = (rows: string[][]) => rows.map(([src, dst, conn]) => ({ src, dst, conn }));
+      const orNull = <T>(list: T[]) => (list.length > 0 ? list : null);
       yield `${JSON.stringify({
         connlist_results: json([...connections].map((c) => [c.src.name, c.dst.name, c.conn.toString()])),
-        exposure_results: { egress_exposure: json(report.egress.map(egressRow)), ingress_exposure: json(report.ingress.map(ingressRow)) },
+        exposure_results: { egress_exposure: orNull(json(report.egress.map(egressRow))), ingress_exposure: orNull(json(report.ingress.map(ingressRow))) },
       }, null, 2)}\n`;
       return;
     }
