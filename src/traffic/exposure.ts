@@ -161,7 +161,7 @@ function representatives(model: TrafficModel): Representative[] {
         if (peer.ipBlock || isEntireCluster(peer)) continue;
         const namespaces = namespaceSelectorOf(peer, policy.namespace);
         const pods = peer.podSelector ?? {};
-        const rep = { name: `${namespacePart(namespaces)}/${podPart(pods)}`, namespaces: requirements(namespaces), pods: requirements(pods) };
+        const rep = { name: selectorPeerName(namespaces, pods), namespaces: requirements(namespaces), pods: requirements(pods) };
         const key = JSON.stringify([[...rep.namespaces].sort(), [...rep.pods].sort()]);
         if (!out.has(key) && !matchedByWorkload(model, namespaces, pods)) out.set(key, rep);
       }
@@ -177,6 +177,11 @@ function representatives(model: TrafficModel): Representative[] {
 function matchedByWorkload(model: TrafficModel, namespaces: LabelSelectorSpec, pods: LabelSelectorSpec): boolean {
   if ((namespaces.matchExpressions ?? []).length > 0 || (pods.matchExpressions ?? []).length > 0 || isEmpty(namespaces) || isEmpty(pods)) return false;
   return model.workloads.some((w) => matchesSelector(pods, w.labels) && matchesSelector(namespaces, model.namespaces.get(w.namespace) ?? { [NAMESPACE_NAME_LABEL]: w.namespace }));
+}
+
+/** netpol-analyzer's name of the pods two selectors allow: `ns/[all pods]`, `[all namespaces]/[pod with {app=x}]`, ... */
+export function selectorPeerName(namespaces: LabelSelectorSpec, pods: LabelSelectorSpec): string {
+  return `${namespacePart(namespaces)}/${podPart(pods)}`;
 }
 
 /** `ns` when the selector names one namespace only, `[all namespaces]`, or `[namespace with {...}]`. */

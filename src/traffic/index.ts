@@ -14,4 +14,4 @@ export { type ConnectionChange, DIFF_FORMATS, TRAFFIC_FORMATS, type TrafficForma
 export {
   CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
 } from './needs';
-export { checkAttendeeBoundaries, checkIpBlocks, checkNeededFlows, checkTraffic } from './needs-check';
+export { checkAttendeeBoundaries, checkExposureBeyondNeeds, checkIpBlocks, checkNeededFlows, checkTraffic } from './needs-check';
