@@ -4,7 +4,7 @@ import { KubeObject, SourceDocument } from '../manifest';
 import { PROFILES } from '../profile';
 import {
   Connection, DIFF_FORMATS, ExposureReport, TRAFFIC_FORMATS, TrafficFormat, diffConnections, exposureOf, focusFilter, focusedWorkloads, formatConnectionParts, formatDiff, formatExposureParts,
-  trafficConnections, workloadsOf,
+  TrafficModel, trafficConnections,
 } from '../traffic';
 import { RegisterCommand, UserError } from './context';
 import { DEFAULT_SOURCES, InputsCommandOptions, loadInputs } from './options';
@@ -34,16 +34,17 @@ export const registerTraffic: RegisterCommand = (program, ctx) => {
     .action((sources: string[], opts: TrafficCommandOptions) => {
       // loadInputs reads how to read the inputs, not the output format.
       const load = (inputs: string[]) => loadInputs(inputs, { profile: opts.profile, allowEmpty: opts.allowEmpty, output: 'text' }, ctx.io);
-      const documents = load(sources);
-      const after = connectionsOf(documents, opts.focus);
+      // One model for the list and the exposure analysis.
+      const model = new TrafficModel(objectsOf(load(sources)));
+      const after = connectionsOf(model, opts.focus);
       if (opts.exposure) {
         if (opts.diff.length > 0) throw new UserError('--exposure and --diff cannot be used together');
-        writeInChunks(ctx.io.stdout, formatExposureParts(after, exposureIn(documents, opts.focus), opts.output));
+        writeInChunks(ctx.io.stdout, formatExposureParts(after, exposureIn(model, opts.focus), opts.output));
       } else if (opts.diff.length === 0) {
         writeInChunks(ctx.io.stdout, formatConnectionParts(after, opts.output));
       } else {
         if (!DIFF_FORMATS.includes(opts.output)) throw new UserError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
-        const before = connectionsOf(load(opts.diff), opts.focus, true);
+        const before = connectionsOf(new TrafficModel(objectsOf(load(opts.diff))), opts.focus, true);
         ctx.io.stdout.write(formatDiff(diffConnections([...before], [...after]), opts.output));
       }
       ctx.setExitCode(0);
@@ -54,27 +55,25 @@ export const registerTraffic: RegisterCommand = (program, ctx) => {
  * The connections of the inputs, of the focused workload only if one is named, one at a time: the list
  * may be quadratic in the workloads, and is written as it comes.
  */
-function connectionsOf(documents: readonly SourceDocument[], focus: string | undefined, base = false): Iterable<Connection> {
-  const objects = objectsOf(documents);
-  if (focus === undefined) return trafficConnections(objects);
+function connectionsOf(model: TrafficModel, focus: string | undefined, base = false): Iterable<Connection> {
+  if (focus === undefined) return trafficConnections(model);
   let keep: (c: Connection) => boolean;
   try {
-    keep = focusFilter(workloadsOf(objects), focus);
+    keep = focusFilter(model.workloads, focus);
   } catch (error) {
     // A workload the base lacks has no connections there: that is what the diff shows.
     if (base) return [];
     throw new UserError((error as Error).message);
   }
-  return (function* () { for (const c of trafficConnections(objects)) if (keep(c)) yield c; })();
+  return (function* () { for (const c of trafficConnections(model)) if (keep(c)) yield c; })();
 }
 
 /** The exposure analysis of the inputs, of the focused workload only if one is named (its lines, and it if unprotected). */
-function exposureIn(documents: readonly SourceDocument[], focus: string | undefined): ExposureReport {
-  const objects = objectsOf(documents);
-  const report = exposureOf(objects);
+function exposureIn(model: TrafficModel, focus: string | undefined): ExposureReport {
+  const report = exposureOf(model);
   if (focus === undefined) return report;
   // The focus name was checked by the connection list. The ingress controller has no exposure lines.
-  const ids = focusedWorkloads(workloadsOf(objects), focus) ?? new Set();
+  const ids = focusedWorkloads(model.workloads, focus) ?? new Set();
   const mine = (workload: string) => ids.has(workload);
   return {
     egress: report.egress.filter((l) => mine(l.workload)),

@@ -288,8 +288,8 @@ export function analyzeTraffic(objects: readonly KubeObject[]): Connection[] {
  * The connections of {@link analyzeTraffic} one at a time, in the same order, without holding them all:
  * an input whose policies allow most pairs has a list quadratic in its workloads.
  */
-export function* trafficConnections(objects: readonly KubeObject[]): Generator<Connection> {
-  yield* new ConnectionLister(new TrafficModel(objects)).connections();
+export function* trafficConnections(objects: readonly KubeObject[] | TrafficModel): Generator<Connection> {
+  yield* new ConnectionLister(objects instanceof TrafficModel ? objects : new TrafficModel(objects)).connections();
 }
 
 /** How netpol-analyzer's list is sorted (by source, then destination): `localeCompare`, with one collator. */
