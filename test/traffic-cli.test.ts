@@ -64,11 +64,30 @@ describe('workshop-stacks traffic', () => {
       'dockercoins/worker[Deployment] => dockercoins/hasher[Deployment] : TCP 80',
       'dockercoins/worker[Deployment] => dockercoins/redis[Deployment] : TCP 6379',
       'dockercoins/webui[Deployment] => dockercoins/redis[Deployment] : TCP 6379',
-      'dockercoins/worker[Deployment] => kube-system/[pod with {k8s-app=kube-dns}] : TCP 53,UDP 53',
       '0.0.0.0-255.255.255.255 => dockercoins/webui[Deployment] : TCP 80',
     ]));
     // rng, hasher and redis dial nothing.
     expect(run.stdout).not.toMatch(/^dockercoins\/(rng|hasher|redis)\[/m);
+    // Pods the inputs do not hold (kube-dns) are for --exposure only, as in netpol-analyzer.
+    expect(run.stdout).not.toContain('kube-dns');
+  });
+
+  test('--exposure adds netpol-analyzer\'s exposure section after the list', async () => {
+    const run = await traffic(path.join(DIST, 'dockercoins.k8s.yaml'), '--exposure');
+    const dns = 'kube-system/[pod with {k8s-app=kube-dns}] : TCP 53,UDP 53';
+    // The list, a blank line, the section: workloads padded to one width, then a space and a tab.
+    expect({ code: run.code, section: run.stdout.slice(run.stdout.indexOf('rng[DaemonSet] : TCP 80\n')) }).toEqual({
+      code: 0,
+      section: `rng[DaemonSet] : TCP 80\n\nExposure Analysis Result:\nEgress Exposure:\ndockercoins/webui[Deployment]  \t=> \t${dns}\n`
+        + `dockercoins/worker[Deployment] \t=> \t${dns}\n\nIngress Exposure:\ndockercoins/webui[Deployment]  \t<= \t0.0.0.0-255.255.255.255 : TCP 80\n`
+        + 'dockercoins/webui[Deployment]  \t<= \tentire-cluster : TCP 80\n',
+    });
+    const focused = await traffic(path.join(DIST, 'dockercoins.k8s.yaml'), '--exposure', '--focus', 'worker');
+    expect(focused.stdout).toContain('Egress Exposure:\ndockercoins/worker[Deployment] \t=> \tkube-system/[pod with {k8s-app=kube-dns}] : TCP 53,UDP 53\n');
+    expect(focused.stdout).not.toContain('webui[Deployment]  \t');
+    const json = JSON.parse((await traffic(path.join(DIST, 'dockercoins.k8s.yaml'), '--exposure', '-o', 'json')).stdout);
+    expect(json.exposure_results.ingress_exposure).toContainEqual({ src: 'entire-cluster', dst: 'dockercoins/webui[Deployment]', conn: 'TCP 80' });
+    expect((await traffic(path.join(DIST, 'dockercoins.k8s.yaml'), '--exposure', '--diff', 'x')).stderr).toContain('--exposure and --diff cannot be used together');
   });
 
   test('--output json, md and csv carry the same rows', async () => {
@@ -99,8 +118,8 @@ describe('workshop-stacks traffic', () => {
   test('--output mermaid quotes what mermaid would read as syntax: brackets, braces, parentheses, commas', async () => {
     const peer = { namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }] }, podSelector: { matchLabels: { 'x.io/y': 'z' } } };
     const file = write('m.yaml', [ns('shop'), deployment('web'), { ...deny, spec: { podSelector: {}, ingress: [{ from: [peer, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }] }] } }]);
-    const out = (await traffic(file, '-o', 'mermaid')).stdout;
-    expect(out).toContain('"[namespace with {team In (a,b)}]/[pod with {x.io/y=z}]"');
+    const out = (await traffic(file, '--exposure', '-o', 'mermaid')).stdout;
+    expect(out).toContain('{"[namespace with {{Key:team,Operator:In,Values:[a b],}}]/[pod with {x.io/y=z}]"}');
     await expect(mermaidParse(out)).resolves.toBeUndefined();
   });
 

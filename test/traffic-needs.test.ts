@@ -195,3 +195,37 @@ describe('attendee boundaries', () => {
     ]);
   });
 });
+
+describe('exposure beyond the declared needs', () => {
+  const beyond = (objects: KubeObject[]) => validateObjects(objects, { checks: ['wiring'] }).findings
+    .filter((f) => f.rule === 'traffic/exposure-beyond-needs').map((f) => f.message);
+  const egress = (to: unknown[] | undefined, ports: unknown[]) => policy('n', 'out', { policyTypes: ['Egress'], egress: [{ ...(to ? { to } : {}), ports }] });
+  const dns = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+  const dnsNeeds = [{ pods: 'kube-system/k8s-app=kube-dns', port: 53, protocol: 'UDP' }];
+
+  test.each<[string, KubeObject[], string[]]>([
+    ['egress no policy isolates is not checked (the stacks render no policies when asked not to)',
+      [namespace('n'), deployment('n', 'w', dnsNeeds)], []],
+    ['a rule to the entire cluster is wider than a need of some pods',
+      [namespace('n'), deployment('n', 'w', dnsNeeds), egress([{ namespaceSelector: {} }], [{ port: 53, protocol: 'UDP' }])],
+      ['n/w[Deployment] => entire-cluster : UDP 53 is allowed but no need declares it: narrow the egress rule that allows it']],
+    ['a rule to exactly the pods a need names is not',
+      [namespace('n'), deployment('n', 'w', dnsNeeds), egress([dns], [{ port: 53, protocol: 'UDP' }])], []],
+    ['a port to those pods that no need names is',
+      [namespace('n'), deployment('n', 'w', dnsNeeds), egress([dns], [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }])],
+      ['n/w[Deployment] => kube-system/[pod with {k8s-app=kube-dns}] : TCP 53 is allowed but no need declares it: narrow the egress rule that allows it']],
+    ['a need of addresses covers a rule without peers on its port (how unknown addresses are reached)',
+      [namespace('n'), deployment('n', 'w', [{ outside: true, port: 443 }]), egress(undefined, [{ port: 443 }])], []],
+    ['a workload without declared needs is not checked',
+      [namespace('n'), deployment('n', 'w')], []],
+  ])('%s', (_rule, objects, expected) => {
+    expect(beyond(objects)).toEqual(expected);
+  });
+
+  test('the apps of dist/ are exposed to no more than they declare', () => {
+    const dist = path.join(__dirname, '..', 'dist');
+    for (const file of fs.readdirSync(dist)) {
+      expect({ file, findings: beyond(parseManifests(fs.readFileSync(path.join(dist, file), 'utf8'))) }).toEqual({ file, findings: [] });
+    }
+  });
+});

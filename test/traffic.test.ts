@@ -1,5 +1,5 @@
 import { KubeObject } from '../src/manifest';
-import { ConnectionSet, TrafficModel, analyzeTraffic, formatConnection } from '../src/traffic';
+import { ConnectionSet, TrafficModel, analyzeTraffic, exposureOf, formatConnection } from '../src/traffic';
 import { formatRange, parseCidr } from '../src/traffic/ip';
 
 // Small manifests: namespaces, workloads and policies, each case as few objects as its rule needs.
@@ -139,17 +139,17 @@ describe('beyond the inputs', () => {
       policy('n', 'b-in', { ingress: [{}] })])).toEqual([]);
   });
 
-  test('pods of namespaces the inputs do not define appear as the selector that allows them', () => {
-    const lines = connlist([namespace('n'), deployment('n', 'a'), denyAll('n'),
+  test('pods of namespaces the inputs do not define are no end of the list (only of the exposure analysis)', () => {
+    const objects = [namespace('n'), deployment('n', 'a'), denyAll('n'),
       policy('n', 'dns', { policyTypes: ['Egress'], egress: [{
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
         ports: [{ port: 53, protocol: 'UDP' }],
       }] }),
-      policy('n', 'mon', { ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }] })]);
-    expect(lines).toEqual([
-      '[namespace with {team=ops}]/[all pods] => n/a[Deployment] : All Connections',
-      'n/a[Deployment] => kube-system/[pod with {k8s-app=kube-dns}] : UDP 53',
-    ]);
+      policy('n', 'mon', { ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }] })];
+    expect(connlist(objects)).toEqual([]);
+    const report = exposureOf(objects);
+    expect(report.ingress.map((l) => `${l.workload} <= ${l.peer} : ${l.conn}`)).toEqual([`${A} <= [namespace with {team=ops}]/[all pods] : All Connections`]);
+    expect(report.egress.map((l) => `${l.workload} => ${l.peer} : ${l.conn}`)).toEqual([`${A} => kube-system/[pod with {k8s-app=kube-dns}] : UDP 53`]);
   });
 
   test('a namespaceSelector that names only namespaces of the inputs adds no stand-in', () => {

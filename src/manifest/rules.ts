@@ -100,6 +100,7 @@ export const RULES: Readonly<Record<string, string>> = {
   // traffic: what the NetworkPolicies allow.
   'traffic/ip-block': 'ipBlock CIDRs are CIDRs',
   'traffic/needed-flow': 'the flows a workload declares it needs are allowed',
+  'traffic/exposure-beyond-needs': 'a workload that declares its needs reaches nothing outside the manifests beyond them',
   'traffic/attendee-boundary': 'nothing crosses from one attendee\'s namespace to another\'s',
 };
 

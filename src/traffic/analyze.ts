@@ -9,14 +9,16 @@ import { Exposure, INGRESS_CONTROLLER, exposuresOf, ingressControllerPod } from 
 import { ConnectionSet } from './ports';
 
 /**
- * One end of a connection: a workload of the inputs, a range of addresses outside them, or the pods a
- * selector allows in namespaces the inputs do not define (shown as the selector, as netpol-analyzer does).
+ * One end of a connection: a workload of the inputs, a range of addresses outside them, or the ingress
+ * controller. Pods outside the inputs that selectors allow are no end of the list: as in
+ * netpol-analyzer, they appear only in the exposure analysis (see exposure.ts).
  */
 export type Endpoint =
   | { readonly type: 'workload'; readonly name: string; readonly namespace: string; readonly workload: TrafficWorkload }
   | { readonly type: 'ip'; readonly name: string; readonly ranges: readonly IpRange[] }
-  | { readonly type: 'selector'; readonly name: string; readonly namespace?: string }
-  | { readonly type: 'ingress-controller'; readonly name: string };
+  | { readonly type: 'ingress-controller'; readonly name: string }
+  /** A peer of the exposure analysis only (`entire-cluster`, pods by selector), in its graphs. */
+  | { readonly type: 'exposure'; readonly name: string };
 
 /** An allowed connection: `src => dst : conn`. */
 export interface Connection {
@@ -60,8 +62,6 @@ export class TrafficModel {
   readonly namespaces: Map<string, Record<string, string>>;
   /** The pieces of the address space that every ipBlock either wholly contains or wholly excludes. */
   readonly ipPieces: IpRange[];
-  /** Pods of namespaces the inputs do not define, one per selector that allows some. */
-  readonly representatives: Array<{ name: string; pod: PodLike }>;
   private readonly cidrs = new Map<string, IpRange | undefined>();
   /** The Services of the inputs, by `namespace/name`: needs name them. */
   readonly services = new Map<string, KubeObject>();
@@ -85,12 +85,6 @@ export class TrafficModel {
     const blocks = [...peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : [])), ...networks]
       .flatMap((text) => this.cidr(text) ?? []);
     this.ipPieces = atomicRanges(blocks, new Set([4, ...blocks.map((b) => b.family)]));
-    const reps = new Map<string, PodLike>();
-    for (const peer of peers) {
-      const rep = this.representative(peer);
-      if (rep) reps.set(rep.name, rep.pod);
-    }
-    this.representatives = [...reps].sort(([a], [b]) => a.localeCompare(b)).map(([name, pod]) => ({ name, pod }));
   }
 
   /** What Ingresses, Routes and HTTPRoutes expose (computed when first asked). */
@@ -277,24 +271,6 @@ export class TrafficModel {
     }
     return this.cidrs.get(text);
   }
-
-  /**
-   * The stand-in for pods a peer allows outside the namespaces of the inputs, if it may allow any: a
-   * namespaceSelector that does not pin the name of namespaces all defined here. Its labels are those
-   * the selectors require, so that it matches the peer it comes from.
-   */
-  private representative(peer: PolicyPeer): { name: string; pod: PodLike } | undefined {
-    if (peer.ipBlock || !peer.namespaceSelector) return undefined;
-    const pinned = pinnedNames(peer.namespaceSelector);
-    if (pinned && pinned.every((n) => this.namespaces.has(n))) return undefined;
-    const namespace = pinned?.length === 1 ? pinned[0] : undefined;
-    const namespaceLabels = { ...labelsRequiredBy(peer.namespaceSelector), ...(namespace ? { [NAMESPACE_NAME_LABEL]: namespace } : {}) };
-    const allNamespaces = isEmptySelector(peer.namespaceSelector);
-    const allPods = !peer.podSelector || isEmptySelector(peer.podSelector);
-    const nsPart = namespace ?? (allNamespaces ? '[all namespaces]' : `[namespace with ${formatSelector(peer.namespaceSelector)}]`);
-    const name = allNamespaces && allPods ? 'entire-cluster' : `${nsPart}/${allPods ? '[all pods]' : `[pod with ${formatSelector(peer.podSelector)}]`}`;
-    return { name, pod: { namespace, namespaceLabels, labels: labelsRequiredBy(peer.podSelector ?? {}), ports: [] } };
-  }
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -312,8 +288,8 @@ export function analyzeTraffic(objects: readonly KubeObject[]): Connection[] {
  * The connections of {@link analyzeTraffic} one at a time, in the same order, without holding them all:
  * an input whose policies allow most pairs has a list quadratic in its workloads.
  */
-export function* trafficConnections(objects: readonly KubeObject[]): Generator<Connection> {
-  yield* new ConnectionLister(new TrafficModel(objects)).connections();
+export function* trafficConnections(objects: readonly KubeObject[] | TrafficModel): Generator<Connection> {
+  yield* new ConnectionLister(objects instanceof TrafficModel ? objects : new TrafficModel(objects)).connections();
 }
 
 /** How netpol-analyzer's list is sorted (by source, then destination): `localeCompare`, with one collator. */
@@ -328,46 +304,72 @@ interface WorkloadGroup extends Reach {
   readonly index: number;
   /** Indexes into the sorted ends, ascending. */
   readonly members: number[];
-  /** Connections with ends outside the workloads: to them (egress) and from them (ingress). */
+  /** Connections with addresses outside the inputs: to them (egress) and from them (ingress). */
   readonly outgoing: Array<[Endpoint, ConnectionSet]>;
   readonly incoming: Array<[Endpoint, ConnectionSet]>;
   /** What may flow to each group it may reach (by index into the groups), itself included. */
   readonly reaches: Array<[number, ConnectionSet]>;
 }
 
+/** The workloads of a model, one end per name, sorted, and their groups of workloads that every policy treats alike. */
+export interface WorkloadGrouping {
+  /** One end per workload name (netpol-analyzer counts all pods of one owner as one workload), sorted. */
+  readonly ends: Array<Extract<Endpoint, { type: 'workload' }>>;
+  /** The group of each end, by index. */
+  readonly groupOf: number[];
+  /** One pod per group, and the ends (by index, ascending) it stands for. */
+  readonly groups: Array<{ readonly pod: PodLike; readonly members: number[] }>;
+}
+
+/** Groups a model's workloads as {@link WorkloadGroup} describes: by namespace, selected labels and named ports. */
+export function groupWorkloads(model: TrafficModel): WorkloadGrouping {
+  const unique = new Map<string, TrafficWorkload>();
+  for (const w of model.workloads) if (!unique.has(workloadId(w))) unique.set(workloadId(w), w);
+  const ends = [...unique.values()].map(workloadEnd).sort((a, b) => byName(a.name, b.name));
+  const keys = model.selectedLabelKeys();
+  const portNames = model.namedPorts();
+  const bySignature = new Map<string, number>();
+  const groups: Array<{ pod: PodLike; members: number[] }> = [];
+  const groupOf = ends.map((end, i) => {
+    const w = end.workload;
+    const labels = Object.keys(w.labels).filter((k) => keys.has(k)).sort().map((k) => [k, w.labels[k]]);
+    const ports = w.ports.filter((p) => p.name !== undefined && portNames.has(p.name)).map((p) => `${p.name}/${p.protocol}/${p.port}`).sort();
+    const signature = JSON.stringify([w.namespace, labels, ports]);
+    let g = bySignature.get(signature);
+    if (g === undefined) {
+      g = groups.length;
+      bySignature.set(signature, g);
+      groups.push({ pod: model.pod(w), members: [] });
+    }
+    groups[g].members.push(i);
+    return g;
+  });
+  return { ends, groupOf, groups };
+}
+
+/**
+ * What the policies of `pod` allow with addresses outside the inputs in `direction`: to them (egress)
+ * or from them (ingress), one end per distinct connection set.
+ */
+export function ipConnections(model: TrafficModel, pod: PodLike, direction: Direction): Array<[Endpoint, ConnectionSet]> {
+  return byConnection(model.ipPieces, (ip) => model.allowed(pod, direction, { ip })).map(([conn, ranges]) => [ipEnd(ranges), conn]);
+}
+
 /** Lists connections from the model's workloads grouped as {@link WorkloadGroup}. */
 class ConnectionLister {
-  /** One end per workload name (netpol-analyzer counts all pods of one owner as one workload), sorted. */
-  private readonly ends: Array<Extract<Endpoint, { type: 'workload' }>>;
+  private readonly ends: WorkloadGrouping['ends'];
   private readonly groupOf: number[];
-  private readonly groups: WorkloadGroup[] = [];
+  private readonly groups: WorkloadGroup[];
   /** What the ingress controller may open to each end (by index) it reaches. */
   private readonly fromIngressController = new Map<number, ConnectionSet>();
 
   constructor(private readonly model: TrafficModel) {
-    const unique = new Map<string, TrafficWorkload>();
-    for (const w of model.workloads) if (!unique.has(workloadId(w))) unique.set(workloadId(w), w);
-    this.ends = [...unique.values()].map(workloadEnd).sort((a, b) => byName(a.name, b.name));
-    const keys = model.selectedLabelKeys();
-    const portNames = model.namedPorts();
-    const bySignature = new Map<string, number>();
-    this.groupOf = this.ends.map((end, i) => {
-      const w = end.workload;
-      const labels = Object.keys(w.labels).filter((k) => keys.has(k)).sort().map((k) => [k, w.labels[k]]);
-      const ports = w.ports.filter((p) => p.name !== undefined && portNames.has(p.name)).map((p) => `${p.name}/${p.protocol}/${p.port}`).sort();
-      const signature = JSON.stringify([w.namespace, labels, ports]);
-      let g = bySignature.get(signature);
-      if (g === undefined) {
-        g = this.groups.length;
-        bySignature.set(signature, g);
-        this.groups.push({ index: g, ...model.withReach(model.pod(w)), members: [], outgoing: [], incoming: [], reaches: [] });
-      }
-      this.groups[g].members.push(i);
-      return g;
-    });
+    const grouping = groupWorkloads(model);
+    this.ends = grouping.ends;
+    this.groupOf = grouping.groupOf;
+    this.groups = grouping.groups.map((g, index) => ({ index, ...model.withReach(g.pod), members: g.members, outgoing: ipConnections(model, g.pod, 'Egress'), incoming: ipConnections(model, g.pod, 'Ingress'), reaches: [] }));
     for (const [src, dst] of model.candidatePairs(this.groups)) this.reach(src, dst);
     for (const g of this.groups) if (g.members.length > 1) this.reach(g, g);
-    for (const g of this.groups) this.outside(g);
     this.ingress();
   }
 
@@ -394,21 +396,6 @@ class ConnectionLister {
     if (!conn.isEmpty) src.reaches.push([dst.index, conn]);
   }
 
-  /** A group's connections with the pods selectors allow outside the inputs and with addresses. */
-  private outside(g: WorkloadGroup): void {
-    const model = this.model;
-    // Outside the inputs nothing is known to restrict: only this end's policies count.
-    for (const rep of model.representatives) {
-      const end: Endpoint = { type: 'selector', name: rep.name, namespace: rep.pod.namespace };
-      const egress = model.allowed(g.pod, 'Egress', { pod: rep.pod });
-      if (!egress.isEmpty) g.outgoing.push([end, egress]);
-      const ingress = model.allowed(g.pod, 'Ingress', { pod: rep.pod });
-      if (!ingress.isEmpty) g.incoming.push([end, ingress]);
-    }
-    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(g.pod, 'Egress', { ip }))) g.outgoing.push([ipEnd(ranges), conn]);
-    for (const [conn, ranges] of byConnection(model.ipPieces, (ip) => model.allowed(g.pod, 'Ingress', { ip }))) g.incoming.push([ipEnd(ranges), conn]);
-  }
-
   /**
    * The workloads end `i` (of group `g`) reaches, ascending: a merge of its groups' members when they
    * are few, else one pass over all ends, which needs no sort when the list is most of them.
@@ -432,7 +419,7 @@ class ConnectionLister {
   /** Every connection, sorted by source then destination name, the ingress controller's last. */
   *connections(): Generator<Connection> {
     const { ends, groups, groupOf } = this;
-    // Sources outside the workloads (selectors, addresses) with the workloads they reach.
+    // Sources outside the workloads (addresses) with the workloads they reach.
     const external = new Map<string, { end: Endpoint; to: Array<[number, ConnectionSet]> }>();
     groups.forEach((g) => {
       for (const [end, conn] of g.incoming) {
@@ -497,7 +484,7 @@ function byConnection(pieces: readonly IpRange[], allowed: (ip: IpRange) => Conn
 }
 
 /** The ports a rule allows towards `destination`; named ports resolve against its container ports. */
-function rulePorts(ports: readonly PolicyPort[] | undefined, destination: PodLike | undefined): ConnectionSet {
+export function rulePorts(ports: readonly PolicyPort[] | undefined, destination: PodLike | undefined): ConnectionSet {
   if (!ports || ports.length === 0) return ConnectionSet.ALL;
   let out = ConnectionSet.NONE;
   for (const p of ports) {
@@ -534,28 +521,6 @@ function adminPorts(ports: readonly AdminPort[] | undefined, destination: PodLik
   return out;
 }
 
-/** The namespace names a selector pins through the automatic name label, if it does. */
-function pinnedNames(selector: LabelSelectorSpec): string[] | undefined {
-  const byLabel = selector.matchLabels?.[NAMESPACE_NAME_LABEL];
-  if (byLabel !== undefined) return [byLabel];
-  const expr = selector.matchExpressions?.find((e) => e.key === NAMESPACE_NAME_LABEL && e.operator === 'In');
-  return expr ? [...(expr.values ?? [])] : undefined;
-}
-
-/** Labels that satisfy what a selector requires (`matchLabels`, one value of `In`, `Exists`). */
-function labelsRequiredBy(selector: LabelSelectorSpec): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of selector.matchExpressions ?? []) {
-    if (e.operator === 'In' && e.values?.length) out[e.key] = e.values[0];
-    if (e.operator === 'Exists') out[e.key] = '';
-  }
-  return { ...out, ...selector.matchLabels };
-}
-
-function isEmptySelector(selector: LabelSelectorSpec): boolean {
-  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
-}
-
 /** `{app=x,env Exists,role NotIn (a,b)}`, as netpol-analyzer writes selectors. */
 export function formatSelector(selector: LabelSelectorSpec): string {
   const terms = [
@@ -576,10 +541,19 @@ export function focusOn(connections: readonly Connection[], workloads: readonly 
 
 /** Whether a connection is one of the focused workload's (see {@link focusOn}); throws when none has that name. */
 export function focusFilter(workloads: readonly TrafficWorkload[], focus: string): (c: Connection) => boolean {
+  const ids = focusedWorkloads(workloads, focus);
+  if (ids === undefined) return (c) => c.src.name === INGRESS_CONTROLLER.name;
+  return (c) => ids.has(c.src.name) || ids.has(c.dst.name);
+}
+
+/**
+ * The names (`ns/name[Kind]`) of the workloads a focus name means (see {@link focusOn}), none for the
+ * ingress controller; throws when no workload has that name.
+ */
+export function focusedWorkloads(workloads: readonly TrafficWorkload[], focus: string): ReadonlySet<string> | undefined {
   // netpol-analyzer's focus name for the ingress controller, with or without its braces.
-  if (focus === INGRESS_CONTROLLER.name || `{${focus}}` === INGRESS_CONTROLLER.name) return (c) => c.src.name === INGRESS_CONTROLLER.name;
+  if (focus === INGRESS_CONTROLLER.name || `{${focus}}` === INGRESS_CONTROLLER.name) return undefined;
   const matches = workloads.filter((w) => [w.name, `${w.namespace}/${w.name}`, workloadId(w)].includes(focus));
   if (matches.length === 0) throw new Error(`no workload named "${focus}" in the inputs`);
-  const ids = new Set(matches.map(workloadId));
-  return (c) => ids.has(c.src.name) || ids.has(c.dst.name);
+  return new Set(matches.map(workloadId));
 }

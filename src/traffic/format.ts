@@ -1,4 +1,5 @@
 import { Connection, Endpoint, formatConnection } from './analyze';
+import { ExposureLine, ExposureReport } from './exposure';
 
 /** The output formats of `traffic`, netpol-analyzer's set. */
 export const TRAFFIC_FORMATS = ['txt', 'json', 'md', 'csv', 'dot', 'mermaid'] as const;
@@ -44,6 +45,82 @@ export function* formatConnectionParts(connections: Iterable<Connection>, format
     case 'dot': yield dot([...connections]); return;
     case 'mermaid': yield mermaid([...connections]); return;
   }
+}
+
+/**
+ * A connection list followed by an exposure analysis, as netpol-analyzer's `--exposure` prints them:
+ * in txt its exact section (`Exposure Analysis Result:`, `Egress Exposure:` lines `workload => peer`,
+ * `Ingress Exposure:` lines `workload <= peer`, the workloads not protected); in json an object of
+ * `connlist_results` and `exposure_results`; in md and csv a section after the table; in the graphs,
+ * edges with the exposure peers that are not addresses (those are in the list already).
+ */
+export function* formatExposureParts(connections: Iterable<Connection>, report: ExposureReport, format: TrafficFormat): Generator<string> {
+  const egressRow = (l: ExposureLine) => [l.workload, l.peer, l.conn.toString()];
+  const ingressRow = (l: ExposureLine) => [l.peer, l.workload, l.conn.toString()];
+  switch (format) {
+    case 'txt': {
+      let any = false;
+      for (const part of formatConnectionParts(connections, format)) { any = true; yield part; }
+      yield `${any ? '\n' : ''}${exposureText(report)}`;
+      return;
+    }
+    case 'json': {
+      // netpol-analyzer writes an empty exposure list as null (a nil Go slice), an empty connection list as [].
+      const json = (rows: string[][]) => rows.map(([src, dst, conn]) => ({ src, dst, conn }));
+      const orNull = <T>(list: T[]) => (list.length > 0 ? list : null);
+      yield `${JSON.stringify({
+        connlist_results: json([...connections].map((c) => [c.src.name, c.dst.name, c.conn.toString()])),
+        exposure_results: { egress_exposure: orNull(json(report.egress.map(egressRow))), ingress_exposure: orNull(json(report.ingress.map(ingressRow))) },
+      }, null, 2)}\n`;
+      return;
+    }
+    case 'md': {
+      yield* formatConnectionParts(connections, format);
+      yield '\n## Exposure Analysis Result:\n';
+      if (report.egress.length > 0) yield* ['### Egress Exposure:\n', ...markdownTable(['src', 'dst', 'conn'], report.egress.map(egressRow))];
+      if (report.ingress.length > 0) yield* ['### Ingress Exposure:\n', ...markdownTable(['dst', 'src', 'conn'], report.ingress.map((l) => [l.workload, l.peer, l.conn.toString()]))];
+      return;
+    }
+    case 'csv': {
+      yield* formatConnectionParts(connections, format);
+      const rows: string[][] = [['Exposure Analysis Result:', '', '']];
+      if (report.egress.length > 0) rows.push(['Egress Exposure:', '', ''], ['src', 'dst', 'conn'], ...report.egress.map(egressRow));
+      if (report.ingress.length > 0) rows.push(['Ingress Exposure:', '', ''], ['dst', 'src', 'conn'], ...report.ingress.map((l) => [l.workload, l.peer, l.conn.toString()]));
+      // The rows after the first line of csv() (its header).
+      yield* [...csv(rows[0], rows.slice(1))];
+      return;
+    }
+    case 'dot':
+    case 'mermaid': {
+      const ends = new Map<string, Endpoint>();
+      const edges: Connection[] = [];
+      const add = (l: ExposureLine, ingress: boolean) => {
+        // Address peers are in the connection list already.
+        if (l.isAddress) return;
+        const peer = ends.get(l.peer) ?? { type: 'exposure', name: l.peer };
+        ends.set(l.peer, peer);
+        edges.push(ingress ? { src: peer, dst: l.end, conn: l.conn } : { src: l.end, dst: peer, conn: l.conn });
+      };
+      for (const l of report.egress) add(l, false);
+      for (const l of report.ingress) add(l, true);
+      const all = [...connections, ...edges];
+      yield format === 'dot' ? dot(all) : mermaid(all);
+      return;
+    }
+  }
+}
+
+/** netpol-analyzer's txt exposure section; the workloads padded to one width, then a space and a tab. */
+export function exposureText(report: ExposureReport): string {
+  const width = Math.max(0, ...[...report.egress, ...report.ingress].map((l) => l.workload.length));
+  const lines = (list: readonly ExposureLine[], arrow: string) => list.map((l) => `${l.workload.padEnd(width)} \t${arrow} \t${l.peer} : ${l.conn}\n`).join('');
+  let out = 'Exposure Analysis Result:\n';
+  if (report.egress.length > 0) out += `Egress Exposure:\n${lines(report.egress, '=>')}`;
+  if (report.ingress.length > 0) out += `${report.egress.length > 0 ? '\n' : ''}Ingress Exposure:\n${lines(report.ingress, '<=')}`;
+  if (report.unprotected.length > 0) {
+    out += `\nWorkloads not protected by network policies:\n${report.unprotected.map((u) => `${u.workload} is not protected on ${u.direction}\n`).join('')}`;
+  }
+  return out;
 }
 
 function* mapRows(rows: Iterable<ConnectionRow>): Generator<readonly string[]> {
@@ -92,7 +169,8 @@ function dot(connections: readonly Connection[]): string {
     for (const e of ends) lines.push(`\t\t${ids.get(e.name)} [label=${q(shortName(e))} color="blue" fontcolor="blue"]`);
     lines.push(`\t\tlabel=${q(ns)}`, '\t}');
   });
-  for (const e of outside) lines.push(`\t${ids.get(e.name)} [label=${q(e.name)} shape=${e.type === 'ip' ? 'box' : 'ellipse'} color="red2" fontcolor="red2"]`);
+  const shape = (e: Endpoint) => (e.type === 'ip' ? 'box' : e.type === 'exposure' ? 'diamond' : 'ellipse');
+  for (const e of outside) lines.push(`\t${ids.get(e.name)} [label=${q(e.name)} shape=${shape(e)} color="red2" fontcolor="red2"]`);
   for (const c of connections) lines.push(`\t${ids.get(c.src.name)} -> ${ids.get(c.dst.name)} [label=${q(c.conn.toString())} color="gold2" fontcolor="darkgreen"]`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -112,7 +190,7 @@ function mermaid(connections: readonly Connection[]): string {
   });
   for (const e of outside) {
     const label = `"${mermaidText(e.name)}"`;
-    lines.push(`  ${ids.get(e.name)}${e.type === 'ip' ? `[(${label})]` : `([${label}])`}`);
+    lines.push(`  ${ids.get(e.name)}${e.type === 'ip' ? `[(${label})]` : e.type === 'exposure' ? `{${label}}` : `([${label}])`}`);
   }
   for (const c of connections) lines.push(`  ${ids.get(c.src.name)} -->|"${mermaidText(c.conn.toString())}"| ${ids.get(c.dst.name)}`);
   return `${lines.join('\n')}\n`;

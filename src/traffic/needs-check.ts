@@ -3,6 +3,7 @@ import { matchesSelector } from '../manifest/selector';
 import { ATTENDEE_LABEL } from '../manifest/labels';
 import { KubeObject } from '../manifest';
 import { PodLike, TrafficModel, formatSelector } from './analyze';
+import { exposureOf, selectorPeerName } from './exposure';
 import { IpRange, overlaps, parseCidr } from './ip';
 import { Direction, NAMESPACE_NAME_LABEL, TrafficWorkload, workloadId } from './model';
 import { NEEDS_ANNOTATION, NeededFlowSpec, parseNeeds, parsePodsRef } from '../manifest/needs';
@@ -15,7 +16,53 @@ import { ConnectionSet, TrafficProtocol } from './ports';
  */
 export function checkTraffic(objects: readonly KubeObject[]): Finding[] {
   const model = new TrafficModel(objects);
-  return [...checkIpBlocks(model), ...checkNeededFlows(objects, model), ...checkAttendeeBoundaries(objects, model)];
+  return [...checkIpBlocks(model), ...checkNeededFlows(objects, model), ...checkExposureBeyondNeeds(model), ...checkAttendeeBoundaries(objects, model)];
+}
+
+/**
+ * A workload that declares its needs ({@link NEEDS_ANNOTATION}) and whose egress policies isolate is
+ * exposed on egress to no more than them: every connection the exposure analysis shows it may open
+ * outside the manifests (to the entire cluster, to pods by selector) is one a need names. Egress no
+ * policy isolates is not checked: the stacks render no policies when asked not to. A need of
+ * addresses (`cidr`, `outside`) covers its port to any peer, as a rule without peers is how addresses
+ * the manifests cannot know are reached; a need of pods covers the selector peer naming exactly them.
+ * Needs that do not parse are reported by {@link checkNeededFlows}.
+ */
+export function checkExposureBeyondNeeds(model: TrafficModel): Finding[] {
+  const report = exposureOf(model);
+  const needsOf = new Map<string, { workload: TrafficWorkload; needs: NeededFlowSpec[] }>();
+  for (const w of model.workloads) {
+    const text = w.annotations[NEEDS_ANNOTATION];
+    if (text === undefined || needsOf.has(workloadId(w))) continue;
+    try {
+      needsOf.set(workloadId(w), { workload: w, needs: parseNeeds(text) });
+    } catch {
+      // checkNeededFlows reports it.
+    }
+  }
+  const at = (w: TrafficWorkload, message: string) => finding(w.object, `metadata.annotations.${NEEDS_ANNOTATION}`, 'traffic/exposure-beyond-needs', message);
+  return report.egress.flatMap((line) => {
+    const declared = needsOf.get(line.workload);
+    if (!declared || line.isAddress || report.unprotected.some((u) => u.workload === line.workload && u.direction === 'Egress')) return [];
+    let covered = ConnectionSet.NONE;
+    for (const need of declared.needs) {
+      if (typeof need.port !== 'number') continue;
+      const pods = need.pods !== undefined ? podsPeerName(need.pods) : undefined;
+      if (need.cidr !== undefined || need.outside || (pods !== undefined && pods === line.peer)) covered = covered.union(ConnectionSet.ports(need.protocol ?? 'TCP', need.port));
+    }
+    const beyond = line.conn.minus(covered);
+    return beyond.isEmpty ? [] : [at(declared.workload, `${line.workload} => ${line.peer} : ${beyond} is allowed but no need declares it: narrow the egress rule that allows it`)];
+  });
+}
+
+/** The exposure analysis's name of the pods a need names (`ns/[pod with {k=v}]`), if they parse. */
+function podsPeerName(text: string): string | undefined {
+  try {
+    const ref = parsePodsRef(text);
+    return selectorPeerName({ matchLabels: { [NAMESPACE_NAME_LABEL]: ref.namespace } }, { matchLabels: ref.labels });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every ipBlock CIDR is one: the API server rejects a policy with any other, and the analysis cannot place it. */
