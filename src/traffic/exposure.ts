@@ -2,7 +2,8 @@ import { LabelSelectorSpec, matchesSelector } from '../manifest/selector';
 import { KubeObject } from '../manifest';
 import { Endpoint, PodLike, TrafficModel, groupWorkloads, ipConnections, rulePorts } from './analyze';
 
-type WorkloadEnd = Extract<Endpoint, { type: 'workload' }>;
+/** The workload end of an exposure line. */
+export type WorkloadEnd = Extract<Endpoint, { type: 'workload' }>;
 import { Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer } from './model';
 import { ConnectionSet } from './ports';
 

@@ -13,7 +13,7 @@ export {
   formatExposureParts,
 } from './format';
 export { type Exposure, INGRESS_CONTROLLER, exposuresOf } from './ingress';
-export { ENTIRE_CLUSTER, type ExposureLine, type ExposureReport, exposureOf } from './exposure';
+export { ENTIRE_CLUSTER, type ExposureLine, type ExposureReport, type WorkloadEnd, exposureOf } from './exposure';
 export {
   CLUSTER_DNS_PODS, DNS_NEEDS, NEEDS_ANNOTATION, type NeedTarget, type NeededFlow, type NeededFlowSpec, type PodsRef, declareNeeds, formatPodsRef, parseNeeds, parsePodsRef,
 } from '../manifest/needs';
