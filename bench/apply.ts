@@ -29,7 +29,8 @@ const load = {
     ...(require('../constructs/classroom') as typeof import('../constructs/classroom')),
     ...(require('../src/synth') as typeof import('../src/synth')),
   }),
-  server: () => (require('../test/support/fake-apiserver') as typeof import('../test/support/fake-apiserver')).FakeApiServer,
+  server: () =>
+    (require('../test/support/fake-apiserver') as typeof import('../test/support/fake-apiserver')).FakeApiServer,
 };
 
 /** What the section runs; every field has a default for `npm run bench`. */
@@ -102,7 +103,9 @@ export interface ApplyBenchResult {
 
 // Run from .bench/bench/ (npm run bench compiles it there, apart from the library's lib/) or from a bundle next to nothing: the project
 // root is found from the working directory then.
-const ROOT = fs.existsSync(path.join(__dirname, '..', '..', 'package.json')) ? path.join(__dirname, '..', '..') : process.cwd();
+const ROOT = fs.existsSync(path.join(__dirname, '..', '..', 'package.json'))
+  ? path.join(__dirname, '..', '..')
+  : process.cwd();
 const ENGINE_MANAGER_NOTE = 'apply --no-wait through the CLI';
 const CLI = path.join(ROOT, 'lib', 'src', 'cli.js');
 // Preloaded into each child (`node -r`): its peak RSS as the last line of its output.
@@ -121,7 +124,8 @@ function writeObjects(size: string, dir: string): number {
     return count;
   }
   const attendees = Number(size);
-  if (!Number.isInteger(attendees) || attendees < 1) throw new Error(`apply bench: a size is "dist" or a number of attendees, got "${size}"`);
+  if (!Number.isInteger(attendees) || attendees < 1)
+    throw new Error(`apply bench: a size is "dist" or a number of attendees, got "${size}"`);
   const { App, Classroom, CLASSROOM_STACKS, synthYaml } = load.synth();
   const app = new App();
   new Classroom(app, 'classroom', { attendees: { count: attendees }, stacks: CLASSROOM_STACKS });
@@ -131,21 +135,61 @@ function writeObjects(size: string, dir: string): number {
 }
 
 /** Runs one way in a child process while the parent serves; its peak RSS comes from bench/peak-rss.ts. */
-function runChild(way: Way, dir: string, kubeconfig: string, options: ApplyBenchOptions): Promise<Omit<ApplyRun, 'requests'>> {
+function runChild(
+  way: Way,
+  dir: string,
+  kubeconfig: string,
+  options: ApplyBenchOptions,
+): Promise<Omit<ApplyRun, 'requests'>> {
   // kubectl: the test server serves no OpenAPI document, so client-side validation is off, which
   // spares kubectl requests; its discovery cache is cold, as the engine's and the loop's are.
-  const [command, args] = way === 'kubectl'
-    ? ['kubectl', ['apply', '--server-side', '--validate=false', '-f', dir, '--kubeconfig', kubeconfig, '--cache-dir', path.join(path.dirname(kubeconfig), 'kubectl-cache')]]
-    : [process.execPath, ['-r', PEAK_RSS, ...(way === 'engine'
-      ? [CLI, 'apply', dir, '--no-wait', '--applyset', 'bench', '--kubeconfig', kubeconfig, ...options.engineArgs]
-      : [__filename, '--child', dir, kubeconfig, String(options.inFlight)])]];
+  const [command, args] =
+    way === 'kubectl'
+      ? [
+          'kubectl',
+          [
+            'apply',
+            '--server-side',
+            '--validate=false',
+            '-f',
+            dir,
+            '--kubeconfig',
+            kubeconfig,
+            '--cache-dir',
+            path.join(path.dirname(kubeconfig), 'kubectl-cache'),
+          ],
+        ]
+      : [
+          process.execPath,
+          [
+            '-r',
+            PEAK_RSS,
+            ...(way === 'engine'
+              ? [
+                  CLI,
+                  'apply',
+                  dir,
+                  '--no-wait',
+                  '--applyset',
+                  'bench',
+                  '--kubeconfig',
+                  kubeconfig,
+                  ...options.engineArgs,
+                ]
+              : [__filename, '--child', dir, kubeconfig, String(options.inFlight)]),
+          ],
+        ];
   return new Promise((resolve) => {
     const start = performance.now();
     const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
-    child.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4_000); });
+    child.stdout.on('data', (d: Buffer) => {
+      out = (out + d.toString()).slice(-20_000);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-4_000);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutSeconds * 1000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -161,7 +205,8 @@ function runChild(way: Way, dir: string, kubeconfig: string, options: ApplyBench
         // Killed before its exit handler ran: no figure.
       }
       const tail = () => `${err}\n${lines.join('\n')}`.trim().split('\n').slice(-3).join(' | ').slice(-500);
-      if (signal === 'SIGKILL') resolve({ ok: false, error: `stopped after ${options.timeoutSeconds} s`, wallMs, maxRssKiB });
+      if (signal === 'SIGKILL')
+        resolve({ ok: false, error: `stopped after ${options.timeoutSeconds} s`, wallMs, maxRssKiB });
       else if (code !== 0) resolve({ ok: false, error: `exit ${code}: ${tail()}`, wallMs, maxRssKiB });
       else resolve({ ok: true, wallMs, maxRssKiB });
     });
@@ -182,7 +227,9 @@ async function benchSize(size: string, ways: readonly Way[], options: ApplyBench
     const objects = writeObjects(size, inputs);
     const runs: Partial<Record<Way, ApplyRun>> = {};
     for (const way of ways) {
-      const server = await load.server().start({ tls: true, latencyMs: options.latencyMs, tokens: new Set(['bench-admin']), recordRequests: false });
+      const server = await load
+        .server()
+        .start({ tls: true, latencyMs: options.latencyMs, tokens: new Set(['bench-admin']), recordRequests: false });
       try {
         // What every cluster has: the apply set's parent Secret lives there.
         server.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
@@ -200,20 +247,31 @@ async function benchSize(size: string, ways: readonly Way[], options: ApplyBench
 }
 
 const perObject = (run: ApplyRun, objects: number) =>
-  Object.entries(run.requests).map(([verb, n]) => `${verb} ${fmt(n / objects)}`).join(', ');
-const writes = (run: ApplyRun) => Object.entries(run.requests)
-  .filter(([verb]) => /^(patch|create|update|delete)$/.test(verb)).reduce((sum, [, n]) => sum + n, 0);
+  Object.entries(run.requests)
+    .map(([verb, n]) => `${verb} ${fmt(n / objects)}`)
+    .join(', ');
+const writes = (run: ApplyRun) =>
+  Object.entries(run.requests)
+    .filter(([verb]) => /^(patch|create|update|delete)$/.test(verb))
+    .reduce((sum, [, n]) => sum + n, 0);
 
 /** Runs the section, prints its table and verdict line, and returns what it measured. */
-export async function benchApply(partial: Partial<ApplyBenchOptions> = {}, log: (line: string) => void = console.log): Promise<ApplyBenchResult> {
+export async function benchApply(
+  partial: Partial<ApplyBenchOptions> = {},
+  log: (line: string) => void = console.log,
+): Promise<ApplyBenchResult> {
   const options = { ...APPLY_BENCH_DEFAULTS, ...partial };
-  if (!fs.existsSync(CLI)) throw new Error(`apply bench: ${path.relative(ROOT, CLI)} is missing: run \`npm run build\` first`);
+  if (!fs.existsSync(CLI))
+    throw new Error(`apply bench: ${path.relative(ROOT, CLI)} is missing: run \`npm run build\` first`);
   const withKubectl = options.kubectl && kubectlOnPath();
   const ways: Way[] = withKubectl ? ['engine', 'bare', 'kubectl'] : ['engine', 'bare'];
-  const engine = options.engineArgs.length > 0 ? `${ENGINE_MANAGER_NOTE} ${options.engineArgs.join(' ')}` : ENGINE_MANAGER_NOTE;
-  log(`\nApply: ${engine} vs a bare loop of one server-side-apply PATCH per object (${options.inFlight} in flight, `
-    + `one keep-alive agent)${withKubectl ? ' and `kubectl apply --server-side --validate=false`' : ''}, against the test API server `
-    + `over TLS on 127.0.0.1 with ${options.latencyMs} ms per request; a fresh server and child process per run`);
+  const engine =
+    options.engineArgs.length > 0 ? `${ENGINE_MANAGER_NOTE} ${options.engineArgs.join(' ')}` : ENGINE_MANAGER_NOTE;
+  log(
+    `\nApply: ${engine} vs a bare loop of one server-side-apply PATCH per object (${options.inFlight} in flight, ` +
+      `one keep-alive agent)${withKubectl ? ' and `kubectl apply --server-side --validate=false`' : ''}, against the test API server ` +
+      `over TLS on 127.0.0.1 with ${options.latencyMs} ms per request; a fresh server and child process per run`,
+  );
   if (options.kubectl && !withKubectl) log('kubectl is not on the PATH: not compared with it');
   const w = [6, 8, 8, 10, 10, 10, 10, 9, 11];
   log(row(['size', 'objects', 'way', 'wall s', 'ms/object', 'peak MB', 'writes/obj', 'vs bare', 'vs kubectl'], w));
@@ -223,17 +281,36 @@ export async function benchApply(partial: Partial<ApplyBenchOptions> = {}, log: 
     sizes.push(result);
     for (const way of ways) {
       const run = result[way]!;
-      const vs = (other?: ApplyRun) => (way === 'engine' && run.ok && other?.ok ? `${fmt(run.wallMs / other.wallMs)}x` : '');
-      log(row([size, result.objects, way, run.ok ? fmt(run.wallMs / 1000) : 'FAILED', fmt(run.wallMs / result.objects),
-        run.maxRssKiB ? fmt(run.maxRssKiB / 1024, 0) : '-', fmt(writes(run) / result.objects), vs(result.bare), vs(result.kubectl)], w));
-      log(`        requests per object: ${perObject(run, result.objects)}${run.error ? `; ${run.error.split('\n')[0]}` : ''}`);
+      const vs = (other?: ApplyRun) =>
+        way === 'engine' && run.ok && other?.ok ? `${fmt(run.wallMs / other.wallMs)}x` : '';
+      log(
+        row(
+          [
+            size,
+            result.objects,
+            way,
+            run.ok ? fmt(run.wallMs / 1000) : 'FAILED',
+            fmt(run.wallMs / result.objects),
+            run.maxRssKiB ? fmt(run.maxRssKiB / 1024, 0) : '-',
+            fmt(writes(run) / result.objects),
+            vs(result.bare),
+            vs(result.kubectl),
+          ],
+          w,
+        ),
+      );
+      log(
+        `        requests per object: ${perObject(run, result.objects)}${run.error ? `; ${run.error.split('\n')[0]}` : ''}`,
+      );
     }
   }
   const shortfalls = verdict(sizes, options);
-  log(shortfalls.length === 0
-    ? `apply verdict: all targets met (linear within ${options.linearFactor}x, within ${options.bareFactor}x the bare loop, `
-      + `${withKubectl ? `at most ${options.kubectlFactor}x kubectl, ` : ''}one write per object, under ${options.memoryLimitMiB} MiB)`
-    : `apply verdict: fell short: ${shortfalls.join('; ')}`);
+  log(
+    shortfalls.length === 0
+      ? `apply verdict: all targets met (linear within ${options.linearFactor}x, within ${options.bareFactor}x the bare loop, ` +
+          `${withKubectl ? `at most ${options.kubectlFactor}x kubectl, ` : ''}one write per object, under ${options.memoryLimitMiB} MiB)`
+      : `apply verdict: fell short: ${shortfalls.join('; ')}`,
+  );
   return { sizes, shortfalls };
 }
 
@@ -245,15 +322,19 @@ export function applyMarkdown(result: ApplyBenchResult, options: Partial<ApplyBe
   const ratio = (e: ApplyRun, other?: ApplyRun) => (e.ok && other?.ok ? `${fmt(e.wallMs / other.wallMs)}x` : '-');
   const rows = result.sizes.map((s) => {
     const e = s.engine;
-    return `| ${s.objects} | ${time(e)} | ${fmt(e.wallMs / s.objects)} ms | ${perObject(e, s.objects)} | ${fmt(e.maxRssKiB / 1024, 0)} MB | `
-      + `${time(s.bare)} | ${ratio(e, s.bare)} |${withKubectl ? ` ${time(s.kubectl)} | ${ratio(e, s.kubectl)} |` : ''}`;
+    return (
+      `| ${s.objects} | ${time(e)} | ${fmt(e.wallMs / s.objects)} ms | ${perObject(e, s.objects)} | ${fmt(e.maxRssKiB / 1024, 0)} MB | ` +
+      `${time(s.bare)} | ${ratio(e, s.bare)} |${withKubectl ? ` ${time(s.kubectl)} | ${ratio(e, s.kubectl)} |` : ''}`
+    );
   });
-  return `Apply (\`apply --no-wait\`) against the test API server over TLS on 127.0.0.1 with ${latencyMs} ms of latency per request, `
-    + `next to a bare loop of one server-side-apply PATCH per object (${inFlight} in flight, keep-alive)`
-    + `${withKubectl ? ' and to `kubectl apply --server-side --validate=false`' : ''}; a fresh server and process per run:\n\n`
-    + `| objects | engine | per object | requests per object | peak RSS | bare loop | engine / bare |${withKubectl ? ' kubectl | engine / kubectl |' : ''}\n`
-    + `|---|---|---|---|---|---|---|${withKubectl ? '---|---|' : ''}\n`
-    + rows.join('\n');
+  return (
+    `Apply (\`apply --no-wait\`) against the test API server over TLS on 127.0.0.1 with ${latencyMs} ms of latency per request, ` +
+    `next to a bare loop of one server-side-apply PATCH per object (${inFlight} in flight, keep-alive)` +
+    `${withKubectl ? ' and to `kubectl apply --server-side --validate=false`' : ''}; a fresh server and process per run:\n\n` +
+    `| objects | engine | per object | requests per object | peak RSS | bare loop | engine / bare |${withKubectl ? ' kubectl | engine / kubectl |' : ''}\n` +
+    `|---|---|---|---|---|---|---|${withKubectl ? '---|---|' : ''}\n` +
+    rows.join('\n')
+  );
 }
 
 /** What fell short of the apply targets. */
@@ -266,33 +347,47 @@ function verdict(sizes: readonly ApplySize[], options: ApplyBenchOptions): strin
       continue;
     }
     const ratio = s.engine.wallMs / s.bare.wallMs;
-    if (s.bare.ok && ratio > options.bareFactor) shortfalls.push(`${fmt(ratio)}x the bare loop at ${s.objects} objects (limit ${options.bareFactor}x)`);
-    if (s.kubectl && !s.kubectl.ok) shortfalls.push(`kubectl failed at ${s.objects} objects (${s.kubectl.error?.split('\n')[0]})`);
+    if (s.bare.ok && ratio > options.bareFactor)
+      shortfalls.push(`${fmt(ratio)}x the bare loop at ${s.objects} objects (limit ${options.bareFactor}x)`);
+    if (s.kubectl && !s.kubectl.ok)
+      shortfalls.push(`kubectl failed at ${s.objects} objects (${s.kubectl.error?.split('\n')[0]})`);
     const kubectlRatio = s.kubectl?.ok ? s.engine.wallMs / s.kubectl.wallMs : 0;
-    if (kubectlRatio > options.kubectlFactor) shortfalls.push(`${fmt(kubectlRatio)}x kubectl at ${s.objects} objects (limit ${options.kubectlFactor}x)`);
+    if (kubectlRatio > options.kubectlFactor)
+      shortfalls.push(`${fmt(kubectlRatio)}x kubectl at ${s.objects} objects (limit ${options.kubectlFactor}x)`);
     // One write per object, and the apply set parent's (before and after) on top.
     const extraWrites = writes(s.engine) - s.objects - 2;
-    if (extraWrites > 0) shortfalls.push(`${fmt(writes(s.engine) / s.objects)} writes per object at ${s.objects} objects (limit 1 and the apply set parent)`);
+    if (extraWrites > 0)
+      shortfalls.push(
+        `${fmt(writes(s.engine) / s.objects)} writes per object at ${s.objects} objects (limit 1 and the apply set parent)`,
+      );
     const reads = (s.engine.requests.get ?? 0) / s.objects;
-    if (reads > 0.5) shortfalls.push(`${fmt(reads)} GETs per object at ${s.objects} objects (read live state with LISTs)`);
+    if (reads > 0.5)
+      shortfalls.push(`${fmt(reads)} GETs per object at ${s.objects} objects (read live state with LISTs)`);
     const dryRuns = (s.engine.requests['patch(dryRun)'] ?? 0) / s.objects;
-    if (dryRuns > 0) shortfalls.push(`${fmt(dryRuns)} dry-run PATCHes per object at ${s.objects} objects (only for --dry-run and diff)`);
+    if (dryRuns > 0)
+      shortfalls.push(
+        `${fmt(dryRuns)} dry-run PATCHes per object at ${s.objects} objects (only for --dry-run and diff)`,
+      );
   }
   // Linear growth: one object at the largest size against one at the second size (the first, dist/,
   // is too small to spread start-up).
   const measured = sizes.filter((s) => s.engine.ok);
   if (measured.length >= 3) {
     const [mid, last] = [measured[1], measured[measured.length - 1]];
-    const growth = (last.engine.wallMs / last.objects) / (mid.engine.wallMs / mid.objects);
+    const growth = last.engine.wallMs / last.objects / (mid.engine.wallMs / mid.objects);
     if (growth > options.linearFactor) {
-      shortfalls.push(`superlinear: one object costs ${fmt(growth)}x at ${last.objects} what it costs at ${mid.objects} (limit ${options.linearFactor}x)`);
+      shortfalls.push(
+        `superlinear: one object costs ${fmt(growth)}x at ${last.objects} what it costs at ${mid.objects} (limit ${options.linearFactor}x)`,
+      );
     }
   } else if (sizes.length >= 3) {
     shortfalls.push('growth not judged: fewer than three sizes succeeded');
   }
   const largest = sizes[sizes.length - 1];
   if (largest && largest.engine.maxRssKiB / 1024 > options.memoryLimitMiB) {
-    shortfalls.push(`peak RSS ${fmt(largest.engine.maxRssKiB / 1024, 0)} MB at ${largest.objects} objects (limit ${options.memoryLimitMiB} MiB)`);
+    shortfalls.push(
+      `peak RSS ${fmt(largest.engine.maxRssKiB / 1024, 0)} MB at ${largest.objects} objects (limit ${options.memoryLimitMiB} MiB)`,
+    );
   }
   return shortfalls;
 }
@@ -306,19 +401,32 @@ function verdict(sizes: readonly ApplySize[], options: ApplyBenchOptions): strin
 async function bareChild(dir: string, kubeconfigFile: string, inFlight: number): Promise<string | undefined> {
   const config = parseYaml(fs.readFileSync(kubeconfigFile, 'utf8'));
   const cluster = config.clusters[0].cluster;
-  const agent = new https.Agent({ keepAlive: true, maxSockets: inFlight, ca: Buffer.from(cluster['certificate-authority-data'], 'base64') });
-  const headers = { Authorization: `Bearer ${config.users[0].user.token}` };
-  const request = (method: string, urlPath: string, body?: string) => new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = https.request(`${cluster.server}${urlPath}`, {
-      method, agent, headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/apply-patch+yaml' },
-    }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => { text += d.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
+  const agent = new https.Agent({
+    keepAlive: true,
+    maxSockets: inFlight,
+    ca: Buffer.from(cluster['certificate-authority-data'], 'base64'),
   });
+  const headers = { Authorization: `Bearer ${config.users[0].user.token}` };
+  const request = (method: string, urlPath: string, body?: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = https.request(
+        `${cluster.server}${urlPath}`,
+        {
+          method,
+          agent,
+          headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/apply-patch+yaml' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => {
+            text += d.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
 
   const objects: KubeObject[] = [];
   for (const file of fs.readdirSync(dir).sort()) {
@@ -331,27 +439,35 @@ async function bareChild(dir: string, kubeconfigFile: string, inFlight: number):
   for (const apiVersion of new Set(objects.map((o) => o.apiVersion))) {
     const answer = await request('GET', apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
     if (answer.status !== 200) return `discovery of ${apiVersion}: ${answer.status}`;
-    for (const r of JSON.parse(answer.text).resources) if (!r.name.includes('/')) resources.set(`${apiVersion}/${r.kind}`, { name: r.name, namespaced: r.namespaced });
+    for (const r of JSON.parse(answer.text).resources)
+      if (!r.name.includes('/')) resources.set(`${apiVersion}/${r.kind}`, { name: r.name, namespaced: r.namespaced });
   }
   const first = objects.filter((o) => o.kind === 'Namespace' || o.kind === 'CustomResourceDefinition');
   const rest = objects.filter((o) => !first.includes(o));
   const failures: string[] = [];
   for (const batch of [first, rest]) {
     let next = 0;
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (next < batch.length) {
-        const obj = batch[next++];
-        const resource = resources.get(`${obj.apiVersion}/${obj.kind}`);
-        if (!resource) {
-          failures.push(`no resource for ${obj.apiVersion} ${obj.kind}`);
-          continue;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < batch.length) {
+          const obj = batch[next++];
+          const resource = resources.get(`${obj.apiVersion}/${obj.kind}`);
+          if (!resource) {
+            failures.push(`no resource for ${obj.apiVersion} ${obj.kind}`);
+            continue;
+          }
+          const base = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
+          const ns = resource.namespaced ? `/namespaces/${obj.metadata.namespace ?? 'default'}` : '';
+          const answer = await request(
+            'PATCH',
+            `${base}${ns}/${resource.name}/${obj.metadata.name}?fieldManager=bench-bare&force=true`,
+            JSON.stringify(obj),
+          );
+          if (answer.status >= 300)
+            failures.push(`${obj.kind} ${obj.metadata.name}: ${answer.status} ${answer.text.slice(0, 200)}`);
         }
-        const base = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
-        const ns = resource.namespaced ? `/namespaces/${obj.metadata.namespace ?? 'default'}` : '';
-        const answer = await request('PATCH', `${base}${ns}/${resource.name}/${obj.metadata.name}?fieldManager=bench-bare&force=true`, JSON.stringify(obj));
-        if (answer.status >= 300) failures.push(`${obj.kind} ${obj.metadata.name}: ${answer.status} ${answer.text.slice(0, 200)}`);
-      }
-    }));
+      }),
+    );
   }
   agent.destroy();
   return failures.length === 0 ? undefined : `${failures.length} failed, first: ${failures[0]}`;
@@ -372,25 +488,41 @@ export function parseApplyBenchArgs(args: readonly string[]): Partial<ApplyBench
     const [flag, value] = [args[i], args[i + 1]];
     const number = Number(value);
     switch (flag) {
-      case '--sizes': options.sizes = value.split(',').filter(Boolean); break;
-      case '--latency-ms': options.latencyMs = number; break;
-      case '--in-flight': options.inFlight = number; break;
-      case '--timeout-s': options.timeoutSeconds = number; break;
-      case '--engine-args': options.engineArgs = value.split(/\s+/).filter(Boolean); break;
+      case '--sizes':
+        options.sizes = value.split(',').filter(Boolean);
+        break;
+      case '--latency-ms':
+        options.latencyMs = number;
+        break;
+      case '--in-flight':
+        options.inFlight = number;
+        break;
+      case '--timeout-s':
+        options.timeoutSeconds = number;
+        break;
+      case '--engine-args':
+        options.engineArgs = value.split(/\s+/).filter(Boolean);
+        break;
       case '--kubectl':
-        if (value !== 'true' && value !== 'false') throw new Error(`apply bench: --kubectl is true or false, got ${value}`);
+        if (value !== 'true' && value !== 'false')
+          throw new Error(`apply bench: --kubectl is true or false, got ${value}`);
         options.kubectl = value === 'true';
         break;
-      default: throw new Error(`apply bench: unknown option ${flag} (known: --sizes, --latency-ms, --in-flight, --timeout-s, --engine-args, --kubectl)`);
+      default:
+        throw new Error(
+          `apply bench: unknown option ${flag} (known: --sizes, --latency-ms, --in-flight, --timeout-s, --engine-args, --kubectl)`,
+        );
     }
-    if (!['--sizes', '--engine-args', '--kubectl'].includes(flag) && !(number >= 0)) throw new Error(`apply bench: ${flag} needs a number, got ${value}`);
+    if (!['--sizes', '--engine-args', '--kubectl'].includes(flag) && !(number >= 0))
+      throw new Error(`apply bench: ${flag} needs a number, got ${value}`);
   }
   return options;
 }
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const run = args[0] === '--child' ? childMain(args.slice(1)) : benchApply(parseApplyBenchArgs(args)).then(() => undefined);
+  const run =
+    args[0] === '--child' ? childMain(args.slice(1)) : benchApply(parseApplyBenchArgs(args)).then(() => undefined);
   run.catch((error: unknown) => {
     process.stderr.write(`apply bench: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = 1;

@@ -56,7 +56,9 @@ function timed(command: string, options: SpawnSyncOptions = {}): number {
   const result = spawnSync(command, { cwd: ROOT, shell: true, encoding: 'utf8', timeout: 180_000, ...options });
   const seconds = (performance.now() - start) / 1000;
   if (result.status !== 0) {
-    throw new Error(`\`${command}\` failed (${result.error?.message ?? `exit ${result.status}`}):\n${String(result.stdout)}${String(result.stderr)}`);
+    throw new Error(
+      `\`${command}\` failed (${result.error?.message ?? `exit ${result.status}`}):\n${String(result.stdout)}${String(result.stderr)}`,
+    );
   }
   return seconds;
 }
@@ -70,7 +72,10 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function manifests(dir: string): Map<string, string> {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(MANIFEST_SUFFIX)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(MANIFEST_SUFFIX))
+    .sort();
   return new Map(files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
@@ -102,7 +107,7 @@ const WAYS: SynthWay[] = [
   },
   {
     label: 'project via cdk8s.yaml: cdk8s synth',
-    markdown: '`npx cdk8s synth` (this project\'s `cdk8s.yaml`, with the validation plugin)',
+    markdown: "`npx cdk8s synth` (this project's `cdk8s.yaml`, with the validation plugin)",
     command: (outdir) => `${CDK8S} --output ${outdir}`,
     env: () => cleanEnv(),
   },
@@ -142,16 +147,24 @@ function benchScale(subject: ScaleSubject, sizes: readonly number[], rounds: num
   for (let round = 0; round < rounds; round++) {
     for (const n of sizes) {
       const child = spawnSync(process.execPath, [path.join(__dirname, 'scale.js'), subject, String(n)], {
-        cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: cleanEnv(),
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: cleanEnv(),
       });
       if (child.status !== 0) throw new Error(`scale ${subject} ${n} failed:\n${child.stdout}${child.stderr}`);
       const result = JSON.parse(child.stdout) as ScaleResult;
       const prev = best.get(n);
       // Fastest time (least disturbed by the rest of the machine), highest peak memory.
-      best.set(n, !prev ? result : {
-        ...(result.ms < prev.ms ? result : prev),
-        maxRssKiB: Math.max(result.maxRssKiB, prev.maxRssKiB),
-      });
+      best.set(
+        n,
+        !prev
+          ? result
+          : {
+              ...(result.ms < prev.ms ? result : prev),
+              maxRssKiB: Math.max(result.maxRssKiB, prev.maxRssKiB),
+            },
+      );
     }
   }
   return sizes.map((n) => best.get(n)!);
@@ -173,24 +186,56 @@ function reportScale(out: BenchOutput, unit: string, scale: readonly ScaleResult
   const marginal = marginalCosts(points);
   const s = [5, 8, 8, 9, 12, 14, 12];
   out.log(row(['N', 'objects', 'YAML MB', 'time ms', `ms per ${unit}`, 'marginal ms', 'peak RSS MB'], s));
-  scale.forEach((r, i) => out.log(row([r.n, r.objects, fmt(r.yamlBytes / 2 ** 20, 1), fmt(r.ms, 0), fmt(r.ms / r.n),
-    i === 0 ? '' : fmt(marginal[i - 1]), fmt(r.maxRssKiB / 1024, 0)], s)));
+  scale.forEach((r, i) =>
+    out.log(
+      row(
+        [
+          r.n,
+          r.objects,
+          fmt(r.yamlBytes / 2 ** 20, 1),
+          fmt(r.ms, 0),
+          fmt(r.ms / r.n),
+          i === 0 ? '' : fmt(marginal[i - 1]),
+          fmt(r.maxRssKiB / 1024, 0),
+        ],
+        s,
+      ),
+    ),
+  );
   const [first] = scale;
-  const apart = scale.every((r) => r.objects * first.n === r.n * first.objects && r.namespaces * first.n === r.n * first.namespaces);
+  const apart = scale.every(
+    (r) => r.objects * first.n === r.n * first.objects && r.namespaces * first.n === r.n * first.namespaces,
+  );
   const growth = superlinearity(points);
   const last = scale[scale.length - 1];
   const perUnitMB = (last.maxRssKiB - first.maxRssKiB) / 1024 / (last.n - first.n);
   const step = `${scale[scale.length - 2].n}->${last.n}`;
-  out.log(`memory: ${fmt(perUnitMB)} MB per ${unit} over a ${fmt(first.maxRssKiB / 1024, 0)} MB base; objects and namespaces `
-    + `exactly N x one ${unit}'s ${check(out, apart, `${unit}s do not scale to exactly N x one ${unit}'s objects and namespaces`)}`);
-  out.log(`growth: each ${unit} at ${step} costs ${fmt(growth)}x the cheapest earlier step (linear ~1, limit `
-    + `${TARGETS.superlinearity}) ${check(out, growth <= TARGETS.superlinearity, `superlinear growth of ${unit}s ${fmt(growth)}x`)}`);
+  out.log(
+    `memory: ${fmt(perUnitMB)} MB per ${unit} over a ${fmt(first.maxRssKiB / 1024, 0)} MB base; objects and namespaces ` +
+      `exactly N x one ${unit}'s ${check(out, apart, `${unit}s do not scale to exactly N x one ${unit}'s objects and namespaces`)}`,
+  );
+  out.log(
+    `growth: each ${unit} at ${step} costs ${fmt(growth)}x the cheapest earlier step (linear ~1, limit ` +
+      `${TARGETS.superlinearity}) ${check(out, growth <= TARGETS.superlinearity, `superlinear growth of ${unit}s ${fmt(growth)}x`)}`,
+  );
 
-  out.markdown(table(['N', 'objects', 'time', `per ${unit}`, `marginal per ${unit}`, 'peak RSS'], scale.map((r, i) => [
-    r.n, thousands(r.objects), seconds(r.ms), `${fmt(r.ms / r.n, 1)} ms`, i === 0 ? '' : `${fmt(marginal[i - 1], 1)} ms`,
-    `${fmt(r.maxRssKiB / 1024, 0)} MB`])));
-  out.markdown(`Each ${unit} at ${step.replace('->', '→')} costs ${fmt(growth)}x one at the cheapest earlier step `
-    + `(linear: about 1; the limit is ${TARGETS.superlinearity}x), and about ${fmt(perUnitMB)} MB.`);
+  out.markdown(
+    table(
+      ['N', 'objects', 'time', `per ${unit}`, `marginal per ${unit}`, 'peak RSS'],
+      scale.map((r, i) => [
+        r.n,
+        thousands(r.objects),
+        seconds(r.ms),
+        `${fmt(r.ms / r.n, 1)} ms`,
+        i === 0 ? '' : `${fmt(marginal[i - 1], 1)} ms`,
+        `${fmt(r.maxRssKiB / 1024, 0)} MB`,
+      ]),
+    ),
+  );
+  out.markdown(
+    `Each ${unit} at ${step.replace('->', '→')} costs ${fmt(growth)}x one at the cheapest earlier step ` +
+      `(linear: about 1; the limit is ${TARGETS.superlinearity}x), and about ${fmt(perUnitMB)} MB.`,
+  );
 }
 
 /** Synthesis of all apps three ways, then copies of the workshop and attendees of a classroom at scale. */
@@ -202,21 +247,40 @@ function synthSection(out: BenchOutput): void {
   WAYS.forEach((way, i) => out.log(row([way.label, fmt(synth[i].min), fmt(synth[i].median)], w)));
   const [project, , stock] = synth;
   const speedup = stock.median / project.median;
-  out.log(`stock / project: ${fmt(speedup, 1)}x median, ${fmt(stock.min / project.min, 1)}x min `
-    + `(target >= ${TARGETS.speedup}x) ${check(out, speedup >= TARGETS.speedup, `speed-up ${fmt(speedup, 1)}x < ${TARGETS.speedup}x`)}; `
-    + `project median < ${TARGETS.synthSeconds} s ${check(out, project.median < TARGETS.synthSeconds, `project synth median ${fmt(project.median)} s`)}`);
-  out.markdown(`Synthesis of all apps, each run a fresh process writing every app, checked byte-identical to \`dist/\` `
-    + `(${SYNTH_RUNS} runs each):`);
-  out.markdown(table(['', 'min', 'median'], WAYS.map((way, i) => [way.markdown, `${fmt(synth[i].min)} s`, `${fmt(synth[i].median)} s`])));
-  out.markdown(`The project's way is ${fmt(speedup, 1)}x faster than the stock way (median; ${fmt(stock.min / project.min, 1)}x by min).`);
+  out.log(
+    `stock / project: ${fmt(speedup, 1)}x median, ${fmt(stock.min / project.min, 1)}x min ` +
+      `(target >= ${TARGETS.speedup}x) ${check(out, speedup >= TARGETS.speedup, `speed-up ${fmt(speedup, 1)}x < ${TARGETS.speedup}x`)}; ` +
+      `project median < ${TARGETS.synthSeconds} s ${check(out, project.median < TARGETS.synthSeconds, `project synth median ${fmt(project.median)} s`)}`,
+  );
+  out.markdown(
+    `Synthesis of all apps, each run a fresh process writing every app, checked byte-identical to \`dist/\` ` +
+      `(${SYNTH_RUNS} runs each):`,
+  );
+  out.markdown(
+    table(
+      ['', 'min', 'median'],
+      WAYS.map((way, i) => [way.markdown, `${fmt(synth[i].min)} s`, `${fmt(synth[i].median)} s`]),
+    ),
+  );
+  out.markdown(
+    `The project's way is ${fmt(speedup, 1)}x faster than the stock way (median; ${fmt(stock.min / project.min, 1)}x by min).`,
+  );
 
-  out.log(`\nScale: N copies of the full workshop in one App, each in its own namespaces (fresh process per N, best of ${SCALE_ROUNDS})`);
-  out.markdown(`Scale: N copies of the full workshop (\`apps/workshop.ts\`, every copy in namespaces of its own) in one App, `
-    + `synthesized to YAML, each N in a fresh process (best of ${SCALE_ROUNDS}):`);
+  out.log(
+    `\nScale: N copies of the full workshop in one App, each in its own namespaces (fresh process per N, best of ${SCALE_ROUNDS})`,
+  );
+  out.markdown(
+    `Scale: N copies of the full workshop (\`apps/workshop.ts\`, every copy in namespaces of its own) in one App, ` +
+      `synthesized to YAML, each N in a fresh process (best of ${SCALE_ROUNDS}):`,
+  );
   reportScale(out, 'copy', benchScale('workshop', SCALE_SIZES, SCALE_ROUNDS));
-  out.log(`\nClassroom: N attendees, each with every stack in a namespace of their own (fresh process per N, best of ${CLASSROOM_ROUNDS})`);
-  out.markdown(`Classroom: one Classroom of N attendees, each with all four stacks in a namespace of their own, each N in a `
-    + `fresh process (best of ${CLASSROOM_ROUNDS}):`);
+  out.log(
+    `\nClassroom: N attendees, each with every stack in a namespace of their own (fresh process per N, best of ${CLASSROOM_ROUNDS})`,
+  );
+  out.markdown(
+    `Classroom: one Classroom of N attendees, each with all four stacks in a namespace of their own, each N in a ` +
+      `fresh process (best of ${CLASSROOM_ROUNDS}):`,
+  );
   reportScale(out, 'attendee', benchScale('classroom', CLASSROOM_SIZES, CLASSROOM_ROUNDS));
 }
 
@@ -241,14 +305,23 @@ function applySection(options: Partial<ApplyBenchOptions>): BenchSection {
  * Options after the section names go to the apply section: `npm run bench -- apply --sizes dist,30`.
  */
 function sections(options: Partial<ApplyBenchOptions>): Readonly<Record<string, BenchSection>> {
-  return { synth: synthSection, validate: benchValidate, traffic: benchTraffic, cli: benchCli, apply: applySection(options), tests: testsSection };
+  return {
+    synth: synthSection,
+    validate: benchValidate,
+    traffic: benchTraffic,
+    cli: benchCli,
+    apply: applySection(options),
+    tests: testsSection,
+  };
 }
 
 /** The machine the figures come from: the first line of the report and of the Markdown. */
 function machine(): string {
   const cpus = os.cpus();
-  return `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GB memory, `
-    + `${os.type()} ${os.release()}, Node.js ${process.version}`;
+  return (
+    `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GB memory, ` +
+    `${os.type()} ${os.release()}, Node.js ${process.version}`
+  );
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -264,7 +337,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const start = performance.now();
   const shortfalls: string[] = [];
   const markdown: string[] = [];
-  const load = os.loadavg().map((l) => fmt(l)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => fmt(l))
+    .join(' ');
   console.log(`workshop-stacks bench on ${machine()}; load ${load}; sections: ${names.join(' ')}`);
   for (const name of names) {
     console.log(`\n== ${name}`);
@@ -282,13 +358,19 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const took = `bench took ${fmt((performance.now() - start) / 1000, 0)} s`;
   console.log(`\n----- README.md, section Performance: from here -----\n`);
-  console.log(`One run of \`npm run bench\` (${names.join(', ')}) on ${machine()}, load ${load} at the start; ${took}.\n`);
+  console.log(
+    `One run of \`npm run bench\` (${names.join(', ')}) on ${machine()}, load ${load} at the start; ${took}.\n`,
+  );
   console.log(markdown.join('\n\n'));
   console.log(`\n----- to here -----`);
-  console.log(shortfalls.length > 0 ? `\nshort of targets (${took}): ${shortfalls.join('; ')}` : `\nall targets met (${took})`);
+  console.log(
+    shortfalls.length > 0 ? `\nshort of targets (${took}): ${shortfalls.join('; ')}` : `\nall targets met (${took})`,
+  );
   return 0;
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -21,26 +21,48 @@ const TARGET = { seconds: 30, mib: 1024 };
 const TIMEOUT_MS = 120_000;
 
 type Policies = 'default-deny' | 'none';
-interface Measure { readonly ms: number; readonly maxRssMiB: number; readonly connections: number }
+interface Measure {
+  readonly ms: number;
+  readonly maxRssMiB: number;
+  readonly connections: number;
+}
 
 function deployment(i: number): unknown {
   const labels = { app: `web-${i}` };
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web-${i}`, namespace: `ns-${i % NAMESPACES}`, labels },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `web-${i}`, namespace: `ns-${i % NAMESPACES}`, labels },
     spec: {
-      replicas: 2, selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'registry.example.com/web:1', ports: [{ name: 'http', containerPort: 8080 }] }] } },
+      replicas: 2,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            { name: 'web', image: 'registry.example.com/web:1', ports: [{ name: 'http', containerPort: 8080 }] },
+          ],
+        },
+      },
     },
   };
 }
 
 function denyAll(ns: number): unknown {
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: `ns-${ns}` }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'default-deny', namespace: `ns-${ns}` },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  };
 }
 
 function generate(file: string, count: number, policies: Policies): void {
   const fd = fs.openSync(file, 'w');
-  const docs = [...Array.from({ length: count }, (_, i) => deployment(i)), ...(policies === 'default-deny' ? Array.from({ length: NAMESPACES }, (_, k) => denyAll(k)) : [])];
+  const docs = [
+    ...Array.from({ length: count }, (_, i) => deployment(i)),
+    ...(policies === 'default-deny' ? Array.from({ length: NAMESPACES }, (_, k) => denyAll(k)) : []),
+  ];
   docs.forEach((doc, i) => fs.writeSync(fd, `${i > 0 ? '---\n' : ''}${stringify(doc)}`));
   fs.closeSync(fd);
 }
@@ -52,10 +74,18 @@ function measure(file: string): Measure {
   const sink = fs.openSync(os.devNull, 'w');
   let connections = 0;
   let buffer = '';
-  const counted = (function* () { for (const c of trafficConnections(objects)) { connections++; yield c; } })();
+  const counted = (function* () {
+    for (const c of trafficConnections(objects)) {
+      connections++;
+      yield c;
+    }
+  })();
   for (const part of formatConnectionParts(counted, 'txt')) {
     buffer += part;
-    if (buffer.length >= 65536) { fs.writeSync(sink, buffer); buffer = ''; }
+    if (buffer.length >= 65536) {
+      fs.writeSync(sink, buffer);
+      buffer = '';
+    }
   }
   fs.writeSync(sink, buffer);
   fs.closeSync(sink);
@@ -63,7 +93,11 @@ function measure(file: string): Measure {
 }
 
 function inChild(file: string): Measure | undefined {
-  const run = spawnSync(process.execPath, [__filename, file], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: TIMEOUT_MS });
+  const run = spawnSync(process.execPath, [__filename, file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    timeout: TIMEOUT_MS,
+  });
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return undefined;
   if (run.status !== 0) throw new Error(`bench traffic ${file} failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Measure;
@@ -85,25 +119,43 @@ export function benchTraffic(out: BenchOutput): void {
         if (!m) {
           out.log(`${n} workloads, policies: ${policies}: stopped after ${TIMEOUT_MS / 1000} s`);
           rows.push([`${n}`, policies, `over ${TIMEOUT_MS / 1000} s`, '', '', '']);
-          if (policies === 'default-deny' && n === SIZES[SIZES.length - 1]) out.shortfall(`traffic over ${n} workloads with a default deny took over ${TIMEOUT_MS / 1000} s`);
+          if (policies === 'default-deny' && n === SIZES[SIZES.length - 1])
+            out.shortfall(`traffic over ${n} workloads with a default deny took over ${TIMEOUT_MS / 1000} s`);
           continue;
         }
         // Growth: time per workload at this size over the previous size's.
-        const growth = previous ? fmt((m.ms / n) / (previous.ms / previous.n)) : '';
+        const growth = previous ? fmt(m.ms / n / (previous.ms / previous.n)) : '';
         previous = { n, ms: m.ms };
-        out.log(`${n} workloads, policies: ${policies}: ${fmt(m.ms / 1000, 1)} s, ${m.maxRssMiB.toFixed(0)} MiB, ${m.connections} connections`
-          + `${growth ? `, ${growth}x the time per workload of the size before` : ''}`);
-        rows.push([`${n}`, policies, `${fmt(m.ms / 1000, 1)} s`, `${m.maxRssMiB.toFixed(0)} MiB`, `${m.connections}`, growth ? `${growth}x` : '']);
-        if (policies === 'default-deny' && n === SIZES[SIZES.length - 1] && (m.ms / 1000 > TARGET.seconds || m.maxRssMiB > TARGET.mib)) {
-          out.shortfall(`traffic over ${n} workloads with a default deny: ${fmt(m.ms / 1000, 1)} s, ${m.maxRssMiB.toFixed(0)} MiB (target ${TARGET.seconds} s, ${TARGET.mib} MiB)`);
+        out.log(
+          `${n} workloads, policies: ${policies}: ${fmt(m.ms / 1000, 1)} s, ${m.maxRssMiB.toFixed(0)} MiB, ${m.connections} connections` +
+            `${growth ? `, ${growth}x the time per workload of the size before` : ''}`,
+        );
+        rows.push([
+          `${n}`,
+          policies,
+          `${fmt(m.ms / 1000, 1)} s`,
+          `${m.maxRssMiB.toFixed(0)} MiB`,
+          `${m.connections}`,
+          growth ? `${growth}x` : '',
+        ]);
+        if (
+          policies === 'default-deny' &&
+          n === SIZES[SIZES.length - 1] &&
+          (m.ms / 1000 > TARGET.seconds || m.maxRssMiB > TARGET.mib)
+        ) {
+          out.shortfall(
+            `traffic over ${n} workloads with a default deny: ${fmt(m.ms / 1000, 1)} s, ${m.maxRssMiB.toFixed(0)} MiB (target ${TARGET.seconds} s, ${TARGET.mib} MiB)`,
+          );
         }
       }
     }
-    out.markdown(`\`traffic\` over generated Deployments in ${NAMESPACES} namespaces (read from YAML, txt list written to /dev/null, fresh process each; `
-      + `growth is the time per workload over that of the size before; target: ${SIZES[SIZES.length - 1]} workloads with a default deny in under `
-      + `${TARGET.seconds} s and ${TARGET.mib} MiB; without policies every ordered pair is a line):\n\n`
-      + '| workloads | policies | time | peak memory | connections | growth |\n|---|---|---|---|---|---|\n'
-      + rows.map((r) => `| ${r.join(' | ')} |`).join('\n'));
+    out.markdown(
+      `\`traffic\` over generated Deployments in ${NAMESPACES} namespaces (read from YAML, txt list written to /dev/null, fresh process each; ` +
+        `growth is the time per workload over that of the size before; target: ${SIZES[SIZES.length - 1]} workloads with a default deny in under ` +
+        `${TARGET.seconds} s and ${TARGET.mib} MiB; without policies every ordered pair is a line):\n\n` +
+        '| workloads | policies | time | peak memory | connections | growth |\n|---|---|---|---|---|---|\n' +
+        rows.map((r) => `| ${r.join(' | ')} |`).join('\n'),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

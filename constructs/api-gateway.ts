@@ -142,10 +142,19 @@ export class ApiGateway extends StackConstruct {
 
     if (gw) {
       if (gw.dataPlane && (props.networkPolicies ?? true)) {
-        const client = { name: gw.gatewayName, namespace: gw.dataPlane.namespace, selector: gw.dataPlane.selector ?? {} };
+        const client = {
+          name: gw.gatewayName,
+          namespace: gw.dataPlane.namespace,
+          selector: gw.dataPlane.selector ?? {},
+        };
         this.traffic = { policies: this.networkTraffic(), client, owned: false };
       }
-      this.httpRoutes = new GatewayApiRoutes(this, 'routes', { name: this.name, namespace: this.namespace, labels, gatewayApi: gw });
+      this.httpRoutes = new GatewayApiRoutes(this, 'routes', {
+        name: this.name,
+        namespace: this.namespace,
+        labels,
+        gatewayApi: gw,
+      });
     } else {
       const envoy = new EnvoyGateway(this, 'gateway', ctx, {
         name: this.name,
@@ -178,17 +187,23 @@ export class ApiGateway extends StackConstruct {
   addRoute(route: GatewayRoute): void {
     const field = `routes[${this.routes.length}]`;
     const resolved = resolveRoute(this.check, route, field, this.namespace);
-    const reserved = resolved.pathPrefix === GATEWAY_HEALTH_PATH || resolved.pathPrefix.startsWith(`${GATEWAY_HEALTH_PATH}/`);
-    if (reserved && !this.httpRoutes) this.check.fail(`${field}.pathPrefix`, `${GATEWAY_HEALTH_PATH} is the gateway's own health check`);
+    const reserved =
+      resolved.pathPrefix === GATEWAY_HEALTH_PATH || resolved.pathPrefix.startsWith(`${GATEWAY_HEALTH_PATH}/`);
+    if (reserved && !this.httpRoutes)
+      this.check.fail(`${field}.pathPrefix`, `${GATEWAY_HEALTH_PATH} is the gateway's own health check`);
     if (this.routes.some((r) => r.host === resolved.host && r.pathPrefix === resolved.pathPrefix)) {
-      this.check.fail(`${field}.pathPrefix`, `${resolved.pathPrefix} is already routed${resolved.host ? ` for host ${resolved.host}` : ''}`);
+      this.check.fail(
+        `${field}.pathPrefix`,
+        `${resolved.pathPrefix} is already routed${resolved.host ? ` for host ${resolved.host}` : ''}`,
+      );
     }
     this.httpRoutes?.add(this.check, resolved, field);
     this.routes.push(resolved);
     this.admit(resolved.upstream);
     // Envoy needs each routed Service of a construct (its selector is known, so it is in the same manifests).
     const { upstream } = resolved;
-    if (this.workload && upstream.selector) declareNeeds(this.workload.workload, [{ to: { service: upstream }, port: upstream.port }]);
+    if (this.workload && upstream.selector)
+      declareNeeds(this.workload.workload, [{ to: { service: upstream }, port: upstream.port }]);
   }
 
   /**
@@ -202,6 +217,9 @@ export class ApiGateway extends StackConstruct {
     const { policies, client, owned } = this.traffic;
     if (!owned && !upstream.selector) return;
     const pods = { name: upstream.name, namespace: upstream.namespace, selector: upstream.selector ?? {} };
-    policies.allow(client, pods, [{ port: upstream.targetPort }], { egress: owned, ingress: upstream.selector ? 'separate' : 'none' });
+    policies.allow(client, pods, [{ port: upstream.targetPort }], {
+      egress: owned,
+      ingress: upstream.selector ? 'separate' : 'none',
+    });
   }
 }

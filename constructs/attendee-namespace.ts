@@ -3,8 +3,15 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { declareException } from '../src/manifest/exceptions';
 import {
-  ACCOUNT_LABEL, ATTENDEE_LABEL, CLASSROOM_LABEL, COMPONENT_LABEL, DISPLAY_NAME_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL,
-  PROVISIONER_LABELS, ownerLabels,
+  ACCOUNT_LABEL,
+  ATTENDEE_LABEL,
+  CLASSROOM_LABEL,
+  COMPONENT_LABEL,
+  DISPLAY_NAME_ANNOTATION,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  PROVISIONER_LABELS,
+  ownerLabels,
 } from '../src/manifest/labels';
 import { guardNamespace } from '../src/namespace';
 import { NetworkTraffic, PodGroup } from '../src/network-traffic';
@@ -22,8 +29,14 @@ import { optionsOf } from './stack-options';
 import { WebConsole } from './webconsole';
 
 /** The namespaces of a classroom's attendees, as the policy API selects them. */
-export function attendeeNamespacesOf(classroom: string): { matchLabels: Record<string, string>; matchExpressions: Array<{ key: string; operator: string; values?: string[] }> } {
-  return { matchLabels: { [CLASSROOM_LABEL]: classroom }, matchExpressions: [{ key: ATTENDEE_LABEL, operator: 'Exists' }] };
+export function attendeeNamespacesOf(classroom: string): {
+  matchLabels: Record<string, string>;
+  matchExpressions: Array<{ key: string; operator: string; values?: string[] }>;
+} {
+  return {
+    matchLabels: { [CLASSROOM_LABEL]: classroom },
+    matchExpressions: [{ key: ATTENDEE_LABEL, operator: 'Exists' }],
+  };
 }
 
 /** Name of the attendee's ServiceAccount, Role, RoleBinding, ResourceQuota and LimitRange in their namespace. */
@@ -36,13 +49,33 @@ export const ATTENDEE_OBJECT_NAME = 'attendee';
  * mint a token that outlives the kubeconfig's.
  */
 export const ATTENDEE_WORKSHOP_RULES: readonly k8s.PolicyRule[] = [
-  { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: [''],
+    resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods/exec', 'pods/attach', 'pods/portforward'], verbs: ['get', 'create'] },
-  { apiGroups: [''], resources: ['events', 'endpoints', 'serviceaccounts', 'resourcequotas', 'limitranges'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'daemonsets', 'statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-  { apiGroups: ['apps'], resources: ['deployments/scale', 'replicasets/scale', 'statefulsets/scale'], verbs: ['get', 'update', 'patch'] },
-  { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: [''],
+    resources: ['events', 'endpoints', 'serviceaccounts', 'resourcequotas', 'limitranges'],
+    verbs: ['get', 'list', 'watch'],
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments', 'replicasets', 'daemonsets', 'statefulsets'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments/scale', 'replicasets/scale', 'statefulsets/scale'],
+    verbs: ['get', 'update', 'patch'],
+  },
+  {
+    apiGroups: ['batch'],
+    resources: ['jobs', 'cronjobs'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
 ];
@@ -123,7 +156,17 @@ export class AttendeeNamespace extends StackChart {
    */
   private adminIsolation(classroom: string, priority: number): void {
     const attendees = attendeeNamespacesOf(classroom);
-    const others = [{ namespaces: { ...attendees, matchExpressions: [...attendees.matchExpressions, { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [this.namespace!] }] } }];
+    const others = [
+      {
+        namespaces: {
+          ...attendees,
+          matchExpressions: [
+            ...attendees.matchExpressions,
+            { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [this.namespace!] },
+          ],
+        },
+      },
+    ];
     new ApiObject(this, 'admin-network-policy', {
       apiVersion: POLICY_API_VERSION,
       kind: 'AdminNetworkPolicy',
@@ -145,12 +188,17 @@ export class AttendeeNamespace extends StackChart {
     const namespace = this.namespace!;
     const metadata = { name: ATTENDEE_OBJECT_NAME, namespace, labels: this.objectLabels('access') };
     const serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { ...metadata, labels: { ...metadata.labels, [ACCOUNT_LABEL]: 'attendee' }, annotations: { [DISPLAY_NAME_ANNOTATION]: this.displayName } },
+      metadata: {
+        ...metadata,
+        labels: { ...metadata.labels, [ACCOUNT_LABEL]: 'attendee' },
+        annotations: { [DISPLAY_NAME_ANNOTATION]: this.displayName },
+      },
       // The account is for a person's kubeconfig, never for a pod.
       automountServiceAccountToken: false,
     });
     const grant = { ...metadata, subject: { name: serviceAccount.name, namespace } };
-    if (access === 'workshop') grantNamespacedRole(this, 'attendee', { ...grant, rules: ATTENDEE_WORKSHOP_RULES.map((r) => ({ ...r })) });
+    if (access === 'workshop')
+      grantNamespacedRole(this, 'attendee', { ...grant, rules: ATTENDEE_WORKSHOP_RULES.map((r) => ({ ...r })) });
     else bindRoleInNamespace(this, 'attendee', { ...grant, roleRef: { kind: 'ClusterRole', name: 'edit' } });
     return serviceAccount;
   }
@@ -161,16 +209,20 @@ export class AttendeeNamespace extends StackChart {
     guardNamespace(this, {
       namespace: this.namespace!,
       labels: this.objectLabels('quota'),
-      quotas: [{
-        name: ATTENDEE_OBJECT_NAME,
-        hard: {
-          'requests.cpu': q(quota.cpu.request), 'limits.cpu': q(quota.cpu.limit),
-          'requests.memory': q(quota.memory.request), 'limits.memory': q(quota.memory.limit),
-          'pods': k8s.Quantity.fromNumber(quota.pods),
-          'services': k8s.Quantity.fromNumber(quota.services),
-          'count/jobs.batch': k8s.Quantity.fromNumber(quota.jobs),
+      quotas: [
+        {
+          name: ATTENDEE_OBJECT_NAME,
+          hard: {
+            'requests.cpu': q(quota.cpu.request),
+            'limits.cpu': q(quota.cpu.limit),
+            'requests.memory': q(quota.memory.request),
+            'limits.memory': q(quota.memory.limit),
+            pods: k8s.Quantity.fromNumber(quota.pods),
+            services: k8s.Quantity.fromNumber(quota.services),
+            'count/jobs.batch': k8s.Quantity.fromNumber(quota.jobs),
+          },
         },
-      }],
+      ],
       // No `max`: the quota bounds the whole namespace, and a per-container cap would only reject
       // containers (the stacks' or the attendee's) that the quota has room for.
       limitRange: {
@@ -191,10 +243,18 @@ export class AttendeeNamespace extends StackChart {
     traffic.denyAllIn(namespace);
     const out: { -readonly [K in keyof AttendeeStacks]: AttendeeStacks[K] } = {};
     if (stacks.dockercoins) {
-      out.dockercoins = new Dockercoins(this, 'dockercoins', { ...optionsOf(stacks.dockercoins), ...placement, webuiNodePort: 'auto' });
+      out.dockercoins = new Dockercoins(this, 'dockercoins', {
+        ...optionsOf(stacks.dockercoins),
+        ...placement,
+        webuiNodePort: 'auto',
+      });
     }
     if (stacks.webconsole) {
-      out.webconsole = new WebConsole(this, 'webconsole', { ...optionsOf(stacks.webconsole), ...placement, nodePort: 'auto' });
+      out.webconsole = new WebConsole(this, 'webconsole', {
+        ...optionsOf(stacks.webconsole),
+        ...placement,
+        nodePort: 'auto',
+      });
     }
     if (stacks.apiGateway) {
       const api = optionsOf(stacks.apiGateway);
@@ -205,7 +265,10 @@ export class AttendeeNamespace extends StackChart {
     if (stacks.consolehub) {
       const hub = optionsOf(stacks.consolehub);
       out.consolehub = new ConsoleHub(this, 'consolehub', {
-        ...hub, ...placement, nodePort: 'auto', guardRails: false,
+        ...hub,
+        ...placement,
+        nodePort: 'auto',
+        guardRails: false,
         // The workshop's hub needs to be told; ours creates its Jobs in its own namespace anyway.
         jobsNamespace: hub.hub === 'workshop-stacks' ? undefined : namespace,
       });
@@ -218,13 +281,18 @@ export class AttendeeNamespace extends StackChart {
         selector: {},
         matchExpressions: [
           { key: MANAGED_BY_LABEL, operator: 'NotIn', values: [MANAGED_BY] },
-          ...(out.consolehub ? Object.entries(PROVISIONER_LABELS).map(([key, value]) => ({ key, operator: 'NotIn', values: [value] })) : []),
+          ...(out.consolehub
+            ? Object.entries(PROVISIONER_LABELS).map(([key, value]) => ({ key, operator: 'NotIn', values: [value] }))
+            : []),
         ],
       };
       traffic.allowFromAnywhere(own, []);
       traffic.allowToAnywhere(own, []);
-      declareException(traffic.policyOf(own)!, 'wiring/network-policy-selects-pods',
-        'selects the pods an attendee creates during the workshop (kubectl create deployment); none of them is in the manifests');
+      declareException(
+        traffic.policyOf(own)!,
+        'wiring/network-policy-selects-pods',
+        'selects the pods an attendee creates during the workshop (kubectl create deployment); none of them is in the manifests',
+      );
     }
     return out;
   }

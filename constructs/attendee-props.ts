@@ -79,5 +79,6 @@ export interface ClassroomStacks {
    * must have room for (2 unless set).
    * @default none
    */
-  readonly consolehub?: Omit<ConsoleHubProps, 'namespace' | 'profile' | 'nodePort' | 'jobsNamespace' | 'guardRails'> | true;
+  readonly consolehub?:
+    Omit<ConsoleHubProps, 'namespace' | 'profile' | 'nodePort' | 'jobsNamespace' | 'guardRails'> | true;
 }

@@ -21,15 +21,17 @@ import { optionsOf } from './stack-options';
 export const MINIKUBE_POD_NETWORK_CIDR = '10.244.0.0/16';
 
 /** The attendees: their names, or a number of them named `<prefix><n>`. */
-export type ClassroomAttendees = readonly string[] | {
-  /** How many attendees. */
-  readonly count: number;
-  /**
-   * Their names are this prefix and a number from 1, zero-padded to sort (`attendee-01` ... `attendee-30`).
-   * @default 'attendee-'
-   */
-  readonly prefix?: string;
-};
+export type ClassroomAttendees =
+  | readonly string[]
+  | {
+      /** How many attendees. */
+      readonly count: number;
+      /**
+       * Their names are this prefix and a number from 1, zero-padded to sort (`attendee-01` ... `attendee-30`).
+       * @default 'attendee-'
+       */
+      readonly prefix?: string;
+    };
 
 /**
  * Cluster-wide isolation of the attendees with the policy API (policy.networking.k8s.io/v1alpha1), on top
@@ -184,29 +186,40 @@ export class Classroom extends Construct {
     const normalized = normalizeAttendees(check, props.attendees, prefix);
     if (isolation) {
       check.oneOf('adminIsolation.policy', isolation.policy, ['admin', 'baseline']);
-      check.integer('adminIsolation.priority', isolation.priority ?? DEFAULT_ADMIN_PRIORITY, 0, MAX_ADMIN_PRIORITY - (normalized.length - 1),
-        `an integer from 0 to ${MAX_ADMIN_PRIORITY - (normalized.length - 1)}, so that each of the ${normalized.length} attendees' AdminNetworkPolicies has a priority up to ${MAX_ADMIN_PRIORITY}`);
+      check.integer(
+        'adminIsolation.priority',
+        isolation.priority ?? DEFAULT_ADMIN_PRIORITY,
+        0,
+        MAX_ADMIN_PRIORITY - (normalized.length - 1),
+        `an integer from 0 to ${MAX_ADMIN_PRIORITY - (normalized.length - 1)}, so that each of the ${normalized.length} attendees' AdminNetworkPolicies has a priority up to ${MAX_ADMIN_PRIORITY}`,
+      );
       if (isolation.policy === 'baseline') this.baselineIsolation();
     }
 
-    this.attendees = normalized.map(({ displayName, name, namespace }, i) => new AttendeeNamespace(this, name, {
-      displayName, name, namespace,
-      classroom: this.name,
-      profile: this.profile,
-      access: props.access ?? 'edit',
-      quota,
-      containerDefaults: defaults,
-      stacks: props.stacks ?? {},
-      ownWorkloadTraffic: props.ownWorkloadTraffic ?? true,
-      adminPriority: isolation?.policy === 'admin' ? (isolation.priority ?? DEFAULT_ADMIN_PRIORITY) + i : undefined,
-    }));
+    this.attendees = normalized.map(
+      ({ displayName, name, namespace }, i) =>
+        new AttendeeNamespace(this, name, {
+          displayName,
+          name,
+          namespace,
+          classroom: this.name,
+          profile: this.profile,
+          access: props.access ?? 'edit',
+          quota,
+          containerDefaults: defaults,
+          stacks: props.stacks ?? {},
+          ownWorkloadTraffic: props.ownWorkloadTraffic ?? true,
+          adminPriority: isolation?.policy === 'admin' ? (isolation.priority ?? DEFAULT_ADMIN_PRIORITY) + i : undefined,
+        }),
+    );
 
     // At synth time, so that stacks changed after construction (more replicas, another route) are counted.
     const scale = profileSettings(this.profile).resourceScale;
     const sessions = optionsOf(props.stacks?.consolehub ?? {}).maxSessions ?? DEFAULT_CLASSROOM_SESSIONS;
     this.node.addValidation({
       validate: () => {
-        for (const attendee of this.attendees) checkFit(check, attendee, quota, scale, sessionsOf(attendee.stacks.consolehub, sessions));
+        for (const attendee of this.attendees)
+          checkFit(check, attendee, quota, scale, sessionsOf(attendee.stacks.consolehub, sessions));
         return [];
       },
     });
@@ -249,14 +262,21 @@ interface NormalizedAttendee {
   readonly namespace: string;
 }
 
-function normalizeAttendees(check: PropsValidator, attendees: ClassroomAttendees, prefix: string): NormalizedAttendee[] {
+function normalizeAttendees(
+  check: PropsValidator,
+  attendees: ClassroomAttendees,
+  prefix: string,
+): NormalizedAttendee[] {
   let names: readonly string[];
   if (Array.isArray(attendees)) {
     names = attendees;
   } else {
     const { count, prefix: namePrefix = 'attendee-' } = attendees as Exclude<ClassroomAttendees, readonly string[]>;
     check.integer('attendees.count', count, 1, 10000);
-    names = Array.from({ length: count }, (_, i) => `${namePrefix}${String(i + 1).padStart(String(count).length, '0')}`);
+    names = Array.from(
+      { length: count },
+      (_, i) => `${namePrefix}${String(i + 1).padStart(String(count).length, '0')}`,
+    );
   }
   if (names.length === 0) check.fail('attendees', 'must name at least one attendee');
   const taken = new Map<string, string>();
@@ -264,17 +284,23 @@ function normalizeAttendees(check: PropsValidator, attendees: ClassroomAttendees
     const field = Array.isArray(attendees) ? `attendees[${i}]` : 'attendees.prefix';
     if (typeof displayName !== 'string') check.fail(field, `must be a string, got ${JSON.stringify(displayName)}`);
     const name = normalizeAttendeeName(displayName, 63 - prefix.length);
-    if (name === '') check.fail(field, `${JSON.stringify(displayName)} has no letter or digit to name a namespace after`);
+    if (name === '')
+      check.fail(field, `${JSON.stringify(displayName)} has no letter or digit to name a namespace after`);
     const namespace = `${prefix}${name}`;
     if (namespace === 'default' || isSystemNamespace(namespace)) {
-      check.fail(field, `${JSON.stringify(displayName)} would be the namespace ${namespace}, which is the system's: set a namespacePrefix`);
+      check.fail(
+        field,
+        `${JSON.stringify(displayName)} would be the namespace ${namespace}, which is the system's: set a namespacePrefix`,
+      );
     }
     const other = taken.get(name);
     if (other !== undefined) {
-      check.fail(field, `${JSON.stringify(displayName)} and ${JSON.stringify(other)} both become ${JSON.stringify(name)} (namespace ${namespace}); make them differ in letters or digits`);
+      check.fail(
+        field,
+        `${JSON.stringify(displayName)} and ${JSON.stringify(other)} both become ${JSON.stringify(name)} (namespace ${namespace}); make them differ in letters or digits`,
+      );
     }
     taken.set(name, displayName);
     return { displayName, name, namespace };
   });
 }
-

@@ -173,10 +173,17 @@ export class ConsoleHub extends StackConstruct {
     check.nodePort('nodePort', props.nodePort);
     check.userNamespace('jobsNamespace', props.jobsNamespace);
     if (ownImage && props.jobsNamespace !== undefined && props.jobsNamespace !== ctx.namespace) {
-      check.fail('jobsNamespace', `must be unset with hub 'workshop-stacks' (the default), whose Jobs go in its own namespace (${ctx.namespace}); it is for hub 'workshop'. Got ${JSON.stringify(props.jobsNamespace)}`);
+      check.fail(
+        'jobsNamespace',
+        `must be unset with hub 'workshop-stacks' (the default), whose Jobs go in its own namespace (${ctx.namespace}); it is for hub 'workshop'. Got ${JSON.stringify(props.jobsNamespace)}`,
+      );
     }
     check.integer('maxSessions', props.maxSessions, 1, 10000);
-    check.cidrs('apiServerCidrs', props.apiServerCidrs, 'must list at least one CIDR (leave it unset to allow any address)');
+    check.cidrs(
+      'apiServerCidrs',
+      props.apiServerCidrs,
+      'must list at least one CIDR (leave it unset to allow any address)',
+    );
     check.ports('apiServerPorts', props.apiServerPorts);
     const jobsNamespace = props.jobsNamespace ?? (ownImage ? ctx.namespace : 'default');
     const labels = standardLabels(ctx, 'consolehub', 'hub');
@@ -201,7 +208,12 @@ export class ConsoleHub extends StackConstruct {
     });
     const template = new k8s.KubeConfigMap(this, 'job-template', {
       // The template names no namespace (the hub picks it): this tells `traffic` and `validate` where its pods run.
-      metadata: { name: `${name}-job-template`, namespace: ctx.namespace, labels, annotations: { [JOBS_NAMESPACE_ANNOTATION]: jobsNamespace } },
+      metadata: {
+        name: `${name}-job-template`,
+        namespace: ctx.namespace,
+        labels,
+        annotations: { [JOBS_NAMESPACE_ANNOTATION]: jobsNamespace },
+      },
       data: { [TEMPLATE_FILE]: ownImage ? this.job.json : this.job.yaml },
     });
 
@@ -219,19 +231,23 @@ export class ConsoleHub extends StackConstruct {
       // `load_incluster_config` reads the mounted token: the hub calls the API.
       automountServiceAccountToken: true,
       volumes: [{ name: TEMPLATE_VOLUME, configMap: { name: template.name } }],
-      ...(ownImage ? {
-        // This project's hub answers GET /healthz (the workshop's has no health route: TCP probes).
-        probe: { kind: 'http' as const, path: '/healthz' },
-        env: [
-          { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-          { name: 'JOB_TEMPLATE', value: `${TEMPLATE_DIR}/${TEMPLATE_FILE}` },
-        ],
-        volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: TEMPLATE_DIR, readOnly: true }],
-      } : {
-        // The image runs `flask run` from `/` and opens the template by a relative path.
-        workingDir: '/',
-        volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: `/${TEMPLATE_FILE}`, subPath: TEMPLATE_FILE, readOnly: true }],
-      }),
+      ...(ownImage
+        ? {
+            // This project's hub answers GET /healthz (the workshop's has no health route: TCP probes).
+            probe: { kind: 'http' as const, path: '/healthz' },
+            env: [
+              { name: 'HUB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'JOB_TEMPLATE', value: `${TEMPLATE_DIR}/${TEMPLATE_FILE}` },
+            ],
+            volumeMounts: [{ name: TEMPLATE_VOLUME, mountPath: TEMPLATE_DIR, readOnly: true }],
+          }
+        : {
+            // The image runs `flask run` from `/` and opens the template by a relative path.
+            workingDir: '/',
+            volumeMounts: [
+              { name: TEMPLATE_VOLUME, mountPath: `/${TEMPLATE_FILE}`, subPath: TEMPLATE_FILE, readOnly: true },
+            ],
+          }),
       podAnnotations: { [JOB_TEMPLATE_HASH_ANNOTATION]: this.job.hash },
       service: {
         port: FLASK_API_POD.port.containerPort,
@@ -254,13 +270,17 @@ export class ConsoleHub extends StackConstruct {
     if (props.guardRails ?? true) {
       const sessions = props.maxSessions ?? 20;
       const { requests = {}, limits = {} } = this.job.resources;
-      const times = (quantity: k8s.Quantity) => k8s.Quantity.fromString(scaleQuantity(String(quantity.value), sessions));
+      const times = (quantity: k8s.Quantity) =>
+        k8s.Quantity.fromString(scaleQuantity(String(quantity.value), sessions));
       if (jobsNamespace === ctx.namespace) {
         // The LimitRange caps every container of the namespace, the hub's own included.
         const hub = toResourceRequirements(FLASK_API_POD.resources, ctx.settings.resourceScale).limits ?? {};
         for (const resource of ['cpu', 'memory'] as const) {
           if (compareQuantities(String(hub[resource].value), String(limits[resource].value)) > 0) {
-            check.fail(`job.resources.${resource}.limit`, `must be at least the hub's own ${resource} limit (${hub[resource].value}), since the hub shares its namespace and LimitRange with its users' consoles; got ${limits[resource].value}`);
+            check.fail(
+              `job.resources.${resource}.limit`,
+              `must be at least the hub's own ${resource} limit (${hub[resource].value}), since the hub shares its namespace and LimitRange with its users' consoles; got ${limits[resource].value}`,
+            );
           }
         }
       }
@@ -274,9 +294,11 @@ export class ConsoleHub extends StackConstruct {
             name: `${name}-sessions`,
             scopes: ['Terminating'],
             hard: {
-              'pods': k8s.Quantity.fromNumber(sessions),
-              'requests.cpu': times(requests.cpu), 'requests.memory': times(requests.memory),
-              'limits.cpu': times(limits.cpu), 'limits.memory': times(limits.memory),
+              pods: k8s.Quantity.fromNumber(sessions),
+              'requests.cpu': times(requests.cpu),
+              'requests.memory': times(requests.memory),
+              'limits.cpu': times(limits.cpu),
+              'limits.memory': times(limits.memory),
             },
           },
         ],
@@ -289,17 +311,22 @@ export class ConsoleHub extends StackConstruct {
     declareNeeds(this.workload.workload, [
       ...DNS_NEEDS,
       { to: { workload: { namespace: jobsNamespace, name: TEMPLATE_JOBS_NAME } }, port: this.job.port.containerPort },
-      ...apiServerPorts.flatMap((port): NeededFlow[] => (props.apiServerCidrs
-        ? props.apiServerCidrs.map((cidr) => ({ to: { cidr }, port }))
-        : [{ to: { outside: true }, port }])),
+      ...apiServerPorts.flatMap((port): NeededFlow[] =>
+        props.apiServerCidrs
+          ? props.apiServerCidrs.map((cidr) => ({ to: { cidr }, port }))
+          : [{ to: { outside: true }, port }],
+      ),
     ]);
 
     if (props.networkPolicies ?? true) {
       const traffic = this.networkTraffic();
       traffic.allowFromAnywhere(this.workload, [{ port: FLASK_API_POD.port.containerPort }]);
       traffic.allow(this.workload, this.job, [{ port: this.job.port.containerPort }]);
-      declareException(traffic.policyOf(this.job)!, 'wiring/network-policy-selects-pods',
-        'selects the users\' webconsole pods, which consolehub creates at run time from job-template.yaml; no pod template of theirs is in the manifests');
+      declareException(
+        traffic.policyOf(this.job)!,
+        'wiring/network-policy-selects-pods',
+        "selects the users' webconsole pods, which consolehub creates at run time from job-template.yaml; no pod template of theirs is in the manifests",
+      );
       const apiPorts = apiServerPorts.map((p) => ({ port: p }));
       if (props.apiServerCidrs) traffic.allowToCidrs(this.workload, props.apiServerCidrs, apiPorts);
       else traffic.allowToAnywhere(this.workload, apiPorts);

@@ -99,7 +99,13 @@ export class Dockercoins extends StackConstruct {
     const images = { rng: image('rng'), hasher: image('hasher'), worker: image('worker'), webui: image('webui') };
     check.image('redisImage', props.redisImage);
     check.replicas('workerReplicas', props.workerReplicas);
-    check.integer('workerMaxSurge', props.workerMaxSurge, 1, 1000, 'an integer of at least 1 (with maxUnavailable 0, a rollout needs a surge)');
+    check.integer(
+      'workerMaxSurge',
+      props.workerMaxSurge,
+      1,
+      1000,
+      'an integer of at least 1 (with maxUnavailable 0, a rollout needs a surge)',
+    );
     check.nodePort('webuiNodePort', props.webuiNodePort);
     check.seconds('startupTimeout', props.startupTimeout, ...STARTUP_TIMEOUT_RANGE);
     const startupTimeout = props.startupTimeout;
@@ -167,8 +173,11 @@ export class Dockercoins extends StackConstruct {
       },
     });
 
-    declareException(worker.workload, 'policy/probes',
-      'the worker listens on no port and has nothing to probe; minReadySeconds paces its rollouts');
+    declareException(
+      worker.workload,
+      'policy/probes',
+      'the worker listens on no port and has nothing to probe; minReadySeconds paces its rollouts',
+    );
 
     this.redis = redis.endpoint!;
     this.rng = rng.endpoint!;
@@ -177,7 +186,10 @@ export class Dockercoins extends StackConstruct {
     this.workloads = { redis, rng, hasher, worker, webui };
     this.services = { redis: redis.service!, rng: rng.service!, hasher: hasher.service!, webui: webui.service! };
     // What the apps dial, by the Service names they have built in: validate checks the policies allow it.
-    declareNeeds(worker.workload, [...DNS_NEEDS, ...[this.rng, this.hasher, this.redis].map((s) => ({ to: { service: s }, port: s.port }))]);
+    declareNeeds(worker.workload, [
+      ...DNS_NEEDS,
+      ...[this.rng, this.hasher, this.redis].map((s) => ({ to: { service: s }, port: s.port })),
+    ]);
     declareNeeds(webui.workload, [...DNS_NEEDS, { to: { service: this.redis }, port: this.redis.port }]);
 
     if (props.networkPolicies ?? true) {

@@ -51,63 +51,75 @@ function hostSpecificity(host: string | undefined): number {
  */
 export function envoyBootstrap(routes: readonly ResolvedRoute[], options: EnvoyConfigOptions): object {
   const hosts = [...new Set(routes.flatMap((r) => (r.host ? [r.host] : [])))].sort();
-  const routesFor = (domain: string | undefined) => routes
-    .filter((r) => r.host === undefined || (domain !== undefined && covers(r.host, domain)))
-    .sort((a, b) => hostSpecificity(b.host) - hostSpecificity(a.host) || b.pathPrefix.length - a.pathPrefix.length)
-    .flatMap(envoyRoutes);
+  const routesFor = (domain: string | undefined) =>
+    routes
+      .filter((r) => r.host === undefined || (domain !== undefined && covers(r.host, domain)))
+      .sort((a, b) => hostSpecificity(b.host) - hostSpecificity(a.host) || b.pathPrefix.length - a.pathPrefix.length)
+      .flatMap(envoyRoutes);
   const upstreams = new Map(routes.map((r) => [clusterName(r.upstream), r.upstream]));
   return {
     // Localhost only: reachable from the pod itself (the preStop hook) and `kubectl port-forward`, never from the network.
     admin: { address: socketAddress('127.0.0.1', ENVOY_ADMIN_PORT) },
     static_resources: {
-      listeners: [{
-        name: 'http',
-        address: socketAddress('0.0.0.0', ENVOY_LISTENER_PORT),
-        filter_chains: [{
-          filters: [{
-            name: 'envoy.filters.network.http_connection_manager',
-            typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-              stat_prefix: 'ingress_http',
-              // The edge of the cluster: the client is the peer, and paths are normalized before matching.
-              use_remote_address: true,
-              normalize_path: true,
-              merge_slashes: true,
-              path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
-              // NodePort clients send `Host: <ip>:<port>`; hosts match without the port.
-              strip_any_host_port: true,
-              request_headers_timeout: '10s',
-              common_http_protocol_options: { headers_with_underscores_action: 'REJECT_REQUEST' },
-              access_log: [{
-                name: 'envoy.access_loggers.stdout',
-                typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' },
-              }],
-              route_config: {
-                name: 'routes',
-                virtual_hosts: [
-                  ...hosts.map((host) => ({ name: host, domains: [host], routes: routesFor(host) })),
-                  { name: 'any', domains: ['*'], routes: routesFor(undefined) },
-                ],
-              },
-              http_filters: [
+      listeners: [
+        {
+          name: 'http',
+          address: socketAddress('0.0.0.0', ENVOY_LISTENER_PORT),
+          filter_chains: [
+            {
+              filters: [
                 {
-                  // Answers the health path itself, whatever the host, and fails it once draining starts.
-                  name: 'envoy.filters.http.health_check',
+                  name: 'envoy.filters.network.http_connection_manager',
                   typed_config: {
-                    '@type': 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
-                    pass_through_mode: false,
-                    headers: [{ name: ':path', string_match: { exact: GATEWAY_HEALTH_PATH } }],
+                    '@type':
+                      'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+                    stat_prefix: 'ingress_http',
+                    // The edge of the cluster: the client is the peer, and paths are normalized before matching.
+                    use_remote_address: true,
+                    normalize_path: true,
+                    merge_slashes: true,
+                    path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
+                    // NodePort clients send `Host: <ip>:<port>`; hosts match without the port.
+                    strip_any_host_port: true,
+                    request_headers_timeout: '10s',
+                    common_http_protocol_options: { headers_with_underscores_action: 'REJECT_REQUEST' },
+                    access_log: [
+                      {
+                        name: 'envoy.access_loggers.stdout',
+                        typed_config: {
+                          '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
+                        },
+                      },
+                    ],
+                    route_config: {
+                      name: 'routes',
+                      virtual_hosts: [
+                        ...hosts.map((host) => ({ name: host, domains: [host], routes: routesFor(host) })),
+                        { name: 'any', domains: ['*'], routes: routesFor(undefined) },
+                      ],
+                    },
+                    http_filters: [
+                      {
+                        // Answers the health path itself, whatever the host, and fails it once draining starts.
+                        name: 'envoy.filters.http.health_check',
+                        typed_config: {
+                          '@type': 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
+                          pass_through_mode: false,
+                          headers: [{ name: ':path', string_match: { exact: GATEWAY_HEALTH_PATH } }],
+                        },
+                      },
+                      {
+                        name: 'envoy.filters.http.router',
+                        typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
+                      },
+                    ],
                   },
-                },
-                {
-                  name: 'envoy.filters.http.router',
-                  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
                 },
               ],
             },
-          }],
-        }],
-      }],
+          ],
+        },
+      ],
       clusters: [...upstreams].map(([name, upstream]) => ({
         name,
         // One address, the Service's: kube-proxy balances the connections across its pods.
@@ -117,11 +129,20 @@ export function envoyBootstrap(routes: readonly ResolvedRoute[], options: EnvoyC
         lb_policy: 'ROUND_ROBIN',
         load_assignment: {
           cluster_name: name,
-          endpoints: [{
-            lb_endpoints: [{
-              endpoint: { address: socketAddress(`${upstream.name}.${upstream.namespace}.svc.${options.clusterDomain}`, upstream.port) },
-            }],
-          }],
+          endpoints: [
+            {
+              lb_endpoints: [
+                {
+                  endpoint: {
+                    address: socketAddress(
+                      `${upstream.name}.${upstream.namespace}.svc.${options.clusterDomain}`,
+                      upstream.port,
+                    ),
+                  },
+                },
+              ],
+            },
+          ],
         },
       })),
     },
@@ -141,22 +162,26 @@ function envoyRoutes(route: ResolvedRoute): object[] {
   const action = {
     cluster: clusterName(route.upstream),
     timeout: envoyDuration(route.timeoutMs),
-    retry_policy: route.attempts === 0 ? undefined : {
-      retry_on: route.retryOn.join(','),
-      num_retries: route.attempts,
-      per_try_timeout: route.perTryTimeoutMs === undefined ? undefined : envoyDuration(route.perTryTimeoutMs),
-      retriable_request_headers: route.idempotentOnly
-        ? ['GET', 'HEAD', 'OPTIONS'].map((method) => ({ name: ':method', string_match: { exact: method } }))
-        : undefined,
-    },
+    retry_policy:
+      route.attempts === 0
+        ? undefined
+        : {
+            retry_on: route.retryOn.join(','),
+            num_retries: route.attempts,
+            per_try_timeout: route.perTryTimeoutMs === undefined ? undefined : envoyDuration(route.perTryTimeoutMs),
+            retriable_request_headers: route.idempotentOnly
+              ? ['GET', 'HEAD', 'OPTIONS'].map((method) => ({ name: ':method', string_match: { exact: method } }))
+              : undefined,
+          },
   };
   const below = (path: string) => (path === '/' ? '/' : `${path}/`);
   const rewrite = route.prefixRewrite;
-  const matches: Array<[object, string | undefined]> = route.pathPrefix === '/'
-    ? [[{ prefix: '/' }, rewrite && below(rewrite)]]
-    : [
-      [{ path: route.pathPrefix }, rewrite],
-      [{ prefix: below(route.pathPrefix) }, rewrite && below(rewrite)],
-    ];
+  const matches: Array<[object, string | undefined]> =
+    route.pathPrefix === '/'
+      ? [[{ prefix: '/' }, rewrite && below(rewrite)]]
+      : [
+          [{ path: route.pathPrefix }, rewrite],
+          [{ prefix: below(route.pathPrefix) }, rewrite && below(rewrite)],
+        ];
   return matches.map(([match, prefixRewrite]) => ({ match, route: { ...action, prefix_rewrite: prefixRewrite } }));
 }

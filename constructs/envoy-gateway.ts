@@ -17,7 +17,8 @@ const CONFIG_DIR = '/etc/envoy';
 const CONFIG_FILE = 'envoy.json';
 const LOCAL_NODE_PORT = 30080;
 /** The admin request that fails Envoy's health check and starts draining its listeners. */
-const HEALTHCHECK_FAIL = 'POST /healthcheck/fail HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n';
+const HEALTHCHECK_FAIL =
+  'POST /healthcheck/fail HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n';
 /** Time Envoy needs to stop once its connections are drained. */
 const SHUTDOWN_MARGIN = Duration.seconds(10);
 
@@ -72,8 +73,13 @@ export class EnvoyGateway extends Construct {
       command: ['/usr/local/bin/envoy'],
       // No hot restart: it needs shared memory and a restart-in-place that a pod never does.
       args: [
-        '--config-path', `${CONFIG_DIR}/${CONFIG_FILE}`, '--disable-hot-restart', '--concurrency', String(spec.concurrency),
-        '--drain-time-s', String(drainSeconds),
+        '--config-path',
+        `${CONFIG_DIR}/${CONFIG_FILE}`,
+        '--disable-hot-restart',
+        '--concurrency',
+        String(spec.concurrency),
+        '--drain-time-s',
+        String(drainSeconds),
       ],
       port: { name: 'http', containerPort: ENVOY_LISTENER_PORT },
       // Liveness on the port, readiness on the health check: failing it while draining must not restart Envoy.
@@ -84,9 +90,12 @@ export class EnvoyGateway extends Construct {
       // image has bash but no curl, so bash's /dev/tcp sends the request.
       preStop: {
         exec: {
-          command: ['/bin/bash', '-c',
+          command: [
+            '/bin/bash',
+            '-c',
             // HTTP/1.1: Envoy refuses HTTP/1.0 unless told to accept it.
-            `exec 3<>/dev/tcp/127.0.0.1/${ENVOY_ADMIN_PORT} && printf '${HEALTHCHECK_FAIL}' >&3; sleep ${drainSeconds}`],
+            `exec 3<>/dev/tcp/127.0.0.1/${ENVOY_ADMIN_PORT} && printf '${HEALTHCHECK_FAIL}' >&3; sleep ${drainSeconds}`,
+          ],
         },
       },
       terminationGracePeriod: Duration.seconds(drainSeconds + SHUTDOWN_MARGIN.toSeconds()),
@@ -96,15 +105,19 @@ export class EnvoyGateway extends Construct {
       resources: spec.resources,
       affinity: {
         podAntiAffinity: {
-          preferredDuringSchedulingIgnoredDuringExecution: [{
-            weight: 100,
-            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
-          }],
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
+            },
+          ],
         },
       },
       // Full capacity during a rollout: a new pod is ready before an old one goes.
       rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
-      podAnnotations: { [CONFIG_HASH_ANNOTATION]: Lazy.any({ produce: () => createHash('sha256').update(config()).digest('hex') }) },
+      podAnnotations: {
+        [CONFIG_HASH_ANNOTATION]: Lazy.any({ produce: () => createHash('sha256').update(config()).digest('hex') }),
+      },
       service: {
         port: 80,
         type: external,

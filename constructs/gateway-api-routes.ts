@@ -41,7 +41,12 @@ export interface GatewayApiRoutesSpec {
 function gatewayApiDuration(ms: number): string {
   let rest = ms;
   let out = '';
-  for (const [unit, suffix] of [[3_600_000, 'h'], [60_000, 'm'], [1000, 's'], [1, 'ms']] as const) {
+  for (const [unit, suffix] of [
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+    [1, 'ms'],
+  ] as const) {
     const n = Math.floor(rest / unit);
     if (n > 0) out += `${n}${suffix}`;
     rest -= n * unit;
@@ -59,7 +64,11 @@ export class GatewayApiRoutes extends Construct {
   private readonly httpRoutes = new Map<string, ApiObject[]>();
   private readonly referenceGrants = new Map<string, Set<string>>();
 
-  constructor(scope: Construct, id: string, private readonly spec: GatewayApiRoutesSpec) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly spec: GatewayApiRoutesSpec,
+  ) {
     super(scope, id);
   }
 
@@ -75,16 +84,23 @@ export class GatewayApiRoutes extends Construct {
     if (index % MAX_RULES_PER_HTTPROUTE === 0) {
       const chunk = objects.length;
       const name = [gatewayName, route.host?.replace(/^\*\./, 'wildcard.'), chunk > 0 ? String(chunk + 1) : undefined]
-        .filter((part) => part !== undefined).join('-');
+        .filter((part) => part !== undefined)
+        .join('-');
       if (name.length > 253) check.fail(`${field}.host`, `is too long to name an HTTPRoute after (${name})`);
-      objects.push(new ApiObject(this, `httproute-${hostKey || 'any'}-${chunk}`, {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
-        metadata: { name, namespace, labels },
-        spec: Lazy.any({
-          produce: () => this.httpRouteSpec(route.host, sameHost().slice(chunk * MAX_RULES_PER_HTTPROUTE, (chunk + 1) * MAX_RULES_PER_HTTPROUTE)),
+      objects.push(
+        new ApiObject(this, `httproute-${hostKey || 'any'}-${chunk}`, {
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'HTTPRoute',
+          metadata: { name, namespace, labels },
+          spec: Lazy.any({
+            produce: () =>
+              this.httpRouteSpec(
+                route.host,
+                sameHost().slice(chunk * MAX_RULES_PER_HTTPROUTE, (chunk + 1) * MAX_RULES_PER_HTTPROUTE),
+              ),
+          }),
         }),
-      }));
+      );
     }
     const upstream = route.upstream;
     if (upstream.namespace === namespace) return;
@@ -113,25 +129,34 @@ export class GatewayApiRoutes extends Construct {
     const { gatewayApi: gw, namespace } = this.spec;
     const gatewayNamespace = gw.gatewayNamespace ?? namespace;
     return {
-      parentRefs: [{
-        group: 'gateway.networking.k8s.io',
-        kind: 'Gateway',
-        name: gw.gatewayName,
-        namespace: gatewayNamespace === namespace ? undefined : gatewayNamespace,
-        sectionName: gw.sectionName,
-      }],
+      parentRefs: [
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: gw.gatewayName,
+          namespace: gatewayNamespace === namespace ? undefined : gatewayNamespace,
+          sectionName: gw.sectionName,
+        },
+      ],
       hostnames: host ? [host] : undefined,
       rules: routes.map((route) => ({
         matches: [{ path: { type: 'PathPrefix', value: route.pathPrefix } }],
-        filters: route.prefixRewrite === undefined ? undefined : [{
-          type: 'URLRewrite',
-          urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: route.prefixRewrite } },
-        }],
-        backendRefs: [{
-          name: route.upstream.name,
-          namespace: route.upstream.namespace === namespace ? undefined : route.upstream.namespace,
-          port: route.upstream.port,
-        }],
+        filters:
+          route.prefixRewrite === undefined
+            ? undefined
+            : [
+                {
+                  type: 'URLRewrite',
+                  urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: route.prefixRewrite } },
+                },
+              ],
+        backendRefs: [
+          {
+            name: route.upstream.name,
+            namespace: route.upstream.namespace === namespace ? undefined : route.upstream.namespace,
+            port: route.upstream.port,
+          },
+        ],
         // Retries have no field in the v1 standard channel: they stay with the Gateway implementation.
         timeouts: {
           request: gatewayApiDuration(route.timeoutMs),

@@ -25,7 +25,14 @@ export interface ServiceReference {
 /** Conditions on which Envoy retries a request (its `retry_on`). */
 export type RetryCondition = 'connect-failure' | 'refused-stream' | 'reset' | 'gateway-error' | '5xx' | 'retriable-4xx';
 
-const RETRY_CONDITIONS: readonly RetryCondition[] = ['connect-failure', 'refused-stream', 'reset', 'gateway-error', '5xx', 'retriable-4xx'];
+const RETRY_CONDITIONS: readonly RetryCondition[] = [
+  'connect-failure',
+  'refused-stream',
+  'reset',
+  'gateway-error',
+  '5xx',
+  'retriable-4xx',
+];
 
 /** How a route retries failed requests. */
 export interface RouteRetries {
@@ -121,26 +128,42 @@ const ONE_MS = Duration.millis(1);
  * Checks a route and applies its defaults. `field` names it in errors (`routes[2]`); `namespace` is the
  * gateway's, for Services given without one.
  */
-export function resolveRoute(check: PropsValidator, route: GatewayRoute, field: string, namespace: string): ResolvedRoute {
+export function resolveRoute(
+  check: PropsValidator,
+  route: GatewayRoute,
+  field: string,
+  namespace: string,
+): ResolvedRoute {
   checkPrefix(check, `${field}.pathPrefix`, route.pathPrefix);
   if (route.prefixRewrite !== undefined) checkPrefix(check, `${field}.prefixRewrite`, route.prefixRewrite);
   check.host(`${field}.host`, route.host);
-  if (!route.service || typeof route.service !== 'object') check.fail(`${field}.service`, 'must be a ServiceEndpoint, a kplus.Service or { name, namespace?, port }');
-  const service = route.service instanceof kplus.Service ? fromKplus(check, route.service, route.port, `${field}.service`) : route.service;
+  if (!route.service || typeof route.service !== 'object')
+    check.fail(`${field}.service`, 'must be a ServiceEndpoint, a kplus.Service or { name, namespace?, port }');
+  const service =
+    route.service instanceof kplus.Service
+      ? fromKplus(check, route.service, route.port, `${field}.service`)
+      : route.service;
   const upstream = resolveUpstream(check, service, `${field}.service`, namespace);
   check.port(`${field}.port`, route.port);
   if (route.port !== undefined && route.port !== upstream.port) {
-    check.fail(`${field}.port`, `must be the port of Service ${upstream.namespace}/${upstream.name} (${upstream.port}), got ${route.port}`);
+    check.fail(
+      `${field}.port`,
+      `must be the port of Service ${upstream.namespace}/${upstream.name} (${upstream.port}), got ${route.port}`,
+    );
   }
   const timeoutMs = check.duration(`${field}.timeout`, route.timeout, ONE_MS) ?? DEFAULT_TIMEOUT.toMilliseconds();
   const retries = route.retries ?? {};
   check.integer(`${field}.retries.attempts`, retries.attempts, 0, 10);
   const retryOn = retries.on ?? ['connect-failure', 'refused-stream', 'reset'];
-  if (!Array.isArray(retryOn) || retryOn.length === 0) check.fail(`${field}.retries.on`, 'must name at least one condition (attempts: 0 turns retries off)');
+  if (!Array.isArray(retryOn) || retryOn.length === 0)
+    check.fail(`${field}.retries.on`, 'must name at least one condition (attempts: 0 turns retries off)');
   retryOn.forEach((condition, i) => check.oneOf(`${field}.retries.on[${i}]`, condition, RETRY_CONDITIONS));
   const perTryTimeoutMs = check.duration(`${field}.retries.perTryTimeout`, retries.perTryTimeout, ONE_MS);
   if (perTryTimeoutMs !== undefined && perTryTimeoutMs > timeoutMs) {
-    check.fail(`${field}.retries.perTryTimeout`, `must not exceed the route's timeout (${timeoutMs}ms), got ${perTryTimeoutMs}ms`);
+    check.fail(
+      `${field}.retries.perTryTimeout`,
+      `must not exceed the route's timeout (${timeoutMs}ms), got ${perTryTimeoutMs}ms`,
+    );
   }
   return {
     pathPrefix: route.pathPrefix,
@@ -158,7 +181,11 @@ export function resolveRoute(check: PropsValidator, route: GatewayRoute, field: 
 /** A path prefix: a URL path that matches whole segments, so only `/` ends with '/'. */
 function checkPrefix(check: PropsValidator, field: string, value: string): void {
   check.urlPath(field, value ?? '');
-  if (value !== '/' && value.endsWith('/')) check.fail(field, `must not end with '/' (prefixes match whole segments: '/api' covers '/api/x'), got ${JSON.stringify(value)}`);
+  if (value !== '/' && value.endsWith('/'))
+    check.fail(
+      field,
+      `must not end with '/' (prefixes match whole segments: '/api' covers '/api/x'), got ${JSON.stringify(value)}`,
+    );
 }
 
 /**
@@ -166,20 +193,45 @@ function checkPrefix(check: PropsValidator, field: string, value: string): void 
  * pods' selector is cdk8s-plus's private), so the gateway writes no policy for its pods, as for any
  * Service known by name.
  */
-function fromKplus(check: PropsValidator, service: kplus.Service, port: number | undefined, field: string): ServiceEndpoint | ServiceReference {
+function fromKplus(
+  check: PropsValidator,
+  service: kplus.Service,
+  port: number | undefined,
+  field: string,
+): ServiceEndpoint | ServiceReference {
   // A stack's own Service: its workload knows the pods, so they admit the gateway.
   const owner = service.node.scope;
   if (owner instanceof AppWorkload && owner.service === service && owner.endpoint) return owner.endpoint;
   const ports = service.ports;
   const chosen = port === undefined ? ports[0] : ports.find((p) => p.port === port);
-  if (!chosen) check.fail(`${field}`, `Service ${service.name} has no port ${port ?? ''}(its ports: ${ports.map((p) => p.port).join(', ') || 'none'})`);
+  if (!chosen)
+    check.fail(
+      `${field}`,
+      `Service ${service.name} has no port ${port ?? ''}(its ports: ${ports.map((p) => p.port).join(', ') || 'none'})`,
+    );
   // A named target port cannot be a policy port: the Service port is the best guess, as for a reference.
-  return { name: service.name, namespace: service.metadata.namespace, port: chosen.port, targetPort: chosen.targetPort };
+  return {
+    name: service.name,
+    namespace: service.metadata.namespace,
+    port: chosen.port,
+    targetPort: chosen.targetPort,
+  };
 }
 
-function resolveUpstream(check: PropsValidator, service: ServiceEndpoint | ServiceReference, field: string, namespace: string): Upstream {
+function resolveUpstream(
+  check: PropsValidator,
+  service: ServiceEndpoint | ServiceReference,
+  field: string,
+  namespace: string,
+): Upstream {
   if ('selector' in service && 'containerPort' in service) {
-    return { name: service.name, namespace: service.namespace, port: service.port, targetPort: service.containerPort, selector: service.selector };
+    return {
+      name: service.name,
+      namespace: service.namespace,
+      port: service.port,
+      targetPort: service.containerPort,
+      selector: service.selector,
+    };
   }
   const ref = service;
   if (ref.name === undefined) check.fail(`${field}.name`, 'is required');
@@ -188,5 +240,10 @@ function resolveUpstream(check: PropsValidator, service: ServiceEndpoint | Servi
   check.dnsLabel(`${field}.namespace`, ref.namespace);
   check.port(`${field}.port`, ref.port);
   check.port(`${field}.targetPort`, ref.targetPort);
-  return { name: ref.name, namespace: ref.namespace ?? namespace, port: ref.port, targetPort: ref.targetPort ?? ref.port };
+  return {
+    name: ref.name,
+    namespace: ref.namespace ?? namespace,
+    port: ref.port,
+    targetPort: ref.targetPort ?? ref.port,
+  };
 }

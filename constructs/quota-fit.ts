@@ -38,10 +38,17 @@ export function sessionsOf(hub: ConsoleHub | undefined, count: number): Sessions
  * rollout (a Deployment's surge; the largest in each resource), plus the consolehub's consoles.
  * A DaemonSet counts one pod, as on a one-node cluster.
  */
-export function checkFit(check: PropsValidator, chart: Construct, quota: Required<AttendeeQuota>, scale: number, sessions: Sessions | undefined): void {
+export function checkFit(
+  check: PropsValidator,
+  chart: Construct,
+  quota: Required<AttendeeQuota>,
+  scale: number,
+  sessions: Sessions | undefined,
+): void {
   const needs = { pods: 0, services: 0, jobs: 0, ...zeroCost() };
   const surge = { pods: 0, ...zeroCost() };
-  const objects = chart.node.findAll()
+  const objects = chart.node
+    .findAll()
     .filter((c): c is ApiObject => c instanceof ApiObject && QUOTA_KINDS.has(c.kind))
     .map((o) => o.toJson() as KubeObject);
   for (const obj of objects) {
@@ -50,7 +57,7 @@ export function checkFit(check: PropsValidator, chart: Construct, quota: Require
     const template = podTemplateOf(obj);
     if (!template) continue;
     const spec = obj.spec as Record<string, any>;
-    const replicas: number = obj.kind === 'Deployment' || obj.kind === 'StatefulSet' ? spec.replicas ?? 1 : 1;
+    const replicas: number = obj.kind === 'Deployment' || obj.kind === 'StatefulSet' ? (spec.replicas ?? 1) : 1;
     const extra = obj.kind === 'Deployment' ? surgeOf(spec.strategy?.rollingUpdate?.maxSurge, replicas) : 0;
     const cost = podCost(template.spec);
     needs.pods += replicas;
@@ -64,18 +71,30 @@ export function checkFit(check: PropsValidator, chart: Construct, quota: Require
   needs.jobs += sessions?.count ?? 0;
   for (const key of COST_KEYS) needs[key] += surge[key] + (sessions ? sessions.cost[key] * sessions.count : 0);
 
-  const what = `the stacks need (${['their pods', surge.pods > 0 ? 'a rollout\'s extra pods' : '', sessions ? `${sessions.count} consolehub consoles` : '']
-    .filter(Boolean).join(', ')})`;
+  const what = `the stacks need (${[
+    'their pods',
+    surge.pods > 0 ? "a rollout's extra pods" : '',
+    sessions ? `${sessions.count} consolehub consoles` : '',
+  ]
+    .filter(Boolean)
+    .join(', ')})`;
   for (const key of ['pods', 'services', 'jobs'] as const) {
-    if (needs[key] > quota[key]) check.fail(`quota.${key}`, `must allow the ${needs[key]} ${key} ${what}, got ${quota[key]}`);
+    if (needs[key] > quota[key])
+      check.fail(`quota.${key}`, `must allow the ${needs[key]} ${key} ${what}, got ${quota[key]}`);
   }
-  for (const [resource, unit, size] of [['cpu', 'm', 1e-3], ['memory', 'Mi', 2 ** 20]] as const) {
+  for (const [resource, unit, size] of [
+    ['cpu', 'm', 1e-3],
+    ['memory', 'Mi', 2 ** 20],
+  ] as const) {
     for (const side of ['request', 'limit'] as const) {
       const given = quota[resource][side];
       // Both sides scale with the profile; the message shows them before it. The margin absorbs rounding.
       const need = needs[`${side}s.${resource}`] / scale;
       if (need > parseQuantity(quantityOf(given)) * (1 + 1e-9)) {
-        check.fail(`quota.${resource}.${side}`, `must allow the ${Math.ceil(need / size - 1e-6)}${unit} of ${resource} ${side}s ${what}, got ${JSON.stringify(given)}`);
+        check.fail(
+          `quota.${resource}.${side}`,
+          `must allow the ${Math.ceil(need / size - 1e-6)}${unit} of ${resource} ${side}s ${what}, got ${JSON.stringify(given)}`,
+        );
       }
     }
   }

@@ -104,7 +104,10 @@ export class TrendingRepos extends StackConstruct {
     this.credentialsSecret = props.credentialsSecret ?? 'tgr-github';
 
     // Only pods that opt in get the token, so the account's own default is off.
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', { metadata, automountServiceAccountToken: false });
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata,
+      automountServiceAccountToken: false,
+    });
     grantNamespacedRole(this, 'pods-list', {
       ...metadata,
       rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
@@ -151,12 +154,18 @@ export class TrendingRepos extends StackConstruct {
 
     // GitHub's API and the cluster's, neither of which the manifests know the address of.
     const egress = new Set([GITHUB_API_PORT, ...(props.apiServerPorts ?? DEFAULT_API_SERVER_PORTS)]);
-    declareNeeds(this.workload.workload, [...DNS_NEEDS, ...[...egress].map((port) => ({ to: { outside: true as const }, port }))]);
+    declareNeeds(this.workload.workload, [
+      ...DNS_NEEDS,
+      ...[...egress].map((port) => ({ to: { outside: true as const }, port })),
+    ]);
 
     if (props.networkPolicies ?? true) {
       const traffic = this.networkTraffic();
       traffic.isolate(this.workload);
-      traffic.allowToAnywhere(this.workload, [...egress].map((port) => ({ port })));
+      traffic.allowToAnywhere(
+        this.workload,
+        [...egress].map((port) => ({ port })),
+      );
     }
   }
 }

@@ -102,11 +102,13 @@ export class WebConsoleJob extends StackConstruct implements PodGroup {
     const source = projectImageSource(props, PROJECT_IMAGE_REGISTRY);
     const image = this.workshopImage(source, 'webconsole', PROJECT_IMAGE_TAG);
     const week = Duration.days(7);
-    const activeDeadlineSeconds = check.seconds('activeDeadline', props.activeDeadline, Duration.minutes(1), week) ?? 3600;
+    const activeDeadlineSeconds =
+      check.seconds('activeDeadline', props.activeDeadline, Duration.minutes(1), week) ?? 3600;
     const ttlSecondsAfterFinished = check.seconds('ttlAfterFinished', props.ttlAfterFinished, undefined, week) ?? 60;
     check.dnsSubdomain('runtimeClassName', props.runtimeClassName);
     const resources = props.resources ?? WEBCONSOLE_JOB_RESOURCES;
-    if (!resources.ephemeralStorage) check.fail('resources.ephemeralStorage', 'is required: the sandbox must bound its disk use');
+    if (!resources.ephemeralStorage)
+      check.fail('resources.ephemeralStorage', 'is required: the sandbox must bound its disk use');
     check.quantity('tmpSizeLimit', props.tmpSizeLimit === undefined ? undefined : quantityOf(props.tmpSizeLimit));
     check.resources('resources', resources);
 

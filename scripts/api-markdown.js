@@ -13,7 +13,7 @@ function text(node) {
   if (node instanceof tsdoc.DocLinkTag) {
     if (node.linkText) return node.linkText;
     const ref = node.codeDestination?.memberReferences.map((r) => r.memberIdentifier?.identifier).join('.');
-    return ref ? `\`${ref}\`` : node.urlDestination ?? '';
+    return ref ? `\`${ref}\`` : (node.urlDestination ?? '');
   }
   if (node instanceof tsdoc.DocFencedCode) return `\n\`\`\`${node.language}\n${node.code}\`\`\`\n`;
   if (node instanceof tsdoc.DocParagraph) return `${node.getChildNodes().map(text).join('').trim()}\n\n`;
@@ -32,47 +32,103 @@ function constructSection(cls) {
   const out = [`### ${cls.displayName} ${anchor(cls.displayName)}`, '', summary(cls), ''];
   const ctor = cls.members.find((m) => m.kind === ApiItemKind.Constructor);
   if (ctor) {
-    out.push('#### Initializers', '', '```typescript', `import { ${cls.displayName} } from 'workshop-stacks'`, '',
-      `new ${cls.displayName}(${ctor.parameters.map((p) => `${p.name}${p.isOptional ? '?' : ''}: ${p.parameterTypeExcerpt.text}`).join(', ')})`, '```', '',
-      '| **Name** | **Type** | **Description** |', '| --- | --- | --- |',
-      ...ctor.parameters.map((p) => `| \`${p.name}\` | \`${cell(p.parameterTypeExcerpt.text)}\` | ${cell(text(p.tsdocParamBlock?.content))} |`), '');
+    out.push(
+      '#### Initializers',
+      '',
+      '```typescript',
+      `import { ${cls.displayName} } from 'workshop-stacks'`,
+      '',
+      `new ${cls.displayName}(${ctor.parameters.map((p) => `${p.name}${p.isOptional ? '?' : ''}: ${p.parameterTypeExcerpt.text}`).join(', ')})`,
+      '```',
+      '',
+      '| **Name** | **Type** | **Description** |',
+      '| --- | --- | --- |',
+      ...ctor.parameters.map(
+        (p) =>
+          `| \`${p.name}\` | \`${cell(p.parameterTypeExcerpt.text)}\` | ${cell(text(p.tsdocParamBlock?.content))} |`,
+      ),
+      '',
+    );
   }
   const props = cls.members.filter((m) => m.kind === ApiItemKind.Property && !m.isStatic);
   if (props.length > 0) {
-    out.push('#### Properties', '', '| **Name** | **Type** | **Description** |', '| --- | --- | --- |',
-      ...props.map((p) => `| \`${p.name}\` | \`${cell(p.propertyTypeExcerpt.text)}\` | ${cell(summary(p))} |`), '');
+    out.push(
+      '#### Properties',
+      '',
+      '| **Name** | **Type** | **Description** |',
+      '| --- | --- | --- |',
+      ...props.map((p) => `| \`${p.name}\` | \`${cell(p.propertyTypeExcerpt.text)}\` | ${cell(summary(p))} |`),
+      '',
+    );
   }
   const methods = cls.members.filter((m) => m.kind === ApiItemKind.Method && !m.isStatic);
   if (methods.length > 0) {
-    out.push('#### Methods', '', '| **Name** | **Description** |', '| --- | --- |',
-      ...methods.map((m) => `| \`${m.name}(${m.parameters.map((p) => p.name).join(', ')})\` | ${cell(summary(m))} |`), '');
+    out.push(
+      '#### Methods',
+      '',
+      '| **Name** | **Description** |',
+      '| --- | --- |',
+      ...methods.map((m) => `| \`${m.name}(${m.parameters.map((p) => p.name).join(', ')})\` | ${cell(summary(m))} |`),
+      '',
+    );
   }
   return out;
 }
 
 function structSection(iface) {
   const props = iface.members.filter((m) => m.kind === ApiItemKind.PropertySignature);
-  return [`### ${iface.displayName} ${anchor(iface.displayName)}`, '', summary(iface), '',
-    '```typescript', `import { ${iface.displayName} } from 'workshop-stacks'`, '```', '',
-    ...(props.length === 0 ? [] : ['#### Properties', '', '| **Name** | **Type** | **Default** | **Description** |', '| --- | --- | --- | --- |',
-      ...props.map((p) => `| \`${p.name}${p.isOptional ? '?' : ''}\` | \`${cell(p.propertyTypeExcerpt.text)}\` | ${cell(defaultOf(p))} | ${cell(summary(p))} |`), ''])];
+  return [
+    `### ${iface.displayName} ${anchor(iface.displayName)}`,
+    '',
+    summary(iface),
+    '',
+    '```typescript',
+    `import { ${iface.displayName} } from 'workshop-stacks'`,
+    '```',
+    '',
+    ...(props.length === 0
+      ? []
+      : [
+          '#### Properties',
+          '',
+          '| **Name** | **Type** | **Default** | **Description** |',
+          '| --- | --- | --- | --- |',
+          ...props.map(
+            (p) =>
+              `| \`${p.name}${p.isOptional ? '?' : ''}\` | \`${cell(p.propertyTypeExcerpt.text)}\` | ${cell(defaultOf(p))} | ${cell(summary(p))} |`,
+          ),
+          '',
+        ]),
+  ];
 }
 
 /** The Markdown of API.md from the model file of the package root (temp/api/workshop-stacks.api.json). */
 exports.writeApiMarkdown = function writeApiMarkdown(modelFile) {
   const pkg = new ApiModel().loadPackage(modelFile);
   const members = [...pkg.entryPoints[0].members].sort((a, b) => a.displayName.localeCompare(b.displayName));
-  const isConstruct = (c) => c.kind === ApiItemKind.Class && /\b(Construct|StackConstruct|Chart|StackChart)\b/.test(c.extendsType?.excerpt.text ?? '');
+  const isConstruct = (c) =>
+    c.kind === ApiItemKind.Class &&
+    /\b(Construct|StackConstruct|Chart|StackChart)\b/.test(c.extendsType?.excerpt.text ?? '');
   const constructs = members.filter(isConstruct);
   const structs = members.filter((m) => m.kind === ApiItemKind.Interface && /(Props|Spec)$/.test(m.displayName));
-  return [
-    '# API Reference <a name="API Reference" id="api-reference"></a>', '',
-    '<!-- Generated by `npm run api` from the API Extractor model of the package root; do not edit. -->', '',
-    'The constructs and their props, as `import … from \'workshop-stacks\'` gives them. The full surface of each',
-    'entry point (the root, `workshop-stacks/checks`, `workshop-stacks/traffic`, `workshop-stacks/apply`) is in `api/*.api.md`.', '',
-    '## Constructs <a name="Constructs" id="constructs"></a>', '',
-    ...constructs.flatMap(constructSection),
-    '## Structs <a name="Structs" id="structs"></a>', '',
-    ...structs.flatMap(structSection),
-  ].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    [
+      '# API Reference <a name="API Reference" id="api-reference"></a>',
+      '',
+      '<!-- Generated by `npm run api` from the API Extractor model of the package root; do not edit. -->',
+      '',
+      "The constructs and their props, as `import … from 'workshop-stacks'` gives them. The full surface of each",
+      'entry point (the root, `workshop-stacks/checks`, `workshop-stacks/traffic`, `workshop-stacks/apply`) is in `api/*.api.md`.',
+      '',
+      '## Constructs <a name="Constructs" id="constructs"></a>',
+      '',
+      ...constructs.flatMap(constructSection),
+      '## Structs <a name="Structs" id="structs"></a>',
+      '',
+      ...structs.flatMap(structSection),
+    ]
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 };

@@ -22,9 +22,17 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
       ...ExtractorConfig.loadFile(configFile),
       projectFolder: ROOT,
       mainEntryPointFilePath: path.join(ROOT, entry),
-      apiReport: { enabled: true, reportFileName: `${name}.api.md`, reportFolder: path.join(ROOT, 'api'), reportTempFolder: path.join(ROOT, 'temp', 'api') },
+      apiReport: {
+        enabled: true,
+        reportFileName: `${name}.api.md`,
+        reportFolder: path.join(ROOT, 'api'),
+        reportTempFolder: path.join(ROOT, 'temp', 'api'),
+      },
       compiler: { tsconfigFilePath: path.join(ROOT, 'tsconfig.json') },
-      docModel: { enabled: name === 'workshop-stacks', apiJsonFilePath: path.join(ROOT, 'temp', 'api', `${name}.api.json`) },
+      docModel: {
+        enabled: name === 'workshop-stacks',
+        apiJsonFilePath: path.join(ROOT, 'temp', 'api', `${name}.api.json`),
+      },
     },
     configObjectFullPath: configFile,
     packageJsonFullPath: path.join(ROOT, 'package.json'),
@@ -32,7 +40,9 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
   const result = Extractor.invoke(config, { localBuild: local, showVerboseMessages: false });
   if (!result.succeeded) {
     failed = true;
-    console.error(`${name}: ${result.errorCount} errors, ${result.warningCount} warnings${result.apiReportChanged ? '; the API report changed: run `npm run api` and review the diff' : ''}`);
+    console.error(
+      `${name}: ${result.errorCount} errors, ${result.warningCount} warnings${result.apiReportChanged ? '; the API report changed: run `npm run api` and review the diff' : ''}`,
+    );
   }
 }
 

@@ -15,7 +15,11 @@ export function imageRef(registry: string | undefined, repository: string, tag: 
  * `latest`) is pulled once and a floating one on every start, as Kubernetes itself would. The reference
  * is parsed by the library's one image-reference parser (a registry port is not a tag).
  */
-export function pullPolicyFor(image: string, profile: Profile, builtLocally = false): 'Never' | 'IfNotPresent' | 'Always' {
+export function pullPolicyFor(
+  image: string,
+  profile: Profile,
+  builtLocally = false,
+): 'Never' | 'IfNotPresent' | 'Always' {
   if (builtLocally) return 'Never';
   if (profile === 'local') return 'IfNotPresent';
   return isPinned(parseImageReference(image)) ? 'IfNotPresent' : 'Always';

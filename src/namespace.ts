@@ -33,9 +33,15 @@ export interface NamespaceMetadata {
 
 /** A Namespace that enforces PSS `restricted`: the only kind of namespace the library creates. */
 export function restrictedNamespace(scope: Construct, id: string, props: NamespaceMetadata): k8s.KubeNamespace {
-  return clusterScoped(new k8s.KubeNamespace(scope, id, {
-    metadata: { name: props.name, labels: { ...RESTRICTED_NAMESPACE_LABELS, ...props.labels }, annotations: props.annotations },
-  }));
+  return clusterScoped(
+    new k8s.KubeNamespace(scope, id, {
+      metadata: {
+        name: props.name,
+        labels: { ...RESTRICTED_NAMESPACE_LABELS, ...props.labels },
+        annotations: props.annotations,
+      },
+    }),
+  );
 }
 
 /** One ResourceQuota of {@link guardNamespace}. */

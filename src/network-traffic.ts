@@ -31,7 +31,10 @@ const CLUSTER_DNS: k8s.NetworkPolicyPeer = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS_PODS.namespace } },
   podSelector: { matchLabels: { ...CLUSTER_DNS_PODS.labels } },
 };
-const DNS_PORTS: TrafficPort[] = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }];
+const DNS_PORTS: TrafficPort[] = [
+  { port: 53, protocol: 'UDP' },
+  { port: 53, protocol: 'TCP' },
+];
 
 /**
  * Ports the API server's endpoints listen on, where egress to it is allowed by default: 443 (managed
@@ -88,7 +91,8 @@ export class NetworkTraffic extends Construct {
    * Call it before adding children to `scope`.
    */
   static confineAnywhere(scope: Construct, podNetworkCidrs: readonly string[]): void {
-    if (podNetworkCidrs.length === 0) throw new Error('NetworkTraffic.confineAnywhere needs at least one pod network CIDR');
+    if (podNetworkCidrs.length === 0)
+      throw new Error('NetworkTraffic.confineAnywhere needs at least one pod network CIDR');
     scope.node.setContext(POD_NETWORK_CONTEXT, [...podNetworkCidrs]);
   }
 
@@ -103,7 +107,7 @@ export class NetworkTraffic extends Construct {
    */
   denyAllIn(namespace: string): void {
     let denied = DENIED_NAMESPACES.get(this.node.root);
-    if (!denied) DENIED_NAMESPACES.set(this.node.root, denied = new Set());
+    if (!denied) DENIED_NAMESPACES.set(this.node.root, (denied = new Set()));
     if (denied.has(namespace)) return;
     denied.add(namespace);
     new k8s.KubeNetworkPolicy(this, `default-deny-${namespace}`, {
@@ -120,9 +124,14 @@ export class NetworkTraffic extends Construct {
     }
     const admit: k8s.NetworkPolicyIngressRule = { from: [peer(from, to.namespace)], ports: policyPorts(ports) };
     switch (options.ingress ?? 'own') {
-      case 'own': this.group(to).ingress.push(admit); break;
-      case 'separate': this.admission(from, to).push(admit); break;
-      case 'none': break;
+      case 'own':
+        this.group(to).ingress.push(admit);
+        break;
+      case 'separate':
+        this.admission(from, to).push(admit);
+        break;
+      case 'none':
+        break;
     }
   }
 
@@ -163,10 +172,17 @@ export class NetworkTraffic extends Construct {
   private anywhere(): k8s.NetworkPolicyPeer[] | undefined {
     const cidrs = this.node.tryGetContext(POD_NETWORK_CONTEXT) as string[] | undefined;
     if (!cidrs) return undefined;
-    const outside = (any: string, family: string[]) => (family.length > 0 ? [{ ipBlock: { cidr: any, except: family } }] : []);
+    const outside = (any: string, family: string[]) =>
+      family.length > 0 ? [{ ipBlock: { cidr: any, except: family } }] : [];
     return [
-      ...outside('0.0.0.0/0', cidrs.filter((c) => isIPv4(c.split('/')[0]))),
-      ...outside('::/0', cidrs.filter((c) => !isIPv4(c.split('/')[0]))),
+      ...outside(
+        '0.0.0.0/0',
+        cidrs.filter((c) => isIPv4(c.split('/')[0])),
+      ),
+      ...outside(
+        '::/0',
+        cidrs.filter((c) => !isIPv4(c.split('/')[0])),
+      ),
       // Without a namespaceSelector: the pods of the policy's own namespace.
       { podSelector: {} },
     ];
@@ -174,7 +190,8 @@ export class NetworkTraffic extends Construct {
 
   private addDns(group: PodGroup): void {
     const egress = this.group(group).egress;
-    if (!egress.some((rule) => rule.to?.[0] === CLUSTER_DNS)) egress.unshift({ to: [CLUSTER_DNS], ports: policyPorts(DNS_PORTS) });
+    if (!egress.some((rule) => rule.to?.[0] === CLUSTER_DNS))
+      egress.unshift({ to: [CLUSTER_DNS], ports: policyPorts(DNS_PORTS) });
   }
 
   // The policy is created on first use; its rule arrays are filled in by later calls and read at synth.
@@ -192,15 +209,18 @@ export class NetworkTraffic extends Construct {
     if (!rules) {
       rules = { ingress: [], egress: [] };
       this.rules.set(key, rules);
-      this.policies.set(key, new k8s.KubeNetworkPolicy(this, key, {
-        metadata: { name, namespace: group.namespace, labels: this.labels },
-        spec: {
-          podSelector: podSelector(group),
-          policyTypes,
-          ingress: rules.ingress,
-          egress: policyTypes.includes('Egress') ? rules.egress : undefined,
-        },
-      }));
+      this.policies.set(
+        key,
+        new k8s.KubeNetworkPolicy(this, key, {
+          metadata: { name, namespace: group.namespace, labels: this.labels },
+          spec: {
+            podSelector: podSelector(group),
+            policyTypes,
+            ingress: rules.ingress,
+            egress: policyTypes.includes('Egress') ? rules.egress : undefined,
+          },
+        }),
+      );
     }
     return rules;
   }
@@ -218,7 +238,10 @@ function podSelector(group: PodGroup): k8s.LabelSelector {
 function peer(group: PodGroup, fromNamespace: string): k8s.NetworkPolicyPeer {
   return group.namespace === fromNamespace
     ? { podSelector: podSelector(group) }
-    : { podSelector: podSelector(group), namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': group.namespace } } };
+    : {
+        podSelector: podSelector(group),
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': group.namespace } },
+      };
 }
 
 /** The rule's ports; none (every port) for an empty list. */

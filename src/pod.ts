@@ -18,9 +18,7 @@ export interface WritablePath {
 }
 
 /** How the kubelet checks the container, on its named port. */
-export type ProbeSpec =
-  | { readonly kind: 'tcp' }
-  | { readonly kind: 'http'; readonly path: string };
+export type ProbeSpec = { readonly kind: 'tcp' } | { readonly kind: 'http'; readonly path: string };
 
 /** A container port with a name: what Services and probes target. */
 export interface NamedPort {
@@ -169,7 +167,10 @@ export const PROBE_DEFAULTS = {
 } as const;
 
 /** The bounds a `startupTimeout` prop is checked against: at least one period, at most 10 minutes. */
-export const STARTUP_TIMEOUT_RANGE: readonly [Duration, Duration] = [PROBE_DEFAULTS.startupPeriod, Duration.minutes(10)];
+export const STARTUP_TIMEOUT_RANGE: readonly [Duration, Duration] = [
+  PROBE_DEFAULTS.startupPeriod,
+  Duration.minutes(10),
+];
 
 function probe(spec: ProbeSpec, port: NamedPort, timing: Omit<k8s.Probe, 'httpGet' | 'tcpSocket'>): k8s.Probe {
   const target = k8s.IntOrString.fromString(port.name);
@@ -195,14 +196,21 @@ export function restrictedPodSpec(ctx: StackContext, props: RestrictedPodProps):
     args: props.args,
     workingDir: props.workingDir,
     env: props.env,
-    ports: props.port ? [{ name: props.port.name, containerPort: props.port.containerPort, protocol: 'TCP' }] : undefined,
-    startupProbe: probed && probe(probed.spec, probed.port, {
-      periodSeconds: startupPeriod,
-      timeoutSeconds: PROBE_DEFAULTS.readiness.timeoutSeconds,
-      failureThreshold: Math.ceil(startupTimeout / startupPeriod),
-    }),
-    readinessProbe: probed && probe(props.readinessPath ? { kind: 'http', path: props.readinessPath } : probed.spec, probed.port,
-      { ...PROBE_DEFAULTS.readiness }),
+    ports: props.port
+      ? [{ name: props.port.name, containerPort: props.port.containerPort, protocol: 'TCP' }]
+      : undefined,
+    startupProbe:
+      probed &&
+      probe(probed.spec, probed.port, {
+        periodSeconds: startupPeriod,
+        timeoutSeconds: PROBE_DEFAULTS.readiness.timeoutSeconds,
+        failureThreshold: Math.ceil(startupTimeout / startupPeriod),
+      }),
+    readinessProbe:
+      probed &&
+      probe(props.readinessPath ? { kind: 'http', path: props.readinessPath } : probed.spec, probed.port, {
+        ...PROBE_DEFAULTS.readiness,
+      }),
     livenessProbe: probed && probe(probed.spec, probed.port, { ...PROBE_DEFAULTS.liveness }),
     resources: toResourceRequirements(props.resources, ctx.settings.resourceScale),
     lifecycle: props.preStop && { preStop: props.preStop },

@@ -1,7 +1,15 @@
 import { isIP } from 'net';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX, isDnsLabel, isSystemNamespace, WILDCARD_HOST } from './manifest/names';
+import {
+  DNS_1035_LABEL,
+  DNS_1123_SUBDOMAIN,
+  DNS_LABEL_MAX,
+  DNS_SUBDOMAIN_MAX,
+  isDnsLabel,
+  isSystemNamespace,
+  WILDCARD_HOST,
+} from './manifest/names';
 import { PROFILES, Profile } from './profile';
 import { imageReferenceProblem } from './manifest/image-reference';
 import { PropsValidationError } from './props-error';
@@ -30,7 +38,10 @@ export class PropsValidator {
   dnsLabel(field: string, value: string | undefined): void {
     if (value === undefined) return;
     if (typeof value !== 'string' || !isDnsLabel(value)) {
-      this.fail(field, `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got ${shown(value)}`);
+      this.fail(
+        field,
+        `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got ${shown(value)}`,
+      );
     }
   }
 
@@ -38,14 +49,18 @@ export class PropsValidator {
   serviceName(field: string, value: string | undefined): void {
     if (value === undefined) return;
     this.dnsLabel(field, value);
-    if (!DNS_1035_LABEL.test(value)) this.fail(field, `must start with a letter to be a Service name, got ${shown(value)}`);
+    if (!DNS_1035_LABEL.test(value))
+      this.fail(field, `must start with a letter to be a Service name, got ${shown(value)}`);
   }
 
   /** A DNS-1123 subdomain: ConfigMap, Secret and most other object names. */
   dnsSubdomain(field: string, value: string | undefined): void {
     if (value === undefined) return;
     if (typeof value !== 'string' || value.length > DNS_SUBDOMAIN_MAX || !DNS_1123_SUBDOMAIN.test(value)) {
-      this.fail(field, `must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters), got ${shown(value)}`);
+      this.fail(
+        field,
+        `must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters), got ${shown(value)}`,
+      );
     }
   }
 
@@ -60,10 +75,22 @@ export class PropsValidator {
   /** A node port to pin, or `'auto'` (the cluster assigns one). */
   nodePort(field: string, value: number | 'auto' | undefined): void {
     if (value === 'auto') return;
-    this.integer(field, value, 30000, 32767, "an integer node port from 30000 to 32767 (the default NodePort range), or 'auto'");
+    this.integer(
+      field,
+      value,
+      30000,
+      32767,
+      "an integer node port from 30000 to 32767 (the default NodePort range), or 'auto'",
+    );
   }
 
-  integer(field: string, value: number | undefined, min: number, max: number, what = `an integer from ${min} to ${max}`): void {
+  integer(
+    field: string,
+    value: number | undefined,
+    min: number,
+    max: number,
+    what = `an integer from ${min} to ${max}`,
+  ): void {
     if (value === undefined) return;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       this.fail(field, `must be ${what}, got ${shown(value)}`);
@@ -113,12 +140,14 @@ export class PropsValidator {
   requestAndLimit(field: string, pair: RequestAndLimit<CpuAmount | SizeAmount> | undefined): void {
     if (pair === undefined) return;
     if (typeof pair !== 'object' || pair === null) this.fail(field, `must be { request, limit }, got ${shown(pair)}`);
-    const amount = (side: 'request' | 'limit') => (pair[side] === undefined || pair[side] === null ? '' : quantityOf(pair[side]));
+    const amount = (side: 'request' | 'limit') =>
+      pair[side] === undefined || pair[side] === null ? '' : quantityOf(pair[side]);
     const request = amount('request');
     const limit = amount('limit');
     this.quantity(`${field}.request`, request);
     this.quantity(`${field}.limit`, limit);
-    if (compareQuantities(request, limit) > 0) this.fail(`${field}.request`, `must not exceed the limit (${limit}), got ${request}`);
+    if (compareQuantities(request, limit) > 0)
+      this.fail(`${field}.request`, `must not exceed the limit (${limit}), got ${request}`);
   }
 
   /** Every request and limit of a container's resources: cpu and memory required, ephemeralStorage optional. */
@@ -127,7 +156,8 @@ export class PropsValidator {
     for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
       const pair = spec[key];
       if (pair === undefined && key === 'ephemeralStorage') continue;
-      if (typeof pair !== 'object' || pair === null) this.fail(`${field}.${key}`, `must be { request, limit }, got ${shown(pair)}`);
+      if (typeof pair !== 'object' || pair === null)
+        this.fail(`${field}.${key}`, `must be { request, limit }, got ${shown(pair)}`);
       this.requestAndLimit(`${field}.${key}`, pair);
     }
   }
@@ -135,11 +165,14 @@ export class PropsValidator {
   /** A cdk8s Duration of whole milliseconds, from `min` (else zero) to `max`; returns it in milliseconds. */
   duration(field: string, value: Duration | undefined, min?: Duration, max?: Duration): number | undefined {
     if (value === undefined) return undefined;
-    if (typeof value?.toMilliseconds !== 'function') this.fail(field, 'must be a cdk8s Duration, e.g. Duration.seconds(30)');
+    if (typeof value?.toMilliseconds !== 'function')
+      this.fail(field, 'must be a cdk8s Duration, e.g. Duration.seconds(30)');
     const ms = value.toMilliseconds({ integral: false });
     if (!Number.isInteger(ms) || ms < 0) this.fail(field, `must be a whole number of milliseconds, got ${ms}ms`);
-    if (min && ms < min.toMilliseconds()) this.fail(field, `must be at least ${min.toHumanString()}, got ${value.toHumanString()}`);
-    if (max && ms > max.toMilliseconds()) this.fail(field, `must be at most ${max.toHumanString()}, got ${value.toHumanString()}`);
+    if (min && ms < min.toMilliseconds())
+      this.fail(field, `must be at least ${min.toHumanString()}, got ${value.toHumanString()}`);
+    if (max && ms > max.toMilliseconds())
+      this.fail(field, `must be at most ${max.toHumanString()}, got ${value.toHumanString()}`);
     return ms;
   }
 
@@ -147,7 +180,8 @@ export class PropsValidator {
   seconds(field: string, value: Duration | undefined, min?: Duration, max?: Duration): number | undefined {
     const ms = this.duration(field, value, min, max);
     if (ms === undefined) return undefined;
-    if (ms % 1000 !== 0) this.fail(field, `must be whole seconds (Kubernetes counts this field in seconds), got ${ms}ms`);
+    if (ms % 1000 !== 0)
+      this.fail(field, `must be whole seconds (Kubernetes counts this field in seconds), got ${ms}ms`);
     return ms / 1000;
   }
 
@@ -155,16 +189,28 @@ export class PropsValidator {
   urlPath(field: string, value: string | undefined): void {
     if (value === undefined) return;
     if (typeof value !== 'string' || value.length > 1024 || !URL_PATH.test(value)) {
-      this.fail(field, `must be an absolute URL path (starting with '/', no query, fragment or white space, at most 1024 characters), got ${shown(value)}`);
+      this.fail(
+        field,
+        `must be an absolute URL path (starting with '/', no query, fragment or white space, at most 1024 characters), got ${shown(value)}`,
+      );
     }
-    if (/\/\/|\/\.\.?(\/|$)/.test(value)) this.fail(field, `must not contain '//', '/./' or '/../', got ${shown(value)}`);
+    if (/\/\/|\/\.\.?(\/|$)/.test(value))
+      this.fail(field, `must not contain '//', '/./' or '/../', got ${shown(value)}`);
   }
 
   /** A lower-case DNS host name, optionally `*.` for its subdomains; not an IP address. */
   host(field: string, value: string | undefined): void {
     if (value === undefined) return;
-    if (typeof value !== 'string' || value.length > DNS_SUBDOMAIN_MAX || !WILDCARD_HOST.test(value) || /^[0-9.]+$/.test(value)) {
-      this.fail(field, `must be a lower-case DNS name, optionally starting with '*.' for its subdomains (not an IP address), got ${shown(value)}`);
+    if (
+      typeof value !== 'string' ||
+      value.length > DNS_SUBDOMAIN_MAX ||
+      !WILDCARD_HOST.test(value) ||
+      /^[0-9.]+$/.test(value)
+    ) {
+      this.fail(
+        field,
+        `must be a lower-case DNS name, optionally starting with '*.' for its subdomains (not an IP address), got ${shown(value)}`,
+      );
     }
   }
 
@@ -180,7 +226,11 @@ export class PropsValidator {
   userNamespace(field: string, value: string | undefined, from?: string): void {
     if (value === undefined) return;
     this.dnsLabel(field, value);
-    if (isSystemNamespace(value)) this.fail(field, `must not be a system namespace (kube-system, kube-public, kube-node-lease or another kube-*), got ${shown(value)}${from ? ` ${from}` : ''}`);
+    if (isSystemNamespace(value))
+      this.fail(
+        field,
+        `must not be a system namespace (kube-system, kube-public, kube-node-lease or another kube-*), got ${shown(value)}${from ? ` ${from}` : ''}`,
+      );
   }
 
   /** A non-empty list of ports. */
@@ -194,22 +244,38 @@ export class PropsValidator {
   namePrefix(field: string, value: string | undefined, roomFor = 1): void {
     if (value === undefined || value === '') return;
     if (typeof value !== 'string' || value.length > DNS_LABEL_MAX - roomFor || !/^[a-z0-9][-a-z0-9]*$/.test(value)) {
-      this.fail(field, `must be lower-case letters, digits and '-', start with a letter or digit and leave room for a name (at most ${DNS_LABEL_MAX - roomFor} characters), got ${shown(value)}`);
+      this.fail(
+        field,
+        `must be lower-case letters, digits and '-', start with a letter or digit and leave room for a name (at most ${DNS_LABEL_MAX - roomFor} characters), got ${shown(value)}`,
+      );
     }
   }
 
   /** A non-empty list of address ranges in CIDR notation (`192.168.49.2/32`, `fd00::/8`). */
-  cidrs(field: string, values: readonly string[] | undefined, whenEmpty = 'must list at least one CIDR', allowEveryAddress = true): void {
+  cidrs(
+    field: string,
+    values: readonly string[] | undefined,
+    whenEmpty = 'must list at least one CIDR',
+    allowEveryAddress = true,
+  ): void {
     if (values === undefined) return;
     if (!Array.isArray(values) || values.length === 0) this.fail(field, whenEmpty);
     values.forEach((cidr, i) => {
       const [address, prefix, extra] = String(cidr).split('/');
       const version = isIP(address);
-      if (version === 0 || extra !== undefined || !/^\d+$/.test(prefix ?? '') || Number(prefix) > (version === 4 ? 32 : 128)) {
+      if (
+        version === 0 ||
+        extra !== undefined ||
+        !/^\d+$/.test(prefix ?? '') ||
+        Number(prefix) > (version === 4 ? 32 : 128)
+      ) {
         this.fail(`${field}[${i}]`, `must be a CIDR such as 192.168.49.2/32, got ${shown(cidr)}`);
       }
       if (!allowEveryAddress && Number(prefix) === 0) {
-        this.fail(`${field}[${i}]`, `must not be every address (then nothing would be outside the pod network), got ${shown(cidr)}`);
+        this.fail(
+          `${field}[${i}]`,
+          `must not be every address (then nothing would be outside the pod network), got ${shown(cidr)}`,
+        );
       }
     });
   }
@@ -226,6 +292,7 @@ export class PropsValidator {
  */
 function shown(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return String(value);
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+    return String(value);
   return JSON.stringify(value);
 }

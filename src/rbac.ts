@@ -28,7 +28,10 @@ export interface NamespacedRoleProps {
  */
 export function grantNamespacedRole(scope: Construct, id: string, props: NamespacedRoleProps): k8s.KubeRole {
   const { rules, ...binding } = props;
-  const role = new k8s.KubeRole(scope, `${id}-role`, { metadata: { name: props.name, namespace: props.namespace, labels: props.labels }, rules });
+  const role = new k8s.KubeRole(scope, `${id}-role`, {
+    metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+    rules,
+  });
   bindRoleInNamespace(scope, id, { ...binding, roleRef: { kind: 'Role', name: role.name } });
   return role;
 }
@@ -40,7 +43,11 @@ export interface NamespacedRoleBindingProps extends Omit<NamespacedRoleProps, 'r
 }
 
 /** A RoleBinding, never a ClusterRoleBinding: even a ClusterRole it names grants rights in its namespace only. */
-export function bindRoleInNamespace(scope: Construct, id: string, props: NamespacedRoleBindingProps): k8s.KubeRoleBinding {
+export function bindRoleInNamespace(
+  scope: Construct,
+  id: string,
+  props: NamespacedRoleBindingProps,
+): k8s.KubeRoleBinding {
   return new k8s.KubeRoleBinding(scope, `${id}-role-binding`, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...props.roleRef },

@@ -33,7 +33,11 @@ export function quantityOf(amount: CpuAmount | SizeAmount): string {
   if (typeof amount === 'string') return amount;
   if (amount instanceof Size) {
     const none = { rounding: SizeRoundingBehavior.NONE };
-    for (const [unit, value] of [['Ti', amount.toTebibytes(none)], ['Gi', amount.toGibibytes(none)], ['Mi', amount.toMebibytes(none)]] as const) {
+    for (const [unit, value] of [
+      ['Ti', amount.toTebibytes(none)],
+      ['Gi', amount.toGibibytes(none)],
+      ['Mi', amount.toMebibytes(none)],
+    ] as const) {
       if (Number.isInteger(value) && value > 0) return `${value}${unit}`;
     }
     return `${amount.toKibibytes(none)}Ki`;
@@ -44,10 +48,15 @@ export function quantityOf(amount: CpuAmount | SizeAmount): string {
 /** A spec with every amount as a quantity string: what checks and quota sums read. */
 export function resourceQuantities(spec: ResourceSpec): Record<string, RequestAndLimit<string>> {
   const entries: Array<[string, RequestAndLimit<CpuAmount | SizeAmount> | undefined]> = [
-    ['cpu', spec.cpu], ['memory', spec.memory], ['ephemeral-storage', spec.ephemeralStorage],
+    ['cpu', spec.cpu],
+    ['memory', spec.memory],
+    ['ephemeral-storage', spec.ephemeralStorage],
   ];
-  return Object.fromEntries(entries.flatMap(([name, pair]) => (pair
-    ? [[name, { request: quantityOf(pair.request), limit: quantityOf(pair.limit) }]] : [])));
+  return Object.fromEntries(
+    entries.flatMap(([name, pair]) =>
+      pair ? [[name, { request: quantityOf(pair.request), limit: quantityOf(pair.limit) }]] : [],
+    ),
+  );
 }
 
 /** Multiplies a quantity, keeping its suffix (`50m` x 2 = `100m`); throws on a string that is not a quantity. */
@@ -60,8 +69,9 @@ export function scaleQuantity(quantity: string, factor: number): string {
 /** The container `resources` for a spec, scaled by the profile's factor. */
 export function toResourceRequirements(spec: ResourceSpec, factor = 1): k8s.ResourceRequirements {
   const entries = Object.entries(resourceQuantities(spec));
-  const side = (key: 'request' | 'limit') => Object.fromEntries(
-    entries.map(([name, pair]) => [name, k8s.Quantity.fromString(scaleQuantity(pair[key], factor))]),
-  );
+  const side = (key: 'request' | 'limit') =>
+    Object.fromEntries(
+      entries.map(([name, pair]) => [name, k8s.Quantity.fromString(scaleQuantity(pair[key], factor))]),
+    );
   return { requests: side('request'), limits: side('limit') };
 }

@@ -68,7 +68,7 @@ export class StackChart extends Chart {
     };
     super(scope, id, chartProps);
     const check = new PropsValidator(this, 'StackChart');
-    check.userNamespace('namespace', namespace, props.namespace === undefined ? '(the chart\'s id)' : undefined);
+    check.userNamespace('namespace', namespace, props.namespace === undefined ? "(the chart's id)" : undefined);
     check.profile('profile', props.profile);
     this.profile = props.profile ?? 'local';
     this.partOf = partOf;
@@ -107,7 +107,12 @@ export interface StackContext {
  * Resolves a construct's placement from its props and its chart, validating both fields. `partOf` is the
  * nearest enclosing stack's (a StackChart's or a stack construct's), else the given fallback.
  */
-export function resolveStackContext(scope: Construct, props: StackPlacementProps, check: PropsValidator, partOf: string): StackContext {
+export function resolveStackContext(
+  scope: Construct,
+  props: StackPlacementProps,
+  check: PropsValidator,
+  partOf: string,
+): StackContext {
   check.userNamespace('namespace', props.namespace);
   check.profile('profile', props.profile);
   const namespace = props.namespace ?? Chart.of(scope).namespace ?? 'default';

@@ -18,7 +18,8 @@ export function synthYaml(app: App): string {
 
 /** A chart's own API objects (not those of nested charts), in dependency order, as JSON. */
 function chartObjects(chart: Chart): unknown[] {
-  return new DependencyGraph(chart.node).topology()
+  return new DependencyGraph(chart.node)
+    .topology()
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
     .map((obj) => obj.toJson());
 }

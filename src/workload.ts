@@ -31,7 +31,11 @@ export interface ServiceEndpoint {
 export type NodePortSetting = number | 'auto';
 
 /** The `nodePort` of a Service of `type`: the setting, else the stack's default, for NodePort Services only. */
-export function nodePortFor(type: 'ClusterIP' | 'NodePort' | 'LoadBalancer', setting: NodePortSetting | undefined, stackDefault?: number): number | undefined {
+export function nodePortFor(
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer',
+  setting: NodePortSetting | undefined,
+  stackDefault?: number,
+): number | undefined {
   const port = setting ?? stackDefault;
   return type === 'NodePort' && port !== 'auto' ? port : undefined;
 }
@@ -134,30 +138,37 @@ export class AppWorkload extends Construct implements PodGroup, kplus.IPodSelect
     };
     const selector = { matchLabels: this.selector };
     const rollingUpdate = props.rollingUpdate && {
-      maxSurge: props.rollingUpdate.maxSurge === undefined ? undefined : k8s.IntOrString.fromNumber(props.rollingUpdate.maxSurge),
-      maxUnavailable: props.rollingUpdate.maxUnavailable === undefined ? undefined : k8s.IntOrString.fromNumber(props.rollingUpdate.maxUnavailable),
+      maxSurge:
+        props.rollingUpdate.maxSurge === undefined
+          ? undefined
+          : k8s.IntOrString.fromNumber(props.rollingUpdate.maxSurge),
+      maxUnavailable:
+        props.rollingUpdate.maxUnavailable === undefined
+          ? undefined
+          : k8s.IntOrString.fromNumber(props.rollingUpdate.maxUnavailable),
     };
 
-    this.workload = (props.kind ?? 'Deployment') === 'Deployment'
-      ? new k8s.KubeDeployment(this, 'deployment', {
-        metadata,
-        spec: {
-          replicas: props.replicas ?? 1,
-          selector,
-          minReadySeconds: props.minReady?.toSeconds(),
-          strategy: { type: 'RollingUpdate', rollingUpdate },
-          template,
-        },
-      })
-      : new k8s.KubeDaemonSet(this, 'daemonset', {
-        metadata,
-        spec: {
-          selector,
-          minReadySeconds: props.minReady?.toSeconds(),
-          updateStrategy: { type: 'RollingUpdate', rollingUpdate },
-          template,
-        },
-      });
+    this.workload =
+      (props.kind ?? 'Deployment') === 'Deployment'
+        ? new k8s.KubeDeployment(this, 'deployment', {
+            metadata,
+            spec: {
+              replicas: props.replicas ?? 1,
+              selector,
+              minReadySeconds: props.minReady?.toSeconds(),
+              strategy: { type: 'RollingUpdate', rollingUpdate },
+              template,
+            },
+          })
+        : new k8s.KubeDaemonSet(this, 'daemonset', {
+            metadata,
+            spec: {
+              selector,
+              minReadySeconds: props.minReady?.toSeconds(),
+              updateStrategy: { type: 'RollingUpdate', rollingUpdate },
+              template,
+            },
+          });
 
     if (props.service) {
       if (!props.port) throw new Error(`AppWorkload '${props.name}': a Service needs a container port`);
@@ -167,21 +178,27 @@ export class AppWorkload extends Construct implements PodGroup, kplus.IPodSelect
       this.service = new kplus.Service(this, 'service', {
         metadata,
         type: type as kplus.ServiceType,
-        ports: [{
-          name: props.port.name,
-          port: svc.port,
-          targetPort: props.port.containerPort,
-          protocol: kplus.Protocol.TCP,
-          nodePort: type === 'ClusterIP' ? undefined : svc.nodePort,
-        }],
+        ports: [
+          {
+            name: props.port.name,
+            port: svc.port,
+            targetPort: props.port.containerPort,
+            protocol: kplus.Protocol.TCP,
+            nodePort: type === 'ClusterIP' ? undefined : svc.nodePort,
+          },
+        ],
       });
       for (const [key, value] of Object.entries(this.selector)) this.service.selectLabel(key, value);
       const service = ApiObject.of(this.service);
       // By name, so that the Service follows the container port if its number changes.
       // (The value is typed: the L1 object converts its props to JSON after the patches.)
-      service.addJsonPatch(JsonPatch.replace('/spec/ports/0/targetPort', k8s.IntOrString.fromString(props.port.name)), JsonPatch.remove('/spec/externalIPs'));
+      service.addJsonPatch(
+        JsonPatch.replace('/spec/ports/0/targetPort', k8s.IntOrString.fromString(props.port.name)),
+        JsonPatch.remove('/spec/externalIPs'),
+      );
       if (svc.sessionAffinity) service.addJsonPatch(JsonPatch.add('/spec/sessionAffinity', svc.sessionAffinity));
-      if (type !== 'ClusterIP' && svc.externalTrafficPolicy) service.addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', svc.externalTrafficPolicy));
+      if (type !== 'ClusterIP' && svc.externalTrafficPolicy)
+        service.addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', svc.externalTrafficPolicy));
       this.endpoint = {
         name: props.name,
         namespace: ctx.namespace,
@@ -197,7 +214,10 @@ export class AppWorkload extends Construct implements PodGroup, kplus.IPodSelect
 
   /** @see kplus.IPodSelector.toPodSelectorConfig */
   toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return { labelSelector: kplus.LabelSelector.of({ labels: this.selector }), namespaces: { names: [this.namespace] } };
+    return {
+      labelSelector: kplus.LabelSelector.of({ labels: this.selector }),
+      namespaces: { names: [this.namespace] },
+    };
   }
 
   /** @see kplus.INetworkPolicyPeer.toNetworkPolicyPeerConfig */
@@ -217,9 +237,16 @@ export class AppWorkload extends Construct implements PodGroup, kplus.IPodSelect
  * first and drops no capability by default, so this patches the pod template (`ApiObject.of`); the
  * workload's other settings stay as cdk8s-plus renders them.
  */
-export function restrictKplusWorkload(workload: kplus.Deployment | kplus.StatefulSet | kplus.DaemonSet | kplus.Job, runAs: RunAs = DEFAULT_RUN_AS): void {
+export function restrictKplusWorkload(
+  workload: kplus.Deployment | kplus.StatefulSet | kplus.DaemonSet | kplus.Job,
+  runAs: RunAs = DEFAULT_RUN_AS,
+): void {
   const obj = ApiObject.of(workload);
   // `add` replaces a member that exists: cdk8s-plus always renders both security contexts.
   obj.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext', restrictedPodSecurityContext(runAs)));
-  workload.containers.forEach((_, i) => obj.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${i}/securityContext`, restrictedContainerSecurityContext())));
+  workload.containers.forEach((_, i) =>
+    obj.addJsonPatch(
+      JsonPatch.add(`/spec/template/spec/containers/${i}/securityContext`, restrictedContainerSecurityContext()),
+    ),
+  );
 }

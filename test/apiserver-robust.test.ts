@@ -31,12 +31,18 @@ describe('validate never throws on a wrong type', () => {
           for (const wrong of [{ oops: 1 }, 'oops']) {
             const copy = structuredClone(obj);
             setAt(copy, at, wrong);
-            copies.push({ copy, field: at.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : p ? `${p}.${k}` : k), '') });
+            copies.push({
+              copy,
+              field: at.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : p ? `${p}.${k}` : k), ''),
+            });
           }
         }
       }
       const { findings } = validateObjects([...objects, ...copies.map((c) => c.copy)]);
-      const missed = copies.filter(({ copy, field }) => !findings.some((f) => subjectOf(f) === copy && f.rule === 'schema/invalid' && f.field === field));
+      const missed = copies.filter(
+        ({ copy, field }) =>
+          !findings.some((f) => subjectOf(f) === copy && f.rule === 'schema/invalid' && f.field === field),
+      );
       expect(missed.map((m) => `${m.copy.kind} ${m.copy.metadata.name} ${m.field}`)).toEqual([]);
       expect(copies.length).toBeGreaterThan(10);
     });

@@ -6,23 +6,58 @@ import { validateObjects } from '../src/checks';
 import { KubeObject, parseManifests } from '../src/manifest';
 
 /** Every object of dist/*.k8s.yaml, grouped by file. */
-export const DIST: ReadonlyArray<{ file: string; objects: KubeObject[] }> = fs.readdirSync(path.join(__dirname, '..', 'dist'))
-  .filter((f) => f.endsWith('.yaml')).sort()
-  .map((file) => ({ file, objects: parseManifests(fs.readFileSync(path.join(__dirname, '..', 'dist', file), 'utf8')) }));
+export const DIST: ReadonlyArray<{ file: string; objects: KubeObject[] }> = fs
+  .readdirSync(path.join(__dirname, '..', 'dist'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((file) => ({
+    file,
+    objects: parseManifests(fs.readFileSync(path.join(__dirname, '..', 'dist', file), 'utf8')),
+  }));
 
 const labels = { app: 'batch' };
 const podSpec = {
   restartPolicy: 'Never',
-  containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'], ports: [{ name: 'http', containerPort: 8080 }] }],
+  containers: [
+    { name: 'main', image: 'busybox:1.36', command: ['true'], ports: [{ name: 'http', containerPort: 8080 }] },
+  ],
 };
 
 /** Objects of kinds dist/ has none of. */
 const EXTRA: readonly KubeObject[] = [
-  { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'ns' }, type: 'Opaque', data: { 'api.key': 'c2VjcmV0' }, stringData: { user: 'me' } },
-  { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'ns' }, spec: { backoffLimit: 2, template: { metadata: { labels }, spec: podSpec } } },
-  { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'ns' }, spec: { schedule: '30 2 * * 1-5', jobTemplate: { spec: { template: { metadata: { labels }, spec: podSpec } } } } },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'ns' }] },
-  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod', namespace: 'ns' }, spec: { ...podSpec, volumes: [{ name: 'tmp', emptyDir: {} }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'token', namespace: 'ns' },
+    type: 'Opaque',
+    data: { 'api.key': 'c2VjcmV0' },
+    stringData: { user: 'me' },
+  },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'once', namespace: 'ns' },
+    spec: { backoffLimit: 2, template: { metadata: { labels }, spec: podSpec } },
+  },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'nightly', namespace: 'ns' },
+    spec: { schedule: '30 2 * * 1-5', jobTemplate: { spec: { template: { metadata: { labels }, spec: podSpec } } } },
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'view' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'ns' }],
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'pod', namespace: 'ns' },
+    spec: { ...podSpec, volumes: [{ name: 'tmp', emptyDir: {} }] },
+  },
 ];
 
 /** A deep copy of the first object of `kind` (in dist/ or among the extra ones) that `filter` accepts. */

@@ -23,12 +23,18 @@ describe('removed API versions', () => {
   test('kinds removed from a version that still serves others, and kinds with no replacement', () => {
     const obj = (apiVersion: string, kind: string) => ({ apiVersion, kind, metadata: { name: 'x' } });
     expect(checkSchema(obj('networking.k8s.io/v1beta1', 'Ingress'))[0].message).toMatch(/use networking\.k8s\.io\/v1/);
-    expect(checkSchema(obj('autoscaling/v2beta2', 'HorizontalPodAutoscaler'))[0].message).toMatch(/use autoscaling\/v2/);
-    expect(checkSchema(obj('flowcontrol.apiserver.k8s.io/v1beta3', 'FlowSchema'))[0].message).toMatch(/use flowcontrol\.apiserver\.k8s\.io\/v1/);
+    expect(checkSchema(obj('autoscaling/v2beta2', 'HorizontalPodAutoscaler'))[0].message).toMatch(
+      /use autoscaling\/v2/,
+    );
+    expect(checkSchema(obj('flowcontrol.apiserver.k8s.io/v1beta3', 'FlowSchema'))[0].message).toMatch(
+      /use flowcontrol\.apiserver\.k8s\.io\/v1/,
+    );
     expect(checkSchema(obj('storage.k8s.io/v1beta1', 'StorageClass'))[0].message).toMatch(/use storage\.k8s\.io\/v1/);
     expect(checkSchema(obj('policy/v1beta1', 'PodSecurityPolicy'))[0].message).toMatch(/Pod Security Admission/);
     // Still served: not a removed version.
     expect(checkSchema({ ...base('Deployment') }).map((f) => f.rule)).not.toContain('schema/removed-api-version');
-    expect(checkSchema(obj('networking.k8s.io/v1beta1', 'IPAddress')).map((f) => f.rule)).not.toContain('schema/removed-api-version');
+    expect(checkSchema(obj('networking.k8s.io/v1beta1', 'IPAddress')).map((f) => f.rule)).not.toContain(
+      'schema/removed-api-version',
+    );
   });
 });

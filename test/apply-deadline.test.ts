@@ -12,7 +12,9 @@ import { runCli, writeManifest } from './support/cli';
 import { FakeCluster, configMap, deployment, docs, namespace, useFakeCluster } from './support/cluster';
 
 let cluster: FakeCluster;
-useFakeCluster((c) => { cluster = c; });
+useFakeCluster((c) => {
+  cluster = c;
+});
 
 /** Resolves with the elapsed ms of `fn`. */
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -21,7 +23,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [result, Date.now() - start];
 }
 
-const resultsOf = (events: readonly EngineEvent[]) => events.flatMap((e) => (e.type === 'result' ? [`${e.result.object} ${e.result.action}`] : []));
+const resultsOf = (events: readonly EngineEvent[]) =>
+  events.flatMap((e) => (e.type === 'result' ? [`${e.result.object} ${e.result.action}`] : []));
 
 describe('the test API server', () => {
   test('a stall answers nothing until released, then serves what it held, writes included', async () => {
@@ -41,7 +44,10 @@ describe('the test API server', () => {
 
   test('a lost answer: the write is done, the connection dropped without an answer', async () => {
     cluster.server.inject({ method: 'PATCH', lostAnswer: true, times: 6 });
-    await expect(cluster.client.apply(configMap('x', 'default'), { fieldManager: 'test' })).rejects.toMatchObject({ code: 'ECONNRESET', mayHaveReachedServer: true });
+    await expect(cluster.client.apply(configMap('x', 'default'), { fieldManager: 'test' })).rejects.toMatchObject({
+      code: 'ECONNRESET',
+      mayHaveReachedServer: true,
+    });
     expect(cluster.server.object('v1', 'ConfigMap', 'x', 'default')).toBeDefined();
   });
 });
@@ -52,7 +58,19 @@ describe('withRetry within a deadline', () => {
   test('no backoff sleeps beyond the deadline, and no retry starts past it', async () => {
     const deadline = new Deadline(300);
     let attempts = 0;
-    const [error, ms] = await timed(() => deadline.run(() => withRetry(() => { attempts++; return reset(); }, { minDelayMs: 1000 }, true, 'GET /x').catch((e) => e)));
+    const [error, ms] = await timed(() =>
+      deadline.run(() =>
+        withRetry(
+          () => {
+            attempts++;
+            return reset();
+          },
+          { minDelayMs: 1000 },
+          true,
+          'GET /x',
+        ).catch((e) => e),
+      ),
+    );
     expect(ms).toBeGreaterThanOrEqual(290);
     expect(ms).toBeLessThan(600);
     expect(attempts).toBe(1);
@@ -64,21 +82,38 @@ describe('withRetry within a deadline', () => {
     const deadline = new Deadline(1);
     await new Promise((resolve) => setTimeout(resolve, 10));
     let attempts = 0;
-    const error = await deadline.run(() => withRetry(async () => { attempts++; }, {}, true, 'GET /x').catch((e) => e));
+    const error = await deadline.run(() =>
+      withRetry(
+        async () => {
+          attempts++;
+        },
+        {},
+        true,
+        'GET /x',
+      ).catch((e) => e),
+    );
     expect(attempts).toBe(0);
     expect(error).toMatchObject({ message: 'GET /x: not sent before the timeout passed', mayHaveReachedServer: false });
   });
 
   test('a request whose earlier attempt may have reached the server says so, even if the last one never connected', async () => {
-    const errors = [new ConnectionError('PATCH /x: socket hang up', 'ECONNRESET', true), new ConnectionError('PATCH /x: connect ECONNREFUSED', 'ECONNREFUSED', false)];
-    const error = await withRetry(() => Promise.reject(errors.shift() as ConnectionError), { retries: 1, sleep: async () => {} }).catch((e) => e);
+    const errors = [
+      new ConnectionError('PATCH /x: socket hang up', 'ECONNRESET', true),
+      new ConnectionError('PATCH /x: connect ECONNREFUSED', 'ECONNREFUSED', false),
+    ];
+    const error = await withRetry(() => Promise.reject(errors.shift() as ConnectionError), {
+      retries: 1,
+      sleep: async () => {},
+    }).catch((e) => e);
     expect(error).toMatchObject({ code: 'ECONNREFUSED', mayHaveReachedServer: true });
   });
 
   test('each request of the client ends at the deadline, and the silence is measured', async () => {
     cluster.server.stall();
     const deadline = new Deadline(500);
-    const [error, ms] = await timed(() => deadline.run(() => cluster.client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'default' }).catch((e) => e)));
+    const [error, ms] = await timed(() =>
+      deadline.run(() => cluster.client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'default' }).catch((e) => e)),
+    );
     expect(ms).toBeLessThan(1500);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect(error.message).toMatch(/^GET \/api\/v1\S*: no answer before the timeout passed$/);
@@ -98,10 +133,22 @@ describe('apply under a stalled server', () => {
     expect(ms).toBeLessThan(1500 + 2000);
     expect(report.ok).toBe(false);
     expect(report.error).toBeUndefined();
-    expect(report.timedOut).toMatchObject({ doing: 'applying stage workloads', object: 'Deployment shop/web', written: 6, total: 7 });
-    expect(report.timedOut!.message).toMatch(/^the 1.5 s timeout \(--timeout\) passed while applying stage workloads, at Deployment shop\/web; the API server had not answered for 1(\.\d)? s\. 6 of 7 object\(s\) written\. Running the same command again is safe/);
+    expect(report.timedOut).toMatchObject({
+      doing: 'applying stage workloads',
+      object: 'Deployment shop/web',
+      written: 6,
+      total: 7,
+    });
+    expect(report.timedOut!.message).toMatch(
+      /^the 1.5 s timeout \(--timeout\) passed while applying stage workloads, at Deployment shop\/web; the API server had not answered for 1(\.\d)? s\. 6 of 7 object\(s\) written\. Running the same command again is safe/,
+    );
     // The Deployment's apply was sent, and its answer never came: not known, not "failed".
-    expect(report.objects.find((o) => o.object === 'Deployment shop/web')).toMatchObject({ action: 'unknown', message: expect.stringMatching(/^sent, but the answer was lost: PATCH .*: no answer before the timeout passed; not read back: the timeout passed$/) });
+    expect(report.objects.find((o) => o.object === 'Deployment shop/web')).toMatchObject({
+      action: 'unknown',
+      message: expect.stringMatching(
+        /^sent, but the answer was lost: PATCH .*: no answer before the timeout passed; not read back: the timeout passed$/,
+      ),
+    });
 
     off();
     cluster.server.stall().release(); // the held apply is carried out now, after the deadline
@@ -112,7 +159,9 @@ describe('apply under a stalled server', () => {
 
   test('a stall from the start: the plan stops at the deadline, nothing was written', async () => {
     cluster.server.stall();
-    const [report, ms] = await timed(() => cluster.engine().apply({ documents: app(), applySet: SET, timeoutMs: 1000 }));
+    const [report, ms] = await timed(() =>
+      cluster.engine().apply({ documents: app(), applySet: SET, timeoutMs: 1000 }),
+    );
     expect(ms).toBeLessThan(3000);
     expect(report.timedOut).toMatchObject({ doing: 'reading the live objects (the plan)', written: 0 });
     expect(report.timedOut!.message).toContain('No object was written yet');
@@ -127,12 +176,25 @@ describe('apply under a stalled server', () => {
       if (req.method === 'GET' && req.path.endsWith('/deployments') && ++polls === 3) cluster.server.stall(); // the plan's LIST, then the wait's first poll
     });
     const events: EngineEvent[] = [];
-    const report = await cluster.engine({ silenceNoticeMs: 300, onEvent: (e) => events.push(e) }).apply({ documents: docs('a.yaml', deployment('web', 'shop')), applySet: SET, timeoutMs: 1500 });
-    expect(report.wait).toEqual([expect.objectContaining({
-      status: 'Timeout', message: expect.stringMatching(/^the API server did not answer \(GET \/apis\/apps\/v1\/namespaces\/shop\/deployments: no answer before the timeout passed\); last seen: waiting for the controller to observe generation 1$/),
-    })]);
-    expect(report.timedOut).toMatchObject({ doing: 'waiting for 1 object(s) to become ready', object: 'Deployment shop/web', written: 1 });
-    expect(events).toContainEqual(expect.objectContaining({ type: 'server', answering: false, silentMs: expect.any(Number) }));
+    const report = await cluster
+      .engine({ silenceNoticeMs: 300, onEvent: (e) => events.push(e) })
+      .apply({ documents: docs('a.yaml', deployment('web', 'shop')), applySet: SET, timeoutMs: 1500 });
+    expect(report.wait).toEqual([
+      expect.objectContaining({
+        status: 'Timeout',
+        message: expect.stringMatching(
+          /^the API server did not answer \(GET \/apis\/apps\/v1\/namespaces\/shop\/deployments: no answer before the timeout passed\); last seen: waiting for the controller to observe generation 1$/,
+        ),
+      }),
+    ]);
+    expect(report.timedOut).toMatchObject({
+      doing: 'waiting for 1 object(s) to become ready',
+      object: 'Deployment shop/web',
+      written: 1,
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'server', answering: false, silentMs: expect.any(Number) }),
+    );
   });
 });
 
@@ -143,7 +205,11 @@ test('a diff stopped at its deadline shows no difference for what it did not com
   });
   const report = await cluster.engine({ concurrency: 1 }).diff({ documents: app(), applySet: SET, timeoutMs: 1000 });
   off();
-  expect(report.timedOut).toMatchObject({ doing: 'comparing each object with a server-side dry run', written: 0, total: 7 });
+  expect(report.timedOut).toMatchObject({
+    doing: 'comparing each object with a server-side dry run',
+    written: 0,
+    total: 7,
+  });
   expect(report.objects.map((o) => o.action)).toEqual(['unknown', ...Array(6).fill('skipped')]);
   expect(report.diffs).toEqual([]);
 });
@@ -151,34 +217,68 @@ test('a diff stopped at its deadline shows no difference for what it did not com
 describe('lost answers', () => {
   test('an apply whose every answer was lost is told as unknown, read back once, and reported as it is', async () => {
     cluster.server.inject({ method: 'PATCH', path: '/configmaps/', lostAnswer: true, times: 6 });
-    const report = await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, wait: false });
+    const report = await cluster
+      .engine()
+      .apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, wait: false });
     expect(report.ok).toBe(true);
-    expect(report.objects).toEqual([expect.objectContaining({ object: 'ConfigMap default/a', action: 'created', message: 'the answer was lost; read back' })]);
+    expect(report.objects).toEqual([
+      expect.objectContaining({
+        object: 'ConfigMap default/a',
+        action: 'created',
+        message: 'the answer was lost; read back',
+      }),
+    ]);
     expect(resultsOf(cluster.events)).toEqual(['ConfigMap default/a unknown', 'ConfigMap default/a created']);
-    const gets = cluster.server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/default/configmaps/a');
+    const gets = cluster.server.requests.filter(
+      (r) => r.method === 'GET' && r.path === '/api/v1/namespaces/default/configmaps/a',
+    );
     expect(gets).toHaveLength(1);
   });
 
   test('a change whose answer was lost is configured; a no-op whose answer was lost is unchanged', async () => {
-    await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default'), configMap('b', 'default')), applySet: SET, wait: false });
+    await cluster.engine().apply({
+      documents: docs('a.yaml', configMap('a', 'default'), configMap('b', 'default')),
+      applySet: SET,
+      wait: false,
+    });
     cluster.server.inject({ method: 'PATCH', path: '/configmaps/', lostAnswer: true, times: 12 });
-    const report = await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default', { key: 'new' }), configMap('b', 'default')), applySet: SET, wait: false });
-    expect(report.objects.map((o) => [o.object, o.action])).toEqual([['ConfigMap default/a', 'configured'], ['ConfigMap default/b', 'unchanged']]);
+    const report = await cluster.engine().apply({
+      documents: docs('a.yaml', configMap('a', 'default', { key: 'new' }), configMap('b', 'default')),
+      applySet: SET,
+      wait: false,
+    });
+    expect(report.objects.map((o) => [o.object, o.action])).toEqual([
+      ['ConfigMap default/a', 'configured'],
+      ['ConfigMap default/b', 'unchanged'],
+    ]);
     expect(report.objects[1].message).toBe('the answer was lost; read back: as before the apply');
   });
 
   test('a write that did not happen (dropped before it was carried out) is failed, not created', async () => {
     cluster.server.inject({ method: 'PATCH', path: '/configmaps/', reset: true, times: 6 });
-    const report = await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, wait: false });
-    expect(report.objects).toEqual([expect.objectContaining({ action: 'failed', message: 'the answer was lost, and reading it back shows it was not created' })]);
+    const report = await cluster
+      .engine()
+      .apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, wait: false });
+    expect(report.objects).toEqual([
+      expect.objectContaining({
+        action: 'failed',
+        message: 'the answer was lost, and reading it back shows it was not created',
+      }),
+    ]);
   });
 
   test('a delete whose answer was lost: read back, gone is deleted', async () => {
     await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, wait: false });
     cluster.server.inject({ method: 'DELETE', path: '/configmaps/', lostAnswer: true, times: 6 });
-    const report = await cluster.engine().delete({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, timeoutMs: 5000 });
+    const report = await cluster
+      .engine()
+      .delete({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, timeoutMs: 5000 });
     expect(report.ok).toBe(true);
-    expect(report.objects[0]).toMatchObject({ object: 'ConfigMap default/a', action: 'deleted', message: 'the answer was lost; read back: gone' });
+    expect(report.objects[0]).toMatchObject({
+      object: 'ConfigMap default/a',
+      action: 'deleted',
+      message: 'the answer was lost; read back: gone',
+    });
     expect(resultsOf(cluster.events)).toContain('ConfigMap default/a unknown');
     expect(cluster.server.object('v1', 'Secret', SET.name, SET.namespace)).toBeUndefined();
   });
@@ -190,7 +290,9 @@ describe('delete and prune keep the deadline', () => {
     const off = cluster.server.onRequest((req) => {
       if (req.method === 'DELETE') cluster.server.stall();
     });
-    const [report, ms] = await timed(() => cluster.engine().delete({ documents: app(), applySet: SET, timeoutMs: 1000 }));
+    const [report, ms] = await timed(() =>
+      cluster.engine().delete({ documents: app(), applySet: SET, timeoutMs: 1000 }),
+    );
     expect(ms).toBeLessThan(3000);
     expect(report.timedOut).toMatchObject({ doing: 'deleting', total: 7 });
     expect(report.timedOut!.message).toContain('Running the same command again is safe: it deletes what is left.');
@@ -204,22 +306,37 @@ describe('delete and prune keep the deadline', () => {
   });
 
   test('--prune under a stall stops within 2 s of its deadline; the inventory keeps the members not pruned', async () => {
-    await cluster.engine().apply({ documents: [...app(), ...docs('b.yaml', configMap('old-1', 'shop'), configMap('old-2', 'shop'))], applySet: SET, wait: false });
+    await cluster.engine().apply({
+      documents: [...app(), ...docs('b.yaml', configMap('old-1', 'shop'), configMap('old-2', 'shop'))],
+      applySet: SET,
+      wait: false,
+    });
     const off = cluster.server.onRequest((req) => {
       if (req.method === 'DELETE') cluster.server.stall();
     });
     // One request at a time: the first DELETE is held by the stall, the second never sent.
-    const [report, ms] = await timed(() => cluster.engine({ concurrency: 1 }).apply({ documents: app(), applySet: SET, prune: true, wait: false, timeoutMs: 1000 }));
+    const [report, ms] = await timed(() =>
+      cluster
+        .engine({ concurrency: 1 })
+        .apply({ documents: app(), applySet: SET, prune: true, wait: false, timeoutMs: 1000 }),
+    );
     expect(ms).toBeLessThan(3000);
-    const [held, unsent] = [report.pruned.find((p) => p.action === 'unknown')!, report.pruned.find((p) => p.action === 'skipped')!];
-    expect(held.message).toMatch(/^sent, but the answer was lost: DELETE .*: no answer before the timeout passed; not read back: the timeout passed$/);
+    const [held, unsent] = [
+      report.pruned.find((p) => p.action === 'unknown')!,
+      report.pruned.find((p) => p.action === 'skipped')!,
+    ];
+    expect(held.message).toMatch(
+      /^sent, but the answer was lost: DELETE .*: no answer before the timeout passed; not read back: the timeout passed$/,
+    );
     expect(unsent.message).toBe('not sent: the timeout passed first');
     expect(report.timedOut).toMatchObject({ doing: 'pruning', object: held.object, written: 7, total: 9 });
     // A prune that did not finish leaves the parent's inventory as it was.
     expect(cluster.server.writes().filter((w) => w.path.endsWith(`/secrets/${SET.name}`))).toHaveLength(1);
     off();
     cluster.server.stall().release();
-    const again = await cluster.engine().apply({ documents: app(), applySet: SET, prune: true, wait: false, timeoutMs: 5000 });
+    const again = await cluster
+      .engine()
+      .apply({ documents: app(), applySet: SET, prune: true, wait: false, timeoutMs: 5000 });
     expect(again.ok).toBe(true);
     expect(cluster.server.objects('ConfigMap').map((o) => o.metadata.name)).not.toContain('old-2');
   });
@@ -227,13 +344,21 @@ describe('delete and prune keep the deadline', () => {
 
 describe('the CLI under a stalled server', () => {
   test('apply --timeout 2s against a server that stalls: ends by about 4 s, rc 1, says it was the API server and that a re-run is safe; the re-run converges', async () => {
-    const file = writeManifest(cluster.dir, 'a.yaml', namespace('shop'), configMap('a', 'shop'), configMap('b', 'shop'));
+    const file = writeManifest(
+      cluster.dir,
+      'a.yaml',
+      namespace('shop'),
+      configMap('a', 'shop'),
+      configMap('b', 'shop'),
+    );
     const stall = cluster.server.stall();
     const run = await runCli(cluster.dir, cluster.kubeconfig, ['apply', file, '--timeout', '2s']);
     expect(run.ms).toBeLessThan(4000);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^waiting for the API server: no answer for 0\.\d s/m);
-    expect(run.stderr).toMatch(/^timeout: the 2 s timeout \(--timeout\) passed while reading the live objects \(the plan\), at GET \/api\/v1\S*; the API server had not answered for [12](\.\d)? s\. No object was written yet\. Running the same command again is safe/m);
+    expect(run.stderr).toMatch(
+      /^timeout: the 2 s timeout \(--timeout\) passed while reading the live objects \(the plan\), at GET \/api\/v1\S*; the API server had not answered for [12](\.\d)? s\. No object was written yet\. Running the same command again is safe/m,
+    );
     expect(run.stderr).toMatch(/^apply FAILED: nothing changed: the timeout passed$/m);
     stall.release();
     const again = await runCli(cluster.dir, cluster.kubeconfig, ['apply', file, '--timeout', '5s']);
@@ -244,9 +369,16 @@ describe('the CLI under a stalled server', () => {
   test('diff against a server that does not answer says so, and that nothing was compared', async () => {
     const kubeconfig = path.join(cluster.dir, 'closed.kubeconfig');
     fs.writeFileSync(kubeconfig, cluster.server.kubeconfig().replace(/127\.0\.0\.1:\d+/, '127.0.0.1:1'));
-    const run = await runCli(cluster.dir, kubeconfig, ['diff', writeManifest(cluster.dir, 'a.yaml', configMap('a', 'default')), '--timeout', '1s']);
+    const run = await runCli(cluster.dir, kubeconfig, [
+      'diff',
+      writeManifest(cluster.dir, 'a.yaml', configMap('a', 'default')),
+      '--timeout',
+      '1s',
+    ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^timeout: .*; the API server had not answered for (0\.9|1) s \(\d retries\)\. Nothing was changed\./m);
+    expect(run.stderr).toMatch(
+      /^timeout: .*; the API server had not answered for (0\.9|1) s \(\d retries\)\. Nothing was changed\./m,
+    );
     expect(run.stderr).toMatch(/^diff FAILED: nothing was compared: the timeout passed$/m);
     expect(run.stderr).not.toContain('nothing to do');
   });
@@ -254,16 +386,45 @@ describe('the CLI under a stalled server', () => {
   test('a diff whose retries ran out on an unreachable server: the summary names the server, and nothing was compared', () => {
     const error = new ConnectionError('GET /api/v1: connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED', false);
     const report: EngineReport = {
-      command: 'diff', ok: false, dryRun: true, applySet: { ...SET, id: 'x' }, problems: [], objects: [], pruned: [], wait: [], diffs: [], notes: [], error: describeError(error),
+      command: 'diff',
+      ok: false,
+      dryRun: true,
+      applySet: { ...SET, id: 'x' },
+      problems: [],
+      objects: [],
+      pruned: [],
+      wait: [],
+      diffs: [],
+      notes: [],
+      error: describeError(error),
     };
     let stderr = '';
-    printSummary(report, { write: (t: string) => { stderr += t; } }, { write: (t: string) => { stderr += t; } });
-    expect(stderr).toMatch(/^diff FAILED: nothing was compared: the API server did not answer \(GET \/api\/v1: connect ECONNREFUSED 127\.0\.0\.1:1\)$/m);
+    printSummary(
+      report,
+      {
+        write: (t: string) => {
+          stderr += t;
+        },
+      },
+      {
+        write: (t: string) => {
+          stderr += t;
+        },
+      },
+    );
+    expect(stderr).toMatch(
+      /^diff FAILED: nothing was compared: the API server did not answer \(GET \/api\/v1: connect ECONNREFUSED 127\.0\.0\.1:1\)$/m,
+    );
   });
 
   test('diff keeps the deadline too', async () => {
     cluster.server.stall();
-    const run = await runCli(cluster.dir, cluster.kubeconfig, ['diff', writeManifest(cluster.dir, 'a.yaml', configMap('a', 'default')), '--timeout', '1s']);
+    const run = await runCli(cluster.dir, cluster.kubeconfig, [
+      'diff',
+      writeManifest(cluster.dir, 'a.yaml', configMap('a', 'default')),
+      '--timeout',
+      '1s',
+    ]);
     expect(run.ms).toBeLessThan(3000);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^diff FAILED: nothing was compared: the timeout passed$/m);
@@ -273,9 +434,14 @@ describe('the CLI under a stalled server', () => {
     const kubeconfig = path.join(cluster.dir, 'broken.kubeconfig');
     fs.writeFileSync(kubeconfig, 'apiVersion: v1\nusers: [\n  - name: x\n token: secret-token-value\n');
     for (const command of ['apply', 'diff', 'delete']) {
-      const run = await runCli(cluster.dir, kubeconfig, [command, writeManifest(cluster.dir, 'a.yaml', configMap('a', 'default'))]);
+      const run = await runCli(cluster.dir, kubeconfig, [
+        command,
+        writeManifest(cluster.dir, 'a.yaml', configMap('a', 'default')),
+      ]);
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(new RegExp(`^error: kubeconfig ${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+\\(\\d+:\\d+\\)$`, 'm'));
+      expect(run.stderr).toMatch(
+        new RegExp(`^error: kubeconfig ${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+\\(\\d+:\\d+\\)$`, 'm'),
+      );
       expect(run.stderr).not.toContain('secret-token-value');
     }
   });
@@ -287,13 +453,22 @@ describe('a silent API server in the progress output', () => {
 
   test('the lines say it is the API server, how long, and how many retries', () => {
     expect(silent).toBe('waiting for the API server: no answer for 10 s, 3 retries');
-    expect(serverLine({ type: 'server', answering: false, silentMs: 2500, retries: 1 })).toBe('waiting for the API server: no answer for 2.5 s, 1 retry');
+    expect(serverLine({ type: 'server', answering: false, silentMs: 2500, retries: 1 })).toBe(
+      'waiting for the API server: no answer for 2.5 s, 1 retry',
+    );
     expect(back).toBe('the API server answers again (after 12 s without an answer)');
   });
 
   test('a log (CI) gets plain lines, also while objects are waited for', () => {
     let out = '';
-    const progress = new WaitProgress({ write: (t: string) => { out += t; } }, { log: true });
+    const progress = new WaitProgress(
+      {
+        write: (t: string) => {
+          out += t;
+        },
+      },
+      { log: true },
+    );
     progress.start(['Deployment shop/web']);
     progress.server(silent, true);
     progress.server(back, false);
@@ -302,13 +477,20 @@ describe('a silent API server in the progress output', () => {
 
   test('a terminal shows the silence under the objects while it lasts, without breaking the drawing', () => {
     let out = '';
-    const progress = new WaitProgress({ write: (t: string) => { out += t; }, isTTY: true });
+    const progress = new WaitProgress({
+      write: (t: string) => {
+        out += t;
+      },
+      isTTY: true,
+    });
     progress.server(silent, true); // nothing drawn yet: a plain line
     expect(out).toBe(`${silent}\n`);
     out = '';
     progress.start(['Deployment shop/web']);
     progress.server(silent, true);
-    expect(out).toBe('\x1b[2K… Deployment shop/web  waiting\n\x1b[1A\x1b[2K… Deployment shop/web  waiting\n\x1b[2K' + silent + '\n');
+    expect(out).toBe(
+      '\x1b[2K… Deployment shop/web  waiting\n\x1b[1A\x1b[2K… Deployment shop/web  waiting\n\x1b[2K' + silent + '\n',
+    );
     out = '';
     progress.server(back, false);
     // The block keeps its height: the silence line is blanked.

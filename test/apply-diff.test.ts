@@ -1,12 +1,12 @@
 // Dry runs and diff against the strict fake API server.
 import { KubeObject } from '../src/manifest';
-import {
-  FakeCluster, configMap, deployment, docs, useFakeCluster,
-} from './support/cluster';
+import { FakeCluster, configMap, deployment, docs, useFakeCluster } from './support/cluster';
 import { SET, app } from './support/apply';
 
 let cluster: FakeCluster;
-useFakeCluster((c) => { cluster = c; });
+useFakeCluster((c) => {
+  cluster = c;
+});
 
 describe('dry run and diff', () => {
   test('--dry-run runs the plan as a server-side dry run and persists nothing', async () => {
@@ -15,7 +15,9 @@ describe('dry run and diff', () => {
     expect(report.dryRun).toBe(true);
     expect(report.objects.every((o) => o.action === 'created')).toBe(true);
     // Objects in a namespace this apply creates cannot be checked by the server yet, and say so.
-    expect(report.objects.find((o) => o.kind === 'Deployment')!.message).toMatch(/not checked by the server: namespace shop/);
+    expect(report.objects.find((o) => o.kind === 'Deployment')!.message).toMatch(
+      /not checked by the server: namespace shop/,
+    );
     expect(cluster.server.writes().every((w) => w.query.dryRun === 'All')).toBe(true);
     expect(cluster.server.objects().map((o) => o.metadata.name)).toEqual(['default']);
   });
@@ -23,7 +25,9 @@ describe('dry run and diff', () => {
   test('diff shows the live object against the dry-run result', async () => {
     await cluster.engine().apply({ documents: app(), applySet: SET, wait: false });
     cluster.server.clearRequests();
-    const changed = app().map((d) => ((d.value as KubeObject).kind === 'Deployment' ? { ...d, value: deployment('web', 'shop', 4) } : d));
+    const changed = app().map((d) =>
+      (d.value as KubeObject).kind === 'Deployment' ? { ...d, value: deployment('web', 'shop', 4) } : d,
+    );
     const report = await cluster.engine().diff({ documents: changed, applySet: SET });
     expect(report.ok).toBe(true);
     const changedDiffs = report.diffs.filter((d) => d.diff !== '');
@@ -35,8 +39,20 @@ describe('dry run and diff', () => {
 
   test('diff masks Secret data, before and after', async () => {
     // Secrets with values come from the environment at apply time, never from the manifests.
-    const spec = { name: 'creds', namespace: 'default', keys: [{ key: 'token', env: 'TOKEN' }, { key: 'same', env: 'SAME' }] };
-    const input = (token: string) => ({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, envSecrets: [spec], env: { TOKEN: token, SAME: 'same-value' } });
+    const spec = {
+      name: 'creds',
+      namespace: 'default',
+      keys: [
+        { key: 'token', env: 'TOKEN' },
+        { key: 'same', env: 'SAME' },
+      ],
+    };
+    const input = (token: string) => ({
+      documents: docs('a.yaml', configMap('a', 'default')),
+      applySet: SET,
+      envSecrets: [spec],
+      env: { TOKEN: token, SAME: 'same-value' },
+    });
     await cluster.engine().apply({ ...input('old-token-value'), wait: false });
     const report = await cluster.engine().diff(input('new-token-value'));
     const text = JSON.stringify(report);
@@ -51,8 +67,14 @@ describe('dry run and diff', () => {
   });
 
   test('diff --prune shows the members that would be deleted', async () => {
-    await cluster.engine().apply({ documents: docs('a.yaml', configMap('a', 'default'), configMap('b', 'default')), applySet: SET, wait: false });
-    const report = await cluster.engine().diff({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, prune: true });
+    await cluster.engine().apply({
+      documents: docs('a.yaml', configMap('a', 'default'), configMap('b', 'default')),
+      applySet: SET,
+      wait: false,
+    });
+    const report = await cluster
+      .engine()
+      .diff({ documents: docs('a.yaml', configMap('a', 'default')), applySet: SET, prune: true });
     expect(report.pruned.map((p) => p.object)).toEqual(['ConfigMap default/b']);
     expect(report.diffs.find((d) => d.object === 'ConfigMap default/b')!.diff).toMatch(/^-\s+name: b$/m);
   });

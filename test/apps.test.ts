@@ -40,11 +40,17 @@ describe('dist/', () => {
   test('is exactly a fresh synthesis (run `npm run synth` and commit dist/)', () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-'));
     synthAll(fresh, 'local');
-    const list = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(MANIFEST_SUFFIX)).sort();
+    const list = (dir: string) =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(MANIFEST_SUFFIX))
+        .sort();
     expect(list(DIST)).toEqual(list(fresh));
     for (const file of list(fresh)) {
-      expect([file, fs.readFileSync(path.join(DIST, file), 'utf8')])
-        .toEqual([file, fs.readFileSync(path.join(fresh, file), 'utf8')]);
+      expect([file, fs.readFileSync(path.join(DIST, file), 'utf8')]).toEqual([
+        file,
+        fs.readFileSync(path.join(fresh, file), 'utf8'),
+      ]);
     }
   });
 

@@ -2,12 +2,24 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { KubeObject } from '../src/manifest';
 import { CliRun, runCli, writeManifest as writeManifestIn } from './support/cli';
-import { FakeCluster, configMap, deployment, namespace, readyDeploymentStatus, useFakeCluster } from './support/cluster';
+import {
+  FakeCluster,
+  configMap,
+  deployment,
+  namespace,
+  readyDeploymentStatus,
+  useFakeCluster,
+} from './support/cluster';
 
 let cluster: FakeCluster;
-useFakeCluster((c) => { cluster = c; });
+useFakeCluster((c) => {
+  cluster = c;
+});
 
-function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; kubeconfig?: string } = {}): Promise<CliRun> {
+function cli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; tty?: boolean; kubeconfig?: string } = {},
+): Promise<CliRun> {
   return runCli(cluster.dir, options.kubeconfig ?? cluster.kubeconfig, args, options);
 }
 
@@ -20,17 +32,27 @@ test('apply --output json prints a machine-readable report, and a second apply r
   const first = await cli(['apply', file, '--output', 'json', '--no-wait']);
   expect(first.code).toBe(0);
   const report = JSON.parse(first.stdout);
-  expect(report).toMatchObject({ command: 'apply', ok: true, dryRun: false, applySet: { name: 'workshop-stacks-app', namespace: 'default' } });
+  expect(report).toMatchObject({
+    command: 'apply',
+    ok: true,
+    dryRun: false,
+    applySet: { name: 'workshop-stacks-app', namespace: 'default' },
+  });
   expect(report.applySet.id).toMatch(/^applyset-[A-Za-z0-9_-]{43}-v1$/);
   expect(report.objects.map((o: any) => [o.object, o.action, o.source, o.index])).toEqual([
-    ['Namespace shop', 'created', 'app.yaml', 0], ['ConfigMap shop/settings', 'created', 'app.yaml', 1],
+    ['Namespace shop', 'created', 'app.yaml', 0],
+    ['ConfigMap shop/settings', 'created', 'app.yaml', 1],
   ]);
   const second = JSON.parse((await cli(['apply', file, '-o', 'json', '--no-wait'])).stdout);
   expect(second.objects.map((o: any) => o.action)).toEqual(['unchanged', 'unchanged']);
 });
 
 test('an invalid document: exit 2, the problem names file and document, and nothing is sent', async () => {
-  const file = writeManifest('bad.yaml', configMap('fine', 'default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default' } });
+  const file = writeManifest('bad.yaml', configMap('fine', 'default'), {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { namespace: 'default' },
+  });
   const run = await cli(['apply', file]);
   expect(run.code).toBe(2);
   expect(run.stderr).toContain('error: bad.yaml document 1: metadata.name: is missing');
@@ -53,23 +75,47 @@ test('--secret-from-env creates the Secret; its values appear nowhere in the out
   const env = { GH_ID: 'the-client-id-value', GH_SECRET: 'the-client-secret-value' };
   const file = writeManifest('app.yaml', configMap('a', 'default'));
   for (const output of ['text', 'json']) {
-    const run = await cli(['apply', file, '--no-wait', '-o', output, '--secret-from-env', 'default/tgr-github=CLIENT_ID:GH_ID,CLIENT_SECRET:GH_SECRET'], { env });
+    const run = await cli(
+      [
+        'apply',
+        file,
+        '--no-wait',
+        '-o',
+        output,
+        '--secret-from-env',
+        'default/tgr-github=CLIENT_ID:GH_ID,CLIENT_SECRET:GH_SECRET',
+      ],
+      { env },
+    );
     expect(run.code).toBe(0);
     for (const value of Object.values(env)) {
       expect(run.stdout + run.stderr).not.toContain(value);
       expect(run.stdout + run.stderr).not.toContain(Buffer.from(value).toString('base64'));
     }
   }
-  const diff = await cli(['diff', file, '--secret-from-env', 'default/tgr-github=CLIENT_ID:GH_ID,CLIENT_SECRET:GH_SECRET'], { env: { ...env, GH_SECRET: 'rotated-secret' } });
+  const diff = await cli(
+    ['diff', file, '--secret-from-env', 'default/tgr-github=CLIENT_ID:GH_ID,CLIENT_SECRET:GH_SECRET'],
+    { env: { ...env, GH_SECRET: 'rotated-secret' } },
+  );
   expect(diff.code).toBe(1);
   expect(diff.stdout).toContain('*** (after)');
   expect(diff.stdout + diff.stderr).not.toMatch(/client-id-value|client-secret-value|rotated-secret/);
-  expect(Buffer.from((cluster.server.object('v1', 'Secret', 'tgr-github', 'default')!.data as any).CLIENT_ID, 'base64').toString()).toBe('the-client-id-value');
+  expect(
+    Buffer.from(
+      (cluster.server.object('v1', 'Secret', 'tgr-github', 'default')!.data as any).CLIENT_ID,
+      'base64',
+    ).toString(),
+  ).toBe('the-client-id-value');
   expect(fs.readdirSync(cluster.dir).sort()).toEqual(['app.yaml', 'kubeconfig']);
 });
 
 test('a malformed --secret-from-env is a usage error', async () => {
-  const run = await cli(['apply', writeManifest('a.yaml', configMap('a', 'default')), '--secret-from-env', 'no-equals-sign']);
+  const run = await cli([
+    'apply',
+    writeManifest('a.yaml', configMap('a', 'default')),
+    '--secret-from-env',
+    'no-equals-sign',
+  ]);
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/invalid secret spec/);
 });
@@ -101,7 +147,9 @@ describe('progress while waiting', () => {
   });
 
   test('a terminal: one line per object, rewritten in place', async () => {
-    const run = await cli(['apply', writeManifest('a.yaml', deployment('web', 'shop')), '--timeout', '10s'], { tty: true });
+    const run = await cli(['apply', writeManifest('a.yaml', deployment('web', 'shop')), '--timeout', '10s'], {
+      tty: true,
+    });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('\x1b[1A\x1b[2K✓ Deployment shop/web  1/1 replicas ready');
   });
@@ -110,7 +158,9 @@ describe('progress while waiting', () => {
     cluster.server.simulate('Deployment', () => undefined);
     const run = await cli(['apply', writeManifest('a.yaml', deployment('web', 'shop')), '--timeout', '0.2']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('not ready: Deployment shop/web: Timeout: waiting for the controller to observe generation 1');
+    expect(run.stderr).toContain(
+      'not ready: Deployment shop/web: Timeout: waiting for the controller to observe generation 1',
+    );
     expect(run.stderr).toContain('apply FAILED');
   });
 });
@@ -119,7 +169,11 @@ test('apply and delete an app by name', async () => {
   const applied = JSON.parse((await cli(['apply', 'dockercoins', '--no-wait', '-o', 'json'])).stdout);
   expect(applied.ok).toBe(true);
   expect(applied.applySet.name).toBe('workshop-stacks-dockercoins');
-  expect(applied.objects[0]).toMatchObject({ object: 'Namespace dockercoins', action: 'created', source: 'app dockercoins' });
+  expect(applied.objects[0]).toMatchObject({
+    object: 'Namespace dockercoins',
+    action: 'created',
+    source: 'app dockercoins',
+  });
   expect(cluster.server.object('apps/v1', 'Deployment', 'worker', 'dockercoins')).toBeDefined();
 
   const deleted = await cli(['delete', 'dockercoins', '-o', 'json', '--timeout', '5s']);
@@ -132,8 +186,9 @@ test('synth writes the apps into --outdir', async () => {
   const run = await cli(['synth', 'dockercoins', '--outdir', 'out', '-o', 'json']);
   expect(run.code).toBe(0);
   expect(JSON.parse(run.stdout).files).toEqual([path.join(cluster.dir, 'out', 'dockercoins.k8s.yaml')]);
-  expect(fs.readFileSync(path.join(cluster.dir, 'out', 'dockercoins.k8s.yaml'), 'utf8'))
-    .toBe(fs.readFileSync(path.join(__dirname, '..', 'dist', 'dockercoins.k8s.yaml'), 'utf8'));
+  expect(fs.readFileSync(path.join(cluster.dir, 'out', 'dockercoins.k8s.yaml'), 'utf8')).toBe(
+    fs.readFileSync(path.join(__dirname, '..', 'dist', 'dockercoins.k8s.yaml'), 'utf8'),
+  );
 });
 
 describe('apply, diff and delete: errors and options', () => {
@@ -174,7 +229,11 @@ describe('apply, diff and delete: errors and options', () => {
 
   test('writes that are all refused: the summary says nothing changed', async () => {
     cluster.server.inject({ method: 'PATCH', path: '/configmaps/', status: 403, times: 10 });
-    const run = await cli(['apply', writeManifest('a.yaml', configMap('a', 'default'), configMap('b', 'default')), '--no-wait']);
+    const run = await cli([
+      'apply',
+      writeManifest('a.yaml', configMap('a', 'default'), configMap('b', 'default')),
+      '--no-wait',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^apply FAILED: nothing changed: 2 failed$/m);
   });
@@ -182,10 +241,20 @@ describe('apply, diff and delete: errors and options', () => {
   test('--skip-checks is said in the output; -v names the fields dropped from live YAML', async () => {
     await cli(['apply', writeManifest('a.yaml', configMap('a', 'default')), '--no-wait']);
     const live = cluster.server.object('v1', 'ConfigMap', 'a', 'default')!;
-    const run = await cli(['apply', writeManifest('live.yaml', live), '--no-wait', '--skip-checks', '-v', '--applyset', 'workshop-stacks-a']);
+    const run = await cli([
+      'apply',
+      writeManifest('live.yaml', live),
+      '--no-wait',
+      '--skip-checks',
+      '-v',
+      '--applyset',
+      'workshop-stacks-a',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('note: checks skipped (--skip-checks)');
-    expect(run.stderr).toMatch(/^live.yaml document 0 \(ConfigMap default\/a\): dropped metadata.managedFields, metadata.resourceVersion, metadata.uid, metadata.creationTimestamp/m);
+    expect(run.stderr).toMatch(
+      /^live.yaml document 0 \(ConfigMap default\/a\): dropped metadata.managedFields, metadata.resourceVersion, metadata.uid, metadata.creationTimestamp/m,
+    );
     expect(run.stdout).toContain('apply finished: 1 unchanged');
     const diff = await cli(['diff', 'live.yaml', '--skip-checks', '--applyset', 'workshop-stacks-a']);
     expect(diff.code).toBe(0);
@@ -200,10 +269,14 @@ describe('apply, diff and delete: errors and options', () => {
     (changed.spec as any).template.metadata.labels = { app: 'web', v: '2' };
     const refused = await cli(['apply', writeManifest('a.yaml', changed), '--no-wait']);
     expect(refused.code).toBe(2);
-    expect(refused.stdout).toContain('Deployment shop/web failed (spec.selector: field is immutable; --force deletes the object and creates it again)');
+    expect(refused.stdout).toContain(
+      'Deployment shop/web failed (spec.selector: field is immutable; --force deletes the object and creates it again)',
+    );
     const forced = await cli(['apply', 'a.yaml', '--no-wait', '--force']);
     expect(forced.code).toBe(0);
-    expect(forced.stdout).toContain('Deployment shop/web replaced (spec.selector cannot change: deleted and created again)');
+    expect(forced.stdout).toContain(
+      'Deployment shop/web replaced (spec.selector cannot change: deleted and created again)',
+    );
     expect(forced.stdout).toContain('apply finished: 1 replaced');
   });
 });

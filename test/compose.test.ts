@@ -15,7 +15,8 @@ import { parseManifests } from '../src/manifest';
 function composed(): KubeObject[] {
   const app = new App();
   const chart = new Chart(app, 'platform');
-  for (const ns of ['coins', 'console', 'hub', 'trending', 'edge']) new k8s.KubeNamespace(chart, `ns-${ns}`, { metadata: { name: ns } });
+  for (const ns of ['coins', 'console', 'hub', 'trending', 'edge'])
+    new k8s.KubeNamespace(chart, `ns-${ns}`, { metadata: { name: ns } });
   const coins = new Dockercoins(chart, 'coins', { namespace: 'coins' });
   const console = new WebConsole(chart, 'console', { namespace: 'console' });
   // The workshop's hub (an image changed to create its Jobs elsewhere), its users' Jobs in a namespace of their own.
@@ -33,7 +34,8 @@ describe('constructs compose', () => {
   const objects = composed();
 
   test('each stack lands in the namespace it was given', () => {
-    const namespaceOf = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)?.metadata.namespace;
+    const namespaceOf = (kind: string, name: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.name === name)?.metadata.namespace;
     expect(namespaceOf('Service', 'redis')).toBe('coins');
     expect(namespaceOf('Service', 'webconsole')).toBe('console');
     expect(namespaceOf('Service', 'consolehub')).toBe('hub');
@@ -52,14 +54,35 @@ describe('constructs compose', () => {
     for (const host of ['webui.coins', 'webconsole.console', 'consolehub.hub', 'tgr.trending']) {
       expect(config).toContain(`${host}.svc.cluster.local`);
     }
-    const gatewayPods = (objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === 'edge')!.spec as any).template.metadata.labels;
-    for (const [ns, app] of [['coins', 'webui'], ['console', 'webconsole'], ['hub', 'consolehub'], ['trending', 'tgr']]) {
-      const podLabels = (objects.find((o) => o.kind === 'Deployment' && o.metadata.name === app)!.spec as any).template.metadata.labels;
-      const admits = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns
-        && matchesSelector((o.spec as any).podSelector, podLabels))
-        .some((p) => ((p.spec as any).ingress ?? []).some((rule: any) => !rule.from || rule.from.some((peer: any) =>
-          matchesSelector(peer.podSelector, gatewayPods)
-          && (!peer.namespaceSelector || matchesSelector(peer.namespaceSelector, { 'kubernetes.io/metadata.name': 'edge' })))));
+    const gatewayPods = (objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === 'edge')!.spec as any)
+      .template.metadata.labels;
+    for (const [ns, app] of [
+      ['coins', 'webui'],
+      ['console', 'webconsole'],
+      ['hub', 'consolehub'],
+      ['trending', 'tgr'],
+    ]) {
+      const podLabels = (objects.find((o) => o.kind === 'Deployment' && o.metadata.name === app)!.spec as any).template
+        .metadata.labels;
+      const admits = objects
+        .filter(
+          (o) =>
+            o.kind === 'NetworkPolicy' &&
+            o.metadata.namespace === ns &&
+            matchesSelector((o.spec as any).podSelector, podLabels),
+        )
+        .some((p) =>
+          ((p.spec as any).ingress ?? []).some(
+            (rule: any) =>
+              !rule.from ||
+              rule.from.some(
+                (peer: any) =>
+                  matchesSelector(peer.podSelector, gatewayPods) &&
+                  (!peer.namespaceSelector ||
+                    matchesSelector(peer.namespaceSelector, { 'kubernetes.io/metadata.name': 'edge' })),
+              ),
+          ),
+        );
       expect([ns, admits]).toEqual([ns, true]);
     }
   });

@@ -34,43 +34,61 @@ function mountedTemplate(objects: KubeObject[]): any {
 function asTheHubStartsIt(template: any, uname: string): KubeObject {
   const job = structuredClone(template);
   job.metadata = { name: `webconsole-${uname}` };
-  job.spec.template.metadata = { labels: { 'uname': uname, 'managed-by': 'provisioner' } };
+  job.spec.template.metadata = { labels: { uname: uname, 'managed-by': 'provisioner' } };
   return job;
 }
 
-describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', () => {
+describe("ConsoleHub with the workshop's hub image (hub: workshop, opt-in)", () => {
   test('a Deployment and a Service named consolehub on 5000 (api), NodePort locally, LoadBalancer in the cloud', () => {
     const objects = workshopHub();
     expect(hubPod(objects).containers[0].ports).toEqual([{ name: 'api', containerPort: 5000, protocol: 'TCP' }]);
     const svc = findObject(objects, 'Service', 'consolehub', HUB_NS).spec as any;
     expect(svc.ports).toEqual([{ name: 'api', port: 5000, targetPort: 'api', protocol: 'TCP' }]);
     expect(svc.type).toBe('NodePort');
-    expect((findObject(workshopHub({}, { profile: 'cloud' }), 'Service', 'consolehub').spec as any).type).toBe('LoadBalancer');
+    expect((findObject(workshopHub({}, { profile: 'cloud' }), 'Service', 'consolehub').spec as any).type).toBe(
+      'LoadBalancer',
+    );
     expect(checkServiceWiring(objects)).toEqual([]);
   });
 
-  test.each(PROFILES)('%s: every object passes the schema and every pod, the users’ included, PSS restricted', (profile) => {
-    const objects = workshopHub({}, { profile });
-    const template = mountedTemplate(objects);
-    const findings = [...objects, template, asTheHubStartsIt(template, 'alice')]
-      .flatMap((o) => [...checkSchema(o), ...checkPodSecurityRestricted(o)]);
-    expect(findings.map(formatFinding)).toEqual([]);
-  });
+  test.each(PROFILES)(
+    '%s: every object passes the schema and every pod, the users’ included, PSS restricted',
+    (profile) => {
+      const objects = workshopHub({}, { profile });
+      const template = mountedTemplate(objects);
+      const findings = [...objects, template, asTheHubStartsIt(template, 'alice')].flatMap((o) => [
+        ...checkSchema(o),
+        ...checkPodSecurityRestricted(o),
+      ]);
+      expect(findings.map(formatFinding)).toEqual([]);
+    },
+  );
 
-  test.each(PROFILES)('%s: runs the workshop\'s consolehub:v1 and this project\'s console, both built locally and never pulled', (profile) => {
-    const objects = workshopHub({}, { profile });
-    expect(hubPod(objects).containers[0]).toMatchObject({ image: 'consolehub:v1', imagePullPolicy: 'Never' });
-    expect(mountedTemplate(objects).spec.template.spec.containers[0])
-      .toMatchObject({ image: 'workshop-stacks/webconsole:v1', imagePullPolicy: 'Never' });
-  });
+  test.each(PROFILES)(
+    "%s: runs the workshop's consolehub:v1 and this project's console, both built locally and never pulled",
+    (profile) => {
+      const objects = workshopHub({}, { profile });
+      expect(hubPod(objects).containers[0]).toMatchObject({ image: 'consolehub:v1', imagePullPolicy: 'Never' });
+      expect(mountedTemplate(objects).spec.template.spec.containers[0]).toMatchObject({
+        image: 'workshop-stacks/webconsole:v1',
+        imagePullPolicy: 'Never',
+      });
+    },
+  );
 
   test('registry applies to both images unless job.registry overrides it', () => {
     const image = (props: ConsoleHubProps) => {
       const objects = workshopHub(props);
       return [hubPod(objects).containers[0].image, mountedTemplate(objects).spec.template.spec.containers[0].image];
     };
-    expect(image({ registry: 'reg.example.com/class', tag: 'v2' })).toEqual(['reg.example.com/class/consolehub:v2', 'reg.example.com/class/webconsole:v1']);
-    expect(image({ registry: 'a.example.com', job: { registry: 'b.example.com', tag: 'v3' } })).toEqual(['a.example.com/consolehub:v1', 'b.example.com/webconsole:v3']);
+    expect(image({ registry: 'reg.example.com/class', tag: 'v2' })).toEqual([
+      'reg.example.com/class/consolehub:v2',
+      'reg.example.com/class/webconsole:v1',
+    ]);
+    expect(image({ registry: 'a.example.com', job: { registry: 'b.example.com', tag: 'v3' } })).toEqual([
+      'a.example.com/consolehub:v1',
+      'b.example.com/webconsole:v3',
+    ]);
   });
 
   describe('the job template the hub opens', () => {
@@ -81,7 +99,9 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
     test('is mounted as the single file /job-template.yaml, the image’s own files in / staying visible', () => {
       const container = hubPod(objects).containers[0];
       expect(container.workingDir).toBe('/');
-      expect(container.volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/job-template.yaml', subPath: 'job-template.yaml', readOnly: true }));
+      expect(container.volumeMounts).toContainEqual(
+        expect.objectContaining({ mountPath: '/job-template.yaml', subPath: 'job-template.yaml', readOnly: true }),
+      );
       expect(container.volumeMounts.map((m: any) => m.mountPath)).not.toContain('/');
     });
 
@@ -101,8 +121,17 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
     });
 
     test('is a sandbox: no restart, no retry, a deadline, a TTL, no token, no Service links', () => {
-      expect(template.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 60 });
-      expect(pod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false, enableServiceLinks: false, activeDeadlineSeconds: 3600 });
+      expect(template.spec).toMatchObject({
+        backoffLimit: 0,
+        activeDeadlineSeconds: 3600,
+        ttlSecondsAfterFinished: 60,
+      });
+      expect(pod).toMatchObject({
+        restartPolicy: 'Never',
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        activeDeadlineSeconds: 3600,
+      });
       expect(pod.runtimeClassName).toBeUndefined();
     });
 
@@ -116,14 +145,24 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
     });
 
     test('follows the job props', () => {
-      const custom = mountedTemplate(workshopHub({ job: { activeDeadline: Duration.minutes(10), ttlAfterFinished: Duration.seconds(0), runtimeClassName: 'gvisor', tmpSizeLimit: '8Mi' } }));
+      const custom = mountedTemplate(
+        workshopHub({
+          job: {
+            activeDeadline: Duration.minutes(10),
+            ttlAfterFinished: Duration.seconds(0),
+            runtimeClassName: 'gvisor',
+            tmpSizeLimit: '8Mi',
+          },
+        }),
+      );
       expect(custom.spec).toMatchObject({ activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 0 });
       expect(custom.spec.template.spec).toMatchObject({ activeDeadlineSeconds: 600, runtimeClassName: 'gvisor' });
       expect(custom.spec.template.spec.volumes[0].emptyDir.sizeLimit).toBe('8Mi');
     });
 
     test('its hash is on the hub’s pod template, so a changed template rolls new hub pods', () => {
-      const annotation = (o: KubeObject[]) => (findObject(o, 'Deployment', 'consolehub').spec as any).template.metadata.annotations['checksum/job-template'];
+      const annotation = (o: KubeObject[]) =>
+        (findObject(o, 'Deployment', 'consolehub').spec as any).template.metadata.annotations['checksum/job-template'];
       const data = (findObject(objects, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml'];
       expect(annotation(objects)).toBe(createHash('sha256').update(data).digest('hex'));
       expect(annotation(workshopHub({ job: { activeDeadline: Duration.minutes(10) } }))).not.toBe(annotation(objects));
@@ -162,7 +201,9 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
       const objects = workshopHub();
       expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual([HUB_NS]);
       for (const kind of ['Role', 'RoleBinding', 'ResourceQuota', 'LimitRange']) {
-        expect([kind, objects.filter((o) => o.kind === kind).every((o) => o.metadata.namespace === 'default')]).toEqual([kind, true]);
+        expect([kind, objects.filter((o) => o.kind === kind).every((o) => o.metadata.namespace === 'default')]).toEqual(
+          [kind, true],
+        );
       }
     });
 
@@ -171,8 +212,14 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
       const ns = findObject(objects, 'Namespace', 'sessions');
       expect(ns.metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
       expect(ns.metadata.namespace).toBeUndefined();
-      for (const [kind, name] of [['Role', 'consolehub'], ['RoleBinding', 'consolehub'], ['ResourceQuota', 'consolehub-jobs'],
-        ['ResourceQuota', 'consolehub-sessions'], ['LimitRange', 'consolehub-sessions'], ['NetworkPolicy', 'webconsole-sessions']]) {
+      for (const [kind, name] of [
+        ['Role', 'consolehub'],
+        ['RoleBinding', 'consolehub'],
+        ['ResourceQuota', 'consolehub-jobs'],
+        ['ResourceQuota', 'consolehub-sessions'],
+        ['LimitRange', 'consolehub-sessions'],
+        ['NetworkPolicy', 'webconsole-sessions'],
+      ]) {
         expect(findObject(objects, kind, name).metadata.namespace).toBe('sessions');
       }
       expect((findObject(objects, 'RoleBinding', 'consolehub') as any).subjects[0].namespace).toBe(HUB_NS);
@@ -186,19 +233,35 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
   });
 
   describe('guard rails', () => {
-    test.each(PROFILES)('%s: quotas bound Jobs, pods, CPU and memory; the LimitRange caps containers at the sandbox', (profile) => {
-      const objects = workshopHub({ maxSessions: 5 }, { profile });
-      const limits = mountedTemplate(objects).spec.template.spec.containers[0].resources;
-      expect((findObject(objects, 'ResourceQuota', 'consolehub-jobs').spec as any).hard).toEqual({ 'count/jobs.batch': 5 });
-      const sessions = findObject(objects, 'ResourceQuota', 'consolehub-sessions').spec as any;
-      expect(Object.keys(sessions.hard).sort()).toEqual(['limits.cpu', 'limits.memory', 'pods', 'requests.cpu', 'requests.memory']);
-      expect(sessions.hard.pods).toBe(5);
-      const scale = profile === 'cloud' ? 2 : 1;
-      expect(sessions.hard['limits.memory']).toBe(`${5 * 256 * scale}Mi`);
-      expect(limits.limits.memory).toBe(`${256 * scale}Mi`);
-      const [range] = (findObject(objects, 'LimitRange', 'consolehub-sessions').spec as any).limits;
-      expect(range).toEqual({ type: 'Container', max: limits.limits, default: limits.limits, defaultRequest: limits.requests });
-    });
+    test.each(PROFILES)(
+      '%s: quotas bound Jobs, pods, CPU and memory; the LimitRange caps containers at the sandbox',
+      (profile) => {
+        const objects = workshopHub({ maxSessions: 5 }, { profile });
+        const limits = mountedTemplate(objects).spec.template.spec.containers[0].resources;
+        expect((findObject(objects, 'ResourceQuota', 'consolehub-jobs').spec as any).hard).toEqual({
+          'count/jobs.batch': 5,
+        });
+        const sessions = findObject(objects, 'ResourceQuota', 'consolehub-sessions').spec as any;
+        expect(Object.keys(sessions.hard).sort()).toEqual([
+          'limits.cpu',
+          'limits.memory',
+          'pods',
+          'requests.cpu',
+          'requests.memory',
+        ]);
+        expect(sessions.hard.pods).toBe(5);
+        const scale = profile === 'cloud' ? 2 : 1;
+        expect(sessions.hard['limits.memory']).toBe(`${5 * 256 * scale}Mi`);
+        expect(limits.limits.memory).toBe(`${256 * scale}Mi`);
+        const [range] = (findObject(objects, 'LimitRange', 'consolehub-sessions').spec as any).limits;
+        expect(range).toEqual({
+          type: 'Container',
+          max: limits.limits,
+          default: limits.limits,
+          defaultRequest: limits.requests,
+        });
+      },
+    );
 
     test('the pod quota is scoped to pods with a deadline, which the users’ pods have', () => {
       const objects = workshopHub();
@@ -245,7 +308,12 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
       const [dns, users, apiServer, ...rest] = hub.egress;
       expect(dns.ports.map((p: any) => p.port)).toEqual([53, 53]);
       expect(users).toEqual({
-        to: [{ podSelector: { matchLabels: { 'managed-by': 'provisioner' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } } }],
+        to: [
+          {
+            podSelector: { matchLabels: { 'managed-by': 'provisioner' } },
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } },
+          },
+        ],
         ports: [{ port: 5000, protocol: 'TCP' }],
       });
       expect(apiServer).toEqual({ ports: api });
@@ -254,7 +322,10 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
 
     test('apiServerCidrs and apiServerPorts narrow the hub’s way to the API server', () => {
       const hub = policy('consolehub', workshopHub({ apiServerCidrs: ['192.168.49.2/32'], apiServerPorts: [8443] }));
-      expect(hub.egress[2]).toEqual({ to: [{ ipBlock: { cidr: '192.168.49.2/32' } }], ports: [{ port: 8443, protocol: 'TCP' }] });
+      expect(hub.egress[2]).toEqual({
+        to: [{ ipBlock: { cidr: '192.168.49.2/32' } }],
+        ports: [{ port: 8443, protocol: 'TCP' }],
+      });
     });
 
     test('with hub and Jobs in one namespace, the peers need no namespace selector', () => {
@@ -266,7 +337,9 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
     test('the users’ policy is the only exception: its pods come from the template at run time, not from the manifests', () => {
       const { findings, exceptions } = validateObjects(objects);
       expect(findings.map(formatFinding)).toEqual([]);
-      expect(exceptions.map((e) => [e.object, e.rule])).toEqual([['NetworkPolicy default/webconsole-sessions', 'wiring/network-policy-selects-pods']]);
+      expect(exceptions.map((e) => [e.object, e.rule])).toEqual([
+        ['NetworkPolicy default/webconsole-sessions', 'wiring/network-policy-selects-pods'],
+      ]);
     });
 
     test('once the hub has created a user’s Job, every check passes without that exception', () => {
@@ -298,19 +371,50 @@ describe('ConsoleHub with the workshop\'s hub image (hub: workshop, opt-in)', ()
     expectInvalidProp(build({ apiServerPorts: [443, 70000] }), hub, 'apiServerPorts[1]', /port/);
 
     const job = "WebConsoleJob 'chart/hub/job'";
-    expectInvalidProp(build({ job: { activeDeadline: Duration.seconds(0) } }), job, 'activeDeadline', /at least 1 minute/);
-    expectInvalidProp(build({ job: { activeDeadline: Duration.millis(61500) } }), job, 'activeDeadline', /whole seconds/);
-    expectInvalidProp(build({ job: { ttlAfterFinished: Duration.days(8) } }), job, 'ttlAfterFinished', /at most 7 days/);
+    expectInvalidProp(
+      build({ job: { activeDeadline: Duration.seconds(0) } }),
+      job,
+      'activeDeadline',
+      /at least 1 minute/,
+    );
+    expectInvalidProp(
+      build({ job: { activeDeadline: Duration.millis(61500) } }),
+      job,
+      'activeDeadline',
+      /whole seconds/,
+    );
+    expectInvalidProp(
+      build({ job: { ttlAfterFinished: Duration.days(8) } }),
+      job,
+      'ttlAfterFinished',
+      /at most 7 days/,
+    );
     expectInvalidProp(build({ job: { runtimeClassName: 'gVisor' } }), job, 'runtimeClassName', /DNS-1123 subdomain/);
     expectInvalidProp(build({ job: { tmpSizeLimit: 'lots' } }), job, 'tmpSizeLimit', /quantity/);
-    expectInvalidProp(build({ job: { resources: { cpu: { request: '1', limit: '2' }, memory: { request: '1Gi', limit: '2Gi' } } } }),
-      job, 'resources.ephemeralStorage', /required/);
-    expectInvalidProp(build({ job: { resources: { cpu: { request: '1', limit: 'two' }, memory: { request: '1Gi', limit: '2Gi' }, ephemeralStorage: { request: '1Gi', limit: '1Gi' } } } }),
-      job, 'resources.cpu.limit', /quantity/);
+    expectInvalidProp(
+      build({ job: { resources: { cpu: { request: '1', limit: '2' }, memory: { request: '1Gi', limit: '2Gi' } } } }),
+      job,
+      'resources.ephemeralStorage',
+      /required/,
+    );
+    expectInvalidProp(
+      build({
+        job: {
+          resources: {
+            cpu: { request: '1', limit: 'two' },
+            memory: { request: '1Gi', limit: '2Gi' },
+            ephemeralStorage: { request: '1Gi', limit: '1Gi' },
+          },
+        },
+      }),
+      job,
+      'resources.cpu.limit',
+      /quantity/,
+    );
   });
 });
 
-describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks, the default)', () => {
+describe("ConsoleHub with this project's hub image (hub: workshop-stacks, the default)", () => {
   const objects = synth();
 
   test('is the default: what the README builds and dist/ ships', () => {
@@ -319,15 +423,25 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks, the d
 
   test.each(PROFILES)('%s: both images are built locally and never pulled; a registry makes them pulled', (profile) => {
     const local = synth({}, { profile });
-    const template = (objs: KubeObject[]) => JSON.parse((findObject(objs, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml']);
-    expect(hubPod(local).containers[0]).toMatchObject({ image: 'workshop-stacks/consolehub:v1', imagePullPolicy: 'Never' });
-    expect(template(local).spec.template.spec.containers[0]).toMatchObject({ image: 'workshop-stacks/webconsole:v1', imagePullPolicy: 'Never' });
+    const template = (objs: KubeObject[]) =>
+      JSON.parse((findObject(objs, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml']);
+    expect(hubPod(local).containers[0]).toMatchObject({
+      image: 'workshop-stacks/consolehub:v1',
+      imagePullPolicy: 'Never',
+    });
+    expect(template(local).spec.template.spec.containers[0]).toMatchObject({
+      image: 'workshop-stacks/webconsole:v1',
+      imagePullPolicy: 'Never',
+    });
     const pulled = synth({ registry: 'registry.example.com/class' }, { profile });
-    expect(hubPod(pulled).containers[0]).toMatchObject({ image: 'registry.example.com/class/consolehub:v1', imagePullPolicy: 'IfNotPresent' });
+    expect(hubPod(pulled).containers[0]).toMatchObject({
+      image: 'registry.example.com/class/consolehub:v1',
+      imagePullPolicy: 'IfNotPresent',
+    });
     expect(template(pulled).spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
   });
 
-  test('runs workshop-stacks/consolehub:v1, and its users\' consoles run workshop-stacks/webconsole:v1', () => {
+  test("runs workshop-stacks/consolehub:v1, and its users' consoles run workshop-stacks/webconsole:v1", () => {
     expect(hubPod(objects).containers[0].image).toBe('workshop-stacks/consolehub:v1');
     const data = (findObject(objects, 'ConfigMap', 'consolehub-job-template').data as any)['job-template.yaml'];
     expect(parse(data).spec.template.spec.containers[0].image).toBe('workshop-stacks/webconsole:v1');
@@ -349,10 +463,14 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks, the d
     expect(findObject(objects, 'ConfigMap', volume.configMap.name, HUB_NS).data).toHaveProperty(['job-template.yaml']);
   });
 
-  test('the Role, quotas, LimitRange and policies live in the hub\'s own namespace; nothing in default', () => {
+  test("the Role, quotas, LimitRange and policies live in the hub's own namespace; nothing in default", () => {
     for (const kind of ['Role', 'RoleBinding', 'ResourceQuota', 'LimitRange', 'NetworkPolicy']) {
       const ofKind = objects.filter((o) => o.kind === kind);
-      expect([kind, ofKind.length > 0, ofKind.every((o) => o.metadata.namespace === HUB_NS)]).toEqual([kind, true, true]);
+      expect([kind, ofKind.length > 0, ofKind.every((o) => o.metadata.namespace === HUB_NS)]).toEqual([
+        kind,
+        true,
+        true,
+      ]);
     }
     expect(objects.filter((o) => o.metadata.namespace === 'default')).toEqual([]);
     expect(validateObjects(objects).findings.map(formatFinding)).toEqual([]);
@@ -360,11 +478,35 @@ describe('ConsoleHub with this project\'s hub image (hub: workshop-stacks, the d
 
   test('jobsNamespace cannot send its Jobs elsewhere; the hub flavour is checked', () => {
     const build = (props: ConsoleHubProps) => () => synth(props);
-    expectInvalidProp(build({ hub: 'workshop-stacks', jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /must be unset/);
-    expectInvalidProp(build({ jobsNamespace: 'other' }), "ConsoleHub 'test/hub'", 'jobsNamespace', /the default.*it is for hub 'workshop'/);
-    expectInvalidProp(build({ hub: 'other' as any }), "ConsoleHub 'test/hub'", 'hub', /one of workshop, workshop-stacks/);
-    const small = { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '128Mi' }, ephemeralStorage: { request: '32Mi', limit: '128Mi' } };
-    expectInvalidProp(build({ hub: 'workshop-stacks', job: { resources: small } }), "ConsoleHub 'test/hub'", 'job.resources.cpu.limit', /hub's own cpu limit \(500m\)/);
+    expectInvalidProp(
+      build({ hub: 'workshop-stacks', jobsNamespace: 'other' }),
+      "ConsoleHub 'test/hub'",
+      'jobsNamespace',
+      /must be unset/,
+    );
+    expectInvalidProp(
+      build({ jobsNamespace: 'other' }),
+      "ConsoleHub 'test/hub'",
+      'jobsNamespace',
+      /the default.*it is for hub 'workshop'/,
+    );
+    expectInvalidProp(
+      build({ hub: 'other' as any }),
+      "ConsoleHub 'test/hub'",
+      'hub',
+      /one of workshop, workshop-stacks/,
+    );
+    const small = {
+      cpu: { request: '50m', limit: '250m' },
+      memory: { request: '64Mi', limit: '128Mi' },
+      ephemeralStorage: { request: '32Mi', limit: '128Mi' },
+    };
+    expectInvalidProp(
+      build({ hub: 'workshop-stacks', job: { resources: small } }),
+      "ConsoleHub 'test/hub'",
+      'job.resources.cpu.limit',
+      /hub's own cpu limit \(500m\)/,
+    );
     expect(build({ hub: 'workshop-stacks', job: { resources: small }, guardRails: false })).not.toThrow();
   });
 });

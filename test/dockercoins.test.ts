@@ -16,8 +16,12 @@ describe('Dockercoins', () => {
     expect(ports('rng')).toEqual([80]);
     expect(ports('hasher')).toEqual([80]);
     expect(ports('webui')).toEqual([80]);
-    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort())
-      .toEqual(['hasher', 'redis', 'rng', 'webui']);
+    expect(
+      objects
+        .filter((o) => o.kind === 'Service')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['hasher', 'redis', 'rng', 'webui']);
   });
 
   test('every Service selects its own pods and targets a port they expose', () => {
@@ -44,7 +48,9 @@ describe('Dockercoins', () => {
     const cloud = findObject(synth({}, { profile: 'cloud' }), 'Service', 'webui').spec as any;
     expect(cloud.type).toBe('LoadBalancer');
     expect(cloud.ports[0].nodePort).toBeUndefined();
-    expect(findObject(synth({ webuiNodePort: 30555 }), 'Service', 'webui').spec).toMatchObject({ ports: [{ nodePort: 30555 }] });
+    expect(findObject(synth({ webuiNodePort: 30555 }), 'Service', 'webui').spec).toMatchObject({
+      ports: [{ nodePort: 30555 }],
+    });
     const assigned = findObject(synth({ webuiNodePort: 'auto' }), 'Service', 'webui').spec as any;
     expect([assigned.type, assigned.ports[0].nodePort]).toEqual(['NodePort', undefined]);
   });
@@ -67,10 +73,15 @@ describe('Dockercoins', () => {
   });
 
   test('images default to the workshop builds and follow registry, tag and redisImage', () => {
-    const image = (objects: any[], name: string) => podSpec(findObject(objects, 'Deployment', name)).containers[0].image;
+    const image = (objects: any[], name: string) =>
+      podSpec(findObject(objects, 'Deployment', name)).containers[0].image;
     const defaults = synth();
-    expect(['rng', 'hasher', 'worker', 'webui'].map((n) => image(defaults, n)))
-      .toEqual(['dockercoins/rng:v0.1', 'dockercoins/hasher:v0.1', 'dockercoins/worker:v0.1', 'dockercoins/webui:v0.1']);
+    expect(['rng', 'hasher', 'worker', 'webui'].map((n) => image(defaults, n))).toEqual([
+      'dockercoins/rng:v0.1',
+      'dockercoins/hasher:v0.1',
+      'dockercoins/worker:v0.1',
+      'dockercoins/webui:v0.1',
+    ]);
     expect(image(defaults, 'redis')).toMatch(/^redis:\d+\.\d+\.\d+$/);
     const custom = synth({ registry: 'registry.example.com/class/', tag: 'v2', redisImage: 'mirror/redis:7.2.5' });
     expect(image(custom, 'hasher')).toBe('registry.example.com/class/hasher:v2');
@@ -78,7 +89,8 @@ describe('Dockercoins', () => {
   });
 
   test('pull policies: never pull a present image locally; pinned tags pull once in the cloud', () => {
-    const policy = (objects: any[]) => podSpec(findObject(objects, 'Deployment', 'webui')).containers[0].imagePullPolicy;
+    const policy = (objects: any[]) =>
+      podSpec(findObject(objects, 'Deployment', 'webui')).containers[0].imagePullPolicy;
     expect(policy(synth())).toBe('IfNotPresent');
     expect(policy(synth({}, { profile: 'cloud' }))).toBe('IfNotPresent');
     expect(policy(synth({ tag: 'latest' }, { profile: 'cloud' }))).toBe('Always');
@@ -89,9 +101,16 @@ describe('Dockercoins', () => {
     expect(objects.flatMap(checkPodSecurityRestricted)).toEqual([]);
     const redis = podSpec(findObject(objects, 'Deployment', 'redis'));
     expect(redis.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
-    const data = redis.volumes.find((v: any) => v.emptyDir && redis.containers[0].volumeMounts.some((m: any) => m.name === v.name && m.mountPath === '/data'));
+    const data = redis.volumes.find(
+      (v: any) =>
+        v.emptyDir && redis.containers[0].volumeMounts.some((m: any) => m.name === v.name && m.mountPath === '/data'),
+    );
     expect(data).toBeDefined();
-    for (const [kind, name] of [['DaemonSet', 'rng'], ['Deployment', 'hasher'], ['Deployment', 'webui']]) {
+    for (const [kind, name] of [
+      ['DaemonSet', 'rng'],
+      ['Deployment', 'hasher'],
+      ['Deployment', 'webui'],
+    ]) {
       const spec = podSpec(findObject(objects, kind, name));
       expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
       expect(spec.securityContext.sysctls).toEqual([{ name: UNPRIVILEGED_PORT_SYSCTL, value: '0' }]);
@@ -118,7 +137,8 @@ describe('Dockercoins', () => {
     const objects = synth();
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
     const policy = (name: string) => findObject(policies, 'NetworkPolicy', name).spec as any;
-    const sources = (name: string) => policy(name).ingress.map((r: any) => r.from?.[0]?.podSelector?.matchLabels?.app ?? 'anyone');
+    const sources = (name: string) =>
+      policy(name).ingress.map((r: any) => r.from?.[0]?.podSelector?.matchLabels?.app ?? 'anyone');
 
     test('a namespace-wide default deny of ingress and egress', () => {
       expect(policy('default-deny')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
@@ -133,8 +153,10 @@ describe('Dockercoins', () => {
     });
 
     test('egress: DNS plus each app’s own dependencies, nothing for the servers', () => {
-      const targets = (name: string) => policy(name).egress.map((r: any) =>
-        r.to[0].podSelector.matchLabels.app ?? r.to[0].podSelector.matchLabels['k8s-app']);
+      const targets = (name: string) =>
+        policy(name).egress.map(
+          (r: any) => r.to[0].podSelector.matchLabels.app ?? r.to[0].podSelector.matchLabels['k8s-app'],
+        );
       expect(targets('worker')).toEqual(['kube-dns', 'redis', 'rng', 'hasher']);
       expect(targets('webui')).toEqual(['kube-dns', 'redis']);
       for (const name of ['redis', 'rng', 'hasher']) expect(policy(name).egress).toEqual([]);

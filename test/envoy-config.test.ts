@@ -12,11 +12,15 @@ const route = (over: Partial<ResolvedRoute> = {}): ResolvedRoute => ({
   ...over,
 });
 const options = { clusterDomain: 'cluster.local' };
-const virtualHosts = (config: any) => config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts;
+const virtualHosts = (config: any) =>
+  config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts;
 
 describe('the Envoy config generator (pure)', () => {
   test('is JSON, so that hosts YAML 1.1 reads as booleans (on, yes, no) stay strings for Envoy', () => {
-    const text = envoyConfigJson(['on', 'yes', 'no', 'off'].map((host) => route({ host })), options);
+    const text = envoyConfigJson(
+      ['on', 'yes', 'no', 'off'].map((host) => route({ host })),
+      options,
+    );
     const config = JSON.parse(text);
     expect(virtualHosts(config).map((vh: any) => vh.domains[0])).toEqual(['no', 'off', 'on', 'yes', '*']);
     // Even a YAML 1.1 reader (Envoy's) gets strings: JSON quotes every one.
@@ -38,13 +42,16 @@ describe('the Envoy config generator (pure)', () => {
 
   test('segment-wise prefixes with a rewrite become an exact and a below-prefix match', () => {
     const config: any = envoyBootstrap([route({ pathPrefix: '/api', prefixRewrite: '/v1' })], options);
-    expect(virtualHosts(config)[0].routes.map((r: any) => [r.match, r.route.prefix_rewrite]))
-      .toEqual([[{ path: '/api' }, '/v1'], [{ prefix: '/api/' }, '/v1/']]);
+    expect(virtualHosts(config)[0].routes.map((r: any) => [r.match, r.route.prefix_rewrite])).toEqual([
+      [{ path: '/api' }, '/v1'],
+      [{ prefix: '/api/' }, '/v1/'],
+    ]);
   });
 
-  test('upstreams are STRICT_DNS clusters on the Service\'s cluster DNS name', () => {
+  test("upstreams are STRICT_DNS clusters on the Service's cluster DNS name", () => {
     const config: any = envoyBootstrap([route()], { clusterDomain: 'corp.local' });
-    expect(config.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address)
-      .toEqual({ address: 'tgr.api.svc.corp.local', port_value: 5000 });
+    expect(
+      config.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address,
+    ).toEqual({ address: 'tgr.api.svc.corp.local', port_value: 5000 });
   });
 });

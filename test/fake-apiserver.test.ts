@@ -17,9 +17,17 @@ async function start(options: FakeApiServerOptions = {}): Promise<FakeApiServer>
 
 afterEach(() => server?.close());
 
-interface Reply { status: number; body: any }
+interface Reply {
+  status: number;
+  body: any;
+}
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const res = await fetch(`${server.url}${path}`, {
     method,
     headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/apply-patch+yaml' }), ...headers },
@@ -30,7 +38,15 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 
 const pathOf = (obj: KubeObject) => {
   const base = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
-  const plural = { Deployment: 'deployments', Service: 'services', ConfigMap: 'configmaps', Namespace: 'namespaces', Job: 'jobs', StatefulSet: 'statefulsets', ServiceAccount: 'serviceaccounts' }[obj.kind]!;
+  const plural = {
+    Deployment: 'deployments',
+    Service: 'services',
+    ConfigMap: 'configmaps',
+    Namespace: 'namespaces',
+    Job: 'jobs',
+    StatefulSet: 'statefulsets',
+    ServiceAccount: 'serviceaccounts',
+  }[obj.kind]!;
   return `${base}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural}/${obj.metadata.name}`;
 };
 
@@ -49,8 +65,12 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 3000): 
   }
 }
 
-const configMap = (name: string, data: Record<string, string> = { key: 'value' }): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data });
+const configMap = (name: string, data: Record<string, string> = { key: 'value' }): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default' },
+  data,
+});
 
 describe('immutable fields (point 1)', () => {
   test('a Deployment selector change answers 422 Invalid naming spec.selector, dry run too', async () => {
@@ -63,9 +83,19 @@ describe('immutable fields (point 1)', () => {
       const reply = await apply(changed, 'workshop-stacks', query);
       expect(reply.status).toBe(422);
       expect(reply.body).toMatchObject({
-        kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Invalid', code: 422,
-        message: 'Deployment.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
-        details: { name: 'web', group: 'apps', kind: 'Deployment', causes: [{ reason: 'FieldValueInvalid', field: 'spec.selector' }] },
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'Invalid',
+        code: 422,
+        message:
+          'Deployment.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+        details: {
+          name: 'web',
+          group: 'apps',
+          kind: 'Deployment',
+          causes: [{ reason: 'FieldValueInvalid', field: 'spec.selector' }],
+        },
       });
       expect(reply.body.details.causes[0].message).toMatch(/^Invalid value: .*: field is immutable$/);
     }
@@ -79,8 +109,17 @@ describe('immutable fields (point 1)', () => {
     (moved.spec as any).clusterIP = '10.96.99.99';
     const reply = await apply(moved);
     expect(reply.status).toBe(422);
-    expect(reply.body.details.causes).toEqual([{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', message: 'Invalid value: []string{"10.96.99.99"}: may not change once set' }]);
-    const external: KubeObject = { ...service('web', 'default'), spec: { type: 'ExternalName', externalName: 'example.com' } };
+    expect(reply.body.details.causes).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.clusterIPs[0]',
+        message: 'Invalid value: []string{"10.96.99.99"}: may not change once set',
+      },
+    ]);
+    const external: KubeObject = {
+      ...service('web', 'default'),
+      spec: { type: 'ExternalName', externalName: 'example.com' },
+    };
     const ok = await apply(external);
     expect(ok.status).toBe(200);
     expect(ok.body.spec.clusterIP).toBeUndefined();
@@ -89,21 +128,35 @@ describe('immutable fields (point 1)', () => {
   test('a Job template change and a StatefulSet spec change are refused', async () => {
     await start();
     const template = (image: string) => ({ spec: { restartPolicy: 'Never', containers: [{ name: 'main', image }] } });
-    const job = (image: string): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'default' }, spec: { template: template(image) } });
+    const job = (image: string): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'once', namespace: 'default' },
+      spec: { template: template(image) },
+    });
     expect((await apply(job('a:1'))).status).toBe(201);
     const jobReply = await apply(job('a:2'));
     expect(jobReply.status).toBe(422);
     expect(jobReply.body.details.causes.map((c: any) => c.field)).toEqual(['spec.template']);
 
     const sts = (serviceName: string, replicas: number): KubeObject => ({
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'default' },
-      spec: { serviceName, replicas, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, ...template('db:1') } },
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'default' },
+      spec: {
+        serviceName,
+        replicas,
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, ...template('db:1') },
+      },
     });
     expect((await apply(sts('db', 1))).status).toBe(201);
     expect((await apply(sts('db', 2))).status).toBe(200);
     const stsReply = await apply(sts('other', 2));
     expect(stsReply.status).toBe(422);
-    expect(stsReply.body.message).toMatch(/^StatefulSet.apps "db" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', .* are forbidden$/);
+    expect(stsReply.body.message).toMatch(
+      /^StatefulSet.apps "db" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', .* are forbidden$/,
+    );
   });
 });
 
@@ -122,16 +175,31 @@ describe('apply body preconditions (point 2)', () => {
     const created = await apply(configMap('c'));
     const rv = created.body.metadata.resourceVersion;
     await apply(configMap('c', { key: 'changed' }));
-    const stale = await apply({ ...configMap('c', { key: 'again' }), metadata: { name: 'c', namespace: 'default', resourceVersion: rv } });
+    const stale = await apply({
+      ...configMap('c', { key: 'again' }),
+      metadata: { name: 'c', namespace: 'default', resourceVersion: rv },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({
-      reason: 'Conflict', code: 409, details: { name: 'c', kind: 'configmaps' },
-      message: 'Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again',
+      reason: 'Conflict',
+      code: 409,
+      details: { name: 'c', kind: 'configmaps' },
+      message:
+        'Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again',
     });
     // On a missing object the generic registry drops the version and creates it.
-    expect((await apply({ ...configMap('d'), metadata: { name: 'd', namespace: 'default', resourceVersion: '1' } })).status).toBe(201);
+    expect(
+      (await apply({ ...configMap('d'), metadata: { name: 'd', namespace: 'default', resourceVersion: '1' } })).status,
+    ).toBe(201);
     const current = (await call('GET', pathOf(configMap('c')))).body.metadata.resourceVersion;
-    expect((await apply({ ...configMap('c', { key: 'again' }), metadata: { name: 'c', namespace: 'default', resourceVersion: current } })).status).toBe(200);
+    expect(
+      (
+        await apply({
+          ...configMap('c', { key: 'again' }),
+          metadata: { name: 'c', namespace: 'default', resourceVersion: current },
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -169,8 +237,13 @@ describe('asynchronous controllers (point 6)', () => {
     expect(Number(later.body.metadata.resourceVersion)).toBeGreaterThan(Number(created.body.metadata.resourceVersion));
     expect(later.body.status).toMatchObject({ observedGeneration: 1, replicas: 1 });
     const controller = later.body.metadata.managedFields.filter((m: any) => m.manager === 'kube-controller-manager');
-    expect(controller.map((m: any) => [m.operation, m.subresource])).toEqual([['Update', undefined], ['Update', 'status']]);
-    expect(controller[0].fieldsV1).toEqual({ 'f:metadata': { 'f:annotations': { 'f:deployment.kubernetes.io/revision': {} } } });
+    expect(controller.map((m: any) => [m.operation, m.subresource])).toEqual([
+      ['Update', undefined],
+      ['Update', 'status'],
+    ]);
+    expect(controller[0].fieldsV1).toEqual({
+      'f:metadata': { 'f:annotations': { 'f:deployment.kubernetes.io/revision': {} } },
+    });
     // A re-apply of the same object is a no-op, the controller's annotation stays.
     const again = await apply(deployment('web', 'default'));
     expect(again.body.metadata.resourceVersion).toBe(later.body.metadata.resourceVersion);
@@ -186,7 +259,10 @@ describe('LIST paging (point 7)', () => {
     let pages = 0;
     let listVersion: string | undefined;
     do {
-      const page = await call('GET', `/api/v1/namespaces/default/configmaps?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+      const page = await call(
+        'GET',
+        `/api/v1/namespaces/default/configmaps?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
+      );
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       listVersion ??= page.body.metadata.resourceVersion;
@@ -210,23 +286,31 @@ describe('TLS, latency and counts for the bench (point 9)', () => {
     const tls = server.certificates!;
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const config = parse(server.kubeconfig({ clientCertificate: true }));
-    expect(config.clusters[0].cluster).toEqual({ 'server': server.url, 'certificate-authority-data': Buffer.from(tls.ca).toString('base64') });
+    expect(config.clusters[0].cluster).toEqual({
+      server: server.url,
+      'certificate-authority-data': Buffer.from(tls.ca).toString('base64'),
+    });
     expect(Object.keys(config.users[0].user)).toEqual(['client-certificate-data', 'client-key-data']);
 
     const agent = new https.Agent({ keepAlive: true, ca: tls.ca, maxSockets: 1 });
     const sockets = new Set<unknown>();
-    const get = (path: string, options: https.RequestOptions = {}) => new Promise<{ status: number; ms: number }>((resolve, reject) => {
-      const begin = Date.now();
-      const req = https.request(`${server.url}${path}`, { agent, ...options }, (res) => {
-        sockets.add(res.socket);
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, ms: Date.now() - begin }));
+    const get = (path: string, options: https.RequestOptions = {}) =>
+      new Promise<{ status: number; ms: number }>((resolve, reject) => {
+        const begin = Date.now();
+        const req = https.request(`${server.url}${path}`, { agent, ...options }, (res) => {
+          sockets.add(res.socket);
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, ms: Date.now() - begin }));
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     expect((await get('/api/v1/namespaces')).status).toBe(401);
-    const byCert = await get('/api/v1/namespaces', { cert: tls.clientCert, key: tls.clientKey, agent: new https.Agent({ ca: tls.ca }) });
+    const byCert = await get('/api/v1/namespaces', {
+      cert: tls.clientCert,
+      key: tls.clientKey,
+      agent: new https.Agent({ ca: tls.ca }),
+    });
     expect(byCert.status).toBe(200);
     const byToken = await get('/api/v1/namespaces/default', { headers: { Authorization: 'Bearer admin-token' } });
     expect(byToken.status).toBe(200);
@@ -240,10 +324,20 @@ describe('TLS, latency and counts for the bench (point 9)', () => {
 
 describe('per-item ownership of lists with merge keys (point 3)', () => {
   const pod = (containers: unknown[]): KubeObject => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' },
-    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers } },
+    },
   });
-  const web = (image: string) => ({ name: 'web', image, ports: [{ name: 'http', containerPort: 8080 }], env: [{ name: 'A', value: '1' }] });
+  const web = (image: string) => ({
+    name: 'web',
+    image,
+    ports: [{ name: 'http', containerPort: 8080 }],
+    env: [{ name: 'A', value: '1' }],
+  });
   const sidecar = (image: string) => ({ name: 'sidecar', image });
 
   test('managers own containers by name: managedFields with k: keys, merged lists, conflicts on one item only', async () => {
@@ -252,14 +346,18 @@ describe('per-item ownership of lists with merge keys (point 3)', () => {
     expect((await apply(pod([sidecar('side:1')]), 'mesh')).status).toBe(200);
     const both = (await call('GET', pathOf(pod([])))).body;
     expect(both.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['web', 'sidecar']);
-    expect(both.spec.template.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(both.spec.template.spec.containers[0].ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+    ]);
     const engine = both.metadata.managedFields.find((m: any) => m.manager === 'engine');
     expect(engine).toMatchObject({ operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1' });
     expect(engine.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const containers = engine.fieldsV1['f:spec']['f:template']['f:spec']['f:containers'];
     expect(Object.keys(containers)).toEqual(['k:{"name":"web"}']);
     expect(containers['k:{"name":"web"}']).toEqual({
-      '.': {}, 'f:name': {}, 'f:image': {},
+      '.': {},
+      'f:name': {},
+      'f:image': {},
       'f:ports': { 'k:{"containerPort":8080,"protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:containerPort': {} } },
       'f:env': { 'k:{"name":"A"}': { '.': {}, 'f:name': {}, 'f:value': {} } },
     });
@@ -269,8 +367,16 @@ describe('per-item ownership of lists with merge keys (point 3)', () => {
     // The engine touching the sidecar's image conflicts on that one field, named with the item's key.
     const taken = await apply(pod([web('web:2'), sidecar('side:2')]), 'engine');
     expect(taken.status).toBe(409);
-    expect(taken.body.message).toBe('Apply failed with 1 conflict: conflict with "mesh" using apps/v1: .spec.template.spec.containers[name="sidecar"].image');
-    expect(taken.body.details.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "mesh" using apps/v1', field: '.spec.template.spec.containers[name="sidecar"].image' }]);
+    expect(taken.body.message).toBe(
+      'Apply failed with 1 conflict: conflict with "mesh" using apps/v1: .spec.template.spec.containers[name="sidecar"].image',
+    );
+    expect(taken.body.details.causes).toEqual([
+      {
+        reason: 'FieldManagerConflict',
+        message: 'conflict with "mesh" using apps/v1',
+        field: '.spec.template.spec.containers[name="sidecar"].image',
+      },
+    ]);
 
     // Dropping its container removes it; the sidecar stays.
     const dropped = await apply(pod([]), 'engine');
@@ -286,16 +392,26 @@ describe('per-item ownership of lists with merge keys (point 3)', () => {
     const reply = await apply(mine);
     expect(reply.status).toBe(409);
     const at = (seeded.metadata.managedFields as Array<{ time: string }>)[0].time;
-    expect(reply.body.message).toBe(`Apply failed with 2 conflicts: conflicts with "kubectl-edit" using apps/v1 at ${at}:\n`
-      + '- .spec.replicas\n- .spec.template.spec.containers[name="web"].image');
-    expect(reply.body.details.causes.map((c: any) => c.field)).toEqual(['.spec.replicas', '.spec.template.spec.containers[name="web"].image']);
+    expect(reply.body.message).toBe(
+      `Apply failed with 2 conflicts: conflicts with "kubectl-edit" using apps/v1 at ${at}:\n` +
+        '- .spec.replicas\n- .spec.template.spec.containers[name="web"].image',
+    );
+    expect(reply.body.details.causes.map((c: any) => c.field)).toEqual([
+      '.spec.replicas',
+      '.spec.template.spec.containers[name="web"].image',
+    ]);
     expect((await apply(mine, 'workshop-stacks', '&force=true')).status).toBe(200);
   });
 
   test('Service ports are owned by port and protocol', async () => {
     await start();
     await apply(service('web', 'default'));
-    const extra = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ name: 'metrics', port: 9090 }] } };
+    const extra = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { ports: [{ name: 'metrics', port: 9090 }] },
+    };
     const merged = await apply(extra, 'monitoring');
     expect(merged.body.spec.ports.map((p: any) => p.port)).toEqual([80, 9090]);
     const owner = merged.body.metadata.managedFields.find((m: any) => m.manager === 'monitoring');
@@ -306,7 +422,10 @@ describe('per-item ownership of lists with merge keys (point 3)', () => {
 describe('deletion (point 5)', () => {
   test('an object with finalizers stays with a deletionTimestamp until its finalizers are gone', async () => {
     await start();
-    const guarded = { ...configMap('kept'), metadata: { name: 'kept', namespace: 'default', finalizers: ['example.com/guard'] } };
+    const guarded = {
+      ...configMap('kept'),
+      metadata: { name: 'kept', namespace: 'default', finalizers: ['example.com/guard'] },
+    };
     await apply(guarded);
     const deleted = await call('DELETE', pathOf(guarded));
     expect(deleted.status).toBe(200);
@@ -317,9 +436,12 @@ describe('deletion (point 5)', () => {
     expect((await call('GET', pathOf(guarded))).status).toBe(404);
   });
 
-  test('removeFinalizers, as the finalizer\'s controller would, lets an object being deleted go', async () => {
+  test("removeFinalizers, as the finalizer's controller would, lets an object being deleted go", async () => {
     await start();
-    const guarded = { ...configMap('held'), metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/guard'] } };
+    const guarded = {
+      ...configMap('held'),
+      metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/guard'] },
+    };
     await apply(guarded);
     expect((await call('DELETE', pathOf(guarded))).status).toBe(200);
     expect(server.object('v1', 'ConfigMap', 'held', 'default')?.metadata.deletionTimestamp).toBeDefined();
@@ -342,12 +464,27 @@ describe('deletion (point 5)', () => {
     const created = await apply({ ...configMap('new'), metadata: { name: 'new', namespace: 'shop' } });
     expect(created.status).toBe(403);
     expect(created.body).toMatchObject({
-      reason: 'Forbidden', code: 403,
-      message: 'configmaps "new" is forbidden: unable to create new content in namespace shop because it is being terminated',
-      details: { name: 'new', kind: 'configmaps', causes: [{ reason: 'NamespaceTerminating', message: 'namespace shop is being terminated', field: 'metadata.namespace' }] },
+      reason: 'Forbidden',
+      code: 403,
+      message:
+        'configmaps "new" is forbidden: unable to create new content in namespace shop because it is being terminated',
+      details: {
+        name: 'new',
+        kind: 'configmaps',
+        causes: [
+          {
+            reason: 'NamespaceTerminating',
+            message: 'namespace shop is being terminated',
+            field: 'metadata.namespace',
+          },
+        ],
+      },
     });
     // Updates of what is there still work, and re-applying the namespace leaves it Terminating.
-    expect((await apply({ ...configMap('settings', { key: 'v2' }), metadata: { name: 'settings', namespace: 'shop' } })).status).toBe(200);
+    expect(
+      (await apply({ ...configMap('settings', { key: 'v2' }), metadata: { name: 'settings', namespace: 'shop' } }))
+        .status,
+    ).toBe(200);
     const reapplied = await apply(ns);
     expect(reapplied.status).toBe(200);
     expect(reapplied.body.status.phase).toBe('Terminating');
@@ -364,21 +501,36 @@ describe('authorizer (point 8)', () => {
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   test('a limited token works in its namespaces and gets the real 403 elsewhere', async () => {
-    await start({ tokens: new Set(['admin', 'alice']), grants: { alice: { user: 'system:serviceaccount:alice:attendee', namespaces: ['alice'] } } });
-    for (const ns of ['alice', 'bob']) await call('PATCH', `/api/v1/namespaces/${ns}?fieldManager=t`, namespace(ns), as('admin'));
+    await start({
+      tokens: new Set(['admin', 'alice']),
+      grants: { alice: { user: 'system:serviceaccount:alice:attendee', namespaces: ['alice'] } },
+    });
+    for (const ns of ['alice', 'bob'])
+      await call('PATCH', `/api/v1/namespaces/${ns}?fieldManager=t`, namespace(ns), as('admin'));
     const mine = { ...configMap('c'), metadata: { name: 'c', namespace: 'alice' } };
-    expect((await call('PATCH', '/api/v1/namespaces/alice/configmaps/c?fieldManager=t', mine, as('alice'))).status).toBe(201);
+    expect(
+      (await call('PATCH', '/api/v1/namespaces/alice/configmaps/c?fieldManager=t', mine, as('alice'))).status,
+    ).toBe(201);
     const list = await call('GET', '/apis/apps/v1/namespaces/bob/deployments', undefined, as('alice'));
     expect(list.status).toBe(403);
     expect(list.body).toMatchObject({
-      kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, details: { group: 'apps', kind: 'deployments' },
-      message: 'deployments.apps is forbidden: User "system:serviceaccount:alice:attendee" cannot list resource "deployments" in API group "apps" in the namespace "bob"',
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
+      details: { group: 'apps', kind: 'deployments' },
+      message:
+        'deployments.apps is forbidden: User "system:serviceaccount:alice:attendee" cannot list resource "deployments" in API group "apps" in the namespace "bob"',
     });
     const theirs = { ...configMap('c'), metadata: { name: 'c', namespace: 'bob' } };
-    expect((await call('PATCH', '/api/v1/namespaces/bob/configmaps/c?fieldManager=t', theirs, as('alice'))).body.message)
-      .toBe('configmaps "c" is forbidden: User "system:serviceaccount:alice:attendee" cannot patch resource "configmaps" in API group "" in the namespace "bob"');
-    expect((await call('GET', '/api/v1/configmaps', undefined, as('alice'))).body.message)
-      .toBe('configmaps is forbidden: User "system:serviceaccount:alice:attendee" cannot list resource "configmaps" in API group "" at the cluster scope');
+    expect(
+      (await call('PATCH', '/api/v1/namespaces/bob/configmaps/c?fieldManager=t', theirs, as('alice'))).body.message,
+    ).toBe(
+      'configmaps "c" is forbidden: User "system:serviceaccount:alice:attendee" cannot patch resource "configmaps" in API group "" in the namespace "bob"',
+    );
+    expect((await call('GET', '/api/v1/configmaps', undefined, as('alice'))).body.message).toBe(
+      'configmaps is forbidden: User "system:serviceaccount:alice:attendee" cannot list resource "configmaps" in API group "" at the cluster scope',
+    );
     expect((await call('GET', '/api/v1/configmaps', undefined, as('admin'))).status).toBe(200);
     expect((await call('GET', '/apis/apps/v1', undefined, as('alice'))).status).toBe(200); // discovery is for everyone
   });
@@ -388,13 +540,23 @@ describe('authorizer (point 8)', () => {
     await apply(namespace('alice'));
     await apply(namespace('bob'));
     await apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'attendee', namespace: 'alice' } });
-    const issued = await call('POST', '/api/v1/namespaces/alice/serviceaccounts/attendee/token',
-      JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } }), { 'Content-Type': 'application/json' });
+    const issued = await call(
+      'POST',
+      '/api/v1/namespaces/alice/serviceaccounts/attendee/token',
+      JSON.stringify({
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600 },
+      }),
+      { 'Content-Type': 'application/json' },
+    );
     const token = issued.body.status.token;
     expect((await call('GET', '/api/v1/namespaces/alice/configmaps', undefined, as(token))).status).toBe(200);
     const other = await call('GET', '/api/v1/namespaces/bob/configmaps', undefined, as(token));
     expect(other.status).toBe(403);
-    expect(other.body.message).toContain('User "system:serviceaccount:alice:attendee" cannot list resource "configmaps"');
+    expect(other.body.message).toContain(
+      'User "system:serviceaccount:alice:attendee" cannot list resource "configmaps"',
+    );
   });
 });
 

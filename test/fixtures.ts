@@ -7,5 +7,9 @@ export const imagePolicyCases: Array<[string, Profile, 'IfNotPresent' | 'Always'
   ['registry:5000/rng:latest', 'cloud', 'Always'],
   ['registry:5000/rng', 'cloud', 'Always'],
   ['rng@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'cloud', 'IfNotPresent'],
-  ['registry:5000/rng:v1@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'cloud', 'IfNotPresent'],
+  [
+    'registry:5000/rng:v1@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+    'cloud',
+    'IfNotPresent',
+  ],
 ];

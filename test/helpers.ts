@@ -15,9 +15,12 @@ export function synthStack(build: (chart: Chart) => void, props: StackChartProps
 }
 
 export function findObject(objects: readonly KubeObject[], kind: string, name: string, namespace?: string): KubeObject {
-  const found = objects.find((o) => o.kind === kind && o.metadata.name === name
-    && (namespace === undefined || o.metadata.namespace === namespace));
-  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  const found = objects.find(
+    (o) =>
+      o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+  );
+  if (!found)
+    throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
   return found;
 }
 
@@ -30,7 +33,11 @@ export const PROFILES: Profile[] = ['local', 'cloud'];
 /** Asserts that `build` throws a PropsValidationError naming `construct` (as `Kind 'path'`) and `field`. */
 export function expectInvalidProp(build: () => unknown, construct: string, field: string, reason: RegExp): void {
   let error: unknown;
-  try { build(); } catch (e) { error = e; }
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
   expect(error).toBeInstanceOf(PropsValidationError);
   const err = error as PropsValidationError;
   expect([err.construct, err.field]).toEqual([construct, field]);
@@ -39,12 +46,21 @@ export function expectInvalidProp(build: () => unknown, construct: string, field
 }
 
 /** Runs the cdk8s validation plugin over manifest files as `cdk8s synth` would: what it reported, and its status. */
-export async function runValidationPlugin(options: ValidateOptions, manifests: string[]): Promise<{ status: string; violations: any[] }> {
+export async function runValidationPlugin(
+  options: ValidateOptions,
+  manifests: string[],
+): Promise<{ status: string; violations: any[] }> {
   const violations: any[] = [];
   let status = '';
   await new WorkshopStacksValidation(options).validate({
-    manifests, logger: { log: () => undefined },
-    report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } },
+    manifests,
+    logger: { log: () => undefined },
+    report: {
+      addViolation: (v) => violations.push(v),
+      submit: (s) => {
+        status = s;
+      },
+    },
   });
   return { status, violations };
 }
@@ -55,13 +71,25 @@ export async function runValidationPlugin(options: ValidateOptions, manifests: s
  */
 export function allContainers(objects: readonly KubeObject[]): Array<{ where: string; container: any }> {
   return objects.flatMap((obj) => {
-    const embedded = obj.kind === 'ConfigMap' ? Object.values((obj.data ?? {}) as Record<string, string>).flatMap((text) => {
-      try { return parseManifests(text); } catch { return []; }
-    }) : [];
+    const embedded =
+      obj.kind === 'ConfigMap'
+        ? Object.values((obj.data ?? {}) as Record<string, string>).flatMap((text) => {
+            try {
+              return parseManifests(text);
+            } catch {
+              return [];
+            }
+          })
+        : [];
     return [obj, ...embedded].flatMap((o) => {
       const template = podTemplateOf(o);
       const where = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
-      return template ? containersOf(template.spec, template.path).map(({ container }) => ({ where: `${where}: ${container.name}`, container: container as any })) : [];
+      return template
+        ? containersOf(template.spec, template.path).map(({ container }) => ({
+            where: `${where}: ${container.name}`,
+            container: container as any,
+          }))
+        : [];
     });
   });
 }

@@ -32,7 +32,9 @@ const running: ChildProcess[] = [];
 /** Starts `python3 <script> --port 0` and waits for its `listening on http://127.0.0.1:<port>` line. */
 function startApp(script: string, env: Record<string, string> = {}, cwd?: string): Promise<RunningApp> {
   const child = spawn('python3', [path.join(IMAGES, script), '--host', '127.0.0.1', '--port', '0'], {
-    cwd, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.push(child);
   let output = '';
@@ -70,14 +72,25 @@ interface Answer {
 function call(port: number, method: string, urlPath: string, body?: unknown): Promise<Answer> {
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port, method, path: urlPath,
-      headers: payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: urlPath,
+        headers:
+          payload === undefined
+            ? {}
+            : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -90,23 +103,25 @@ describe('images/webconsole', () => {
   });
   const run = (uname: string, input: string) => call(app.port, 'POST', `/api/${uname}/run/`, { input });
 
-  test('keeps each user\'s interpreter across requests and echoes a last expression', async () => {
+  test("keeps each user's interpreter across requests and echoes a last expression", async () => {
     expect(await run('alice', 'x = 6 * 7')).toMatchObject({ status: 200, body: { output: '' } });
     expect((await run('alice', 'print(x)\nx + 1')).body).toEqual({ output: '42\n43\n' });
     expect((await run('alice', 'def double(n):\n    return 2 * n\n\ndouble(x)')).body).toEqual({ output: '84\n' });
     expect((await run('alice', '_')).body).toEqual({ output: '84\n' });
   });
 
-  test('isolates users: another user has none of alice\'s names', async () => {
+  test("isolates users: another user has none of alice's names", async () => {
     await run('alice', 'secret = "a"');
     const { body } = await run('bob', 'secret');
     expect(body.output).toContain('Traceback (most recent call last)');
-    expect(body.output).toContain('NameError: name \'secret\' is not defined');
+    expect(body.output).toContain("NameError: name 'secret' is not defined");
   });
 
   test('prints tracebacks and syntax errors in the output, in order with the prints', async () => {
     const failed = (await run('carol', 'print("before")\n1 / 0')).body.output;
-    expect(failed).toMatch(/^before\nTraceback \(most recent call last\):\n {2}File "<input>", line 2, in <module>\nZeroDivisionError: division by zero\n$/);
+    expect(failed).toMatch(
+      /^before\nTraceback \(most recent call last\):\n {2}File "<input>", line 2, in <module>\nZeroDivisionError: division by zero\n$/,
+    );
     expect((await run('carol', 'def f(:')).body.output).toMatch(/SyntaxError/);
     expect((await run('carol', 'import sys; print("err", file=sys.stderr)')).body.output).toBe('err\n');
     // exit() ends the snippet, not the console.
@@ -130,7 +145,10 @@ describe('images/webconsole', () => {
     const bad = await call(app.port, 'POST', '/api/alice/run/', '{"input": ');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/not valid JSON/);
-    expect(await call(app.port, 'POST', '/api/alice/run/', { code: 'x' })).toMatchObject({ status: 400, body: { error: expect.stringContaining('"input"') } });
+    expect(await call(app.port, 'POST', '/api/alice/run/', { code: 'x' })).toMatchObject({
+      status: 400,
+      body: { error: expect.stringContaining('"input"') },
+    });
     expect(await call(app.port, 'POST', '/api/alice/run/', [1])).toMatchObject({ status: 400 });
     expect(await call(app.port, 'GET', '/api/alice/run/')).toMatchObject({ status: 405, headers: { allow: 'POST' } });
     expect(await call(app.port, 'GET', '/nothing')).toMatchObject({ status: 404, body: { error: expect.any(String) } });
@@ -156,15 +174,52 @@ function makeCertificates(dir: string): { ca: string; key: string; cert: string 
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=test-cluster-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-cluster-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=kube-apiserver');
-  fs.writeFileSync(file('server.ext'), [
-    'subjectAltName=IP:127.0.0.1', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=serverAuth', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid,issuer',
-  ].join('\n'));
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext');
+  fs.writeFileSync(
+    file('server.ext'),
+    [
+      'subjectAltName=IP:127.0.0.1',
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=serverAuth',
+      'subjectKeyIdentifier=hash',
+      'authorityKeyIdentifier=keyid,issuer',
+    ].join('\n'),
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'server.ext',
+  );
   return { ca: file('ca.crt'), key: file('server.key'), cert: file('server.crt') };
 }
 
@@ -187,12 +242,33 @@ function serveJobCreate(server: FakeApiServer): void {
     const job = JSON.parse(req.body) as KubeObject;
     const name = job.metadata.name!;
     if (job.metadata.namespace !== undefined && job.metadata.namespace !== namespace) {
-      return { status: 400, body: { kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400, message: 'the namespace of the provided object does not match the namespace sent on the request' } };
+      return {
+        status: 400,
+        body: {
+          kind: 'Status',
+          status: 'Failure',
+          reason: 'BadRequest',
+          code: 400,
+          message: 'the namespace of the provided object does not match the namespace sent on the request',
+        },
+      };
     }
     if (fake.object('batch/v1', 'Job', name, namespace)) {
-      return { status: 409, body: { kind: 'Status', status: 'Failure', reason: 'AlreadyExists', code: 409, message: `jobs.batch "${name}" already exists` } };
+      return {
+        status: 409,
+        body: {
+          kind: 'Status',
+          status: 'Failure',
+          reason: 'AlreadyExists',
+          code: 409,
+          message: `jobs.batch "${name}" already exists`,
+        },
+      };
     }
-    return { status: 201, body: fake.seed({ ...job, metadata: { ...job.metadata, namespace } }, { manager: 'consolehub' }) };
+    return {
+      status: 201,
+      body: fake.seed({ ...job, metadata: { ...job.metadata, namespace } }, { manager: 'consolehub' }),
+    };
   });
 }
 
@@ -200,8 +276,11 @@ function serveJobCreate(server: FakeApiServer): void {
 const READY = { phase: 'Running', podIP: '127.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] };
 
 const pod = (name: string, labels: Record<string, string>, status: Record<string, unknown>): KubeObject => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'sessions', labels },
-  spec: { containers: [{ name: 'webconsole', image: 'workshop-stacks/webconsole:v1' }] }, status,
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'sessions', labels },
+  spec: { containers: [{ name: 'webconsole', image: 'workshop-stacks/webconsole:v1' }] },
+  status,
 });
 
 describe('images/consolehub', () => {
@@ -248,11 +327,15 @@ describe('images/consolehub', () => {
       KUBERNETES_SERVICE_PORT: String((front.address() as net.AddressInfo).port),
       HUB_SERVICEACCOUNT_DIR: account,
     };
-    hub = await startApp('consolehub/consolehub.py', {
-      ...clusterEnv,
-      HUB_NAMESPACE: 'sessions',
-      SESSION_PORT: String((session.address() as net.AddressInfo).port),
-    }, dir);
+    hub = await startApp(
+      'consolehub/consolehub.py',
+      {
+        ...clusterEnv,
+        HUB_NAMESPACE: 'sessions',
+        SESSION_PORT: String((session.address() as net.AddressInfo).port),
+      },
+      dir,
+    );
   });
 
   afterAll(async () => {
@@ -264,13 +347,16 @@ describe('images/consolehub', () => {
 
   const start = (uname: string) => call(hub.port, 'POST', `/api/${uname}/start/`);
 
-  test('start creates the Job webconsole-<uname> from the template, in HUB_NAMESPACE, with the user\'s pod labels', async () => {
-    expect(await start('alice')).toMatchObject({ status: 201, body: { status: 'created', job: 'webconsole-alice', namespace: 'sessions' } });
+  test("start creates the Job webconsole-<uname> from the template, in HUB_NAMESPACE, with the user's pod labels", async () => {
+    expect(await start('alice')).toMatchObject({
+      status: 201,
+      body: { status: 'created', job: 'webconsole-alice', namespace: 'sessions' },
+    });
     const job = api.object('batch/v1', 'Job', 'webconsole-alice', 'sessions')!;
     expect(job).toBeDefined();
     expect(job.metadata.namespace).toBe('sessions');
     const spec = job.spec as any;
-    expect(spec.template.metadata.labels).toEqual({ 'uname': 'alice', 'managed-by': 'provisioner' });
+    expect(spec.template.metadata.labels).toEqual({ uname: 'alice', 'managed-by': 'provisioner' });
     // Everything else is the template as the library rendered it, read by the hub's own YAML reader.
     const { template: podTemplate, ...jobSpec } = spec;
     const { template: wantPodTemplate, ...wantJobSpec } = template.manifest.spec as any;
@@ -284,8 +370,13 @@ describe('images/consolehub', () => {
   test('start is idempotent while the Job lives, 409 once it has ended', async () => {
     expect((await start('bob')).status).toBe(201);
     expect(await start('bob')).toMatchObject({ status: 200, body: { status: 'exists', job: 'webconsole-bob' } });
-    api.setStatus('batch/v1', 'Job', 'webconsole-bob', 'sessions', { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] });
-    expect(await start('bob')).toMatchObject({ status: 409, body: { error: expect.stringMatching(/has ended \(Failed\)/) } });
+    api.setStatus('batch/v1', 'Job', 'webconsole-bob', 'sessions', {
+      conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }],
+    });
+    expect(await start('bob')).toMatchObject({
+      status: 409,
+      body: { error: expect.stringMatching(/has ended \(Failed\)/) },
+    });
   });
 
   test('rejects a user name that cannot be part of a Job name with 400, without calling the API', async () => {
@@ -301,27 +392,36 @@ describe('images/consolehub', () => {
     expect((await start('x'.repeat(52))).status).toBe(201);
   });
 
-  test('run forwards the body to the user\'s running pod on /api/<uname>/run/ and relays the answer', async () => {
+  test("run forwards the body to the user's running pod on /api/<uname>/run/ and relays the answer", async () => {
     // Listed first, but not a pod the hub started (no managed-by): never forwarded to.
     api.seed(pod('impostor', { uname: 'carol' }, { ...READY, podIP: '127.0.0.2' }));
-    api.seed(pod('webconsole-carol-abcde', { 'uname': 'carol', 'managed-by': 'provisioner' }, READY));
+    api.seed(pod('webconsole-carol-abcde', { uname: 'carol', 'managed-by': 'provisioner' }, READY));
     forwarded.length = 0;
     answer = { status: 200, body: '{"output": "42\\n"}' };
     const input = '{"input": "print(6 * 7)"}';
-    expect(await call(hub.port, 'POST', '/api/carol/run/', input)).toMatchObject({ status: 200, body: { output: '42\n' } });
-    expect(forwarded).toEqual([{ method: 'POST', url: '/api/carol/run/', contentType: 'application/json', body: input }]);
+    expect(await call(hub.port, 'POST', '/api/carol/run/', input)).toMatchObject({
+      status: 200,
+      body: { output: '42\n' },
+    });
+    expect(forwarded).toEqual([
+      { method: 'POST', url: '/api/carol/run/', contentType: 'application/json', body: input },
+    ]);
     const list = api.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/sessions/pods').pop()!;
     expect(list.query.labelSelector).toBe('uname=carol,managed-by=provisioner');
 
     // The console's own errors come back as they are.
     answer = { status: 400, body: '{"error": "the body is not valid JSON"}' };
-    expect(await call(hub.port, 'POST', '/api/carol/run/', '{')).toMatchObject({ status: 400, body: { error: 'the body is not valid JSON' } });
+    expect(await call(hub.port, 'POST', '/api/carol/run/', '{')).toMatchObject({
+      status: 400,
+      body: { error: 'the body is not valid JSON' },
+    });
   });
 
   test('run answers 404 when the user has no pod, 503 until it is ready, 409 once it has ended', async () => {
     forwarded.length = 0;
     expect(await call(hub.port, 'POST', '/api/nobody/run/', { input: '1' })).toMatchObject({
-      status: 404, body: { error: expect.stringContaining('POST /api/nobody/start/ first') },
+      status: 404,
+      body: { error: expect.stringContaining('POST /api/nobody/start/ first') },
     });
     const labels = (uname: string) => ({ uname, 'managed-by': 'provisioner' });
     api.seed(pod('webconsole-dave-1', labels('dave'), { phase: 'Pending' }));
@@ -330,9 +430,16 @@ describe('images/consolehub', () => {
     api.seed(pod('webconsole-frank-1', labels('frank'), { phase: 'Failed' }));
     for (const uname of ['dave', 'erin']) {
       const answer = await call(hub.port, 'POST', `/api/${uname}/run/`, { input: '1' });
-      expect(answer).toMatchObject({ status: 503, headers: { 'retry-after': '2' }, body: { error: expect.stringMatching(/not ready yet/) } });
+      expect(answer).toMatchObject({
+        status: 503,
+        headers: { 'retry-after': '2' },
+        body: { error: expect.stringMatching(/not ready yet/) },
+      });
     }
-    expect(await call(hub.port, 'POST', '/api/frank/run/', { input: '1' })).toMatchObject({ status: 409, body: { error: expect.stringMatching(/has ended \(Failed\)/) } });
+    expect(await call(hub.port, 'POST', '/api/frank/run/', { input: '1' })).toMatchObject({
+      status: 409,
+      body: { error: expect.stringMatching(/has ended \(Failed\)/) },
+    });
     expect(forwarded).toEqual([]);
   });
 
@@ -345,27 +452,45 @@ describe('images/consolehub', () => {
   });
 
   test('an API refusal is a 502 that quotes the API server', async () => {
-    api.inject({ method: 'POST', path: '/jobs', status: 403, message: 'jobs.batch is forbidden: exceeded quota: consolehub-jobs' });
-    expect(await start('frank')).toMatchObject({ status: 502, body: { error: expect.stringContaining('exceeded quota') } });
+    api.inject({
+      method: 'POST',
+      path: '/jobs',
+      status: 403,
+      message: 'jobs.batch is forbidden: exceeded quota: consolehub-jobs',
+    });
+    expect(await start('frank')).toMatchObject({
+      status: 502,
+      body: { error: expect.stringContaining('exceeded quota') },
+    });
   });
 
-  test('defaults: Jobs in `default` and job-template.yaml in the working directory, as the workshop\'s hub; other pod labels stay', async () => {
+  test("defaults: Jobs in `default` and job-template.yaml in the working directory, as the workshop's hub; other pod labels stay", async () => {
     const workdir = path.join(dir, 'workdir');
     fs.mkdirSync(workdir);
     const labelled = structuredClone(template.manifest) as any;
-    labelled.spec.template.metadata.labels = { 'app.kubernetes.io/name': 'webconsole', 'uname': 'template-value' };
+    labelled.spec.template.metadata.labels = { 'app.kubernetes.io/name': 'webconsole', uname: 'template-value' };
     fs.writeFileSync(path.join(workdir, 'job-template.yaml'), JSON.stringify(labelled));
     const plain = await startApp('consolehub/consolehub.py', clusterEnv, workdir);
     expect((await call(plain.port, 'POST', '/api/grace/start/')).status).toBe(201);
     const job = api.object('batch/v1', 'Job', 'webconsole-grace', 'default')!;
-    expect((job.spec as any).template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'webconsole', 'uname': 'grace', 'managed-by': 'provisioner' });
+    expect((job.spec as any).template.metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'webconsole',
+      uname: 'grace',
+      'managed-by': 'provisioner',
+    });
     plain.process.kill();
   });
 
   test('stops at start with a clear message when the template or the cluster is missing', async () => {
-    const noTemplate = startApp('consolehub/consolehub.py', { ...clusterEnv, JOB_TEMPLATE: path.join(dir, 'missing.yaml') });
+    const noTemplate = startApp('consolehub/consolehub.py', {
+      ...clusterEnv,
+      JOB_TEMPLATE: path.join(dir, 'missing.yaml'),
+    });
     await expect(noTemplate).rejects.toThrow(/cannot read the Job template .*missing\.yaml/);
-    const noCluster = startApp('consolehub/consolehub.py', { KUBERNETES_SERVICE_HOST: '', JOB_TEMPLATE: path.join(dir, 'job-template.yaml') });
+    const noCluster = startApp('consolehub/consolehub.py', {
+      KUBERNETES_SERVICE_HOST: '',
+      JOB_TEMPLATE: path.join(dir, 'job-template.yaml'),
+    });
     await expect(noCluster).rejects.toThrow(/KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set/);
   });
 });
@@ -375,39 +500,46 @@ describe('images/*/Dockerfile', () => {
 
   /** Instructions of a Dockerfile (continuation lines joined, comments dropped). */
   function instructions(file: string): Array<{ op: string; args: string }> {
-    return fs.readFileSync(file, 'utf8').replace(/\\\n/g, ' ').split('\n')
-      .map((line) => line.trim()).filter((line) => line && !line.startsWith('#'))
+    return fs
+      .readFileSync(file, 'utf8')
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'))
       .map((line) => {
         const [op, ...rest] = line.split(/\s+/);
         return { op: op.toUpperCase(), args: rest.join(' ') };
       });
   }
 
-  test.each(contexts)('%s: pinned base, numeric non-root USER of the constructs, EXPOSE 5000, exec-form CMD, COPY sources exist', (name) => {
-    const steps = instructions(path.join(IMAGES, name, 'Dockerfile'));
-    const all = (op: string) => steps.filter((s) => s.op === op).map((s) => s.args);
+  test.each(contexts)(
+    '%s: pinned base, numeric non-root USER of the constructs, EXPOSE 5000, exec-form CMD, COPY sources exist',
+    (name) => {
+      const steps = instructions(path.join(IMAGES, name, 'Dockerfile'));
+      const all = (op: string) => steps.filter((s) => s.op === op).map((s) => s.args);
 
-    const [base] = all('FROM');
-    expect(base).toMatch(/^python:3\.\d+\.\d+-(alpine|slim)[\w.-]*$|@sha256:[0-9a-f]{64}$/);
-    // The last USER is the one the container runs as: numeric (runAsNonRoot can verify it) and the constructs' uid.
-    expect(all('USER').pop()).toBe(`${DEFAULT_RUN_AS.user}:${DEFAULT_RUN_AS.group}`);
-    expect(all('EXPOSE')).toEqual(['5000']);
-    // Exec form: no shell at run time.
-    const cmd = JSON.parse(all('CMD').pop()!) as string[];
-    expect(cmd[0]).toBe('python');
+      const [base] = all('FROM');
+      expect(base).toMatch(/^python:3\.\d+\.\d+-(alpine|slim)[\w.-]*$|@sha256:[0-9a-f]{64}$/);
+      // The last USER is the one the container runs as: numeric (runAsNonRoot can verify it) and the constructs' uid.
+      expect(all('USER').pop()).toBe(`${DEFAULT_RUN_AS.user}:${DEFAULT_RUN_AS.group}`);
+      expect(all('EXPOSE')).toEqual(['5000']);
+      // Exec form: no shell at run time.
+      const cmd = JSON.parse(all('CMD').pop()!) as string[];
+      expect(cmd[0]).toBe('python');
 
-    // The build context is images/ (see the Dockerfile's header).
-    const copied: string[] = [];
-    for (const copy of all('COPY')) {
-      const parts = copy.split(/\s+/).filter((p) => !p.startsWith('--'));
-      const dest = parts.pop()!;
-      for (const source of parts) {
-        expect(fs.existsSync(path.join(IMAGES, source))).toBe(true);
-        copied.push(path.posix.join(dest, path.posix.basename(source)));
+      // The build context is images/ (see the Dockerfile's header).
+      const copied: string[] = [];
+      for (const copy of all('COPY')) {
+        const parts = copy.split(/\s+/).filter((p) => !p.startsWith('--'));
+        const dest = parts.pop()!;
+        for (const source of parts) {
+          expect(fs.existsSync(path.join(IMAGES, source))).toBe(true);
+          copied.push(path.posix.join(dest, path.posix.basename(source)));
+        }
       }
-    }
-    // The command runs a file the image copied in.
-    expect(copied).toContain(cmd[1]);
-    expect(all('ENV').join(' ')).toContain('PYTHONDONTWRITEBYTECODE=1');
-  });
+      // The command runs a file the image copied in.
+      expect(copied).toContain(cmd[1]);
+      expect(all('ENV').join(' ')).toContain('PYTHONDONTWRITEBYTECODE=1');
+    },
+  );
 });

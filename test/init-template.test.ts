@@ -17,8 +17,14 @@ const serviceTypes = (objects: Awaited<ReturnType<typeof runUserApp>>) =>
 
 describe("init's main.ts", () => {
   test('follows WORKSHOP_PROFILE, which `workshop-stacks synth --profile` sets: cloud gets LoadBalancers, not NodePorts', async () => {
-    expect(serviceTypes(await runUserApp(main, { env: { WORKSHOP_PROFILE: 'cloud' } }))).toEqual(['ClusterIP', 'LoadBalancer']);
-    expect(serviceTypes(await runUserApp(main, { env: { WORKSHOP_PROFILE: 'local' } }))).toEqual(['ClusterIP', 'NodePort']);
+    expect(serviceTypes(await runUserApp(main, { env: { WORKSHOP_PROFILE: 'cloud' } }))).toEqual([
+      'ClusterIP',
+      'LoadBalancer',
+    ]);
+    expect(serviceTypes(await runUserApp(main, { env: { WORKSHOP_PROFILE: 'local' } }))).toEqual([
+      'ClusterIP',
+      'NodePort',
+    ]);
   });
 
   test('without WORKSHOP_PROFILE, synthesizes the local profile into the namespace named after the directory', async () => {
@@ -33,7 +39,9 @@ describe("init's main.ts", () => {
   });
 
   test('a profile it does not know fails, naming the variable', async () => {
-    await expect(runUserApp(main, { env: { WORKSHOP_PROFILE: 'staging' } })).rejects.toThrow('WORKSHOP_PROFILE must be one of local, cloud, got "staging"');
+    await expect(runUserApp(main, { env: { WORKSHOP_PROFILE: 'staging' } })).rejects.toThrow(
+      'WORKSHOP_PROFILE must be one of local, cloud, got "staging"',
+    );
   });
 
   test('its dist/ passes validate, traffic and apply --dry-run against the test API server (the CLI from source)', async () => {
@@ -46,11 +54,27 @@ describe("init's main.ts", () => {
       fs.writeFileSync(path.join(dir, 'dist', 'my-class.k8s.yaml'), objects.map((o) => stringify(o)).join('---\n'));
       const run = async (...args: string[]) => {
         let out = '';
-        const io = { stdout: { write: (t: string) => { out += t; } }, stderr: { write: (t: string) => { out += t; } }, env: {}, cwd: dir };
+        const io = {
+          stdout: {
+            write: (t: string) => {
+              out += t;
+            },
+          },
+          stderr: {
+            write: (t: string) => {
+              out += t;
+            },
+          },
+          env: {},
+          cwd: dir,
+        };
         return { code: await cli(['node', 'workshop-stacks', ...args], io), out };
       };
       expect(await run('validate', 'dist')).toMatchObject({ code: 0, out: expect.stringContaining('0 finding(s)') });
-      expect(await run('traffic', 'dist')).toMatchObject({ code: 0, out: expect.stringContaining('my-class/webui[Deployment]') });
+      expect(await run('traffic', 'dist')).toMatchObject({
+        code: 0,
+        out: expect.stringContaining('my-class/webui[Deployment]'),
+      });
       const dryRun = await run('apply', 'dist', '--dry-run', '--kubeconfig', cluster.kubeconfig);
       expect(dryRun).toMatchObject({ code: 0, out: expect.stringContaining('apply finished') });
       expect(cluster.server.objects().map((o) => o.metadata.name)).toEqual(['default']);

@@ -10,7 +10,9 @@ import { FakeApiServer } from './support/fake-apiserver';
 
 // The instructor's credentials; the fake server accepts these and every token it issues, nothing else.
 const ADMIN_TOKEN = 'instructor-token';
-const CA_DATA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB-fake-ca\n-----END CERTIFICATE-----\n').toString('base64');
+const CA_DATA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB-fake-ca\n-----END CERTIFICATE-----\n').toString(
+  'base64',
+);
 const NAMESPACES = ['classroom-alice', 'classroom-bob', 'classroom-zoe-martin'];
 
 let server: FakeApiServer;
@@ -29,12 +31,29 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function cli(...args: string[]): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: { write: (s: string) => { stdout += s; } }, stderr: { write: (s: string) => { stderr += s; } }, env: {}, cwd: dir };
+  const io: CliIO = {
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
+    env: {},
+    cwd: dir,
+  };
   const code = await main(['node', 'workshop-stacks', ...args, '--kubeconfig', kubeconfig], io);
   return { code, stdout, stderr };
 }
@@ -55,8 +74,12 @@ describe('workshop-stacks kubeconfig', () => {
     expect(fs.readdirSync(out()).sort()).toEqual(NAMESPACES.map((ns) => `${ns}.kubeconfig`));
 
     // One TokenRequest per attendee, for their ServiceAccount, for the asked duration.
-    expect(server.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`).sort())
-      .toEqual(NAMESPACES.map((ns) => `POST /api/v1/namespaces/${ns}/serviceaccounts/attendee/token`));
+    expect(
+      server.requests
+        .filter((r) => r.method !== 'GET')
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(NAMESPACES.map((ns) => `POST /api/v1/namespaces/${ns}/serviceaccounts/attendee/token`));
     expect(server.issuedTokens.map((t) => t.expirationSeconds)).toEqual([7200, 7200, 7200]);
 
     for (const ns of NAMESPACES) {
@@ -64,12 +87,21 @@ describe('workshop-stacks kubeconfig', () => {
       expect(mode(file)).toBe(0o600);
       const config = parse(fs.readFileSync(file, 'utf8'));
       const issued = server.issuedTokens.find((t) => t.namespace === ns)!;
-      expect(config.clusters).toEqual([{ name: 'fake', cluster: { 'server': server.url, 'certificate-authority-data': CA_DATA, 'insecure-skip-tls-verify': true } }]);
+      expect(config.clusters).toEqual([
+        {
+          name: 'fake',
+          cluster: { server: server.url, 'certificate-authority-data': CA_DATA, 'insecure-skip-tls-verify': true },
+        },
+      ]);
       expect(config.users).toEqual([{ name: ns.replace('classroom-', ''), user: { token: issued.token } }]);
-      expect(config.contexts).toEqual([{ name: ns, context: { cluster: 'fake', user: ns.replace('classroom-', ''), namespace: ns } }]);
+      expect(config.contexts).toEqual([
+        { name: ns, context: { cluster: 'fake', user: ns.replace('classroom-', ''), namespace: ns } },
+      ]);
       expect(config['current-context']).toBe(ns);
     }
-    expect(run.stdout).toContain(`${out('classroom-zoe-martin.kubeconfig')}: Zoë Martin, namespace classroom-zoe-martin, token valid until 20`);
+    expect(run.stdout).toContain(
+      `${out('classroom-zoe-martin.kubeconfig')}: Zoë Martin, namespace classroom-zoe-martin, token valid until 20`,
+    );
   });
 
   test('the tokens appear in no output, text or JSON', async () => {
@@ -82,7 +114,8 @@ describe('workshop-stacks kubeconfig', () => {
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({ command: 'kubeconfig', ok: true, server: server.url });
     expect(report.kubeconfigs.map((k: any) => [k.attendee, k.namespace, k.serviceAccount, k.file])).toEqual(
-      NAMESPACES.map((ns) => [ns.replace('classroom-', ''), ns, 'attendee', out(`${ns}.kubeconfig`)]));
+      NAMESPACES.map((ns) => [ns.replace('classroom-', ''), ns, 'attendee', out(`${ns}.kubeconfig`)]),
+    );
   });
 
   test('an attendee’s kubeconfig works against the server, as that attendee, in their namespace', async () => {
@@ -90,7 +123,9 @@ describe('workshop-stacks kubeconfig', () => {
     expect(fs.readdirSync(out())).toEqual(['classroom-bob.kubeconfig']);
     const client = await createKubeClient({ kubeconfig: out('classroom-bob.kubeconfig'), retry: FAST_RETRY });
     expect(client.contextNamespace).toBe('classroom-bob');
-    expect(await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', name: 'attendee', namespace: 'classroom-bob' })).toBeDefined();
+    expect(
+      await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', name: 'attendee', namespace: 'classroom-bob' }),
+    ).toBeDefined();
     expect(server.requests.at(-1)!.authorization).toBe(`Bearer ${server.issuedTokens[0].token}`);
   });
 
@@ -98,7 +133,11 @@ describe('workshop-stacks kubeconfig', () => {
     fs.writeFileSync(path.join(dir, 'ca.crt'), Buffer.from(CA_DATA, 'base64'));
     kubeconfig = server.writeKubeconfig(dir, { token: ADMIN_TOKEN, certificateAuthority: path.join(dir, 'ca.crt') });
     expect((await cli('kubeconfig', 'classroom', '--out-dir', 'out', '--attendee', 'alice')).code).toBe(0);
-    expect(parse(fs.readFileSync(out('classroom-alice.kubeconfig'), 'utf8')).clusters[0].cluster['certificate-authority-data']).toBe(CA_DATA);
+    expect(
+      parse(fs.readFileSync(out('classroom-alice.kubeconfig'), 'utf8')).clusters[0].cluster[
+        'certificate-authority-data'
+      ],
+    ).toBe(CA_DATA);
   });
 
   test('an existing file gets mode 0600 again; an existing directory open to others is refused before any request', async () => {
@@ -121,7 +160,10 @@ describe('workshop-stacks kubeconfig', () => {
     const none = await cli('kubeconfig', 'dockercoins', '--out-dir', 'out');
     expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/no attendee ServiceAccount/)]);
     const unknown = await cli('kubeconfig', 'classroom', '--out-dir', 'out', '--attendee', 'mallory');
-    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/no attendee "mallory" \(attendees: alice, bob, zoe-martin\)/)]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      expect.stringMatching(/no attendee "mallory" \(attendees: alice, bob, zoe-martin\)/),
+    ]);
     expect((await cli('kubeconfig', 'classroom', '--out-dir', 'out', '--duration', '5m')).code).toBe(2);
     expect(server.requests).toEqual([]);
     expect(fs.existsSync(out())).toBe(false);
@@ -131,7 +173,9 @@ describe('workshop-stacks kubeconfig', () => {
 test('an attendee whose ServiceAccount is not on the cluster fails alone, named, and gets no file: nothing is left behind', async () => {
   const run = await cli('kubeconfig', 'classroom', '--out-dir', 'out/nested', '--attendee', 'alice');
   expect(run.code).toBe(2);
-  expect(run.stderr).toContain('error: Alice (ServiceAccount classroom-alice/attendee): POST /api/v1/namespaces/classroom-alice/serviceaccounts/attendee/token: 404 NotFound');
+  expect(run.stderr).toContain(
+    'error: Alice (ServiceAccount classroom-alice/attendee): POST /api/v1/namespaces/classroom-alice/serviceaccounts/attendee/token: 404 NotFound',
+  );
   expect(fs.existsSync(out())).toBe(false);
 });
 

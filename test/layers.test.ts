@@ -33,7 +33,8 @@ function layerOf(file: string): Layer {
   if (ENTRIES.includes(file)) return 'entry';
   const [top, second] = file.split('/');
   if (top === 'apps' || top === 'constructs') return top;
-  if (['cli', 'apply', 'checks', 'traffic', 'manifest'].includes(second) && file.split('/').length > 2) return second as Layer;
+  if (['cli', 'apply', 'checks', 'traffic', 'manifest'].includes(second) && file.split('/').length > 2)
+    return second as Layer;
   return 'blocks';
 }
 
@@ -63,14 +64,27 @@ function importGraph(): Graph {
   for (const file of SOURCES.flatMap(sourceFiles)) {
     const source = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest);
     const specs = source.statements
-      .filter((s) => (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier))
+      .filter(
+        (s) =>
+          (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) &&
+          s.moduleSpecifier &&
+          ts.isStringLiteral(s.moduleSpecifier),
+      )
       .map((s) => ((s as ts.ImportDeclaration).moduleSpecifier as ts.StringLiteral).text);
-    local.set(file, specs.filter((s) => s.startsWith('.')).map((s) => {
-      const target = resolve(file, s);
-      if (!target) throw new Error(`${file}: cannot resolve ${s}`);
-      return target;
-    }));
-    packages.set(file, specs.filter((s) => !s.startsWith('.')));
+    local.set(
+      file,
+      specs
+        .filter((s) => s.startsWith('.'))
+        .map((s) => {
+          const target = resolve(file, s);
+          if (!target) throw new Error(`${file}: cannot resolve ${s}`);
+          return target;
+        }),
+    );
+    packages.set(
+      file,
+      specs.filter((s) => !s.startsWith('.')),
+    );
   }
   return { local, packages };
 }
@@ -122,15 +136,23 @@ test('no cycle between folders (a folder is the directory of a file)', () => {
   for (const [file, targets] of graph.local) {
     if (ENTRIES.includes(file)) continue;
     const from = path.dirname(file);
-    folders.set(from, [...new Set([...(folders.get(from) ?? []), ...targets.map((t) => path.dirname(t)).filter((d) => d !== from)])]);
+    folders.set(from, [
+      ...new Set([...(folders.get(from) ?? []), ...targets.map((t) => path.dirname(t)).filter((d) => d !== from)]),
+    ]);
   }
   expect(cycles(folders)).toEqual([]);
 });
 
 test('every import points down the layers, and nothing imports an entry point', () => {
-  const wrong = [...graph.local].flatMap(([file, targets]) => targets
-    .filter((target) => ENTRIES.includes(target) || (layerOf(target) !== layerOf(file) && !ALLOWED[layerOf(file)].includes(layerOf(target))))
-    .map((target) => `${file} (${layerOf(file)}) -> ${target} (${layerOf(target)})`));
+  const wrong = [...graph.local].flatMap(([file, targets]) =>
+    targets
+      .filter(
+        (target) =>
+          ENTRIES.includes(target) ||
+          (layerOf(target) !== layerOf(file) && !ALLOWED[layerOf(file)].includes(layerOf(target))),
+      )
+      .map((target) => `${file} (${layerOf(file)}) -> ${target} (${layerOf(target)})`),
+  );
   expect(wrong).toEqual([]);
 });
 
@@ -143,6 +165,8 @@ test('the package root reaches neither the apply engine nor client-node', () => 
   };
   visit('src/index.ts');
   expect([...reached].filter((f) => layerOf(f) === 'apply' || layerOf(f) === 'cli')).toEqual([]);
-  expect([...reached].filter((f) => graph.packages.get(f)!.some((p) => p.startsWith('@kubernetes/client-node')))).toEqual([]);
+  expect(
+    [...reached].filter((f) => graph.packages.get(f)!.some((p) => p.startsWith('@kubernetes/client-node'))),
+  ).toEqual([]);
   expect(reached).toContain('constructs/dockercoins.ts');
 });

@@ -7,23 +7,33 @@ import { findObject, synthStack } from './helpers';
 
 describe('NetworkTraffic', () => {
   test('stacks that share a namespace share its one default deny', () => {
-    const objects = synthStack((chart) => {
-      new Dockercoins(chart, 'dockercoins');
-      new WebConsole(chart, 'webconsole');
-    }, { namespace: 'shared' });
+    const objects = synthStack(
+      (chart) => {
+        new Dockercoins(chart, 'dockercoins');
+        new WebConsole(chart, 'webconsole');
+      },
+      { namespace: 'shared' },
+    );
     expect(objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny')).toHaveLength(1);
     expect(findObject(objects, 'NetworkPolicy', 'webconsole', 'shared')).toBeDefined();
   });
 
   test('"anywhere" is every address unless confined to outside the pod network and the own namespace', () => {
     const open = synthStack((chart) => new WebConsole(chart, 'webconsole'));
-    expect((findObject(open, 'NetworkPolicy', 'webconsole').spec as any).ingress).toEqual([{ ports: [{ port: 5000, protocol: 'TCP' }] }]);
+    expect((findObject(open, 'NetworkPolicy', 'webconsole').spec as any).ingress).toEqual([
+      { ports: [{ port: 5000, protocol: 'TCP' }] },
+    ]);
 
     const app = new App();
     NetworkTraffic.confineAnywhere(app, ['10.244.0.0/16']);
     const chart = new StackChart(app, 'confined');
     const traffic = new NetworkTraffic(chart, 'traffic');
-    const pods = { name: 'mine', namespace: 'confined', selector: {}, matchExpressions: [{ key: 'team', operator: 'Exists' }] };
+    const pods = {
+      name: 'mine',
+      namespace: 'confined',
+      selector: {},
+      matchExpressions: [{ key: 'team', operator: 'Exists' }],
+    };
     traffic.allowFromAnywhere(pods, []);
     traffic.allowToAnywhere(pods, [{ port: 443 }]);
     const spec = findObject(chart.toJson(), 'NetworkPolicy', 'mine').spec as any;

@@ -33,7 +33,10 @@ export function installedProject(): Promise<string> {
     initProject(project, { library: tarball, cwd: dir });
     // From the npm cache where it can (`npm ci` in this repository filled it with every package the
     // project needs); the registry answers the rest.
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: project,
+      stdio: 'pipe',
+    });
     return project;
   });
 }

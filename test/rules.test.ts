@@ -8,7 +8,10 @@ const SRC = path.join(__dirname, '..', 'src');
 // An id, not an apiVersion such as 'policy/v1'.
 const FAMILY = /'((?:schema|wiring|policy|pss-restricted|traffic)\/(?!v\d)[a-z0-9-]+)'/g;
 /** The API server rules' `fail(field, 'rule', ...)`, and the helpers that take the rule last: `check(fail, field, value, predicate, 'rule')`. */
-const API_SERVER_CALLS = [/\bfail\([^;]*?, '([a-z0-9-]+)'/g, /\b(?:check|oneOf|nonNegative|quantity)\([^;]*, '([a-z0-9-]+)'\)/g];
+const API_SERVER_CALLS = [
+  /\bfail\([^;]*?,\s*'([a-z0-9-]+)'/g,
+  /\b(?:check|oneOf|nonNegative|quantity)\([^;]*,\s*'([a-z0-9-]+)',?\s*\)/g,
+];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -24,8 +27,10 @@ function emittedRules(): Set<string> {
   for (const file of sourceFiles(SRC)) {
     const text = fs.readFileSync(file, 'utf8');
     for (const [, id] of text.matchAll(FAMILY)) ids.add(id);
-    if (path.dirname(file) === path.join(SRC, 'checks', 'apiserver')) for (const call of API_SERVER_CALLS) for (const [, id] of text.matchAll(call)) ids.add(`schema/${id}`);
-    if (path.basename(file) === 'pss.ts') for (const [, id] of text.matchAll(/\bfail\([^;]*?, '([a-z-]+)', /g)) ids.add(`pss-restricted/${id}`);
+    if (path.dirname(file) === path.join(SRC, 'checks', 'apiserver'))
+      for (const call of API_SERVER_CALLS) for (const [, id] of text.matchAll(call)) ids.add(`schema/${id}`);
+    if (path.basename(file) === 'pss.ts')
+      for (const [, id] of text.matchAll(/\bfail\([^;]*?,\s*'([a-z-]+)',\s/g)) ids.add(`pss-restricted/${id}`);
   }
   return ids;
 }
@@ -38,8 +43,17 @@ describe('the rule registry', () => {
   });
 
   test.each([
-    ['policy/probes', true], ['pss-restricted/seccomp', true], ['pss-restricted', true], ['policy', true], ['wiring/ingress-backend', true],
-    ['policy/probe', false], ['policy/', false], ['pss', false], ['', false], ['nope/probes', false], ['policy.probes', false],
+    ['policy/probes', true],
+    ['pss-restricted/seccomp', true],
+    ['pss-restricted', true],
+    ['policy', true],
+    ['wiring/ingress-backend', true],
+    ['policy/probe', false],
+    ['policy/', false],
+    ['pss', false],
+    ['', false],
+    ['nope/probes', false],
+    ['policy.probes', false],
   ])('%p is a known rule or family: %p', (id, known) => {
     expect(isKnownRule(id)).toBe(known);
   });
@@ -48,14 +62,22 @@ describe('the rule registry', () => {
 describe('declareException', () => {
   const object = () => new ApiObject(new Chart(new App(), 'chart'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap' });
 
-  test.each(['policy/probes', 'pss-restricted', 'wiring/network-policy-selects-pods'])('accepts the rule or family %p', (rule) => {
-    const obj = object();
-    declareException(obj, rule, 'why');
-    expect(obj.toJson().metadata.annotations).toEqual({ [`exception.validation.workshop-stacks.io/${rule.replace('/', '.')}`]: 'why' });
-  });
+  test.each(['policy/probes', 'pss-restricted', 'wiring/network-policy-selects-pods'])(
+    'accepts the rule or family %p',
+    (rule) => {
+      const obj = object();
+      declareException(obj, rule, 'why');
+      expect(obj.toJson().metadata.annotations).toEqual({
+        [`exception.validation.workshop-stacks.io/${rule.replace('/', '.')}`]: 'why',
+      });
+    },
+  );
 
   test.each([
-    ['policy/probe', /declareException\(chart\/cm, "policy\/probe"\): no such rule \(known: policy\/resources, policy\/probes, /],
+    [
+      'policy/probe',
+      /declareException\(chart\/cm, "policy\/probe"\): no such rule \(known: policy\/resources, policy\/probes, /,
+    ],
     ['pss-restricted/seccom', /no such rule \(known: pss-restricted\/host-namespaces, /],
     ['probes', /no such rule \(known: schema, wiring, policy, pss-restricted, traffic\)/],
     ['', /no such rule/],
@@ -64,6 +86,8 @@ describe('declareException', () => {
   });
 
   test('still needs a reason', () => {
-    expect(() => declareException(object(), 'policy/probes', ' ')).toThrow('declareException(chart/cm, policy/probes): a reason is required');
+    expect(() => declareException(object(), 'policy/probes', ' ')).toThrow(
+      'declareException(chart/cm, policy/probes): a reason is required',
+    );
   });
 });

@@ -16,7 +16,9 @@ export interface RunUserAppOptions {
   readonly replace?: Record<string, unknown>;
 }
 
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+  ...args: string[]
+) => (...values: unknown[]) => Promise<void>;
 
 /**
  * Runs a user's cdk8s app, TypeScript as a user writes it (ES module imports, top-level await), in
@@ -32,18 +34,24 @@ export async function runUserApp(code: string, options: RunUserAppOptions = {}):
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   });
   const replaced = (entry: Record<string, unknown>) => ({
-    ...entry, ...Object.fromEntries(Object.entries(options.replace ?? {}).filter(([name]) => name in entry)),
+    ...entry,
+    ...Object.fromEntries(Object.entries(options.replace ?? {}).filter(([name]) => name in entry)),
   });
   const entries: Record<string, unknown> = {
-    'workshop-stacks': replaced(library), 'workshop-stacks/apply': replaced(apply),
-    'workshop-stacks/checks': replaced(checks), 'workshop-stacks/traffic': replaced(traffic),
+    'workshop-stacks': replaced(library),
+    'workshop-stacks/apply': replaced(apply),
+    'workshop-stacks/checks': replaced(checks),
+    'workshop-stacks/traffic': replaced(traffic),
   };
   const module = { exports: {} as Record<string, unknown> };
   const load = Object.assign((name: string) => entries[name] ?? require(name), { main: module });
   try {
     Object.assign(process.env, env);
     await new AsyncFunction('require', 'module', 'exports', outputText)(load, module, module.exports);
-    return fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).sort()
+    return fs
+      .readdirSync(outdir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
       .flatMap((f) => parseManifests(fs.readFileSync(path.join(outdir, f), 'utf8')));
   } finally {
     for (const [key, value] of Object.entries(saved)) {

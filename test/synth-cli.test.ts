@@ -5,12 +5,27 @@ import { CliIO } from '../src/cli/context';
 import { main } from '../src/cli/program';
 
 let dir: string;
-beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-')); });
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+});
 
 async function synth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: { write: (s: string) => { stdout += s; } }, stderr: { write: (s: string) => { stderr += s; } }, env: { PATH: process.env.PATH }, cwd: dir };
+  const io: CliIO = {
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
+    env: { PATH: process.env.PATH },
+    cwd: dir,
+  };
   const code = await main(['node', 'workshop-stacks', 'synth', ...args], io);
   return { code, stdout, stderr };
 }
@@ -26,12 +41,20 @@ describe('workshop-stacks synth', () => {
     fs.writeFileSync(path.join(dir, 'dist', 'other.k8s.yaml'), 'also mine');
     expect((await synth('dockercoins')).code).toBe(0);
     expect((await synth('--app', APP)).code).toBe(0);
-    expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual(['coins.k8s.yaml', 'dockercoins.k8s.yaml', 'mine.k8s.yaml', 'other.k8s.yaml']);
+    expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual([
+      'coins.k8s.yaml',
+      'dockercoins.k8s.yaml',
+      'mine.k8s.yaml',
+      'other.k8s.yaml',
+    ]);
     expect(read('dist', 'coins.k8s.yaml')).toBe('mine');
   });
 
   test("synthesizes the user's app of cdk8s.yaml into its output directory, copying only what it wrote", async () => {
-    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: ${JSON.stringify(APP)}\noutput: manifests\n`);
+    fs.writeFileSync(
+      path.join(dir, 'cdk8s.yaml'),
+      `language: typescript\napp: ${JSON.stringify(APP)}\noutput: manifests\n`,
+    );
     const run = await synth('-o', 'json');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).files).toEqual([path.join(dir, 'manifests', 'mine.k8s.yaml')]);
@@ -43,7 +66,10 @@ describe('workshop-stacks synth', () => {
 
   test("--profile reaches the project's app as WORKSHOP_PROFILE (init's main.ts reads it); without it, local", async () => {
     const app = `node -e "require('fs').writeFileSync(process.env.CDK8S_OUTDIR + '/profile.txt', process.env.WORKSHOP_PROFILE)"`;
-    expect(JSON.parse((await synth('--app', app, '--profile', 'cloud', '-o', 'json')).stdout)).toMatchObject({ ok: true, profile: 'cloud' });
+    expect(JSON.parse((await synth('--app', app, '--profile', 'cloud', '-o', 'json')).stdout)).toMatchObject({
+      ok: true,
+      profile: 'cloud',
+    });
     expect(read('dist', 'profile.txt')).toBe('cloud');
     expect((await synth('--app', app)).code).toBe(0);
     expect(read('dist', 'profile.txt')).toBe('local');
@@ -52,7 +78,10 @@ describe('workshop-stacks synth', () => {
   test('an app that fails writes nothing and exits 2 with its output', async () => {
     fs.mkdirSync(path.join(dir, 'dist'));
     // It writes a manifest before it fails: a failed run copies nothing of what it wrote.
-    const run = await synth('--app', 'node -e "require(\'fs\').writeFileSync(process.env.CDK8S_OUTDIR + \'/x.k8s.yaml\', \'kind: A\'); console.error(\'boom\'); process.exit(3)"');
+    const run = await synth(
+      '--app',
+      "node -e \"require('fs').writeFileSync(process.env.CDK8S_OUTDIR + '/x.k8s.yaml', 'kind: A'); console.error('boom'); process.exit(3)\"",
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('boom');
     expect(run.stderr).toContain('error: the app');
@@ -68,7 +97,16 @@ describe('workshop-stacks synth', () => {
 
   test('a bad profile is a user error: message, no stack, exit 2', async () => {
     let stderr = '';
-    const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: (s: string) => { stderr += s; } }, env: { WORKSHOP_PROFILE: 'bogus' }, cwd: dir };
+    const io: CliIO = {
+      stdout: { write: () => undefined },
+      stderr: {
+        write: (s: string) => {
+          stderr += s;
+        },
+      },
+      env: { WORKSHOP_PROFILE: 'bogus' },
+      cwd: dir,
+    };
     expect(await main(['node', 'workshop-stacks', 'synth', 'dockercoins'], io)).toBe(2);
     expect(stderr).toBe('error: WORKSHOP_PROFILE must be one of local, cloud, got "bogus"\n');
   });
@@ -76,7 +114,20 @@ describe('workshop-stacks synth', () => {
 
 test('a bug is an error too: exit 2, with its stack; a user error has none', async () => {
   let stderr = '';
-  const io: CliIO = { stdout: { write: () => { throw new Error('unforeseen'); } }, stderr: { write: (s: string) => { stderr += s; } }, env: {}, cwd: dir };
+  const io: CliIO = {
+    stdout: {
+      write: () => {
+        throw new Error('unforeseen');
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
+    env: {},
+    cwd: dir,
+  };
   expect(await main(['node', 'workshop-stacks', 'synth', 'dockercoins'], io)).toBe(2);
   expect(stderr).toMatch(/^error: Error: unforeseen\n\s+at /);
   expect(stderr).toContain('this is a bug in workshop-stacks');

@@ -44,7 +44,12 @@ describe('synthYaml', () => {
     const app = new App();
     for (let i = 0; i < 20; i++) new k8s.KubeConfigMap(new Chart(app, `chart${i}`), 'config');
     let validations = 0;
-    app.node.addValidation({ validate: () => { validations++; return []; } });
+    app.node.addValidation({
+      validate: () => {
+        validations++;
+        return [];
+      },
+    });
     synthYaml(app);
     expect(validations).toBe(1);
   });

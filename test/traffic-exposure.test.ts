@@ -3,27 +3,53 @@ import { analyzeTraffic, exposureOf, formatExposureParts } from '../src/traffic'
 
 // Cases of netpol-analyzer's exposure analysis (its docs/exposure_tests_and_results.md), one rule each,
 // with its txt output: the connection list, then the exposure section.
-const namespace = (name: string, labels: Record<string, string> = {}): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-
-const deployment = (ns: string, name: string, labels: Record<string, string>, ports: Array<{ name?: string; containerPort: number }>): KubeObject => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
-  spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name, image: 'x:1', ports }] } } },
+const namespace = (name: string, labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels },
 });
 
-const policy = (ns: string, name: string, spec: Record<string, unknown>): KubeObject =>
-  ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec });
+const deployment = (
+  ns: string,
+  name: string,
+  labels: Record<string, string>,
+  ports: Array<{ name?: string; containerPort: number }>,
+): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ns },
+  spec: {
+    selector: { matchLabels: labels },
+    template: { metadata: { labels }, spec: { containers: [{ name, image: 'x:1', ports }] } },
+  },
+});
+
+const policy = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: ns },
+  spec,
+});
 
 const ports3 = [{ containerPort: 8000 }, { containerPort: 8050 }, { containerPort: 8090 }];
-const named3 = [{ name: 'local-dns', containerPort: 8000 }, { name: 'local-dns2', containerPort: 8050 }, { name: 'http', containerPort: 8090 }];
-const helloWorld = (ports = ports3) => [namespace('hello-world'), deployment('hello-world', 'workload-a', { app: 'a-app' }, ports)];
+const named3 = [
+  { name: 'local-dns', containerPort: 8000 },
+  { name: 'local-dns2', containerPort: 8050 },
+  { name: 'http', containerPort: 8090 },
+];
+const helloWorld = (ports = ports3) => [
+  namespace('hello-world'),
+  deployment('hello-world', 'workload-a', { app: 'a-app' }, ports),
+];
 const workloadB = deployment('hello-world', 'workload-b', { app: 'b-app' }, [{ containerPort: 8050 }]);
-const onA = (spec: Record<string, unknown>) => policy('hello-world', 'p', { podSelector: { matchLabels: { app: 'a-app' } }, ...spec });
+const onA = (spec: Record<string, unknown>) =>
+  policy('hello-world', 'p', { podSelector: { matchLabels: { app: 'a-app' } }, ...spec });
 const managed = { matchExpressions: [{ key: 'foo.com/managed-state', operator: 'In', values: ['managed'] }] };
 const tcp = (port: number | string) => [{ port, protocol: 'TCP' }];
 
 /** What `traffic --exposure` prints in txt. */
-const txt = (objects: KubeObject[]) => [...formatExposureParts(analyzeTraffic(objects), exposureOf(objects), 'txt')].join('');
+const txt = (objects: KubeObject[]) =>
+  [...formatExposureParts(analyzeTraffic(objects), exposureOf(objects), 'txt')].join('');
 
 const A = 'hello-world/workload-a[Deployment]';
 const B = 'hello-world/workload-b[Deployment]';
@@ -32,125 +58,309 @@ const MANAGED = '[namespace with {{Key:foo.com/managed-state,Operator:In,Values:
 
 describe('exposure analysis, as netpol-analyzer', () => {
   test.each<[string, KubeObject[], string]>([
-    ['a rule with an empty namespaceSelector exposes the workload to the entire cluster, on its ports',
-      [...helloWorld(), onA({ policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp(8050) }], egress: [{ to: [{ namespaceSelector: {} }] }] })],
-      `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \tentire-cluster : All Connections\n\nIngress Exposure:\n${A} \t<= \tentire-cluster : TCP 8050\n`],
-    ['a rule without peers exposes it to the entire cluster and to every address',
+    [
+      'a rule with an empty namespaceSelector exposes the workload to the entire cluster, on its ports',
+      [
+        ...helloWorld(),
+        onA({
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp(8050) }],
+          egress: [{ to: [{ namespaceSelector: {} }] }],
+        }),
+      ],
+      `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \tentire-cluster : All Connections\n\nIngress Exposure:\n${A} \t<= \tentire-cluster : TCP 8050\n`,
+    ],
+    [
+      'a rule without peers exposes it to the entire cluster and to every address',
       [...helloWorld(), onA({ policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] })],
-      `${ANY} => ${A} : All Connections\n${A} => ${ANY} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n`
-      + `${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n\nIngress Exposure:\n`
-      + `${A} \t<= \t${ANY} : All Connections\n${A} \t<= \tentire-cluster : All Connections\n`],
-    ['a direction no policy protects is open to everything, and listed as not protected',
-      [...helloWorld(), workloadB, onA({ ingress: [
-        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } }, podSelector: { matchLabels: { app: 'b-app' } } }] },
-        { from: [{ namespaceSelector: managed }], ports: tcp(8050) },
-        { from: [{ namespaceSelector: {} }], ports: tcp(8050) }] })],
-      `${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : All Connections\n${B} => ${ANY} : All Connections\n${B} => ${A} : All Connections\n\n`
-      + `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n`
-      + `${B} \t=> \t${ANY} : All Connections\n${B} \t=> \tentire-cluster : All Connections\n\nIngress Exposure:\n`
-      + `${A} \t<= \tentire-cluster : TCP 8050\n${B} \t<= \t${ANY} : All Connections\n${B} \t<= \tentire-cluster : All Connections\n\n`
-      + `Workloads not protected by network policies:\n${A} is not protected on Egress\n${B} is not protected on Egress\n${B} is not protected on Ingress\n`],
-    ['namespace selectors no workload matches are shown as selectors, sorted as text',
-      [...helloWorld(), onA({ ingress: [
-        { from: [{ namespaceSelector: { matchLabels: { release: 'stable' } } }] },
-        { from: [{ namespaceSelector: managed }], ports: tcp(8050) },
-        { from: [{ namespaceSelector: { matchLabels: { effect: 'NoSchedule' } } }], ports: tcp(8050) }] })],
-      `${A} => ${ANY} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n\n`
-      + `Ingress Exposure:\n${A} \t<= \t[namespace with {effect=NoSchedule}]/[all pods] : TCP 8050\n${A} \t<= \t[namespace with {release=stable}]/[all pods] : All Connections\n`
-      + `${A} \t<= \t${MANAGED} : TCP 8050\n\nWorkloads not protected by network policies:\n${A} is not protected on Egress\n`],
-    ['a podSelector without namespaceSelector means pods of the policy\'s namespace, named by it',
-      [...helloWorld(), onA({ policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { role: 'monitoring' } } }], ports: tcp(8050) }] })],
-      `${A} => ${ANY} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n\n`
-      + `Ingress Exposure:\n${A} \t<= \thello-world/[pod with {role=monitoring}] : TCP 8050\n\nWorkloads not protected by network policies:\n${A} is not protected on Egress\n`],
-    ['an empty namespaceSelector with a podSelector means those pods in all namespaces',
-      [...helloWorld(), onA({ policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { role: 'monitoring' } } }], ports: tcp(8050) }] })],
-      `${A} => ${ANY} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n\n`
-      + `Ingress Exposure:\n${A} \t<= \t[all namespaces]/[pod with {role=monitoring}] : TCP 8050\n\nWorkloads not protected by network policies:\n${A} is not protected on Egress\n`],
-    ['selectors a rule writes differently but alike (a label, an In of one value) are one peer, named as first written',
-      [...helloWorld(), onA({ ingress: [{ from: [{ podSelector: { matchLabels: { role: 'monitoring' } } }], ports: tcp(8050) }],
-        egress: [{ to: [{ podSelector: { matchExpressions: [{ key: 'role', operator: 'In', values: ['monitoring'] }] } }] }] })],
-      `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \thello-world/[pod with {role=monitoring}] : All Connections\n\n`
-      + `Ingress Exposure:\n${A} \t<= \thello-world/[pod with {role=monitoring}] : TCP 8050\n`],
-    ['a selector peer gets what every rule taking it in allows; shown when more than the entire cluster gets',
-      [...helloWorld(named3), onA({ ingress: [{ from: [{ namespaceSelector: managed }], ports: tcp('http') }, { from: [{ namespaceSelector: {} }], ports: tcp('local-dns') }],
-        egress: [{ to: [{ namespaceSelector: managed }], ports: tcp(8050) }] })],
-      `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${MANAGED} : TCP 8050\n\n`
-      + `Ingress Exposure:\n${A} \t<= \t${MANAGED} : TCP 8000,8090\n${A} \t<= \tentire-cluster : TCP 8000\n`],
-    ['a selector of labels alone that a workload of the inputs matches needs no stand-in',
-      [namespace('ns1', { x: 'xval' }), deployment('ns1', 'pod-in-ns1', { app: 'app-1' }, [{ containerPort: 9090 }, { containerPort: 8080 }]),
+      `${ANY} => ${A} : All Connections\n${A} => ${ANY} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n` +
+        `${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n\nIngress Exposure:\n` +
+        `${A} \t<= \t${ANY} : All Connections\n${A} \t<= \tentire-cluster : All Connections\n`,
+    ],
+    [
+      'a direction no policy protects is open to everything, and listed as not protected',
+      [
+        ...helloWorld(),
+        workloadB,
+        onA({
+          ingress: [
+            {
+              from: [
+                {
+                  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } },
+                  podSelector: { matchLabels: { app: 'b-app' } },
+                },
+              ],
+            },
+            { from: [{ namespaceSelector: managed }], ports: tcp(8050) },
+            { from: [{ namespaceSelector: {} }], ports: tcp(8050) },
+          ],
+        }),
+      ],
+      `${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : All Connections\n${B} => ${ANY} : All Connections\n${B} => ${A} : All Connections\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n` +
+        `${B} \t=> \t${ANY} : All Connections\n${B} \t=> \tentire-cluster : All Connections\n\nIngress Exposure:\n` +
+        `${A} \t<= \tentire-cluster : TCP 8050\n${B} \t<= \t${ANY} : All Connections\n${B} \t<= \tentire-cluster : All Connections\n\n` +
+        `Workloads not protected by network policies:\n${A} is not protected on Egress\n${B} is not protected on Egress\n${B} is not protected on Ingress\n`,
+    ],
+    [
+      'namespace selectors no workload matches are shown as selectors, sorted as text',
+      [
+        ...helloWorld(),
+        onA({
+          ingress: [
+            { from: [{ namespaceSelector: { matchLabels: { release: 'stable' } } }] },
+            { from: [{ namespaceSelector: managed }], ports: tcp(8050) },
+            { from: [{ namespaceSelector: { matchLabels: { effect: 'NoSchedule' } } }], ports: tcp(8050) },
+          ],
+        }),
+      ],
+      `${A} => ${ANY} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\n${A} \t<= \t[namespace with {effect=NoSchedule}]/[all pods] : TCP 8050\n${A} \t<= \t[namespace with {release=stable}]/[all pods] : All Connections\n` +
+        `${A} \t<= \t${MANAGED} : TCP 8050\n\nWorkloads not protected by network policies:\n${A} is not protected on Egress\n`,
+    ],
+    [
+      "a podSelector without namespaceSelector means pods of the policy's namespace, named by it",
+      [
+        ...helloWorld(),
+        onA({
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [{ podSelector: { matchLabels: { role: 'monitoring' } } }], ports: tcp(8050) }],
+        }),
+      ],
+      `${A} => ${ANY} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\n${A} \t<= \thello-world/[pod with {role=monitoring}] : TCP 8050\n\nWorkloads not protected by network policies:\n${A} is not protected on Egress\n`,
+    ],
+    [
+      'an empty namespaceSelector with a podSelector means those pods in all namespaces',
+      [
+        ...helloWorld(),
+        onA({
+          policyTypes: ['Ingress'],
+          ingress: [
+            {
+              from: [{ namespaceSelector: {}, podSelector: { matchLabels: { role: 'monitoring' } } }],
+              ports: tcp(8050),
+            },
+          ],
+        }),
+      ],
+      `${A} => ${ANY} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\n${A} \t<= \t[all namespaces]/[pod with {role=monitoring}] : TCP 8050\n\nWorkloads not protected by network policies:\n${A} is not protected on Egress\n`,
+    ],
+    [
+      'selectors a rule writes differently but alike (a label, an In of one value) are one peer, named as first written',
+      [
+        ...helloWorld(),
+        onA({
+          ingress: [{ from: [{ podSelector: { matchLabels: { role: 'monitoring' } } }], ports: tcp(8050) }],
+          egress: [
+            { to: [{ podSelector: { matchExpressions: [{ key: 'role', operator: 'In', values: ['monitoring'] }] } }] },
+          ],
+        }),
+      ],
+      `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \thello-world/[pod with {role=monitoring}] : All Connections\n\n` +
+        `Ingress Exposure:\n${A} \t<= \thello-world/[pod with {role=monitoring}] : TCP 8050\n`,
+    ],
+    [
+      'a selector peer gets what every rule taking it in allows; shown when more than the entire cluster gets',
+      [
+        ...helloWorld(named3),
+        onA({
+          ingress: [
+            { from: [{ namespaceSelector: managed }], ports: tcp('http') },
+            { from: [{ namespaceSelector: {} }], ports: tcp('local-dns') },
+          ],
+          egress: [{ to: [{ namespaceSelector: managed }], ports: tcp(8050) }],
+        }),
+      ],
+      `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${MANAGED} : TCP 8050\n\n` +
+        `Ingress Exposure:\n${A} \t<= \t${MANAGED} : TCP 8000,8090\n${A} \t<= \tentire-cluster : TCP 8000\n`,
+    ],
+    [
+      'a selector of labels alone that a workload of the inputs matches needs no stand-in',
+      [
+        namespace('ns1', { x: 'xval' }),
+        deployment('ns1', 'pod-in-ns1', { app: 'app-1' }, [{ containerPort: 9090 }, { containerPort: 8080 }]),
         deployment('ns1', 'matching-pod-in-ns1', { app: 'foo' }, [{ containerPort: 9090 }, { containerPort: 8080 }]),
-        policy('ns1', 'p1', { podSelector: { matchLabels: { app: 'app-1' } }, policyTypes: ['Ingress', 'Egress'],
-          ingress: [{ from: [{ namespaceSelector: { matchLabels: { x: 'xval' } }, podSelector: { matchLabels: { app: 'foo' } } }], ports: tcp(8080) }] }),
-        policy('ns1', 'p2', { podSelector: { matchLabels: { app: 'app-1' } }, policyTypes: ['Ingress', 'Egress'],
-          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'foo' } } }], ports: tcp(9090) }] })],
-      `${ANY} => ns1/matching-pod-in-ns1[Deployment] : All Connections\nns1/matching-pod-in-ns1[Deployment] => ${ANY} : All Connections\n`
-      + `ns1/matching-pod-in-ns1[Deployment] => ns1/pod-in-ns1[Deployment] : TCP 8080,9090\n\nExposure Analysis Result:\nEgress Exposure:\n`
-      + `ns1/matching-pod-in-ns1[Deployment] \t=> \t${ANY} : All Connections\nns1/matching-pod-in-ns1[Deployment] \t=> \tentire-cluster : All Connections\n\n`
-      + `Ingress Exposure:\nns1/matching-pod-in-ns1[Deployment] \t<= \t${ANY} : All Connections\nns1/matching-pod-in-ns1[Deployment] \t<= \tentire-cluster : All Connections\n\n`
-      + 'Workloads not protected by network policies:\nns1/matching-pod-in-ns1[Deployment] is not protected on Egress\nns1/matching-pod-in-ns1[Deployment] is not protected on Ingress\n'],
-    ['without a matching workload each peer gets only the rules that name it, and the workloads are padded to one width',
-      [namespace('ns1', { x: 'xval' }), deployment('ns1', 'pod-in-ns1', { app: 'app-1' }, [{ containerPort: 9090 }]),
-        policy('ns1', 'p1', { podSelector: { matchLabels: { app: 'app-1' } }, policyTypes: ['Ingress', 'Egress'],
-          ingress: [{ from: [{ namespaceSelector: { matchLabels: { x: 'xval' } }, podSelector: { matchLabels: { app: 'foo' } } }], ports: tcp(8080) }] }),
-        policy('ns1', 'p2', { podSelector: { matchLabels: { app: 'app-1' } }, policyTypes: ['Ingress', 'Egress'],
-          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'foo' } } }], ports: tcp(9090) }] })],
-      'Exposure Analysis Result:\nIngress Exposure:\nns1/pod-in-ns1[Deployment] \t<= \t[namespace with {x=xval}]/[pod with {app=foo}] : TCP 8080\n'
-      + 'ns1/pod-in-ns1[Deployment] \t<= \tns1/[pod with {app=foo}] : TCP 9090\n'],
+        policy('ns1', 'p1', {
+          podSelector: { matchLabels: { app: 'app-1' } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [
+            {
+              from: [
+                { namespaceSelector: { matchLabels: { x: 'xval' } }, podSelector: { matchLabels: { app: 'foo' } } },
+              ],
+              ports: tcp(8080),
+            },
+          ],
+        }),
+        policy('ns1', 'p2', {
+          podSelector: { matchLabels: { app: 'app-1' } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'foo' } } }], ports: tcp(9090) }],
+        }),
+      ],
+      `${ANY} => ns1/matching-pod-in-ns1[Deployment] : All Connections\nns1/matching-pod-in-ns1[Deployment] => ${ANY} : All Connections\n` +
+        `ns1/matching-pod-in-ns1[Deployment] => ns1/pod-in-ns1[Deployment] : TCP 8080,9090\n\nExposure Analysis Result:\nEgress Exposure:\n` +
+        `ns1/matching-pod-in-ns1[Deployment] \t=> \t${ANY} : All Connections\nns1/matching-pod-in-ns1[Deployment] \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\nns1/matching-pod-in-ns1[Deployment] \t<= \t${ANY} : All Connections\nns1/matching-pod-in-ns1[Deployment] \t<= \tentire-cluster : All Connections\n\n` +
+        'Workloads not protected by network policies:\nns1/matching-pod-in-ns1[Deployment] is not protected on Egress\nns1/matching-pod-in-ns1[Deployment] is not protected on Ingress\n',
+    ],
+    [
+      'without a matching workload each peer gets only the rules that name it, and the workloads are padded to one width',
+      [
+        namespace('ns1', { x: 'xval' }),
+        deployment('ns1', 'pod-in-ns1', { app: 'app-1' }, [{ containerPort: 9090 }]),
+        policy('ns1', 'p1', {
+          podSelector: { matchLabels: { app: 'app-1' } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [
+            {
+              from: [
+                { namespaceSelector: { matchLabels: { x: 'xval' } }, podSelector: { matchLabels: { app: 'foo' } } },
+              ],
+              ports: tcp(8080),
+            },
+          ],
+        }),
+        policy('ns1', 'p2', {
+          podSelector: { matchLabels: { app: 'app-1' } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'foo' } } }], ports: tcp(9090) }],
+        }),
+      ],
+      'Exposure Analysis Result:\nIngress Exposure:\nns1/pod-in-ns1[Deployment] \t<= \t[namespace with {x=xval}]/[pod with {app=foo}] : TCP 8080\n' +
+        'ns1/pod-in-ns1[Deployment] \t<= \tns1/[pod with {app=foo}] : TCP 9090\n',
+    ],
   ])('%s', (_rule, objects, expected) => {
     expect(txt(objects)).toEqual(expected);
   });
 
   test('expressions that a workload matches still stand for pods to come, each with its own rule', () => {
-    const objects = [...helloWorld(), workloadB, deployment('hello-world', 'matching-workload', { app: 'x' }, [{ name: 'http', containerPort: 8080 }]), onA({ ingress: [
-      { from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['x'] }] } }], ports: tcp(9090) },
-      { from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] } }], ports: tcp(8080) }] })];
-    expect(txt(objects)).toContain(`${A}        \t<= \thello-world/[pod with {{Key:app,Operator:Exists,Values:[],}}] : TCP 8080\n`
-      + `${A}        \t<= \thello-world/[pod with {{Key:app,Operator:In,Values:[x],}}] : TCP 9090\n`);
+    const objects = [
+      ...helloWorld(),
+      workloadB,
+      deployment('hello-world', 'matching-workload', { app: 'x' }, [{ name: 'http', containerPort: 8080 }]),
+      onA({
+        ingress: [
+          {
+            from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['x'] }] } }],
+            ports: tcp(9090),
+          },
+          { from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] } }], ports: tcp(8080) },
+        ],
+      }),
+    ];
+    expect(txt(objects)).toContain(
+      `${A}        \t<= \thello-world/[pod with {{Key:app,Operator:Exists,Values:[],}}] : TCP 8080\n` +
+        `${A}        \t<= \thello-world/[pod with {{Key:app,Operator:In,Values:[x],}}] : TCP 9090\n`,
+    );
   });
 
   test('the namespace of a workload pinned by name is written as the name, its pods as [all pods]', () => {
-    const objects = [...helloWorld(), deployment('backend', 'backend-app', { app: 'backendservice' }, [{ containerPort: 9090 }]),
-      onA({ policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'backend' } } }], ports: tcp(8050) }],
-        egress: [{ to: [{ namespaceSelector: {}, podSelector: {} }] }] })];
-    expect(exposureOf(objects).ingress.filter((l) => l.workload === A).map((l) => `${l.peer} : ${l.conn}`)).toEqual(['backend/[all pods] : TCP 8050']);
+    const objects = [
+      ...helloWorld(),
+      deployment('backend', 'backend-app', { app: 'backendservice' }, [{ containerPort: 9090 }]),
+      onA({
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'backend' } } }],
+            ports: tcp(8050),
+          },
+        ],
+        egress: [{ to: [{ namespaceSelector: {}, podSelector: {} }] }],
+      }),
+    ];
+    expect(
+      exposureOf(objects)
+        .ingress.filter((l) => l.workload === A)
+        .map((l) => `${l.peer} : ${l.conn}`),
+    ).toEqual(['backend/[all pods] : TCP 8050']);
   });
 
-  test('the minimal example of netpol-analyzer\'s docs, in full', () => {
-    const deploy = (name: string, app: string, port: number) => ({ ...deployment('default', name, { app }, [{ containerPort: port }]), metadata: { name } });
-    const objects: KubeObject[] = [deploy('backend', 'backendservice', 9090), deploy('frontend', 'frontend', 8080),
-      { ...policy('default', 'backend-netpol', { podSelector: { matchLabels: { app: 'backendservice' } }, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp(9090) }] }), metadata: { name: 'backend-netpol' } },
-      { ...policy('default', 'frontend-netpol', { podSelector: { matchLabels: { app: 'frontend' } }, policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: tcp(8080) }],
-        egress: [{ ports: tcp(9090), to: [{ podSelector: { matchLabels: { app: 'backendservice' } } }] }, { ports: [{ port: 53, protocol: 'UDP' }] }] }), metadata: { name: 'frontend-netpol' } },
-      { ...policy('default', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }), metadata: { name: 'default-deny' } }];
-    expect(txt(objects)).toBe([
-      '0.0.0.0-255.255.255.255 => default/frontend[Deployment] : TCP 8080',
-      'default/frontend[Deployment] => 0.0.0.0-255.255.255.255 : UDP 53',
-      'default/frontend[Deployment] => default/backend[Deployment] : TCP 9090',
-      '',
-      'Exposure Analysis Result:',
-      'Egress Exposure:',
-      'default/frontend[Deployment] \t=> \t0.0.0.0-255.255.255.255 : UDP 53',
-      'default/frontend[Deployment] \t=> \tentire-cluster : UDP 53',
-      '',
-      'Ingress Exposure:',
-      'default/backend[Deployment]  \t<= \tentire-cluster : TCP 9090',
-      'default/frontend[Deployment] \t<= \t0.0.0.0-255.255.255.255 : TCP 8080',
-      'default/frontend[Deployment] \t<= \tentire-cluster : TCP 8080',
-      '',
-    ].join('\n'));
+  test("the minimal example of netpol-analyzer's docs, in full", () => {
+    const deploy = (name: string, app: string, port: number) => ({
+      ...deployment('default', name, { app }, [{ containerPort: port }]),
+      metadata: { name },
+    });
+    const objects: KubeObject[] = [
+      deploy('backend', 'backendservice', 9090),
+      deploy('frontend', 'frontend', 8080),
+      {
+        ...policy('default', 'backend-netpol', {
+          podSelector: { matchLabels: { app: 'backendservice' } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp(9090) }],
+        }),
+        metadata: { name: 'backend-netpol' },
+      },
+      {
+        ...policy('default', 'frontend-netpol', {
+          podSelector: { matchLabels: { app: 'frontend' } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ ports: tcp(8080) }],
+          egress: [
+            { ports: tcp(9090), to: [{ podSelector: { matchLabels: { app: 'backendservice' } } }] },
+            { ports: [{ port: 53, protocol: 'UDP' }] },
+          ],
+        }),
+        metadata: { name: 'frontend-netpol' },
+      },
+      {
+        ...policy('default', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+        metadata: { name: 'default-deny' },
+      },
+    ];
+    expect(txt(objects)).toBe(
+      [
+        '0.0.0.0-255.255.255.255 => default/frontend[Deployment] : TCP 8080',
+        'default/frontend[Deployment] => 0.0.0.0-255.255.255.255 : UDP 53',
+        'default/frontend[Deployment] => default/backend[Deployment] : TCP 9090',
+        '',
+        'Exposure Analysis Result:',
+        'Egress Exposure:',
+        'default/frontend[Deployment] \t=> \t0.0.0.0-255.255.255.255 : UDP 53',
+        'default/frontend[Deployment] \t=> \tentire-cluster : UDP 53',
+        '',
+        'Ingress Exposure:',
+        'default/backend[Deployment]  \t<= \tentire-cluster : TCP 9090',
+        'default/frontend[Deployment] \t<= \t0.0.0.0-255.255.255.255 : TCP 8080',
+        'default/frontend[Deployment] \t<= \tentire-cluster : TCP 8080',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('a workload protected both ways with no exposure is left out, its address lines too', () => {
-    const objects = [...helloWorld(), onA({ policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] })];
+    const objects = [
+      ...helloWorld(),
+      onA({ policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] }),
+    ];
     expect(txt(objects)).toBe(`10.0.0.0-10.255.255.255 => ${A} : All Connections\n\nExposure Analysis Result:\n`);
   });
 
   test('the other formats: json as netpol-analyzer (an empty exposure list is null), csv and md as sections after the list, graphs with the exposure peers', () => {
-    const objects = [...helloWorld(), onA({ policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp(8050) }] })];
-    const out = (format: 'json' | 'csv' | 'md' | 'dot') => [...formatExposureParts(analyzeTraffic(objects), exposureOf(objects), format)].join('');
-    expect(JSON.parse(out('json'))).toEqual({ connlist_results: [], exposure_results: { egress_exposure: null, ingress_exposure: [{ src: 'entire-cluster', dst: A, conn: 'TCP 8050' }] } });
-    expect(out('csv')).toBe(`src,dst,conn\nExposure Analysis Result:,,\nIngress Exposure:,,\ndst,src,conn\n${A},entire-cluster,TCP 8050\n`);
-    expect(out('md')).toBe(`| src | dst | conn |\n|-----|-----|-----|\n\n## Exposure Analysis Result:\n### Ingress Exposure:\n| dst | src | conn |\n|-----|-----|-----|\n| ${A} | entire-cluster | TCP 8050 |\n`);
+    const objects = [
+      ...helloWorld(),
+      onA({ policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp(8050) }] }),
+    ];
+    const out = (format: 'json' | 'csv' | 'md' | 'dot') =>
+      [...formatExposureParts(analyzeTraffic(objects), exposureOf(objects), format)].join('');
+    expect(JSON.parse(out('json'))).toEqual({
+      connlist_results: [],
+      exposure_results: {
+        egress_exposure: null,
+        ingress_exposure: [{ src: 'entire-cluster', dst: A, conn: 'TCP 8050' }],
+      },
+    });
+    expect(out('csv')).toBe(
+      `src,dst,conn\nExposure Analysis Result:,,\nIngress Exposure:,,\ndst,src,conn\n${A},entire-cluster,TCP 8050\n`,
+    );
+    expect(out('md')).toBe(
+      `| src | dst | conn |\n|-----|-----|-----|\n\n## Exposure Analysis Result:\n### Ingress Exposure:\n| dst | src | conn |\n|-----|-----|-----|\n| ${A} | entire-cluster | TCP 8050 |\n`,
+    );
     expect(out('dot')).toContain('[label="entire-cluster" shape=diamond color="red2" fontcolor="red2"]');
     expect(out('dot')).toMatch(/n\d -> n\d \[label="TCP 8050"/);
   });

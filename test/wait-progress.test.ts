@@ -5,12 +5,23 @@ import { WaitProgress, progressOptions } from '../src/cli/output';
 function setup(isTTY: boolean, log?: boolean) {
   let text = '';
   let time = 0;
-  const out: Output = { write: (s: string) => { text += s; }, isTTY };
+  const out: Output = {
+    write: (s: string) => {
+      text += s;
+    },
+    isTTY,
+  };
   const progress = new WaitProgress(out, { log, now: () => time });
   return {
     progress,
-    tick: (ms: number) => { time += ms; },
-    take: () => { const t = text; text = ''; return t; },
+    tick: (ms: number) => {
+      time += ms;
+    },
+    take: () => {
+      const t = text;
+      text = '';
+      return t;
+    },
   };
 }
 
@@ -57,8 +68,10 @@ test('a terminal, thousands of objects: counts per kind and the objects not read
   for (const d of deployments.slice(291)) progress.update(d, 'Current', '1/1 replicas ready');
   // Everything settled: drawn at once, without waiting for the next 200 ms.
   expect(screen(throttled + take())).toEqual([
-    '✗ Deployment  299/300 ready, 1 failed', '✓ ConfigMap  3000/3000 ready',
-    '  ✗ Deployment room-290/web  pod web-1: container web: CrashLoopBackOff', ...Array(10).fill(''),
+    '✗ Deployment  299/300 ready, 1 failed',
+    '✓ ConfigMap  3000/3000 ready',
+    '  ✗ Deployment room-290/web  pod web-1: container web: CrashLoopBackOff',
+    ...Array(10).fill(''),
   ]);
 });
 
@@ -78,13 +91,19 @@ test('a log (CI=true even on a terminal), thousands of objects: a summary every 
   expect(take()).toBe('');
   tick(5000);
   progress.update(deployments[500], 'Failed', 'progress deadline exceeded');
-  expect(take()).toBe('Deployment room-500/web: Failed: progress deadline exceeded\n'
-    + 'waiting: 500/13000 ready, 1 failed; in progress: Deployment 499, ConfigMap 12000\n');
+  expect(take()).toBe(
+    'Deployment room-500/web: Failed: progress deadline exceeded\n' +
+      'waiting: 500/13000 ready, 1 failed; in progress: Deployment 499, ConfigMap 12000\n',
+  );
   for (const o of [...deployments.slice(501), ...many(12000, 'ConfigMap')]) progress.update(o, 'Current', 'ready');
   expect(take()).toBe('waiting: 12999/13000 ready, 1 failed\n');
 });
 
 test('CI=true (or any CI value but false/0) writes for a log', () => {
-  expect(['true', '1', 'yes'].map((CI) => progressOptions({ CI }))).toEqual([{ log: true }, { log: true }, { log: true }]);
+  expect(['true', '1', 'yes'].map((CI) => progressOptions({ CI }))).toEqual([
+    { log: true },
+    { log: true },
+    { log: true },
+  ]);
   expect([undefined, '', 'false', '0'].map((CI) => progressOptions({ CI }))).toEqual([{}, {}, {}, {}]);
 });

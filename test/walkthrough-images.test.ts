@@ -12,20 +12,34 @@ const DIST = path.join(ROOT, 'dist');
 
 /** Every `docker build -t <tag> -f <Dockerfile> <context>` of a text, as a reader would type it. */
 function dockerBuilds(text: string): Array<{ tag: string; dockerfile: string; context: string }> {
-  return [...text.matchAll(/docker build -t (\S+) -f (\S+) (\S+)/g)].map(([, tag, dockerfile, context]) => ({ tag, dockerfile, context }));
+  return [...text.matchAll(/docker build -t (\S+) -f (\S+) (\S+)/g)].map(([, tag, dockerfile, context]) => ({
+    tag,
+    dockerfile,
+    context,
+  }));
 }
 
 /** Every container image of `objects` with its pull policy. */
-const images = (objects: KubeObject[]) => allContainers(objects).map(({ container }) => ({ image: container.image as string, pullPolicy: container.imagePullPolicy as string }));
+const images = (objects: KubeObject[]) =>
+  allContainers(objects).map(({ container }) => ({
+    image: container.image as string,
+    pullPolicy: container.imagePullPolicy as string,
+  }));
 
 const readmeBuilds = dockerBuilds(fs.readFileSync(README, 'utf8'));
-const dist = fs.readdirSync(DIST).filter((f) => f.endsWith('.k8s.yaml'))
+const dist = fs
+  .readdirSync(DIST)
+  .filter((f) => f.endsWith('.k8s.yaml'))
   .flatMap((f) => parseManifests(fs.readFileSync(path.join(DIST, f), 'utf8')));
 
 describe('the images the walkthrough builds are the images the manifests run', () => {
-  test('the README builds exactly the project\'s images, each from its Dockerfile (whose own comment says the same)', () => {
+  test("the README builds exactly the project's images, each from its Dockerfile (whose own comment says the same)", () => {
     expect([...new Set(readmeBuilds.map((b) => b.tag))].sort()).toEqual(Object.values(PROJECT_IMAGES).sort());
-    expect(dockerBuilds(fs.readFileSync(path.join(ROOT, 'images', 'README.md'), 'utf8')).map((b) => b.tag).sort()).toEqual(Object.values(PROJECT_IMAGES).sort());
+    expect(
+      dockerBuilds(fs.readFileSync(path.join(ROOT, 'images', 'README.md'), 'utf8'))
+        .map((b) => b.tag)
+        .sort(),
+    ).toEqual(Object.values(PROJECT_IMAGES).sort());
     for (const build of readmeBuilds) {
       const dockerfile = fs.readFileSync(path.join(ROOT, build.dockerfile), 'utf8');
       expect(fs.statSync(path.join(ROOT, build.context)).isDirectory()).toBe(true);
@@ -33,9 +47,11 @@ describe('the images the walkthrough builds are the images the manifests run', (
     }
   });
 
-  test('the constructs\' defaults are the project\'s images: WebConsole, and ConsoleHub with its users\' consoles', () => {
+  test("the constructs' defaults are the project's images: WebConsole, and ConsoleHub with its users' consoles", () => {
     const console = synthStack((chart) => new WebConsole(chart, 'web'));
-    expect(podSpec(findObject(console, 'Deployment', 'webconsole')).containers[0].image).toBe(PROJECT_IMAGES.webconsole);
+    expect(podSpec(findObject(console, 'Deployment', 'webconsole')).containers[0].image).toBe(
+      PROJECT_IMAGES.webconsole,
+    );
     const hub = synthStack((chart) => new ConsoleHub(chart, 'hub'));
     expect(images(hub).map((i) => i.image)).toEqual([PROJECT_IMAGES.webconsole, PROJECT_IMAGES.consolehub]);
   });

@@ -10,7 +10,8 @@ import { PROFILES, expectInvalidProp, findObject, podSpec, synthStack } from './
 const synth = (props: WebConsoleProps = {}, chartProps = {}) =>
   synthStack((chart) => new WebConsole(chart, 'web', props), chartProps);
 const service = (objects: ReturnType<typeof synth>) => findObject(objects, 'Service', 'webconsole').spec as any;
-const container = (objects: ReturnType<typeof synth>) => podSpec(findObject(objects, 'Deployment', 'webconsole')).containers[0];
+const container = (objects: ReturnType<typeof synth>) =>
+  podSpec(findObject(objects, 'Deployment', 'webconsole')).containers[0];
 
 describe('WebConsole', () => {
   test('a Deployment and a Service named webconsole, on port 5000 named api', () => {
@@ -29,16 +30,27 @@ describe('WebConsole', () => {
     expect(cloud.ports[0].nodePort).toBeUndefined();
   });
 
-  test.each(PROFILES)('%s: runs this project\'s image, built locally and never pulled (a pull would fetch docker.io/workshop-stacks/...)', (profile) => {
-    expect(container(synth({}, { profile }))).toMatchObject({ image: PROJECT_IMAGES.webconsole, imagePullPolicy: 'Never' });
-  });
+  test.each(PROFILES)(
+    "%s: runs this project's image, built locally and never pulled (a pull would fetch docker.io/workshop-stacks/...)",
+    (profile) => {
+      expect(container(synth({}, { profile }))).toMatchObject({
+        image: PROJECT_IMAGES.webconsole,
+        imagePullPolicy: 'Never',
+      });
+    },
+  );
 
   test('an image from a registry is pulled as the profile says', () => {
-    expect(container(synth({ registry: 'registry.example.com/class' }))).toMatchObject({ image: 'registry.example.com/class/webconsole:v1', imagePullPolicy: 'IfNotPresent' });
+    expect(container(synth({ registry: 'registry.example.com/class' }))).toMatchObject({
+      image: 'registry.example.com/class/webconsole:v1',
+      imagePullPolicy: 'IfNotPresent',
+    });
   });
 
   test('registry and tag choose the image', () => {
-    expect(container(synth({ registry: 'registry.example.com/class', tag: 'v2' })).image).toBe('registry.example.com/class/webconsole:v2');
+    expect(container(synth({ registry: 'registry.example.com/class', tag: 'v2' })).image).toBe(
+      'registry.example.com/class/webconsole:v2',
+    );
   });
 
   test('the root image runs as a numeric non-root uid on a read-only root with a writable /tmp, and passes PSS restricted', () => {

@@ -26,14 +26,18 @@ describe('the full workshop', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  test('a copy differs from the first only in its namespaces, consolehub included: every hub keeps its users\' Jobs at home', () => {
+  test("a copy differs from the first only in its namespaces, consolehub included: every hub keeps its users' Jobs at home", () => {
     const one = workshop('');
     const copy = workshop('', '-2').slice(one.length);
     // Namespaces appear in names, in DNS names inside the Envoy configuration, and so in its hash.
-    const unsuffixed: KubeObject[] = JSON.parse(JSON.stringify(copy).replace(/([a-z])-2\b/g, '$1')
-      .replace(/"workshop-stacks\/config-hash":"[0-9a-f]+"/g, '"workshop-stacks/config-hash":""'));
-    const comparable: KubeObject[] = JSON.parse(JSON.stringify(one)
-      .replace(/"workshop-stacks\/config-hash":"[0-9a-f]+"/g, '"workshop-stacks/config-hash":""'));
+    const unsuffixed: KubeObject[] = JSON.parse(
+      JSON.stringify(copy)
+        .replace(/([a-z])-2\b/g, '$1')
+        .replace(/"workshop-stacks\/config-hash":"[0-9a-f]+"/g, '"workshop-stacks/config-hash":""'),
+    );
+    const comparable: KubeObject[] = JSON.parse(
+      JSON.stringify(one).replace(/"workshop-stacks\/config-hash":"[0-9a-f]+"/g, '"workshop-stacks/config-hash":""'),
+    );
     expect(unsuffixed).toEqual(comparable);
     expect([...one, ...copy].filter((o) => o.metadata.namespace === 'default')).toEqual([]);
   });

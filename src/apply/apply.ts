@@ -41,7 +41,10 @@ export interface AppliedObject {
  * Applies objects with one server-side apply each (no GET, no dry run before it), at most
  * `concurrency` in flight. Results keep the objects' order.
  */
-export function applyObjects(objects: readonly PlannedObject[], options: ApplyObjectsOptions): Promise<AppliedObject[]> {
+export function applyObjects(
+  objects: readonly PlannedObject[],
+  options: ApplyObjectsOptions,
+): Promise<AppliedObject[]> {
   return mapLimit(objects, options.concurrency, (planned) => applyObject(planned, options));
 }
 
@@ -50,10 +53,13 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
   const inNewNamespace = planned.ref.namespace !== undefined && options.newNamespaces.has(planned.ref.namespace);
   if (dryRun && (!planned.info || inNewNamespace)) {
     // A dry run cannot go through the server before its namespace or CRD exists: report the manifest as is.
-    const why = planned.info ? `namespace ${planned.ref.namespace} is created by this apply` : 'its kind comes with a CustomResourceDefinition of this apply';
+    const why = planned.info
+      ? `namespace ${planned.ref.namespace} is created by this apply`
+      : 'its kind comes with a CustomResourceDefinition of this apply';
     return { planned, action: 'created', after: planned.object, message: `not checked by the server: ${why}` };
   }
-  const apply = () => client.apply(planned.object, { fieldManager: options.fieldManager, force: options.forceConflicts, dryRun });
+  const apply = () =>
+    client.apply(planned.object, { fieldManager: options.fieldManager, force: options.forceConflicts, dryRun });
   if (Deadline.current()?.expired) return { planned, action: 'skipped', message: NOT_SENT };
   try {
     const after = await apply();
@@ -63,19 +69,39 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
     if (unsent) return { planned, action: 'skipped', message: unsent };
     if (answerLost(error)) {
       const what = dryRun ? ' (a dry run: nothing was changed)' : '';
-      return { planned, action: 'unknown', message: `sent, but the answer was lost${what}: ${describeError(error, planned.ref)}` };
+      return {
+        planned,
+        action: 'unknown',
+        message: `sent, but the answer was lost${what}: ${describeError(error, planned.ref)}`,
+      };
     }
     const immutable = immutableFields(error);
-    if (immutable.length === 0 || !options.recreate || !planned.live) return { planned, action: 'failed', message: describeError(error, planned.ref) };
+    if (immutable.length === 0 || !options.recreate || !planned.live)
+      return { planned, action: 'failed', message: describeError(error, planned.ref) };
     const why = `${immutable.join(', ')} cannot change`;
-    if (dryRun) return { planned, action: 'replaced', after: planned.object, message: `${why}: would be deleted and created again` };
+    if (dryRun)
+      return {
+        planned,
+        action: 'replaced',
+        after: planned.object,
+        message: `${why}: would be deleted and created again`,
+      };
     try {
       await client.delete(planned.ref, { propagationPolicy: 'Background' });
-      const left = await waitForDeletion(client, [planned.ref], { timeoutMs: Math.max(0, options.deadline - Date.now()), intervalMs: options.pollIntervalMs, concurrency: options.concurrency });
-      if (left.length > 0) return { planned, action: 'failed', message: `${why}: deleted, but still present when the timeout passed` };
+      const left = await waitForDeletion(client, [planned.ref], {
+        timeoutMs: Math.max(0, options.deadline - Date.now()),
+        intervalMs: options.pollIntervalMs,
+        concurrency: options.concurrency,
+      });
+      if (left.length > 0)
+        return { planned, action: 'failed', message: `${why}: deleted, but still present when the timeout passed` };
       return { planned, action: 'replaced', after: await apply(), message: `${why}: deleted and created again` };
     } catch (retryError) {
-      return { planned, action: 'failed', message: `${why}: replacing it failed: ${describeError(retryError, planned.ref)}` };
+      return {
+        planned,
+        action: 'failed',
+        message: `${why}: replacing it failed: ${describeError(retryError, planned.ref)}`,
+      };
     }
   }
 }
@@ -86,17 +112,32 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
  * ({@link changeOf}). What cannot be read (the server still does not answer, the time ran out) stays
  * `unknown`, and so does a dry run's. Other results are returned as they are.
  */
-export function readBackApplied(applied: readonly AppliedObject[], options: Pick<ApplyObjectsOptions, 'client' | 'concurrency' | 'fieldManager' | 'dryRun'>): Promise<AppliedObject[]> {
+export function readBackApplied(
+  applied: readonly AppliedObject[],
+  options: Pick<ApplyObjectsOptions, 'client' | 'concurrency' | 'fieldManager' | 'dryRun'>,
+): Promise<AppliedObject[]> {
   return mapLimit(applied, options.concurrency, async (a): Promise<AppliedObject> => {
     // A dry run's answer is all there is to know: the object on the server did not change.
     if (a.action !== 'unknown' || options.dryRun) return a;
     const read = await readBack(options.client, a.planned.ref);
     if (read.error !== undefined) return { ...a, message: `${a.message}; not read back: ${read.error}` };
     if (!read.object) {
-      return { ...a, action: 'failed', message: `the answer was lost, and reading it back shows ${a.planned.live ? 'it is gone' : 'it was not created'}` };
+      return {
+        ...a,
+        action: 'failed',
+        message: `the answer was lost, and reading it back shows ${a.planned.live ? 'it is gone' : 'it was not created'}`,
+      };
     }
     const action = changeOf(a.planned.live, read.object, options.fieldManager);
-    return { planned: a.planned, action, after: read.object, message: action === 'unchanged' ? 'the answer was lost; read back: as before the apply' : 'the answer was lost; read back' };
+    return {
+      planned: a.planned,
+      action,
+      after: read.object,
+      message:
+        action === 'unchanged'
+          ? 'the answer was lost; read back: as before the apply'
+          : 'the answer was lost; read back',
+    };
   });
 }
 
@@ -107,7 +148,12 @@ export function readBackApplied(applied: readonly AppliedObject[], options: Pick
  * is not asked). Otherwise someone wrote: configured only when this field manager's managedFields entry
  * changed, or a value of a field it owns did (the apply set it back); a change by anyone else is theirs.
  */
-export function changeOf(live: KubeObject | undefined, after: KubeObject, fieldManager: string, dryRun = false): 'created' | 'configured' | 'unchanged' {
+export function changeOf(
+  live: KubeObject | undefined,
+  after: KubeObject,
+  fieldManager: string,
+  dryRun = false,
+): 'created' | 'configured' | 'unchanged' {
   if (!live) return 'created';
   const version = live.metadata.resourceVersion;
   if (!dryRun && version !== undefined && version === after.metadata.resourceVersion) return 'unchanged';
@@ -127,7 +173,9 @@ type FieldSet = { readonly [key: string]: FieldSet };
 
 /** The `fieldsV1` of a manager's apply entry (for the object's apiVersion first). */
 function managedFieldsOf(obj: KubeObject, fieldManager: string): FieldSet | undefined {
-  const entries = ((obj.metadata.managedFields ?? []) as ManagedFieldsEntry[]).filter((e) => e.manager === fieldManager && e.operation === 'Apply');
+  const entries = ((obj.metadata.managedFields ?? []) as ManagedFieldsEntry[]).filter(
+    (e) => e.manager === fieldManager && e.operation === 'Apply',
+  );
   return (entries.find((e) => e.apiVersion === obj.apiVersion) ?? entries[0])?.fieldsV1;
 }
 
@@ -141,7 +189,9 @@ export function ownedValues(value: unknown, fields: FieldSet): unknown {
   if (Array.isArray(value)) return keys.map((k) => [k, ownedValues(element(value, k), fields[k])]);
   if (value === null || typeof value !== 'object') return value;
   const map = value as Record<string, unknown>;
-  return Object.fromEntries(keys.filter((k) => k.startsWith('f:')).map((k) => [k, ownedValues(map[k.slice(2)], fields[k])]));
+  return Object.fromEntries(
+    keys.filter((k) => k.startsWith('f:')).map((k) => [k, ownedValues(map[k.slice(2)], fields[k])]),
+  );
 }
 
 function element(list: readonly unknown[], key: string): unknown {
@@ -149,10 +199,18 @@ function element(list: readonly unknown[], key: string): unknown {
   switch (key.slice(0, 2)) {
     case 'k:': {
       const wanted = JSON.parse(json) as Record<string, unknown>;
-      return list.find((e) => e !== null && typeof e === 'object' && Object.entries(wanted).every(([k, v]) => isDeepStrictEqual((e as Record<string, unknown>)[k], v)));
+      return list.find(
+        (e) =>
+          e !== null &&
+          typeof e === 'object' &&
+          Object.entries(wanted).every(([k, v]) => isDeepStrictEqual((e as Record<string, unknown>)[k], v)),
+      );
     }
-    case 'v:': return list.find((e) => isDeepStrictEqual(e, JSON.parse(json)));
-    case 'i:': return list[Number(json)];
-    default: return undefined;
+    case 'v:':
+      return list.find((e) => isDeepStrictEqual(e, JSON.parse(json)));
+    case 'i:':
+      return list[Number(json)];
+    default:
+      return undefined;
   }
 }

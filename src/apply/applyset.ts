@@ -59,7 +59,10 @@ export interface ApplySetInventory {
 }
 
 /** The inventory of a set of members (namespaced members in the parent's namespace add nothing). */
-export function inventoryOf(members: Iterable<{ apiVersion: string; kind: string; namespace?: string }>, parent: ApplySetRef): ApplySetInventory {
+export function inventoryOf(
+  members: Iterable<{ apiVersion: string; kind: string; namespace?: string }>,
+  parent: ApplySetRef,
+): ApplySetInventory {
   const groupKinds = new Set<string>();
   const namespaces = new Set<string>();
   for (const m of members) {
@@ -104,13 +107,21 @@ export function readParent(live: KubeObject, parent: ApplySetRef): ApplySetInven
   const where = `apply set parent Secret ${parent.namespace}/${parent.name}`;
   const annotations = live.metadata.annotations ?? {};
   const tooling = annotations[APPLYSET_TOOLING_ANNOTATION];
-  if (tooling === undefined) throw new Error(`${where} exists but has no ${APPLYSET_TOOLING_ANNOTATION} annotation: it is not an apply set parent`);
+  if (tooling === undefined)
+    throw new Error(
+      `${where} exists but has no ${APPLYSET_TOOLING_ANNOTATION} annotation: it is not an apply set parent`,
+    );
   const tool = tooling.split('/').slice(0, -1).join('/') || tooling;
-  if (tool !== TOOL_NAME) throw new Error(`${where} is managed by "${tool}", not ${TOOL_NAME}; choose another --applyset name`);
+  if (tool !== TOOL_NAME)
+    throw new Error(`${where} is managed by "${tool}", not ${TOOL_NAME}; choose another --applyset name`);
   const id = live.metadata.labels?.[APPLYSET_ID_LABEL];
-  if (id !== applySetId(parent)) throw new Error(`${where} has ${APPLYSET_ID_LABEL}=${id ?? '<none>'}, expected ${applySetId(parent)}`);
+  if (id !== applySetId(parent))
+    throw new Error(`${where} has ${APPLYSET_ID_LABEL}=${id ?? '<none>'}, expected ${applySetId(parent)}`);
   const list = (key: string) => (annotations[key] ?? '').split(',').filter(Boolean);
-  return { groupKinds: list(APPLYSET_GROUP_KINDS_ANNOTATION), additionalNamespaces: list(APPLYSET_NAMESPACES_ANNOTATION) };
+  return {
+    groupKinds: list(APPLYSET_GROUP_KINDS_ANNOTATION),
+    additionalNamespaces: list(APPLYSET_NAMESPACES_ANNOTATION),
+  };
 }
 
 /** An apply set name from a label such as an app or file name: a valid Secret name. */

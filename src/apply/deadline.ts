@@ -95,7 +95,9 @@ export class Deadline {
    * server answers.
    */
   silence(): Silence | undefined {
-    return this.pending > 0 || !this.lastAnswered ? { ms: Date.now() - this.silentSince, retries: this.retries } : undefined;
+    return this.pending > 0 || !this.lastAnswered
+      ? { ms: Date.now() - this.silentSince, retries: this.retries }
+      : undefined;
   }
 
   /**
@@ -106,18 +108,21 @@ export class Deadline {
   watchSilence(afterMs: number, onSilence: (silence: Silence, answering: boolean) => void): () => void {
     let told: Silence | undefined;
     let toldAt = 0;
-    const timer = setInterval(() => {
-      if (told && this.answeredAt > toldAt) {
-        onSilence({ ms: this.answeredAt - toldAt + told.ms, retries: told.retries }, true);
-        told = undefined;
-      }
-      const silence = this.silence();
-      if (silence && silence.ms >= (told ? told.ms : 0) + afterMs) {
-        told = silence;
-        toldAt = Date.now();
-        onSilence(silence, false);
-      }
-    }, Math.min(1000, afterMs / 4));
+    const timer = setInterval(
+      () => {
+        if (told && this.answeredAt > toldAt) {
+          onSilence({ ms: this.answeredAt - toldAt + told.ms, retries: told.retries }, true);
+          told = undefined;
+        }
+        const silence = this.silence();
+        if (silence && silence.ms >= (told ? told.ms : 0) + afterMs) {
+          told = silence;
+          toldAt = Date.now();
+          onSilence(silence, false);
+        }
+      },
+      Math.min(1000, afterMs / 4),
+    );
     timer.unref();
     return () => clearInterval(timer);
   }
@@ -134,7 +139,12 @@ export class DeadlineExceededError extends ConnectionError {
     mayHaveReachedServer: boolean,
     options?: { cause?: unknown },
   ) {
-    super(`${request}: ${mayHaveReachedServer ? 'no answer' : 'not sent'} before the timeout passed`, 'ETIMEDOUT', mayHaveReachedServer, options);
+    super(
+      `${request}: ${mayHaveReachedServer ? 'no answer' : 'not sent'} before the timeout passed`,
+      'ETIMEDOUT',
+      mayHaveReachedServer,
+      options,
+    );
     this.name = 'DeadlineExceededError';
   }
 }

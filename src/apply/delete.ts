@@ -31,7 +31,11 @@ export interface DeleteObjectsOptions {
  * at the command's deadline. A delete whose answer was lost is told as `unknown`, then read back once:
  * gone or being deleted is deleted, still there is failed.
  */
-export async function deleteObjects(objects: readonly KubeObject[], action: 'deleted' | 'pruned', options: DeleteObjectsOptions): Promise<ObjectResult[]> {
+export async function deleteObjects(
+  objects: readonly KubeObject[],
+  action: 'deleted' | 'pruned',
+  options: DeleteObjectsOptions,
+): Promise<ObjectResult[]> {
   const out: ObjectResult[] = [];
   const deadline = Deadline.current();
   const deleting = new Set(objects.filter((o) => o.metadata.deletionTimestamp).map((o) => identityKey(refOf(o))));
@@ -46,7 +50,12 @@ export async function deleteObjects(objects: readonly KubeObject[], action: 'del
       } catch (error) {
         const unsent = unsentAtDeadline(error);
         if (unsent) return resultOf(ref, 'skipped', unsent);
-        if (answerLost(error)) return resultOf(ref, 'unknown', `sent, but the answer was lost${options.dryRun ? ' (a dry run: nothing was changed)' : ''}: ${describeError(error, ref)}`);
+        if (answerLost(error))
+          return resultOf(
+            ref,
+            'unknown',
+            `sent, but the answer was lost${options.dryRun ? ' (a dry run: nothing was changed)' : ''}: ${describeError(error, ref)}`,
+          );
         return resultOf(ref, 'failed', describeError(error, ref));
       }
     });
@@ -55,20 +64,29 @@ export async function deleteObjects(objects: readonly KubeObject[], action: 'del
     const lost = new Set(stage.items.filter((_, i) => results[i].action === 'unknown'));
     results.filter((r) => r.action === 'unknown').forEach((r) => options.onResult?.(r));
     if (!options.dryRun) {
-      await mapLimit(stage.items.map((ref, i) => [ref, i] as const).filter(([ref]) => lost.has(ref)), options.concurrency, async ([ref, i]) => {
-        results[i] = await readBackDeleted(options.client, ref, action, results[i]);
-      });
+      await mapLimit(
+        stage.items.map((ref, i) => [ref, i] as const).filter(([ref]) => lost.has(ref)),
+        options.concurrency,
+        async ([ref, i]) => {
+          results[i] = await readBackDeleted(options.client, ref, action, results[i]);
+        },
+      );
     }
     if (options.wait && !options.dryRun && !deadline?.expired) {
       const waited = stage.items.filter((_, i) => results[i].action === action);
-      const remaining = new Set(await waitForDeletion(options.client, waited, {
-        timeoutMs: deadline ? deadline.remaining() : Math.max(0, options.deadline - Date.now()), intervalMs: options.pollIntervalMs, concurrency: options.concurrency,
-      }));
+      const remaining = new Set(
+        await waitForDeletion(options.client, waited, {
+          timeoutMs: deadline ? deadline.remaining() : Math.max(0, options.deadline - Date.now()),
+          intervalMs: options.pollIntervalMs,
+          concurrency: options.concurrency,
+        }),
+      );
       stage.items.forEach((ref, i) => {
         if (!remaining.has(ref)) return;
         // At the command's deadline the delete was accepted and the command stops there (and says so);
         // before it, an object that does not go fails the stage.
-        results[i] = deadline?.expired ? resultOf(ref, action, 'accepted, but not seen gone before the timeout passed')
+        results[i] = deadline?.expired
+          ? resultOf(ref, action, 'accepted, but not seen gone before the timeout passed')
           : resultOf(ref, 'failed', 'not seen gone before the timeout passed');
       });
     }
@@ -76,17 +94,27 @@ export async function deleteObjects(objects: readonly KubeObject[], action: 'del
       if (!(lost.has(stage.items[i]) && result.action === 'unknown')) options.onResult?.(result);
     });
     out.push(...results);
-    if (deadline?.expired || results.some((r) => r.action === 'failed' || r.action === 'unknown' || r.action === 'skipped')) break;
+    if (
+      deadline?.expired ||
+      results.some((r) => r.action === 'failed' || r.action === 'unknown' || r.action === 'skipped')
+    )
+      break;
   }
   return out;
 }
 
 /** The truth of a delete whose answer was lost, from one read: gone or being deleted, or still there. */
-async function readBackDeleted(client: KubeClient, ref: ObjectRef, action: 'deleted' | 'pruned', lost: ObjectResult): Promise<ObjectResult> {
+async function readBackDeleted(
+  client: KubeClient,
+  ref: ObjectRef,
+  action: 'deleted' | 'pruned',
+  lost: ObjectResult,
+): Promise<ObjectResult> {
   const read = await readBack(client, ref);
   if (read.error !== undefined) return { ...lost, message: `${lost.message}; not read back: ${read.error}` };
   if (!read.object) return resultOf(ref, action, 'the answer was lost; read back: gone');
-  if (read.object.metadata.deletionTimestamp) return resultOf(ref, action, 'the answer was lost; read back: being deleted');
+  if (read.object.metadata.deletionTimestamp)
+    return resultOf(ref, action, 'the answer was lost; read back: being deleted');
   return resultOf(ref, 'failed', 'the answer was lost, and reading it back shows it is still there: not deleted');
 }
 
@@ -97,7 +125,13 @@ async function readBackDeleted(client: KubeClient, ref: ObjectRef, action: 'dele
 export async function deleteMembers(plan: Plan, options: DeleteObjectsOptions): Promise<ObjectResult[]> {
   const deleted = await deleteObjects(plan.members, 'deleted', options);
   // The parent is the only record of the members: it goes last, once all of them went.
-  if (!plan.parentLive || deleted.length < plan.members.length || Deadline.current()?.expired || deleted.some((r) => r.action !== 'deleted')) return deleted;
+  if (
+    !plan.parentLive ||
+    deleted.length < plan.members.length ||
+    Deadline.current()?.expired ||
+    deleted.some((r) => r.action !== 'deleted')
+  )
+    return deleted;
   const ref = parentRef(plan.applySet);
   await options.client.delete(ref, { dryRun: options.dryRun });
   const parent = resultOf(ref, 'deleted', 'apply set parent');

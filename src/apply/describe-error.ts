@@ -14,7 +14,10 @@ export function describeError(error: unknown, ref?: ObjectRef): string {
   }
   if (!(error instanceof KubeApiError)) return (error as Error)?.message ?? String(error);
   if (error.code === 409 && error.causes.length > 0) {
-    const owners = error.causes.map((c) => `${c.field ?? '?'} is owned by ${c.message?.match(/conflict with "([^"]+)"/)?.[1] ?? c.message ?? 'another manager'}`);
+    const owners = error.causes.map(
+      (c) =>
+        `${c.field ?? '?'} is owned by ${c.message?.match(/conflict with "([^"]+)"/)?.[1] ?? c.message ?? 'another manager'}`,
+    );
     return `conflict: ${owners.join('; ')} (--force-conflicts takes ownership)`;
   }
   if (error.code === 403 && error.causes.some((c) => c.reason === 'NamespaceTerminating')) {

@@ -13,7 +13,10 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * showing any value. The last-applied annotation of client-side apply holds the values too, so it is
  * masked alike. Objects other than Secrets are returned as they are.
  */
-export function maskSecrets(before: KubeObject | undefined, after: KubeObject | undefined): [KubeObject | undefined, KubeObject | undefined] {
+export function maskSecrets(
+  before: KubeObject | undefined,
+  after: KubeObject | undefined,
+): [KubeObject | undefined, KubeObject | undefined] {
   if ((before ?? after)?.kind !== 'Secret') return [before, after];
   const b = before && structuredClone(before);
   const a = after && structuredClone(after);
@@ -37,7 +40,8 @@ function forDiff(obj: KubeObject | undefined): KubeObject | undefined {
   if (!obj) return undefined;
   const { status: _status, ...rest } = structuredClone(obj);
   const metadata = { ...rest.metadata };
-  for (const key of ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp']) delete metadata[key];
+  for (const key of ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp'])
+    delete metadata[key];
   return { ...rest, metadata };
 }
 
@@ -51,8 +55,15 @@ export function objectDiff(name: string, live: KubeObject | undefined, next: Kub
   const beforeText = text(before);
   const afterText = text(after);
   if (beforeText === afterText) return '';
-  return createTwoFilesPatch(live ? `live/${name}` : '/dev/null', next ? `merged/${name}` : '/dev/null', beforeText, afterText, undefined, undefined, { context: 3 })
-    .replace(/^=+\n/, '');
+  return createTwoFilesPatch(
+    live ? `live/${name}` : '/dev/null',
+    next ? `merged/${name}` : '/dev/null',
+    beforeText,
+    afterText,
+    undefined,
+    undefined,
+    { context: 3 },
+  ).replace(/^=+\n/, '');
 }
 
 /** What `diff` found: each object's dry-run apply, and the members a prune would delete. */
@@ -65,12 +76,19 @@ export interface PlanDiff {
  * Dry-runs the apply of every object of the plan, stage by stage, and with `prune` lists the stale
  * members: what `apply` would do, with nothing persisted.
  */
-export async function diffPlan(plan: Plan, options: Omit<ApplyObjectsOptions, 'dryRun' | 'recreate'> & { readonly prune: boolean }): Promise<PlanDiff> {
+export async function diffPlan(
+  plan: Plan,
+  options: Omit<ApplyObjectsOptions, 'dryRun' | 'recreate'> & { readonly prune: boolean },
+): Promise<PlanDiff> {
   const applied: AppliedObject[] = [];
-  for (const stage of plan.stages) applied.push(...await applyObjects(stage.items, { ...options, recreate: false, dryRun: true }));
+  for (const stage of plan.stages)
+    applied.push(...(await applyObjects(stage.items, { ...options, recreate: false, dryRun: true })));
   const pruned = (options.prune ? plan.stale : []).map((live) => {
     const result = resultOf(refOf(live), 'pruned');
-    return { result, diff: { object: result.object, action: result.action, diff: objectDiff(result.object, live, undefined) } };
+    return {
+      result,
+      diff: { object: result.object, action: result.action, diff: objectDiff(result.object, live, undefined) },
+    };
   });
   return { applied, pruned };
 }
@@ -78,5 +96,9 @@ export async function diffPlan(plan: Plan, options: Omit<ApplyObjectsOptions, 'd
 /** The diff of one applied object; empty when the apply changes nothing this field manager owns. */
 export function appliedDiff(a: AppliedObject): ObjectDiff {
   const name = describeRef(a.planned.ref);
-  return { object: name, action: a.action, diff: a.action === 'unchanged' ? '' : objectDiff(name, a.planned.live, a.after) };
+  return {
+    object: name,
+    action: a.action,
+    diff: a.action === 'unchanged' ? '' : objectDiff(name, a.planned.live, a.after),
+  };
 }

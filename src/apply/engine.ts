@@ -100,7 +100,14 @@ export interface DiffInput extends ManifestInput {
 const DEFAULT_TIMEOUT_MS = 300_000;
 
 /** Results of objects whose write went through. */
-const WRITTEN: ReadonlySet<ObjectAction> = new Set(['created', 'configured', 'unchanged', 'replaced', 'deleted', 'pruned']);
+const WRITTEN: ReadonlySet<ObjectAction> = new Set([
+  'created',
+  'configured',
+  'unchanged',
+  'replaced',
+  'deleted',
+  'pruned',
+]);
 
 /** A command on its way: its deadline, and for the message of a deadline that passes, what it does and how many objects it has to write. */
 interface Step {
@@ -131,7 +138,10 @@ export class ApplyEngine {
     const report = this.newReport('apply', input, input.dryRun ?? false);
     const dryRun = report.dryRun;
     return this.run(report, input.timeoutMs, async (step) => {
-      const plan = await this.plan(input, 'apply', report, step, { refuseEmptyPrune: input.prune && !input.allowEmptyPrune, waitForTerminating: !dryRun });
+      const plan = await this.plan(input, 'apply', report, step, {
+        refuseEmptyPrune: input.prune && !input.allowEmptyPrune,
+        waitForTerminating: !dryRun,
+      });
       if (report.problems.length > 0) return;
       step.total = plan.objects.length + (input.prune ? plan.stale.length : 0);
       // The parent lists the old and the new members before any member changes, so an interrupted apply
@@ -146,8 +156,15 @@ export class ApplyEngine {
       if (!parentAfterDefinitions) await updateParent(unionInventory(plan.previous, plan.inventory));
 
       const options = {
-        client: this.client, fieldManager: this.fieldManager, concurrency: this.concurrency, forceConflicts: input.forceConflicts ?? false,
-        recreate: input.force ?? false, dryRun, newNamespaces: plan.newNamespaces, deadline: step.deadline.at, pollIntervalMs: this.options.pollIntervalMs,
+        client: this.client,
+        fieldManager: this.fieldManager,
+        concurrency: this.concurrency,
+        forceConflicts: input.forceConflicts ?? false,
+        recreate: input.force ?? false,
+        dryRun,
+        newNamespaces: plan.newNamespaces,
+        deadline: step.deadline.at,
+        pollIntervalMs: this.options.pollIntervalMs,
       };
       // The server's answers: what they already show ready is not read again by the waits.
       const answers = new Map<string, KubeObject>();
@@ -158,15 +175,34 @@ export class ApplyEngine {
         for (const a of applied) if (a.after) answers.set(a.planned.key, a.after);
         const later = plan.stages.slice(n + 1).flatMap((s) => s.items);
         if (step.deadline.expired) return this.skipRest(later, report, NOT_SENT);
-        if (applied.some((a) => a.action === 'failed' || a.action === 'unknown')) return this.skipRest(later, report, 'not applied: an earlier stage failed');
+        if (applied.some((a) => a.action === 'failed' || a.action === 'unknown'))
+          return this.skipRest(later, report, 'not applied: an earlier stage failed');
         if (stage.stage !== 'definitions' || dryRun) continue;
-        if (!(await this.waitReady(stage.items.map((i) => i.ref), report, step, input, answers))) {
+        if (
+          !(await this.waitReady(
+            stage.items.map((i) => i.ref),
+            report,
+            step,
+            input,
+            answers,
+          ))
+        ) {
           return this.skipRest(later, report, 'not applied: the definitions stage did not become ready');
         }
         const unserved = await this.unservedKinds(later);
         if (unserved.length > 0) {
-          for (const o of unserved) this.record(report, o, 'failed', `the server does not serve ${o.ref.apiVersion} ${o.ref.kind} although its CustomResourceDefinition is established`);
-          return this.skipRest(later.filter((o) => !unserved.includes(o)), report, 'not applied: an earlier stage failed');
+          for (const o of unserved)
+            this.record(
+              report,
+              o,
+              'failed',
+              `the server does not serve ${o.ref.apiVersion} ${o.ref.kind} although its CustomResourceDefinition is established`,
+            );
+          return this.skipRest(
+            later.filter((o) => !unserved.includes(o)),
+            report,
+            'not applied: an earlier stage failed',
+          );
         }
         if (parentAfterDefinitions) await updateParent(unionInventory(plan.previous, plan.inventory));
       }
@@ -177,16 +213,27 @@ export class ApplyEngine {
       }
       if (input.prune) {
         step.doing = 'pruning';
-        const pruned = await prune(plan, { client: this.client, concurrency: this.concurrency, dryRun, deadline: step.deadline.at, onResult: (result) => this.emit({ type: 'result', result, pruned: true }) });
+        const pruned = await prune(plan, {
+          client: this.client,
+          concurrency: this.concurrency,
+          dryRun,
+          deadline: step.deadline.at,
+          onResult: (result) => this.emit({ type: 'result', result, pruned: true }),
+        });
         report.pruned.push(...pruned);
         // Only a complete prune may shrink the inventory: a member that failed to go must stay findable.
-        if (pruned.length === plan.stale.length && pruned.every((r) => r.action === 'pruned') && !step.deadline.expired) await updateParent(plan.inventory);
+        if (pruned.length === plan.stale.length && pruned.every((r) => r.action === 'pruned') && !step.deadline.expired)
+          await updateParent(plan.inventory);
       }
     });
   }
 
   /** Applies one stage's objects and records the results; objects whose answer was lost are told, then read back. */
-  private async applyStage(items: readonly PlannedObject[], options: ApplyObjectsOptions, report: Mutable): Promise<AppliedObject[]> {
+  private async applyStage(
+    items: readonly PlannedObject[],
+    options: ApplyObjectsOptions,
+    report: Mutable,
+  ): Promise<AppliedObject[]> {
     const applied = await applyObjects(items, options);
     for (const a of applied) this.record(report, a.planned, a.action, a.message);
     if (!applied.some((a) => a.action === 'unknown')) return applied;
@@ -209,8 +256,13 @@ export class ApplyEngine {
       step.doing = 'comparing each object with a server-side dry run';
       step.total = plan.objects.length;
       const { applied, pruned } = await diffPlan(plan, {
-        client: this.client, fieldManager: this.fieldManager, concurrency: this.concurrency, forceConflicts: input.forceConflicts ?? false,
-        newNamespaces: plan.newNamespaces, deadline: step.deadline.at, prune: input.prune ?? false,
+        client: this.client,
+        fieldManager: this.fieldManager,
+        concurrency: this.concurrency,
+        forceConflicts: input.forceConflicts ?? false,
+        newNamespaces: plan.newNamespaces,
+        deadline: step.deadline.at,
+        prune: input.prune ?? false,
       });
       for (const a of applied) {
         this.record(report, a.planned, a.action, a.message);
@@ -238,12 +290,24 @@ export class ApplyEngine {
       step.total = plan.members.length;
       const memberKeys = new Set(plan.members.map((m) => identityKey(refOf(m))));
       for (const o of plan.objects.filter((x) => !memberKeys.has(x.key))) {
-        this.record(report, o, 'skipped', o.live ? `not a member of apply set ${plan.applySet.name}: left alone` : 'not found');
+        this.record(
+          report,
+          o,
+          'skipped',
+          o.live ? `not a member of apply set ${plan.applySet.name}: left alone` : 'not found',
+        );
       }
-      report.objects.push(...await deleteMembers(plan, {
-        client: this.client, concurrency: this.concurrency, dryRun: report.dryRun, wait: input.wait !== false, deadline: step.deadline.at,
-        pollIntervalMs: this.options.pollIntervalMs, onResult: (result) => this.emit({ type: 'result', result }),
-      }));
+      report.objects.push(
+        ...(await deleteMembers(plan, {
+          client: this.client,
+          concurrency: this.concurrency,
+          dryRun: report.dryRun,
+          wait: input.wait !== false,
+          deadline: step.deadline.at,
+          pollIntervalMs: this.options.pollIntervalMs,
+          onResult: (result) => this.emit({ type: 'result', result }),
+        })),
+      );
     });
   }
 
@@ -255,14 +319,20 @@ export class ApplyEngine {
    * a real server refuses writes into a Terminating namespace.
    */
   private async plan(
-    input: ManifestInput, command: EngineReport['command'], report: Mutable, step: Step,
+    input: ManifestInput,
+    command: EngineReport['command'],
+    report: Mutable,
+    step: Step,
     opts: { readonly refuseEmptyPrune?: boolean; readonly waitForTerminating: boolean },
   ): Promise<Plan> {
     step.doing = 'reading the live objects (the plan)';
     if (input.skipChecks) this.note(report, 'checks skipped (--skip-checks)');
     const ctx: PlanContext = {
-      client: this.client, defaultNamespace: this.options.defaultNamespace ?? 'default', concurrency: this.concurrency,
-      command, refuseEmptyPrune: opts.refuseEmptyPrune,
+      client: this.client,
+      defaultNamespace: this.options.defaultNamespace ?? 'default',
+      concurrency: this.concurrency,
+      command,
+      refuseEmptyPrune: opts.refuseEmptyPrune,
     };
     let plan = await makePlan(input, ctx, (d) => this.emit({ type: 'normalized', ...d }));
     if (plan.problems.length === 0 && plan.terminating.length > 0) {
@@ -272,8 +342,15 @@ export class ApplyEngine {
       } else {
         this.note(report, `${names}: being deleted; waiting until it is gone before applying`);
         step.doing = `waiting for ${names} to be deleted, before any change`;
-        const left = await waitForDeletion(this.client, plan.terminating, { timeoutMs: step.deadline.remaining(), intervalMs: this.options.pollIntervalMs, concurrency: this.concurrency });
-        if (left.length > 0) throw new Error(`${left.map(describeRef).join(', ')}: still being deleted when the timeout passed; nothing was changed`);
+        const left = await waitForDeletion(this.client, plan.terminating, {
+          timeoutMs: step.deadline.remaining(),
+          intervalMs: this.options.pollIntervalMs,
+          concurrency: this.concurrency,
+        });
+        if (left.length > 0)
+          throw new Error(
+            `${left.map(describeRef).join(', ')}: still being deleted when the timeout passed; nothing was changed`,
+          );
         step.doing = 'reading the live objects (the plan)';
         plan = await makePlan(input, ctx);
       }
@@ -293,11 +370,23 @@ export class ApplyEngine {
     this.client.invalidateDiscovery();
     // One discovery look-up per kind, as placeObjects, at most `concurrency` at a time.
     const kinds = [...new Map(pending.map((o) => [`${o.ref.apiVersion}/${o.ref.kind}`, o.ref])).entries()];
-    const served = new Map(await mapLimit(kinds, this.concurrency, async ([key, ref]) => [key, await this.client.resourceFor(ref.apiVersion, ref.kind)] as const));
+    const served = new Map(
+      await mapLimit(
+        kinds,
+        this.concurrency,
+        async ([key, ref]) => [key, await this.client.resourceFor(ref.apiVersion, ref.kind)] as const,
+      ),
+    );
     return pending.filter((o) => !served.get(`${o.ref.apiVersion}/${o.ref.kind}`));
   }
 
-  private async waitReady(refs: ObjectRef[], report: Mutable, step: Step, input: ApplyInput, answers: ReadonlyMap<string, KubeObject>): Promise<boolean> {
+  private async waitReady(
+    refs: ObjectRef[],
+    report: Mutable,
+    step: Step,
+    input: ApplyInput,
+    answers: ReadonlyMap<string, KubeObject>,
+  ): Promise<boolean> {
     if (refs.length === 0) return true;
     this.emit({ type: 'waiting', objects: refs.map(describeRef) });
     step.doing = `waiting for ${refs.length} object(s) to become ready`;
@@ -307,16 +396,23 @@ export class ApplyEngine {
       concurrency: this.concurrency,
       waitForLoadBalancer: input.waitForLoadBalancer,
       answers,
-      onChange: (ref, s) => this.emit({ type: 'status', object: describeRef(ref), status: s.status, message: s.message }),
+      onChange: (ref, s) =>
+        this.emit({ type: 'status', object: describeRef(ref), status: s.status, message: s.message }),
     });
     report.wait.push(...results);
     return results.every((r) => r.status === 'Current');
   }
 
   /** Applies the parent with this inventory, unless `current` already says the same; returns the parent as it is now. */
-  private async updateParent(parent: ApplySetRef, inventory: ApplySetInventory, dryRun: boolean, current?: KubeObject): Promise<KubeObject> {
+  private async updateParent(
+    parent: ApplySetRef,
+    inventory: ApplySetInventory,
+    dryRun: boolean,
+    current?: KubeObject,
+  ): Promise<KubeObject> {
     const obj = parentObject(parent, inventory);
-    const same = (key: 'labels' | 'annotations') => Object.entries(obj.metadata[key] ?? {}).every(([k, v]) => current?.metadata[key]?.[k] === v);
+    const same = (key: 'labels' | 'annotations') =>
+      Object.entries(obj.metadata[key] ?? {}).every(([k, v]) => current?.metadata[key]?.[k] === v);
     if (current && same('labels') && same('annotations')) return current;
     const options = { fieldManager: `${this.fieldManager}-applyset`, dryRun };
     try {
@@ -332,8 +428,16 @@ export class ApplyEngine {
 
   private newReport(command: EngineReport['command'], input: { applySet: ApplySetRef }, dryRun: boolean): Mutable {
     return {
-      command, ok: false, dryRun, applySet: { ...input.applySet, id: applySetId(input.applySet) },
-      problems: [], objects: [], pruned: [], wait: [], diffs: [], notes: [],
+      command,
+      ok: false,
+      dryRun,
+      applySet: { ...input.applySet, id: applySetId(input.applySet) },
+      problems: [],
+      objects: [],
+      pruned: [],
+      wait: [],
+      diffs: [],
+      notes: [],
     };
   }
 
@@ -342,7 +446,11 @@ export class ApplyEngine {
    * the API server meanwhile. A body that ends unfinished after the deadline passed is reported as
    * {@link TimedOut}: where it was, and what it wrote.
    */
-  private async run(report: Mutable, timeoutMs = DEFAULT_TIMEOUT_MS, body: (step: Step) => Promise<void>): Promise<EngineReport> {
+  private async run(
+    report: Mutable,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    body: (step: Step) => Promise<void>,
+  ): Promise<EngineReport> {
     const deadline = new Deadline(timeoutMs);
     const step: Step = { deadline, doing: 'starting' };
     const noticeAfter = this.options.silenceNoticeMs ?? Math.min(5000, Math.max(500, timeoutMs / 4));
@@ -361,20 +469,44 @@ export class ApplyEngine {
       stopWatching();
     }
     const all = [...report.objects, ...report.pruned];
-    report.ok = !interrupted && report.problems.length === 0
-      && all.every((o) => o.action !== 'failed' && o.action !== 'unknown' && !(o.action === 'skipped' && o.message === NOT_SENT))
-      && report.wait.every((w) => w.status === 'Current');
+    report.ok =
+      !interrupted &&
+      report.problems.length === 0 &&
+      all.every(
+        (o) => o.action !== 'failed' && o.action !== 'unknown' && !(o.action === 'skipped' && o.message === NOT_SENT),
+      ) &&
+      report.wait.every((w) => w.status === 'Current');
     if (!report.ok && !report.error && report.problems.length === 0 && deadline.expired) {
-      const object = all.find((o) => o.action === 'unknown')?.object ?? all.find((o) => o.action === 'skipped' && o.message === NOT_SENT)?.object
-        ?? report.wait.find((w) => w.status !== 'Current')?.object ?? stoppedAt;
-      report.timedOut = timedOut(report, { ...step, timeoutMs, object, written: all.filter((o) => WRITTEN.has(o.action)).length, silence: deadline.silence() });
+      const object =
+        all.find((o) => o.action === 'unknown')?.object ??
+        all.find((o) => o.action === 'skipped' && o.message === NOT_SENT)?.object ??
+        report.wait.find((w) => w.status !== 'Current')?.object ??
+        stoppedAt;
+      report.timedOut = timedOut(report, {
+        ...step,
+        timeoutMs,
+        object,
+        written: all.filter((o) => WRITTEN.has(o.action)).length,
+        silence: deadline.silence(),
+      });
     }
     return report;
   }
 
   /** Records a result and tells it; `at`: the index of an earlier result of the object that this one replaces. */
-  private record(report: Mutable, planned: PlannedObject, action: ObjectAction, message?: string, at = -1, tell = true): void {
-    const result: ObjectResult = { ...resultOf(planned.ref, action, message), source: planned.source, index: planned.index };
+  private record(
+    report: Mutable,
+    planned: PlannedObject,
+    action: ObjectAction,
+    message?: string,
+    at = -1,
+    tell = true,
+  ): void {
+    const result: ObjectResult = {
+      ...resultOf(planned.ref, action, message),
+      source: planned.source,
+      index: planned.index,
+    };
     if (at >= 0) report.objects[at] = result;
     else report.objects.push(result);
     if (tell) this.emit({ type: 'result', result });
@@ -395,5 +527,10 @@ export class ApplyEngine {
 }
 
 type Mutable = { -readonly [K in keyof EngineReport]: EngineReport[K] } & {
-  problems: Problem[]; objects: ObjectResult[]; pruned: ObjectResult[]; wait: WaitResult[]; diffs: ObjectDiff[]; notes: string[];
+  problems: Problem[];
+  objects: ObjectResult[];
+  pruned: ObjectResult[];
+  wait: WaitResult[];
+  diffs: ObjectDiff[];
+  notes: string[];
 };

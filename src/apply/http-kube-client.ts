@@ -7,8 +7,16 @@ import { isDeepStrictEqual } from 'util';
 import type { KubeConfig } from './client-node';
 import { KubeObject, ObjectRef, groupOf } from '../manifest';
 import {
-  ConnectionError, DeleteObjectOptions, KubeApiError, KubeClient, KubeStatus, ListOptions, ResourceInfo,
-  ServerSideApplyOptions, ServiceAccountToken, TokenRequestOptions,
+  ConnectionError,
+  DeleteObjectOptions,
+  KubeApiError,
+  KubeClient,
+  KubeStatus,
+  ListOptions,
+  ResourceInfo,
+  ServerSideApplyOptions,
+  ServiceAccountToken,
+  TokenRequestOptions,
 } from './kube-api';
 import { Deadline, DeadlineExceededError } from './deadline';
 import { RetryOptions, withRetry } from './retry';
@@ -98,17 +106,34 @@ export async function createKubeClient(options: KubeClientOptions = {}): Promise
   }
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
-      throw new Error(`context "${options.context}" not found in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+      throw new Error(
+        `context "${options.context}" not found in the kubeconfig (contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
     }
     kc.setCurrentContext(options.context);
   }
   const context = kc.getCurrentContext();
   const cluster = kc.getCurrentCluster();
   if (!context || !cluster) throw new Error('the kubeconfig has no current context: pass --context');
-  return new RestKubeClient(kc, new Transport(kc, options.maxConnections ?? 16, { request: options.requestTimeoutMs ?? 60_000, connect: options.connectTimeoutMs ?? 10_000 }), {
-    context, server: cluster.server, contextNamespace: kc.getContextObject(context)?.namespace,
-    applyContentType: PatchStrategy.ServerSideApply, ...options,
-  });
+  return new RestKubeClient(
+    kc,
+    new Transport(kc, options.maxConnections ?? 16, {
+      request: options.requestTimeoutMs ?? 60_000,
+      connect: options.connectTimeoutMs ?? 10_000,
+    }),
+    {
+      context,
+      server: cluster.server,
+      contextNamespace: kc.getContextObject(context)?.namespace,
+      applyContentType: PatchStrategy.ServerSideApply,
+      ...options,
+    },
+  );
 }
 
 /**
@@ -176,26 +201,47 @@ class Transport {
   private tls?: Partial<https.RequestOptions>;
   private readonly server: URL;
 
-  constructor(private readonly kc: KubeConfig, private readonly maxConnections: number, private readonly timeoutMs: { request: number; connect: number }) {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly maxConnections: number,
+    private readonly timeoutMs: { request: number; connect: number },
+  ) {
     this.server = new URL(kc.getCurrentCluster()!.server);
   }
 
-  async send(method: HttpMethod, urlPath: string, query: URLSearchParams, body?: string, contentType?: string): Promise<HttpAnswer> {
+  async send(
+    method: HttpMethod,
+    urlPath: string,
+    query: URLSearchParams,
+    body?: string,
+    contentType?: string,
+  ): Promise<HttpAnswer> {
     const { resolved, agent } = await this.credentials();
-    const headers: http.OutgoingHttpHeaders = { ...(resolved.headers as http.OutgoingHttpHeaders), Accept: 'application/json' };
-    if (body !== undefined) Object.assign(headers, { 'Content-Type': contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    const headers: http.OutgoingHttpHeaders = {
+      ...(resolved.headers as http.OutgoingHttpHeaders),
+      Accept: 'application/json',
+    };
+    if (body !== undefined)
+      Object.assign(headers, {
+        'Content-Type': contentType ?? 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      });
     const search = query.toString();
-    return this.exchange({
-      protocol: this.server.protocol,
-      hostname: this.server.hostname.replace(/^\[(.*)\]$/, '$1'), // an IPv6 address without its brackets
-      port: this.server.port,
-      // A server URL may carry a path prefix (a proxy in front of the API server).
-      path: `${this.server.pathname.replace(/\/$/, '')}${urlPath}${search ? `?${search}` : ''}`,
-      method,
-      headers,
-      auth: resolved.auth,
-      agent,
-    }, body, `${method} ${urlPath}`);
+    return this.exchange(
+      {
+        protocol: this.server.protocol,
+        hostname: this.server.hostname.replace(/^\[(.*)\]$/, '$1'), // an IPv6 address without its brackets
+        port: this.server.port,
+        // A server URL may carry a path prefix (a proxy in front of the API server).
+        path: `${this.server.pathname.replace(/\/$/, '')}${urlPath}${search ? `?${search}` : ''}`,
+        method,
+        headers,
+        auth: resolved.auth,
+        agent,
+      },
+      body,
+      `${method} ${urlPath}`,
+    );
   }
 
   /** The credentials of the next request: resolved once for a user without plugins, else each time. */
@@ -223,9 +269,11 @@ class Transport {
     // Connections of the old agent finish their requests; idle ones do not keep the process alive.
     const pool = { keepAlive: true, maxSockets: this.maxConnections, maxFreeSockets: this.maxConnections };
     this.agent = this.kc.getCurrentCluster()?.proxyUrl
-      // client-node's proxy agents (HTTP CONNECT, SOCKS): kept for the run, though not keep-alive.
-      ? resolved.agent as http.Agent
-      : this.server.protocol === 'http:' ? new http.Agent(pool) : new https.Agent({ ...tls, ...pool });
+      ? // client-node's proxy agents (HTTP CONNECT, SOCKS): kept for the run, though not keep-alive.
+        (resolved.agent as http.Agent)
+      : this.server.protocol === 'http:'
+        ? new http.Agent(pool)
+        : new https.Agent({ ...tls, ...pool });
     this.tls = tls;
     return this.agent;
   }
@@ -242,29 +290,49 @@ class Transport {
       let connected = false;
       const fail = (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(error instanceof ConnectionError ? error
-          : deadline?.expired ? new DeadlineExceededError(request, connected, { cause: error })
-            : new ConnectionError(`${request}: ${error.message}`, error.code, connected, { cause: error }));
+        reject(
+          error instanceof ConnectionError
+            ? error
+            : deadline?.expired
+              ? new DeadlineExceededError(request, connected, { cause: error })
+              : new ConnectionError(`${request}: ${error.message}`, error.code, connected, { cause: error }),
+        );
       };
-      const req = (options.protocol === 'http:' ? http : https).request({ ...options, signal: deadline?.signal }, (res) => {
-        deadline?.heard();
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        // The connection dropped in the middle of the answer.
-        res.on('close', () => { if (!res.complete) fail(Object.assign(new Error('connection lost while reading the answer'), { code: 'ECONNRESET' })); });
-      });
+      const req = (options.protocol === 'http:' ? http : https).request(
+        { ...options, signal: deadline?.signal },
+        (res) => {
+          deadline?.heard();
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
+          });
+          // The connection dropped in the middle of the answer.
+          res.on('close', () => {
+            if (!res.complete)
+              fail(Object.assign(new Error('connection lost while reading the answer'), { code: 'ECONNRESET' }));
+          });
+        },
+      );
       const timeout = (message: string) => () => req.destroy(Object.assign(new Error(message), { code: 'ETIMEDOUT' }));
       req.on('socket', (socket) => {
         if (!socket.connecting) {
           connected = true; // a kept-alive connection
           return;
         }
-        const connecting = setTimeout(timeout(`no connection within ${this.timeoutMs.connect} ms`), this.timeoutMs.connect);
-        socket.once('connect', () => { connected = true; clearTimeout(connecting); });
+        const connecting = setTimeout(
+          timeout(`no connection within ${this.timeoutMs.connect} ms`),
+          this.timeoutMs.connect,
+        );
+        socket.once('connect', () => {
+          connected = true;
+          clearTimeout(connecting);
+        });
         socket.once('close', () => clearTimeout(connecting));
       });
       req.on('error', fail);
@@ -284,7 +352,12 @@ class RestKubeClient implements ClusterClient {
   constructor(
     private readonly kc: KubeConfig,
     private readonly transport: Transport,
-    private readonly options: KubeClientOptions & { context: string; server: string; contextNamespace?: string; applyContentType: string },
+    private readonly options: KubeClientOptions & {
+      context: string;
+      server: string;
+      contextNamespace?: string;
+      applyContentType: string;
+    },
   ) {
     this.context = options.context;
     this.server = options.server;
@@ -305,9 +378,20 @@ class RestKubeClient implements ClusterClient {
   async resourceForGroupKind(group: string, kind: string): Promise<ResourceInfo | undefined> {
     if (group === '') return this.resourceFor('v1', kind);
     if (!this.groups) {
-      this.groups = this.request<{ groups?: Array<{ name: string; preferredVersion?: { groupVersion: string } }> }>('GET', '/apis')
-        .then((list) => new Map((list.groups ?? []).flatMap((g) => (g.preferredVersion ? [[g.name, g.preferredVersion.groupVersion] as [string, string]] : []))));
-      this.groups.catch(() => { this.groups = undefined; });
+      this.groups = this.request<{ groups?: Array<{ name: string; preferredVersion?: { groupVersion: string } }> }>(
+        'GET',
+        '/apis',
+      ).then(
+        (list) =>
+          new Map(
+            (list.groups ?? []).flatMap((g) =>
+              g.preferredVersion ? [[g.name, g.preferredVersion.groupVersion] as [string, string]] : [],
+            ),
+          ),
+      );
+      this.groups.catch(() => {
+        this.groups = undefined;
+      });
     }
     const groupVersion = (await this.groups).get(group);
     return groupVersion ? this.resourceFor(groupVersion, kind) : undefined;
@@ -338,7 +422,9 @@ class RestKubeClient implements ClusterClient {
     do {
       let page: Page;
       try {
-        page = await this.request<Page>('GET', base, { query: { labelSelector: options.labelSelector, limit: PAGE_SIZE, continue: next } });
+        page = await this.request<Page>('GET', base, {
+          query: { labelSelector: options.labelSelector, limit: PAGE_SIZE, continue: next },
+        });
       } catch (error) {
         // A continue token expires (410 Gone) when the pages take longer than the server keeps their
         // revision: list again in one piece, as client-go's pager does.
@@ -352,7 +438,12 @@ class RestKubeClient implements ClusterClient {
   }
 
   async apply(obj: KubeObject, options: ServerSideApplyOptions): Promise<KubeObject> {
-    const ref = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '', namespace: obj.metadata.namespace };
+    const ref = {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      name: obj.metadata.name ?? '',
+      namespace: obj.metadata.namespace,
+    };
     return this.request('PATCH', await this.objectPath(ref), {
       query: {
         fieldManager: options.fieldManager,
@@ -370,14 +461,18 @@ class RestKubeClient implements ClusterClient {
     return {
       name: cluster.name,
       server: cluster.server,
-      certificateAuthorityData: cluster.caData ?? (cluster.caFile ? fs.readFileSync(cluster.caFile).toString('base64') : undefined),
+      certificateAuthorityData:
+        cluster.caData ?? (cluster.caFile ? fs.readFileSync(cluster.caFile).toString('base64') : undefined),
       insecureSkipTlsVerify: cluster.skipTLSVerify || undefined,
       tlsServerName: cluster.tlsServerName,
       proxyUrl: cluster.proxyUrl,
     };
   }
 
-  async requestToken(account: { namespace: string; name: string }, options: TokenRequestOptions): Promise<ServiceAccountToken> {
+  async requestToken(
+    account: { namespace: string; name: string },
+    options: TokenRequestOptions,
+  ): Promise<ServiceAccountToken> {
     const url = `/api/v1/namespaces/${encodeURIComponent(account.namespace)}/serviceaccounts/${encodeURIComponent(account.name)}/token`;
     const answer = await this.request<{ status?: Partial<ServiceAccountToken> }>('POST', url, {
       body: JSON.stringify({
@@ -395,7 +490,10 @@ class RestKubeClient implements ClusterClient {
   async delete(ref: ObjectRef, options: DeleteObjectOptions = {}): Promise<boolean> {
     try {
       await this.request('DELETE', await this.objectPath(ref), {
-        query: { propagationPolicy: options.propagationPolicy ?? 'Background', dryRun: options.dryRun ? 'All' : undefined },
+        query: {
+          propagationPolicy: options.propagationPolicy ?? 'Background',
+          dryRun: options.dryRun ? 'All' : undefined,
+        },
       });
       return true;
     } catch (error) {
@@ -408,7 +506,10 @@ class RestKubeClient implements ClusterClient {
     const group = groupOf(apiVersion);
     const version = apiVersion.split('/').pop()!;
     try {
-      const list = await this.request<{ resources?: Array<{ name: string; kind: string; namespaced: boolean }> }>('GET', apiRoot(apiVersion));
+      const list = await this.request<{ resources?: Array<{ name: string; kind: string; namespaced: boolean }> }>(
+        'GET',
+        apiRoot(apiVersion),
+      );
       return (list.resources ?? [])
         .filter((r) => !r.name.includes('/')) // subresources such as deployments/status
         .map((r) => ({ group, version, kind: r.kind, resource: r.name, namespaced: r.namespaced }));
@@ -438,7 +539,12 @@ class RestKubeClient implements ClusterClient {
 
   private request<T = KubeObject>(method: HttpMethod, urlPath: string, spec: RequestSpec = {}): Promise<T> {
     // Every request this client sends is idempotent but the TokenRequest POST: a lost answer must not mint a second token.
-    return withRetry(() => this.send<T>(method, urlPath, spec), this.options.retry, method !== 'POST', `${method} ${urlPath}`);
+    return withRetry(
+      () => this.send<T>(method, urlPath, spec),
+      this.options.retry,
+      method !== 'POST',
+      `${method} ${urlPath}`,
+    );
   }
 
   private async send<T>(method: HttpMethod, urlPath: string, spec: RequestSpec): Promise<T> {
@@ -449,8 +555,12 @@ class RestKubeClient implements ClusterClient {
     const answer = await this.transport.send(method, urlPath, query, spec.body, spec.contentType);
     if (answer.status >= 400) {
       const retryAfter = answer.headers['retry-after'];
-      throw new KubeApiError(answer.status, parseStatus(answer.body), `${method} ${urlPath}`,
-        retryAfter !== undefined && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : undefined);
+      throw new KubeApiError(
+        answer.status,
+        parseStatus(answer.body),
+        `${method} ${urlPath}`,
+        retryAfter !== undefined && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : undefined,
+      );
     }
     return JSON.parse(answer.body) as T;
   }

@@ -5,13 +5,30 @@
  *
  * @packageDocumentation
  */
-export { ApplyEngine, FIELD_MANAGER, DEFAULT_CONCURRENCY, type EngineOptions, type ApplyInput, type DeleteInput, type DiffInput } from './engine';
+export {
+  ApplyEngine,
+  FIELD_MANAGER,
+  DEFAULT_CONCURRENCY,
+  type EngineOptions,
+  type ApplyInput,
+  type DeleteInput,
+  type DiffInput,
+} from './engine';
 export type { ManifestInput } from './plan';
 export type { ObjectAction, ObjectResult, ObjectDiff, EngineReport, EngineEvent, TimedOut } from './report';
 export { createKubeClient, type KubeClientOptions, type ClusterAccess, type ClusterClient } from './http-kube-client';
 export {
-  KubeApiError, ConnectionError, type KubeClient, type ResourceInfo, type ServerSideApplyOptions, type DeleteObjectOptions,
-  type ListOptions, type TokenRequestOptions, type ServiceAccountToken, type StatusCause, type KubeStatus,
+  KubeApiError,
+  ConnectionError,
+  type KubeClient,
+  type ResourceInfo,
+  type ServerSideApplyOptions,
+  type DeleteObjectOptions,
+  type ListOptions,
+  type TokenRequestOptions,
+  type ServiceAccountToken,
+  type StatusCause,
+  type KubeStatus,
 } from './kube-api';
 export type { EnvSecretSpec } from './secrets';
 export type { RetryOptions } from './retry';

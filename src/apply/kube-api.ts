@@ -78,7 +78,10 @@ export interface KubeClient {
    * (`POST /api/v1/namespaces/<ns>/serviceaccounts/<name>/token`). It is bound to the account: deleting
    * the account revokes it.
    */
-  requestToken(serviceAccount: { readonly namespace: string; readonly name: string }, options: TokenRequestOptions): Promise<ServiceAccountToken>;
+  requestToken(
+    serviceAccount: { readonly namespace: string; readonly name: string },
+    options: TokenRequestOptions,
+  ): Promise<ServiceAccountToken>;
 }
 
 /** One entry of a `Status`'s `details.causes`, with the JSON keys the API server uses. */
@@ -187,7 +190,10 @@ export class LiveObjects {
   /** Every LIST goes through it: kinds, then namespaces after a 403, stay within `concurrency` together. */
   private readonly request: <R>(fn: () => Promise<R>) => Promise<R>;
 
-  constructor(private readonly client: KubeClient, private readonly options: LiveObjectsOptions = {}) {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly options: LiveObjectsOptions = {},
+  ) {
     this.concurrency = options.concurrency ?? 4;
     this.request = limiter(this.concurrency);
   }
@@ -200,7 +206,9 @@ export class LiveObjects {
       if (!kinds.has(key)) kinds.set(key, { apiVersion: ref.apiVersion, kind: ref.kind, namespaces: new Set() });
       kinds.get(key)!.namespaces.add(ref.namespace);
     }
-    const lists = await mapLimit([...kinds.values()], this.concurrency, (k) => this.list(k.apiVersion, k.kind, k.namespaces));
+    const lists = await mapLimit([...kinds.values()], this.concurrency, (k) =>
+      this.list(k.apiVersion, k.kind, k.namespaces),
+    );
     return new Map(lists.flat().map((obj) => [identityKey(refOf(obj)), obj]));
   }
 
@@ -209,14 +217,17 @@ export class LiveObjects {
     const key = `${apiVersion} ${kind}`;
     if (namespaces.size > 1 && !this.perNamespace.has(key)) {
       try {
-        return await this.request(() => this.client.list(apiVersion, kind, { labelSelector: this.options.labelSelector }));
+        return await this.request(() =>
+          this.client.list(apiVersion, kind, { labelSelector: this.options.labelSelector }),
+        );
       } catch (error) {
         if (!(error instanceof KubeApiError && error.code === 403)) throw error;
         this.perNamespace.add(key); // e.g. an attendee's credentials: their namespace only
       }
     }
-    const lists = await mapLimit([...namespaces], this.concurrency, (namespace) => this.request(() => this.client.list(apiVersion, kind, { namespace, labelSelector: this.options.labelSelector })));
+    const lists = await mapLimit([...namespaces], this.concurrency, (namespace) =>
+      this.request(() => this.client.list(apiVersion, kind, { namespace, labelSelector: this.options.labelSelector })),
+    );
     return lists.flat();
   }
 }
-

@@ -24,10 +24,12 @@ export function staleMembers(members: readonly KubeObject[], id: string, keep: R
  * everything in it, so the prune would take the applied objects with it.
  */
 export function namespaceHazards(stale: readonly KubeObject[], kept: readonly ObjectRef[]): Problem[] {
-  return stale.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')
+  return stale
+    .filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')
     .filter((ns) => kept.some((ref) => ref.namespace === ns.metadata.name))
     .map((ns) => ({
       object: describeObject(ns),
-      message: 'is no longer in the manifests, but objects of the manifests live in it: pruning it would delete them too. Put the Namespace back in the manifests, or apply without --prune',
+      message:
+        'is no longer in the manifests, but objects of the manifests live in it: pruning it would delete them too. Put the Namespace back in the manifests, or apply without --prune',
     }));
 }

@@ -6,9 +6,27 @@ import { ObjectRef, groupOf } from '../manifest';
  * the objects applied with them. Kinds not listed go between the list and the webhooks.
  */
 export const KIND_ORDER: readonly string[] = [
-  'CustomResourceDefinition', 'Namespace', 'ClusterRole', 'RuntimeClass', 'PriorityClass', 'StorageClass',
-  'IngressClass', 'GatewayClass', 'ClusterRoleBinding', 'ResourceQuota', 'ServiceAccount', 'Role', 'RoleBinding',
-  'ConfigMap', 'Secret', 'Service', 'LimitRange', 'Deployment', 'StatefulSet', 'CronJob', 'PodDisruptionBudget',
+  'CustomResourceDefinition',
+  'Namespace',
+  'ClusterRole',
+  'RuntimeClass',
+  'PriorityClass',
+  'StorageClass',
+  'IngressClass',
+  'GatewayClass',
+  'ClusterRoleBinding',
+  'ResourceQuota',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'LimitRange',
+  'Deployment',
+  'StatefulSet',
+  'CronJob',
+  'PodDisruptionBudget',
 ];
 const LAST_KINDS: readonly string[] = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
@@ -26,7 +44,20 @@ export type StageName = 'definitions' | 'cluster' | 'access' | 'config' | 'workl
  */
 export const STAGES: ReadonlyArray<{ readonly name: StageName; readonly kinds: readonly string[] }> = [
   { name: 'definitions', kinds: ['CustomResourceDefinition', 'Namespace'] },
-  { name: 'cluster', kinds: ['ClusterRole', 'RuntimeClass', 'PriorityClass', 'StorageClass', 'IngressClass', 'GatewayClass', 'ClusterRoleBinding', 'ResourceQuota', 'LimitRange'] },
+  {
+    name: 'cluster',
+    kinds: [
+      'ClusterRole',
+      'RuntimeClass',
+      'PriorityClass',
+      'StorageClass',
+      'IngressClass',
+      'GatewayClass',
+      'ClusterRoleBinding',
+      'ResourceQuota',
+      'LimitRange',
+    ],
+  },
   { name: 'access', kinds: ['ServiceAccount', 'Role', 'RoleBinding'] },
   { name: 'config', kinds: ['ConfigMap', 'Secret', 'Service', 'NetworkPolicy'] },
   { name: 'workloads', kinds: [] },
@@ -46,11 +77,13 @@ function kindRank(kind: string): number {
 
 /** Compares two objects in apply order: kind rank, then group, kind, namespace and name, so the order does not depend on the input's. */
 export function compareForApply(a: ObjectRef, b: ObjectRef): number {
-  return kindRank(a.kind) - kindRank(b.kind)
-    || groupOf(a.apiVersion).localeCompare(groupOf(b.apiVersion))
-    || a.kind.localeCompare(b.kind)
-    || (a.namespace ?? '').localeCompare(b.namespace ?? '')
-    || a.name.localeCompare(b.name);
+  return (
+    kindRank(a.kind) - kindRank(b.kind) ||
+    groupOf(a.apiVersion).localeCompare(groupOf(b.apiVersion)) ||
+    a.kind.localeCompare(b.kind) ||
+    (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
+    a.name.localeCompare(b.name)
+  );
 }
 
 /** One stage of a plan and its items, in apply order. */
@@ -61,12 +94,15 @@ export interface PlannedStage<T> {
 
 /** Groups items into their stages, in apply order; empty stages are left out. */
 export function applyStages<T>(items: readonly T[], refOf: (item: T) => ObjectRef): PlannedStage<T>[] {
-  return STAGES
-    .map((s) => ({ stage: s.name, items: items.filter((i) => stageOf(refOf(i).kind) === s.name).sort((a, b) => compareForApply(refOf(a), refOf(b))) }))
-    .filter((s) => s.items.length > 0);
+  return STAGES.map((s) => ({
+    stage: s.name,
+    items: items.filter((i) => stageOf(refOf(i).kind) === s.name).sort((a, b) => compareForApply(refOf(a), refOf(b))),
+  })).filter((s) => s.items.length > 0);
 }
 
 /** The reverse of {@link applyStages}: workloads first, namespaces and definitions last. */
 export function deleteStages<T>(items: readonly T[], refOf: (item: T) => ObjectRef): PlannedStage<T>[] {
-  return applyStages(items, refOf).reverse().map((s) => ({ stage: s.stage, items: [...s.items].reverse() }));
+  return applyStages(items, refOf)
+    .reverse()
+    .map((s) => ({ stage: s.stage, items: [...s.items].reverse() }));
 }

@@ -1,6 +1,14 @@
 import { KubeObject, describeObject, ObjectRef, describeRef, groupKind, identityKey, refOf } from '../manifest';
 import {
-  APPLYSET_PART_OF_LABEL, ApplySetInventory, ApplySetRef, applySetId, inventoryOf, memberSelector, parentRef, readParent, withMemberLabel,
+  APPLYSET_PART_OF_LABEL,
+  ApplySetInventory,
+  ApplySetRef,
+  applySetId,
+  inventoryOf,
+  memberSelector,
+  parentRef,
+  readParent,
+  withMemberLabel,
 } from './applyset';
 import { KubeApiError, KubeClient, LiveObjects, ResourceInfo } from './kube-api';
 import { mapLimit } from './concurrency';
@@ -9,7 +17,13 @@ import { expandDocument } from '../manifest/read';
 import { PlannedStage, StageName, applyStages, stageOf } from './order';
 import { namespaceHazards, onlyMembers, staleMembers } from './membership';
 import { EnvSecretSpec, secretFromEnv } from './secrets';
-import { DocumentValidationOptions, Problem, ValidDocument, findDuplicates, validateDocuments } from '../checks/documents';
+import {
+  DocumentValidationOptions,
+  Problem,
+  ValidDocument,
+  findDuplicates,
+  validateDocuments,
+} from '../checks/documents';
 
 /** What every command takes: the manifests and the apply set they form. */
 export interface ManifestInput {
@@ -85,7 +99,12 @@ const SECRET_SOURCE = '--secret-from-env';
 const EMPTY_INVENTORY: ApplySetInventory = { groupKinds: [], additionalNamespaces: [] };
 
 /** Told, per input document, which server-populated fields normalizing dropped (for verbose output). */
-export type NormalizedListener = (doc: { source: string; index: number; object: string; dropped: readonly string[] }) => void;
+export type NormalizedListener = (doc: {
+  source: string;
+  index: number;
+  object: string;
+  dropped: readonly string[];
+}) => void;
 
 /**
  * Computes the plan once, after Flux's `ssa`: the input documents checked, normalized (server fields
@@ -93,11 +112,24 @@ export type NormalizedListener = (doc: { source: string; index: number; object: 
  * live state from one LIST per kind (cluster-wide where the credentials allow, per namespace where
  * they do not), never a GET per object. A problem in the documents stops it before any request.
  */
-export async function makePlan(input: ManifestInput, ctx: PlanContext, onNormalized: NormalizedListener = () => {}): Promise<Plan> {
+export async function makePlan(
+  input: ManifestInput,
+  ctx: PlanContext,
+  onNormalized: NormalizedListener = () => {},
+): Promise<Plan> {
   const id = applySetId(input.applySet);
   const empty = (problems: Problem[]): Plan => ({
-    applySet: input.applySet, id, objects: [], stages: [], previous: EMPTY_INVENTORY, inventory: EMPTY_INVENTORY,
-    members: [], stale: [], newNamespaces: new Set(), terminating: [], problems,
+    applySet: input.applySet,
+    id,
+    objects: [],
+    stages: [],
+    previous: EMPTY_INVENTORY,
+    inventory: EMPTY_INVENTORY,
+    members: [],
+    stale: [],
+    newNamespaces: new Set(),
+    terminating: [],
+    problems,
   });
   const checked = checkDocuments(input, ctx, onNormalized);
   if (checked.problems.length > 0) return empty(checked.problems);
@@ -126,10 +158,26 @@ export async function makePlan(input: ManifestInput, ctx: PlanContext, onNormali
     problems.push(...namespaceProblems(objects, input.applySet, live.namespaces));
     if (!input.forceConflicts) problems.push(...foreignObjects(objects, id));
   }
-  if (ctx.command === 'apply' && input.prune) problems.push(...namespaceHazards(stale, objects.map((o) => o.ref)));
+  if (ctx.command === 'apply' && input.prune)
+    problems.push(
+      ...namespaceHazards(
+        stale,
+        objects.map((o) => o.ref),
+      ),
+    );
   return {
-    applySet: input.applySet, id, objects, stages: applyStages(objects, (o) => o.ref), parentLive, previous,
-    inventory: inventoryOf(objects.map((o) => o.ref), input.applySet), members: live.members, stale,
+    applySet: input.applySet,
+    id,
+    objects,
+    stages: applyStages(objects, (o) => o.ref),
+    parentLive,
+    previous,
+    inventory: inventoryOf(
+      objects.map((o) => o.ref),
+      input.applySet,
+    ),
+    members: live.members,
+    stale,
     newNamespaces: new Set(objects.filter((o) => isNamespace(o) && (!o.live || deleting(o))).map((o) => o.ref.name)),
     terminating: objects.filter(deleting).map((o) => o.ref),
     problems,
@@ -140,20 +188,33 @@ export async function makePlan(input: ManifestInput, ctx: PlanContext, onNormali
  * The input documents, normalized (a `List` stands for its items) and checked, and the Secrets from the
  * environment; with `refuseEmptyPrune`, a manifest set without objects is a problem.
  */
-function checkDocuments(input: ManifestInput, ctx: PlanContext, onNormalized: NormalizedListener): { objects: ValidDocument[]; problems: Problem[] } {
+function checkDocuments(
+  input: ManifestInput,
+  ctx: PlanContext,
+  onNormalized: NormalizedListener,
+): { objects: ValidDocument[]; problems: Problem[] } {
   const documents = input.documents.flatMap((doc) => normalizedDocuments(doc, onNormalized));
   // The checks module decides what `skipChecks` leaves out; the structure every object needs is always checked.
-  const options: DocumentValidationOptions & { skipChecks?: boolean } = { externalKinds: input.externalKinds, skipChecks: input.skipChecks };
+  const options: DocumentValidationOptions & { skipChecks?: boolean } = {
+    externalKinds: input.externalKinds,
+    skipChecks: input.skipChecks,
+  };
   const { objects, problems } = validateDocuments(documents, options);
   // Empty means no manifest object: a Secret from the environment alone must not license pruning the rest.
   if (ctx.refuseEmptyPrune && objects.length === 0 && problems.length === 0) {
-    problems.push({ message: `refusing to prune with no object in the manifests: that would delete every member of apply set ${input.applySet.name}; pass --allow-empty-prune if you mean it` });
+    problems.push({
+      message: `refusing to prune with no object in the manifests: that would delete every member of apply set ${input.applySet.name}; pass --allow-empty-prune if you mean it`,
+    });
   }
   // Secrets from the environment are made here, not written by the user: the checks of manifests (a
   // Secret with values in the manifests is a finding) are not theirs. Duplicates are found with the rest.
   (input.envSecrets ?? []).forEach((spec, index) => {
     const { object, problems: missing } = secretFromEnv(spec, input.env ?? process.env);
-    const at = { source: SECRET_SOURCE, index, object: `Secret ${spec.namespace ? `${spec.namespace}/` : ''}${spec.name}` };
+    const at = {
+      source: SECRET_SOURCE,
+      index,
+      object: `Secret ${spec.namespace ? `${spec.namespace}/` : ''}${spec.name}`,
+    };
     problems.push(...missing.map((message) => ({ ...at, message })));
     if (object) objects.push({ source: SECRET_SOURCE, index, object });
   });
@@ -165,11 +226,21 @@ function checkDocuments(input: ManifestInput, ctx: PlanContext, onNormalized: No
  * default namespace when they name none, cluster-scoped ones lose a stray one; each is labelled as a
  * member of the set. Kinds the server does not serve and the same object twice are problems.
  */
-async function placeObjects(docs: readonly ValidDocument[], ctx: PlanContext, id: string): Promise<{ objects: Array<Omit<PlannedObject, 'live'>>; problems: Problem[] }> {
+async function placeObjects(
+  docs: readonly ValidDocument[],
+  ctx: PlanContext,
+  id: string,
+): Promise<{ objects: Array<Omit<PlannedObject, 'live'>>; problems: Problem[] }> {
   const crdScope = customResourceScopes(docs.map((o) => o.object));
   // Discovery of every kind at once: one request per group version, not one after the other.
   const kinds = [...new Map(docs.map(({ object }) => [`${object.apiVersion}/${object.kind}`, object])).entries()];
-  const infos = new Map(await mapLimit(kinds, ctx.concurrency, async ([key, o]) => [key, await ctx.client.resourceFor(o.apiVersion, o.kind)] as const));
+  const infos = new Map(
+    await mapLimit(
+      kinds,
+      ctx.concurrency,
+      async ([key, o]) => [key, await ctx.client.resourceFor(o.apiVersion, o.kind)] as const,
+    ),
+  );
   const objects: Array<Omit<PlannedObject, 'live'>> = [];
   const problems: Problem[] = [];
   for (const doc of docs) {
@@ -177,7 +248,12 @@ async function placeObjects(docs: readonly ValidDocument[], ctx: PlanContext, id
     const info = infos.get(key);
     const namespaced = info ? info.namespaced : crdScope.get(key);
     if (namespaced === undefined) {
-      problems.push({ source: doc.source, index: doc.index, object: describeObject(doc.object), message: `the server does not serve ${doc.object.apiVersion} ${doc.object.kind}` });
+      problems.push({
+        source: doc.source,
+        index: doc.index,
+        object: describeObject(doc.object),
+        message: `the server does not serve ${doc.object.apiVersion} ${doc.object.kind}`,
+      });
       continue;
     }
     const metadata = { ...doc.object.metadata };
@@ -185,7 +261,15 @@ async function placeObjects(docs: readonly ValidDocument[], ctx: PlanContext, id
     else delete metadata.namespace;
     const object = withMemberLabel({ ...doc.object, metadata }, id);
     const ref = refOf(object);
-    objects.push({ source: doc.source, index: doc.index, object, ref, key: identityKey(ref), stage: stageOf(ref.kind), info });
+    objects.push({
+      source: doc.source,
+      index: doc.index,
+      object,
+      ref,
+      key: identityKey(ref),
+      stage: stageOf(ref.kind),
+      info,
+    });
   }
   problems.push(...findDuplicates(objects, (o) => o.key));
   return { objects, problems };
@@ -197,7 +281,13 @@ async function placeObjects(docs: readonly ValidDocument[], ctx: PlanContext, id
  */
 function normalizedDocuments(doc: SourceDocument, onNormalized: NormalizedListener): SourceDocument[] {
   return expandDocument(doc).map((d) => {
-    if (d.dropped?.length) onNormalized({ source: d.source, index: d.index, object: describeObject(d.value as KubeObject), dropped: d.dropped });
+    if (d.dropped?.length)
+      onNormalized({
+        source: d.source,
+        index: d.index,
+        object: describeObject(d.value as KubeObject),
+        dropped: d.dropped,
+      });
     return d;
   });
 }
@@ -235,13 +325,31 @@ interface KindQuery {
  * Lists every kind of the plan and of the inventory, once: whole in the namespaces the plan writes to
  * (to see objects of other sets and hand-made ones), by the set's label elsewhere (old members).
  */
-async function readLive(drafts: ReadonlyArray<Omit<PlannedObject, 'live'>>, inventory: ApplySetInventory, parent: ApplySetRef, id: string, ctx: PlanContext): Promise<LiveState> {
+async function readLive(
+  drafts: ReadonlyArray<Omit<PlannedObject, 'live'>>,
+  inventory: ApplySetInventory,
+  parent: ApplySetRef,
+  id: string,
+  ctx: PlanContext,
+): Promise<LiveState> {
   const { client } = ctx;
   const queries = new Map<string, KindQuery>();
   const query = (apiVersion: string, kind: string, namespaced: boolean): KindQuery => {
     const gk = groupKind(apiVersion, kind);
     let q = queries.get(gk);
-    if (!q) queries.set(gk, q = { apiVersion, kind, namespaced, planNamespaces: new Set(), memberNamespaces: new Set(), whole: false, optional: false });
+    if (!q)
+      queries.set(
+        gk,
+        (q = {
+          apiVersion,
+          kind,
+          namespaced,
+          planNamespaces: new Set(),
+          memberNamespaces: new Set(),
+          whole: false,
+          optional: false,
+        }),
+      );
     return q;
   };
   for (const d of drafts.filter((x) => x.info)) {
@@ -256,7 +364,8 @@ async function readLive(drafts: ReadonlyArray<Omit<PlannedObject, 'live'>>, inve
     return client.resourceForGroupKind(group.join('.'), kind);
   });
   // Kinds of a deleted CRD have no members left to find.
-  for (const info of discovered) if (info) query(info.group ? `${info.group}/${info.version}` : info.version, info.kind, info.namespaced);
+  for (const info of discovered)
+    if (info) query(info.group ? `${info.group}/${info.version}` : info.version, info.kind, info.namespaced);
   for (const gk of inventory.groupKinds) {
     const q = queries.get(gk);
     if (q?.namespaced) for (const ns of memberNamespaces) q.memberNamespaces.add(ns);
@@ -295,7 +404,9 @@ async function listKind(q: KindQuery, whole: LiveObjects, members: LiveObjects):
   const lister = q.whole || q.planNamespaces.size > 0 ? whole : members;
   try {
     // A cluster-wide LIST answers every namespace: keep the ones asked for.
-    return (await lister.list(q.apiVersion, q.kind, namespaces)).filter((o) => !q.namespaced || namespaces.has(o.metadata.namespace));
+    return (await lister.list(q.apiVersion, q.kind, namespaces)).filter(
+      (o) => !q.namespaced || namespaces.has(o.metadata.namespace),
+    );
   } catch (error) {
     if (q.optional && error instanceof KubeApiError && error.code === 403) return undefined;
     throw error;
@@ -303,7 +414,11 @@ async function listKind(q: KindQuery, whole: LiveObjects, members: LiveObjects):
 }
 
 /** Namespaces the objects need that neither exist nor come with the manifests, or are being deleted. */
-function namespaceProblems(objects: readonly PlannedObject[], parent: ApplySetRef, namespaces: ReadonlyMap<string, KubeObject> | undefined): Problem[] {
+function namespaceProblems(
+  objects: readonly PlannedObject[],
+  parent: ApplySetRef,
+  namespaces: ReadonlyMap<string, KubeObject> | undefined,
+): Problem[] {
   // Users limited to their namespaces may not list Namespaces; the apply will tell.
   if (!namespaces) return [];
   const planned = new Set(objects.filter(isNamespace).map((o) => o.ref.name));
@@ -312,9 +427,20 @@ function namespaceProblems(objects: readonly PlannedObject[], parent: ApplySetRe
   for (const ns of [...used].filter((n) => !planned.has(n))) {
     const live = namespaces.get(ns);
     if (live && !live.metadata.deletionTimestamp) continue;
-    const why = live ? `namespace "${ns}" is being deleted and is not among the manifests` : `namespace "${ns}" does not exist and is not among the manifests`;
-    if (ns === parent.namespace) problems.push({ message: live ? `namespace "${ns}" of the apply set parent is being deleted` : `namespace "${ns}" of the apply set parent does not exist (choose it with --namespace)` });
-    problems.push(...objects.filter((o) => o.ref.namespace === ns).map((o) => ({ source: o.source, index: o.index, object: describeRef(o.ref), message: why })));
+    const why = live
+      ? `namespace "${ns}" is being deleted and is not among the manifests`
+      : `namespace "${ns}" does not exist and is not among the manifests`;
+    if (ns === parent.namespace)
+      problems.push({
+        message: live
+          ? `namespace "${ns}" of the apply set parent is being deleted`
+          : `namespace "${ns}" of the apply set parent does not exist (choose it with --namespace)`,
+      });
+    problems.push(
+      ...objects
+        .filter((o) => o.ref.namespace === ns)
+        .map((o) => ({ source: o.source, index: o.index, object: describeRef(o.ref), message: why })),
+    );
   }
   return problems;
 }
@@ -324,7 +450,14 @@ function foreignObjects(objects: readonly PlannedObject[], id: string): Problem[
   return objects.flatMap((o) => {
     const owner = o.live?.metadata.labels?.[APPLYSET_PART_OF_LABEL];
     if (owner === undefined || owner === id) return [];
-    return [{ source: o.source, index: o.index, object: describeRef(o.ref), message: `belongs to another apply set (${owner}); --force-conflicts moves it into this one` }];
+    return [
+      {
+        source: o.source,
+        index: o.index,
+        object: describeRef(o.ref),
+        message: `belongs to another apply set (${owner}); --force-conflicts moves it into this one`,
+      },
+    ];
   });
 }
 
@@ -333,7 +466,8 @@ function customResourceScopes(objects: readonly KubeObject[]): Map<string, boole
   const scopes = new Map<string, boolean>();
   for (const crd of objects.filter((o) => o.kind === 'CustomResourceDefinition')) {
     const spec = (crd.spec ?? {}) as any;
-    for (const v of spec.versions ?? []) scopes.set(`${spec.group}/${v.name}/${spec.names?.kind}`, spec.scope === 'Namespaced');
+    for (const v of spec.versions ?? [])
+      scopes.set(`${spec.group}/${v.name}/${spec.names?.kind}`, spec.scope === 'Namespaced');
   }
   return scopes;
 }

@@ -25,7 +25,10 @@ export function unsentAtDeadline(error: unknown): string | undefined {
  * Reads an object back after its write's answer was lost: the object, none when it is gone, or why it
  * could not be read. The GET is retried while the server does not answer, within the deadline.
  */
-export async function readBack(client: KubeClient, ref: ObjectRef): Promise<{ readonly object?: KubeObject; readonly error?: string }> {
+export async function readBack(
+  client: KubeClient,
+  ref: ObjectRef,
+): Promise<{ readonly object?: KubeObject; readonly error?: string }> {
   if (Deadline.current()?.expired) return { error: 'the timeout passed' };
   try {
     return { object: await client.get(ref) };

@@ -10,7 +10,8 @@ import { Readiness, WaitResult } from './wait';
  * object was deleted and created again. `unknown`: the write was sent but its answer was lost, and
  * reading the object back could not tell (the server did not answer, or the command's time ran out).
  */
-export type ObjectAction = 'created' | 'configured' | 'unchanged' | 'replaced' | 'pruned' | 'deleted' | 'skipped' | 'unknown' | 'failed';
+export type ObjectAction =
+  'created' | 'configured' | 'unchanged' | 'replaced' | 'pruned' | 'deleted' | 'skipped' | 'unknown' | 'failed';
 
 export interface ObjectResult {
   /** `Kind namespace/name`. */
@@ -87,13 +88,24 @@ export type EngineEvent =
   /** Something to tell the user once (a skipped check, a wait for a namespace being deleted). */
   | { readonly type: 'note'; readonly message: string }
   /** Server-populated fields removed from an input document (verbose output). */
-  | { readonly type: 'normalized'; readonly object: string; readonly source: string; readonly index: number; readonly dropped: readonly string[] };
+  | {
+      readonly type: 'normalized';
+      readonly object: string;
+      readonly source: string;
+      readonly index: number;
+      readonly dropped: readonly string[];
+    };
 
 /** The result line of an object, without source. */
 export function resultOf(ref: ObjectRef, action: ObjectAction, message?: string): ObjectResult {
   return {
-    object: describeRef(ref), apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name,
-    ...(ref.namespace ? { namespace: ref.namespace } : {}), action, ...(message ? { message } : {}),
+    object: describeRef(ref),
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    name: ref.name,
+    ...(ref.namespace ? { namespace: ref.namespace } : {}),
+    action,
+    ...(message ? { message } : {}),
   };
 }
 
@@ -105,19 +117,41 @@ export function seconds(ms: number): string {
 /** Where a command stood when its deadline passed, and the message that says it. */
 export function timedOut(
   report: Pick<EngineReport, 'command' | 'dryRun'>,
-  at: { readonly timeoutMs: number; readonly doing: string; readonly object?: string; readonly written: number; readonly total?: number; readonly silence?: { ms: number; retries: number } },
+  at: {
+    readonly timeoutMs: number;
+    readonly doing: string;
+    readonly object?: string;
+    readonly written: number;
+    readonly total?: number;
+    readonly silence?: { ms: number; retries: number };
+  },
 ): TimedOut {
   // A silence of a good part of the budget is worth naming: the server, not the objects, took the time.
   const silent = at.silence && at.silence.ms >= Math.min(1000, at.timeoutMs / 2) ? at.silence : undefined;
   const total = at.total ?? 0;
-  const written = report.command === 'diff' || report.dryRun ? 'nothing was changed'
-    : at.total === undefined ? 'no object was written yet' : `${at.written} of ${total} object(s) written`;
-  const again = report.command === 'delete' ? 'it deletes what is left' : report.command === 'diff' ? 'it compares again' : 'it writes what is missing and leaves the rest unchanged';
-  const message = `the ${seconds(at.timeoutMs)} timeout (--timeout) passed while ${at.doing}${at.object ? `, at ${at.object}` : ''}`
-    + `${silent ? `; the API server had not answered for ${seconds(silent.ms)}${silent.retries ? ` (${silent.retries} retries)` : ''}` : ''}`
-    + `. ${written[0].toUpperCase()}${written.slice(1)}. Running the same command again is safe: ${again}.`;
+  const written =
+    report.command === 'diff' || report.dryRun
+      ? 'nothing was changed'
+      : at.total === undefined
+        ? 'no object was written yet'
+        : `${at.written} of ${total} object(s) written`;
+  const again =
+    report.command === 'delete'
+      ? 'it deletes what is left'
+      : report.command === 'diff'
+        ? 'it compares again'
+        : 'it writes what is missing and leaves the rest unchanged';
+  const message =
+    `the ${seconds(at.timeoutMs)} timeout (--timeout) passed while ${at.doing}${at.object ? `, at ${at.object}` : ''}` +
+    `${silent ? `; the API server had not answered for ${seconds(silent.ms)}${silent.retries ? ` (${silent.retries} retries)` : ''}` : ''}` +
+    `. ${written[0].toUpperCase()}${written.slice(1)}. Running the same command again is safe: ${again}.`;
   return {
-    timeoutMs: at.timeoutMs, doing: at.doing, ...(at.object ? { object: at.object } : {}), written: at.written, total,
-    ...(silent ? { serverSilentMs: silent.ms } : {}), message,
+    timeoutMs: at.timeoutMs,
+    doing: at.doing,
+    ...(at.object ? { object: at.object } : {}),
+    written: at.written,
+    total,
+    ...(silent ? { serverSilentMs: silent.ms } : {}),
+    message,
   };
 }

@@ -28,7 +28,14 @@ export interface RetryOptions {
 // `fetch` keeps on its cause): the request may not have reached the server, or its answer was lost.
 // Sending an idempotent request (GET, LIST, server-side apply, DELETE) again is safe.
 const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 // Errors that only happen before a connection exists (refused, no route, name not resolved).
@@ -44,7 +51,8 @@ const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '
 export function isRetryable(error: unknown, idempotent = true): boolean {
   if (error instanceof KubeApiError) return error.code === 429 || (idempotent && error.code >= 500);
   // A TLS error (an unknown CA, a bad client certificate) is a ConnectionError too, and will not change.
-  if (error instanceof ConnectionError) return NETWORK_CODES.has(error.code ?? '') && (idempotent || !error.mayHaveReachedServer);
+  if (error instanceof ConnectionError)
+    return NETWORK_CODES.has(error.code ?? '') && (idempotent || !error.mayHaveReachedServer);
   // Anything else was thrown while resolving credentials, before the request was sent: an exec credential
   // plugin or an OIDC token refresh, whose own network failure keeps its errno code somewhere on the
   // cause chain. Retried as a request of ours would be: for one that is not idempotent, only when the
@@ -60,7 +68,9 @@ export function isRetryable(error: unknown, idempotent = true): boolean {
  * answer in time. Not a TLS or credentials error, which a running server causes too.
  */
 export function serverUnreachable(error: unknown): boolean {
-  return error instanceof DeadlineExceededError || (error instanceof ConnectionError && NETWORK_CODES.has(error.code ?? ''));
+  return (
+    error instanceof DeadlineExceededError || (error instanceof ConnectionError && NETWORK_CODES.has(error.code ?? ''))
+  );
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -78,7 +88,12 @@ function mayHaveReachedServer(error: unknown): boolean {
  * answer after an attempt may have reached the server fails with `mayHaveReachedServer` set, whatever
  * the last attempt's error, so that the caller knows a write may have happened.
  */
-export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}, idempotent = true, request = 'the request'): Promise<T> {
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  options: RetryOptions = {},
+  idempotent = true,
+  request = 'the request',
+): Promise<T> {
   const retries = options.retries ?? 5;
   const minDelay = options.minDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 5000;
@@ -94,14 +109,22 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
         reached ||= mayHaveReachedServer(error);
         // An answer that came is kept, even at the deadline; what did not come is the deadline's doing.
         if (deadline?.expired && (error instanceof ConnectionError || isRetryable(error, idempotent))) {
-          throw error instanceof DeadlineExceededError && error.mayHaveReachedServer === reached ? error : new DeadlineExceededError(request, reached, { cause: error });
+          throw error instanceof DeadlineExceededError && error.mayHaveReachedServer === reached
+            ? error
+            : new DeadlineExceededError(request, reached, { cause: error });
         }
         if (attempt >= retries || !isRetryable(error, idempotent)) {
           if (!reached || mayHaveReachedServer(error) || !(error instanceof ConnectionError)) throw error;
-          throw new ConnectionError(`${error.message} (an earlier attempt may have reached the server)`, error.code, true, { cause: error });
+          throw new ConnectionError(
+            `${error.message} (an earlier attempt may have reached the server)`,
+            error.code,
+            true,
+            { cause: error },
+          );
         }
         const backoff = minDelay * 2 ** attempt;
-        const asked = error instanceof KubeApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
+        const asked =
+          error instanceof KubeApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
         const delay = Math.min(maxDelay, Math.max(backoff, asked));
         options.onRetry?.(error, attempt + 1, delay);
         deadline?.retried();

@@ -25,7 +25,12 @@ const current = (message: string): ObjectStatus => ({ status: 'Current', message
 const inProgress = (message: string): ObjectStatus => ({ status: 'InProgress', message });
 const failed = (message: string): ObjectStatus => ({ status: 'Failed', message });
 
-interface Condition { type: string; status: string; reason?: string; message?: string }
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
 
 function conditionOf(obj: KubeObject, type: string): Condition | undefined {
   return ((obj.status as any)?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
@@ -42,21 +47,33 @@ export function computeStatus(obj: KubeObject, options: StatusOptions = {}): Obj
   const unobserved = needsObservation(obj, status, false);
   if (unobserved) return unobserved;
   switch (obj.kind) {
-    case 'Deployment': return deploymentStatus(obj, spec, status);
-    case 'StatefulSet': return statefulSetStatus(obj, spec, status);
-    case 'DaemonSet': return daemonSetStatus(obj, status);
-    case 'Job': return jobStatus(obj, spec, status);
-    case 'Pod': return podStatus(obj, status);
+    case 'Deployment':
+      return deploymentStatus(obj, spec, status);
+    case 'StatefulSet':
+      return statefulSetStatus(obj, spec, status);
+    case 'DaemonSet':
+      return daemonSetStatus(obj, status);
+    case 'Job':
+      return jobStatus(obj, spec, status);
+    case 'Pod':
+      return podStatus(obj, status);
     case 'Namespace':
       if (status.phase === 'Active') return current('active');
-      return status.phase === 'Terminating' ? failed('the namespace is being deleted') : inProgress('waiting to become Active');
+      return status.phase === 'Terminating'
+        ? failed('the namespace is being deleted')
+        : inProgress('waiting to become Active');
     case 'CustomResourceDefinition': {
-      if (conditionOf(obj, 'NamesAccepted')?.status === 'False') return failed(`names not accepted: ${conditionOf(obj, 'NamesAccepted')?.message ?? ''}`);
-      return conditionOf(obj, 'Established')?.status === 'True' ? current('established') : inProgress('waiting to become Established');
+      if (conditionOf(obj, 'NamesAccepted')?.status === 'False')
+        return failed(`names not accepted: ${conditionOf(obj, 'NamesAccepted')?.message ?? ''}`);
+      return conditionOf(obj, 'Established')?.status === 'True'
+        ? current('established')
+        : inProgress('waiting to become Established');
     }
     case 'Service':
       if (spec.type === 'LoadBalancer' && options.waitForLoadBalancer) {
-        return (status.loadBalancer?.ingress ?? []).length > 0 ? current('external address assigned') : inProgress('waiting for an external address');
+        return (status.loadBalancer?.ingress ?? []).length > 0
+          ? current('external address assigned')
+          : inProgress('waiting for an external address');
       }
       return current(spec.type === 'LoadBalancer' ? 'not waiting for an external address' : 'ready');
     case 'PersistentVolumeClaim':
@@ -73,7 +90,11 @@ export function computeStatus(obj: KubeObject, options: StatusOptions = {}): Obj
  * In progress while the controller has not observed the object's generation. `missingIsUnobserved`: whether a
  * status without `observedGeneration` counts as not yet observed (workload controllers always write it).
  */
-function needsObservation(obj: KubeObject, status: Record<string, any>, missingIsUnobserved = true): ObjectStatus | undefined {
+function needsObservation(
+  obj: KubeObject,
+  status: Record<string, any>,
+  missingIsUnobserved = true,
+): ObjectStatus | undefined {
   const generation = obj.metadata.generation as number | undefined;
   if (generation === undefined) return undefined;
   const observed = status.observedGeneration as number | undefined;
@@ -93,8 +114,10 @@ function deploymentStatus(obj: KubeObject, spec: Record<string, any>, status: Re
   const want = spec.replicas ?? 1;
   const updated = status.updatedReplicas ?? 0;
   if (updated < want) return inProgress(`${updated}/${want} replicas updated`);
-  if ((status.replicas ?? 0) > updated) return inProgress(`${status.replicas - updated} old replicas pending termination`);
-  if ((status.availableReplicas ?? 0) < want) return inProgress(`${status.availableReplicas ?? 0}/${want} replicas available`);
+  if ((status.replicas ?? 0) > updated)
+    return inProgress(`${status.replicas - updated} old replicas pending termination`);
+  if ((status.availableReplicas ?? 0) < want)
+    return inProgress(`${status.availableReplicas ?? 0}/${want} replicas available`);
   if ((status.readyReplicas ?? 0) < want) return inProgress(`${status.readyReplicas ?? 0}/${want} replicas ready`);
   return current(`${want}/${want} replicas ready`);
 }
@@ -104,7 +127,8 @@ function statefulSetStatus(obj: KubeObject, spec: Record<string, any>, status: R
   if (unobserved) return unobserved;
   const want = spec.replicas ?? 1;
   if ((status.readyReplicas ?? 0) < want) return inProgress(`${status.readyReplicas ?? 0}/${want} replicas ready`);
-  if ((status.availableReplicas ?? status.readyReplicas ?? 0) < want) return inProgress(`${status.availableReplicas ?? 0}/${want} replicas available`);
+  if ((status.availableReplicas ?? status.readyReplicas ?? 0) < want)
+    return inProgress(`${status.availableReplicas ?? 0}/${want} replicas available`);
   if ((spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
     const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
     const updated = status.updatedReplicas ?? 0;
@@ -122,16 +146,23 @@ function daemonSetStatus(obj: KubeObject, status: Record<string, any>): ObjectSt
   const desired = status.desiredNumberScheduled;
   if (desired === undefined) return inProgress('waiting for the controller to schedule pods');
   const counts: Array<[string, number | undefined]> = [
-    ['scheduled', status.currentNumberScheduled], ['updated', status.updatedNumberScheduled],
-    ['available', status.numberAvailable], ['ready', status.numberReady],
+    ['scheduled', status.currentNumberScheduled],
+    ['updated', status.updatedNumberScheduled],
+    ['available', status.numberAvailable],
+    ['ready', status.numberReady],
   ];
   const behind = counts.find(([, n]) => (n ?? 0) < desired);
-  return behind ? inProgress(`${behind[1] ?? 0}/${desired} pods ${behind[0]}`) : current(`${desired}/${desired} pods ready`);
+  return behind
+    ? inProgress(`${behind[1] ?? 0}/${desired} pods ${behind[0]}`)
+    : current(`${desired}/${desired} pods ready`);
 }
 
 function jobStatus(obj: KubeObject, spec: Record<string, any>, status: Record<string, any>): ObjectStatus {
   const failedCondition = conditionOf(obj, 'Failed');
-  if (failedCondition?.status === 'True') return failed(`job failed: ${failedCondition.reason ?? ''}${failedCondition.message ? `: ${failedCondition.message}` : ''}`);
+  if (failedCondition?.status === 'True')
+    return failed(
+      `job failed: ${failedCondition.reason ?? ''}${failedCondition.message ? `: ${failedCondition.message}` : ''}`,
+    );
   if (conditionOf(obj, 'Complete')?.status === 'True') return current('complete');
   const progress = `${status.succeeded ?? 0}/${spec.completions ?? 1} completions, ${status.active ?? 0} active`;
   // kstatus: a Job is current once it started; waiting for it to finish is not what apply is for.
@@ -143,7 +174,9 @@ function podStatus(obj: KubeObject, status: Record<string, any>): ObjectStatus {
   if (status.phase === 'Failed') return failed(`pod failed${status.reason ? `: ${status.reason}` : ''}`);
   const problem = podProblem([obj]);
   if (problem) return failed(problem);
-  return conditionOf(obj, 'Ready')?.status === 'True' ? current('ready') : inProgress(`phase ${status.phase ?? 'Pending'}`);
+  return conditionOf(obj, 'Ready')?.status === 'True'
+    ? current('ready')
+    : inProgress(`phase ${status.phase ?? 'Pending'}`);
 }
 
 /**
@@ -152,8 +185,13 @@ function podStatus(obj: KubeObject, status: Record<string, any>): ObjectStatus {
  * user is not numeric).
  */
 const FAILING_CONTAINER_REASONS: ReadonlySet<string> = new Set([
-  'CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName',
-  'CreateContainerConfigError', 'CreateContainerError',
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
 ]);
 
 /** The first pod with a container stuck in a failing state, as `pod <name>: container <c>: <reason>: <message>`. */
@@ -172,14 +210,19 @@ export function podProblem(pods: readonly KubeObject[]): string | undefined {
 
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
-const ownedBy = (obj: KubeObject, uid: unknown) => ((obj.metadata.ownerReferences ?? []) as Array<{ uid: string }>).some((o) => o.uid === uid);
+const ownedBy = (obj: KubeObject, uid: unknown) =>
+  ((obj.metadata.ownerReferences ?? []) as Array<{ uid: string }>).some((o) => o.uid === uid);
 
 /**
  * The pods of a workload's current revision only, among `pods` (and `replicaSets`) of its namespace:
  * the pods of an older revision may still crash while a fix rolls out, and must not fail the apply
  * that brings the fix. Found by owner references and the labels the controllers set.
  */
-function currentPods(workload: KubeObject, replicaSets: readonly KubeObject[], pods: readonly KubeObject[]): KubeObject[] {
+function currentPods(
+  workload: KubeObject,
+  replicaSets: readonly KubeObject[],
+  pods: readonly KubeObject[],
+): KubeObject[] {
   const uid = workload.metadata.uid;
   switch (workload.kind) {
     case 'Deployment': {
@@ -187,11 +230,18 @@ function currentPods(workload: KubeObject, replicaSets: readonly KubeObject[], p
       const newest = replicaSets.filter((rs) => ownedBy(rs, uid)).sort((a, b) => revision(b) - revision(a))[0];
       // The ReplicaSet's pods carry its pod-template-hash: a hash of the template, unique in the namespace.
       const hash = newest?.metadata.labels?.['pod-template-hash'];
-      return hash ? pods.filter((p) => p.metadata.namespace === newest.metadata.namespace && p.metadata.labels?.['pod-template-hash'] === hash) : [];
+      return hash
+        ? pods.filter(
+            (p) =>
+              p.metadata.namespace === newest.metadata.namespace && p.metadata.labels?.['pod-template-hash'] === hash,
+          )
+        : [];
     }
     case 'StatefulSet': {
       const revision = (workload.status as any)?.updateRevision;
-      return pods.filter((p) => ownedBy(p, uid) && (!revision || p.metadata.labels?.['controller-revision-hash'] === revision));
+      return pods.filter(
+        (p) => ownedBy(p, uid) && (!revision || p.metadata.labels?.['controller-revision-hash'] === revision),
+      );
     }
     case 'DaemonSet':
     case 'Job':
@@ -244,7 +294,11 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * with LISTs per kind (see {@link LiveObjects}), and the pods of workloads still in progress with one
  * LIST of ReplicaSets and of Pods, to fail fast on a pod that cannot start.
  */
-export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[], options: WaitOptions): Promise<WaitResult[]> {
+export async function waitForReady(
+  client: KubeClient,
+  refs: readonly ObjectRef[],
+  options: WaitOptions,
+): Promise<WaitResult[]> {
   const deadline = Date.now() + options.timeoutMs;
   const sleep = options.sleep ?? defaultSleep;
   const live = new LiveObjects(client, { concurrency: options.concurrency });
@@ -272,12 +326,16 @@ export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[
       const obj = objects.get(identityKey(ref));
       return { ref, obj, status: obj ? computeStatus(obj, options) : inProgress('not found') };
     });
-    const problems = await podProblems(live, polled.flatMap((p) => (p.obj && p.status.status === 'InProgress' && WORKLOADS.has(p.obj.kind) ? [p.obj] : [])));
+    const problems = await podProblems(
+      live,
+      polled.flatMap((p) => (p.obj && p.status.status === 'InProgress' && WORKLOADS.has(p.obj.kind) ? [p.obj] : [])),
+    );
     for (const { ref, obj, status: computed } of polled) {
       const problem = obj && problems.get(obj);
       const status = problem ? failed(problem) : computed;
       const before = last.get(ref);
-      if (!before || before.status !== status.status || before.message !== status.message) options.onChange?.(ref, status);
+      if (!before || before.status !== status.status || before.message !== status.message)
+        options.onChange?.(ref, status);
       last.set(ref, status);
     }
     pending = pending.filter((ref) => last.get(ref)!.status === 'InProgress');
@@ -288,7 +346,9 @@ export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[
   return refs.map((ref) => {
     const status = last.get(ref) ?? inProgress('not read yet');
     if (status.status !== 'InProgress') return { ref, object: describeRef(ref), ...status };
-    const message = unanswered ? `the API server did not answer (${unanswered}); last seen: ${status.message}` : status.message;
+    const message = unanswered
+      ? `the API server did not answer (${unanswered}); last seen: ${status.message}`
+      : status.message;
     return { ref, object: describeRef(ref), status: 'Timeout' as const, message };
   });
 }
@@ -298,7 +358,10 @@ export async function waitForReady(client: KubeClient, refs: readonly ObjectRef[
  * 429 after the retries) is the error, for the wait to try again until its deadline; `undefined`: the
  * command's deadline passed before it was sent. Other errors (a 403) end the wait.
  */
-async function pollOnce(live: LiveObjects, refs: readonly ObjectRef[]): Promise<Map<string, KubeObject> | Error | undefined> {
+async function pollOnce(
+  live: LiveObjects,
+  refs: readonly ObjectRef[],
+): Promise<Map<string, KubeObject> | Error | undefined> {
   try {
     return await live.of(refs);
   } catch (error) {
@@ -336,7 +399,11 @@ async function podProblems(live: LiveObjects, workloads: readonly KubeObject[]):
  * Polls (with LISTs, as {@link waitForReady}) until every object is gone; returns those not seen gone
  * at the timeout (still present, or unread because the API server did not answer).
  */
-export async function waitForDeletion(client: KubeClient, refs: readonly ObjectRef[], options: Omit<WaitOptions, 'onChange'>): Promise<ObjectRef[]> {
+export async function waitForDeletion(
+  client: KubeClient,
+  refs: readonly ObjectRef[],
+  options: Omit<WaitOptions, 'onChange'>,
+): Promise<ObjectRef[]> {
   const deadline = Date.now() + options.timeoutMs;
   const sleep = options.sleep ?? defaultSleep;
   const live = new LiveObjects(client, { concurrency: options.concurrency });

@@ -76,7 +76,10 @@ export interface DocumentValidation {
  * (schema and what the API server rejects, wiring, policy) with the exceptions declared on objects.
  * Every problem names its file, document index and object.
  */
-export function validateDocuments(docs: readonly SourceDocument[], options: DocumentValidationOptions = {}): DocumentValidation {
+export function validateDocuments(
+  docs: readonly SourceDocument[],
+  options: DocumentValidationOptions = {},
+): DocumentValidation {
   const problems: Problem[] = [];
   const objects: ValidDocument[] = [];
   for (const doc of docs) {
@@ -97,23 +100,46 @@ export function validateDocuments(docs: readonly SourceDocument[], options: Docu
   const located = new Map(objects.map((d) => [d.object, d]));
   const toProblem = (f: Finding): Problem => {
     const doc = located.get(subjectOf(f)!);
-    return { ...(doc ? locationOf(doc) : {}), object: f.object, field: f.field === '.' ? undefined : f.field, rule: f.rule, message: f.message };
+    return {
+      ...(doc ? locationOf(doc) : {}),
+      object: f.object,
+      field: f.field === '.' ? undefined : f.field,
+      rule: f.rule,
+      message: f.message,
+    };
   };
-  const checks = options.skipChecks ? ['schema' as const] : options.checks ?? CHECK_KINDS;
-  const { findings, exceptions } = applyExceptions(runChecks(objects.map((d) => d.object), { checks, externalKinds: options.externalKinds }));
+  const checks = options.skipChecks ? ['schema' as const] : (options.checks ?? CHECK_KINDS);
+  const { findings, exceptions } = applyExceptions(
+    runChecks(
+      objects.map((d) => d.object),
+      { checks, externalKinds: options.externalKinds },
+    ),
+  );
   problems.push(...findings.map(toProblem));
-  return { objects, problems, exceptions: exceptions.map((e): ExceptedProblem => ({ ...toProblem(e), reason: e.reason })) };
+  return {
+    objects,
+    problems,
+    exceptions: exceptions.map((e): ExceptedProblem => ({ ...toProblem(e), reason: e.reason })),
+  };
 }
 
 /** Reports every document that names the same object as an earlier one. */
-export function findDuplicates<T extends { source: string; index: number; item?: number; object: KubeObject }>(docs: readonly T[], keyOf: (doc: T) => string): Problem[] {
+export function findDuplicates<T extends { source: string; index: number; item?: number; object: KubeObject }>(
+  docs: readonly T[],
+  keyOf: (doc: T) => string,
+): Problem[] {
   const first = new Map<string, T>();
   const problems: Problem[] = [];
   for (const doc of docs) {
     const key = keyOf(doc);
     const earlier = first.get(key);
     if (earlier) {
-      problems.push({ ...locationOf(doc), object: describeObject(doc.object), rule: 'schema/duplicate', message: `duplicate of ${describeLocation(earlier)}` });
+      problems.push({
+        ...locationOf(doc),
+        object: describeObject(doc.object),
+        rule: 'schema/duplicate',
+        message: `duplicate of ${describeLocation(earlier)}`,
+      });
     } else {
       first.set(key, doc);
     }
@@ -122,23 +148,39 @@ export function findDuplicates<T extends { source: string; index: number; item?:
 }
 
 /** Where a document is, for a problem: its source, index and, in a list, item (left out when it is not in one). */
-function locationOf(doc: { source: string; index: number; item?: number }): { source: string; index: number; item?: number } {
-  return doc.item === undefined ? { source: doc.source, index: doc.index } : { source: doc.source, index: doc.index, item: doc.item };
+function locationOf(doc: { source: string; index: number; item?: number }): {
+  source: string;
+  index: number;
+  item?: number;
+} {
+  return doc.item === undefined
+    ? { source: doc.source, index: doc.index }
+    : { source: doc.source, index: doc.index, item: doc.item };
 }
 
 function structuralProblems(value: unknown): Array<{ field?: string; message: string }> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ message: 'not a Kubernetes object (a YAML mapping)' }];
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [{ message: 'not a Kubernetes object (a YAML mapping)' }];
   const obj = value as Record<string, any>;
   // The reader reads a list as its items: one left whole has items that are not a list.
-  if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && 'items' in obj) return [{ field: 'items', message: `must be a list of objects, got ${obj.items === null ? 'null' : typeof obj.items}` }];
+  if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && 'items' in obj)
+    return [
+      { field: 'items', message: `must be a list of objects, got ${obj.items === null ? 'null' : typeof obj.items}` },
+    ];
   const out: Array<{ field?: string; message: string }> = [];
-  if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') out.push({ field: 'apiVersion', message: 'is missing' });
+  if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '')
+    out.push({ field: 'apiVersion', message: 'is missing' });
   if (typeof obj.kind !== 'string' || obj.kind === '') out.push({ field: 'kind', message: 'is missing' });
   const meta = obj.metadata;
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
     out.push({ field: 'metadata', message: 'is missing' });
   } else if (typeof meta.name !== 'string' || meta.name === '') {
-    out.push({ field: 'metadata.name', message: meta.generateName ? 'is missing (generateName cannot be applied: server-side apply needs a name)' : 'is missing' });
+    out.push({
+      field: 'metadata.name',
+      message: meta.generateName
+        ? 'is missing (generateName cannot be applied: server-side apply needs a name)'
+        : 'is missing',
+    });
   }
   return out;
 }

@@ -7,7 +7,12 @@
  */
 export { validateObjects, CHECK_KINDS, type CheckKind, type ValidateOptions, type ValidationResult } from './validate';
 export {
-  validateDocuments, formatProblem, type Problem, type ExceptedProblem, type ValidDocument, type DocumentValidation,
+  validateDocuments,
+  formatProblem,
+  type Problem,
+  type ExceptedProblem,
+  type ValidDocument,
+  type DocumentValidation,
   type DocumentValidationOptions,
 } from './documents';
 export { formatFinding, type Finding } from '../manifest/finding';

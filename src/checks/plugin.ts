@@ -6,7 +6,12 @@ import { ValidateOptions } from './validate';
 export interface ValidationContext {
   readonly manifests: readonly string[];
   readonly report: {
-    addViolation(v: { ruleName: string; recommendation: string; fix: string; violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }> }): void;
+    addViolation(v: {
+      ruleName: string;
+      recommendation: string;
+      fix: string;
+      violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }>;
+    }): void;
     submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
   };
   readonly logger: { log(message: string): void };
@@ -39,7 +44,9 @@ export class WorkshopStacksValidation {
         ruleName: p.rule ?? 'schema/object',
         recommendation: p.message,
         fix: `change ${field}, or declare an exception for ${p.rule} with a reason`,
-        violatingResources: [{ resourceName: p.object ?? `document ${p.index}`, locations: [field], manifestPath: p.source ?? '' }],
+        violatingResources: [
+          { resourceName: p.object ?? `document ${p.index}`, locations: [field], manifestPath: p.source ?? '' },
+        ],
       });
     }
     context.report.submit(problems.length > 0 ? 'failure' : 'success');

@@ -23,19 +23,34 @@ function workloadPolicy(obj: KubeObject): Finding[] {
     for (const side of ['requests', 'limits'] as const) {
       for (const resource of ['cpu', 'memory']) {
         if (resources[side]?.[resource] === undefined) {
-          out.push(finding(obj, `${path}.resources.${side}.${resource}`, 'policy/resources', `container ${container.name} sets no ${resource} ${side.slice(0, -1)}`));
+          out.push(
+            finding(
+              obj,
+              `${path}.resources.${side}.${resource}`,
+              'policy/resources',
+              `container ${container.name} sets no ${resource} ${side.slice(0, -1)}`,
+            ),
+          );
         }
       }
     }
     if (LONG_RUNNING.has(obj.kind) && path.includes('.containers[')) {
       for (const probe of ['readinessProbe', 'livenessProbe']) {
-        if (!container[probe]) out.push(finding(obj, `${path}.${probe}`, 'policy/probes', `container ${container.name} has no ${probe}`));
+        if (!container[probe])
+          out.push(finding(obj, `${path}.${probe}`, 'policy/probes', `container ${container.name} has no ${probe}`));
       }
     }
     out.push(...imagePolicy(obj, `${path}.image`, container.image));
     for (const [i, env] of (container.env ?? []).entries()) {
       if (env.value !== undefined && CREDENTIAL_NAME.test(env.name)) {
-        out.push(finding(obj, `${path}.env[${i}].value`, 'policy/credential-literal', `${env.name} looks like a credential: take it from a Secret (valueFrom.secretKeyRef)`));
+        out.push(
+          finding(
+            obj,
+            `${path}.env[${i}].value`,
+            'policy/credential-literal',
+            `${env.name} looks like a credential: take it from a Secret (valueFrom.secretKeyRef)`,
+          ),
+        );
       }
     }
   }
@@ -44,10 +59,21 @@ function workloadPolicy(obj: KubeObject): Finding[] {
 
 /** A valid reference the kubelet can pull, pinned to a tag other than latest or to a digest. */
 function imagePolicy(obj: KubeObject, field: string, image: string | undefined): Finding[] {
-  if (image === undefined) return [finding(obj, field, 'policy/image-tag', 'no image: name one, pinned to a tag other than latest (or a digest)')];
+  if (image === undefined)
+    return [
+      finding(obj, field, 'policy/image-tag', 'no image: name one, pinned to a tag other than latest (or a digest)'),
+    ];
   try {
-    return isPinned(parseImageReference(image)) ? []
-      : [finding(obj, field, 'policy/image-tag', `image ${image} is not pinned to a tag other than latest (or a digest)`)];
+    return isPinned(parseImageReference(image))
+      ? []
+      : [
+          finding(
+            obj,
+            field,
+            'policy/image-tag',
+            `image ${image} is not pinned to a tag other than latest (or a digest)`,
+          ),
+        ];
   } catch (error) {
     if (!(error instanceof ImageReferenceError)) throw error;
     return [finding(obj, field, 'policy/image-reference', error.message)];
@@ -58,7 +84,14 @@ function secretPolicy(obj: KubeObject): Finding[] {
   if (obj.kind !== 'Secret' || obj.apiVersion !== 'v1') return [];
   return (['data', 'stringData'] as const)
     .filter((field) => obj[field] && Object.keys(obj[field]).length > 0)
-    .map((field) => finding(obj, field, 'policy/secret-data', 'a Secret with values must not be in the manifests: create it at apply time'));
+    .map((field) =>
+      finding(
+        obj,
+        field,
+        'policy/secret-data',
+        'a Secret with values must not be in the manifests: create it at apply time',
+      ),
+    );
 }
 
 function rbacPolicy(obj: KubeObject): Finding[] {
@@ -66,5 +99,13 @@ function rbacPolicy(obj: KubeObject): Finding[] {
   return ((obj.rules ?? []) as Array<Record<string, string[] | undefined>>).flatMap((rule, i) =>
     (['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs'] as const)
       .filter((field) => (rule[field] ?? []).some((v) => v === '*' || v.includes('*')))
-      .map((field) => finding(obj, `rules[${i}].${field}`, 'policy/rbac-wildcard', `wildcard in ${field}: name exactly what is allowed`)));
+      .map((field) =>
+        finding(
+          obj,
+          `rules[${i}].${field}`,
+          'policy/rbac-wildcard',
+          `wildcard in ${field}: name exactly what is allowed`,
+        ),
+      ),
+  );
 }

@@ -33,11 +33,18 @@ export function checkSchema(obj: KubeObject, externalKinds: ReadonlySet<string> 
     Model.prototype.validate.call(tracked(instance, lookedUp));
   } catch (err) {
     const base64Judged = BASE64_JUDGED.has(`${obj.apiVersion}/${obj.kind}`);
-    errors = schemaErrors(err).filter((e) => !e.defaulted && !(base64Judged && e.byteFormat))
+    errors = schemaErrors(err)
+      .filter((e) => !e.defaulted && !(base64Judged && e.byteFormat))
       .map((e) => finding(obj, e.field, 'schema/invalid', e.message));
   }
   const unknown = unknownFields(instance, '', lookedUp).map((field) =>
-    finding(obj, field, 'schema/unknown-field', 'unknown field: the schema has no such field (kubectl --validate=strict rejects it)'));
+    finding(
+      obj,
+      field,
+      'schema/unknown-field',
+      'unknown field: the schema has no such field (kubectl --validate=strict rejects it)',
+    ),
+  );
   return [...errors, ...unknown];
 }
 
@@ -97,7 +104,6 @@ function loadModel(apiVersion: string, kind: string): ModelClass | undefined {
   if (!/^[a-z0-9.]+(\/v[0-9a-z]+)?$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind)) return undefined;
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   try {
-     
     const mod = require(`${MODEL_PACKAGES[group] ?? 'kubernetes-models'}/${apiVersion}/${kind}`);
     return mod[kind] as ModelClass | undefined;
   } catch {
@@ -107,11 +113,19 @@ function loadModel(apiVersion: string, kind: string): ModelClass | undefined {
 
 /** `/spec/containers/0/image` as the other checks write it: `spec.containers[0].image`. */
 function fieldPath(pointer: string): string {
-  return pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
 
-interface ValidationErrorLike { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }
+interface ValidationErrorLike {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
 
 /**
  * Fields the OpenAPI schema marks required but the API server defaults, so that an object without them
@@ -125,12 +139,16 @@ const DEFAULTED_REQUIRED = new Set(['spec.podSelector', 'roleRef.apiGroup']);
  */
 const BASE64_JUDGED = new Set(['v1/Secret', 'v1/ConfigMap']);
 
-function schemaErrors(err: unknown): Array<{ field: string; message: string; defaulted?: boolean; byteFormat?: boolean }> {
+function schemaErrors(
+  err: unknown,
+): Array<{ field: string; message: string; defaulted?: boolean; byteFormat?: boolean }> {
   const errors = (err as { errors?: ValidationErrorLike[] }).errors;
-  if (!Array.isArray(errors) || errors.length === 0) return [{ field: '.', message: String((err as Error).message ?? err) }];
+  if (!Array.isArray(errors) || errors.length === 0)
+    return [{ field: '.', message: String((err as Error).message ?? err) }];
   return errors.map((e) => {
     const field = fieldPath(e.instancePath ?? '') || '.';
-    const missing = e.keyword === 'required' ? `${field === '.' ? '' : `${field}.`}${String(e.params?.missingProperty)}` : undefined;
+    const missing =
+      e.keyword === 'required' ? `${field === '.' ? '' : `${field}.`}${String(e.params?.missingProperty)}` : undefined;
     return {
       field,
       message: `${e.message ?? 'invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`,

@@ -69,7 +69,9 @@ export function runChecks(objects: readonly KubeObject[], options: ValidateOptio
   return [
     ...schema,
     ...(run.has('schema') ? [...sound.flatMap(checkServerRules), ...checkNodePorts(sound)] : []),
-    ...(run.has('wiring') ? [...checkServiceWiring(sound), ...checkReferences(sound), ...checkGatewayRoutes(sound), ...checkTraffic(sound)] : []),
+    ...(run.has('wiring')
+      ? [...checkServiceWiring(sound), ...checkReferences(sound), ...checkGatewayRoutes(sound), ...checkTraffic(sound)]
+      : []),
     ...(run.has('policy') ? sound.flatMap((o) => [...checkPodSecurityRestricted(o), ...checkPolicy(o)]) : []),
   ];
 }
@@ -89,7 +91,8 @@ export function applyExceptions(all: readonly Finding[]): ValidationResult {
 /** `group/version/Kind` of every kind a CustomResourceDefinition among the objects defines. */
 function customResourceKinds(objects: readonly KubeObject[]): string[] {
   return objects.flatMap((obj) => {
-    const spec = obj.spec as { group?: string; names?: { kind?: string }; versions?: Array<{ name: string }> } | undefined;
+    const spec = obj.spec as
+      { group?: string; names?: { kind?: string }; versions?: Array<{ name: string }> } | undefined;
     if (obj.kind !== 'CustomResourceDefinition' || !spec?.group || !spec.names?.kind) return [];
     return (spec.versions ?? []).map((v) => `${spec.group}/${v.name}/${spec.names!.kind}`);
   });

@@ -33,24 +33,44 @@ export function podSourcesByNamespace(objects: readonly KubeObject[]): Map<strin
  */
 export function checkServiceWiring(objects: readonly KubeObject[]): Finding[] {
   const pods = podSourcesByNamespace(objects);
-  return objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1').flatMap((svc) => {
-    const spec = (svc.spec ?? {}) as { selector?: Record<string, string>; ports?: Array<{ port: number; targetPort?: number | string }> };
-    if (!spec.selector || Object.keys(spec.selector).length === 0) return [];
-    const namespace = svc.metadata.namespace ?? 'default';
-    const selected = (pods.get(namespace) ?? []).filter((p) => selects(spec.selector!, p.template.labels));
-    if (selected.length === 0) {
-      return [finding(svc, 'spec.selector', 'wiring/service-selects-pods', `selects no pod template in namespace ${namespace}`)];
-    }
-    return (spec.ports ?? []).flatMap((port, i) => {
-      const target = port.targetPort ?? port.port;
-      return selected.filter((p) => !exposes(p.template, target)).map((p) =>
-        finding(svc, `spec.ports[${i}].targetPort`, 'wiring/service-target-port',
-          `target port ${target} is not a container port of ${p.owner.kind} ${p.owner.metadata.name}`));
+  return objects
+    .filter((o) => o.kind === 'Service' && o.apiVersion === 'v1')
+    .flatMap((svc) => {
+      const spec = (svc.spec ?? {}) as {
+        selector?: Record<string, string>;
+        ports?: Array<{ port: number; targetPort?: number | string }>;
+      };
+      if (!spec.selector || Object.keys(spec.selector).length === 0) return [];
+      const namespace = svc.metadata.namespace ?? 'default';
+      const selected = (pods.get(namespace) ?? []).filter((p) => selects(spec.selector!, p.template.labels));
+      if (selected.length === 0) {
+        return [
+          finding(
+            svc,
+            'spec.selector',
+            'wiring/service-selects-pods',
+            `selects no pod template in namespace ${namespace}`,
+          ),
+        ];
+      }
+      return (spec.ports ?? []).flatMap((port, i) => {
+        const target = port.targetPort ?? port.port;
+        return selected
+          .filter((p) => !exposes(p.template, target))
+          .map((p) =>
+            finding(
+              svc,
+              `spec.ports[${i}].targetPort`,
+              'wiring/service-target-port',
+              `target port ${target} is not a container port of ${p.owner.kind} ${p.owner.metadata.name}`,
+            ),
+          );
+      });
     });
-  });
 }
 
 function exposes(template: PodTemplateRef, target: number | string): boolean {
-  return (template.spec.containers ?? []).some((c) => (c.ports ?? []).some((p) =>
-    (typeof target === 'number' ? p.containerPort === target : p.name === target)));
+  return (template.spec.containers ?? []).some((c) =>
+    (c.ports ?? []).some((p) => (typeof target === 'number' ? p.containerPort === target : p.name === target)),
+  );
 }

@@ -1,6 +1,13 @@
 import { EngineReport } from '../apply/engine';
 import { EXIT_USAGE, RegisterCommand } from './context';
-import { ClusterCommandOptions, clusterCommand, runClusterCommand, secretFromEnvOption, skipChecksOption, timeoutOption } from './options';
+import {
+  ClusterCommandOptions,
+  clusterCommand,
+  runClusterCommand,
+  secretFromEnvOption,
+  skipChecksOption,
+  timeoutOption,
+} from './options';
 
 interface DiffOptions extends ClusterCommandOptions {
   readonly forceConflicts?: boolean;
@@ -20,17 +27,37 @@ function diffExitCode(report: EngineReport): number {
 
 /** `workshop-stacks diff`: each object live against the server-side dry-run result, Secrets masked. */
 export const registerDiff: RegisterCommand = (program, ctx) => {
-  timeoutOption(skipChecksOption(secretFromEnvOption(clusterCommand(program, 'diff', 'show what apply would change: each live object against the server-side dry-run result, Secret data masked (exit 0: no differences, 1: differences, 2: error)'))))
+  timeoutOption(
+    skipChecksOption(
+      secretFromEnvOption(
+        clusterCommand(
+          program,
+          'diff',
+          'show what apply would change: each live object against the server-side dry-run result, Secret data masked (exit 0: no differences, 1: differences, 2: error)',
+        ),
+      ),
+    ),
+  )
     .option('--force-conflicts', 'diff as if conflicting fields were taken over')
     .option('--prune', 'also show the members of the apply set that apply --prune would delete')
-    .action((sources: string[], opts: DiffOptions) => runClusterCommand(ctx, 'diff', sources, opts, (run) => run.engine.diff({
-      documents: run.documents,
-      applySet: run.applySet,
-      envSecrets: run.envSecrets,
-      env: ctx.io.env,
-      forceConflicts: opts.forceConflicts,
-      skipChecks: opts.skipChecks,
-      prune: opts.prune,
-      timeoutMs: opts.timeout,
-    }), diffExitCode));
+    .action((sources: string[], opts: DiffOptions) =>
+      runClusterCommand(
+        ctx,
+        'diff',
+        sources,
+        opts,
+        (run) =>
+          run.engine.diff({
+            documents: run.documents,
+            applySet: run.applySet,
+            envSecrets: run.envSecrets,
+            env: ctx.io.env,
+            forceConflicts: opts.forceConflicts,
+            skipChecks: opts.skipChecks,
+            prune: opts.prune,
+            timeoutMs: opts.timeout,
+          }),
+        diffExitCode,
+      ),
+    );
 };

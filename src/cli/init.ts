@@ -25,7 +25,15 @@ interface OwnPackage {
  * no global install and uses a known version.
  */
 const PROJECT_DEPENDENCIES = ['cdk8s', 'cdk8s-plus-27', 'constructs'];
-const PROJECT_DEV_DEPENDENCIES = ['@types/jest', '@types/node', 'cdk8s-cli', 'jest', 'ts-jest', 'ts-node', 'typescript'];
+const PROJECT_DEV_DEPENDENCIES = [
+  '@types/jest',
+  '@types/node',
+  'cdk8s-cli',
+  'jest',
+  'ts-jest',
+  'ts-node',
+  'typescript',
+];
 
 /** Template file names that npm would not ship as they are (it drops `.gitignore` from packages). */
 const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
@@ -43,7 +51,10 @@ export interface InitOptions {
 
 /** `init` found files it would overwrite: nothing was written. */
 export class InitConflictError extends Error {
-  constructor(readonly dir: string, readonly conflicts: readonly string[]) {
+  constructor(
+    readonly dir: string,
+    readonly conflicts: readonly string[],
+  ) {
     super(`${dir} already has ${conflicts.join(', ')}: init writes only new files, so nothing was written`);
   }
 }
@@ -67,11 +78,14 @@ export function projectFiles(projectDir: string, options: InitOptions): Map<stri
     });
     files.set(RENAMED[name] ?? name, text);
   }
-  const pick = (names: readonly string[]) => Object.fromEntries(names.map((name) => {
-    const range = own.devDependencies[name];
-    if (!range) throw new Error(`workshop-stacks' package.json has no devDependency ${name} to pin the project to`);
-    return [name, range];
-  }));
+  const pick = (names: readonly string[]) =>
+    Object.fromEntries(
+      names.map((name) => {
+        const range = own.devDependencies[name];
+        if (!range) throw new Error(`workshop-stacks' package.json has no devDependency ${name} to pin the project to`);
+        return [name, range];
+      }),
+    );
   const pkg = {
     // An npm package name: lowercase, and only the characters npm allows.
     name: base.replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'workshop-project',
@@ -119,10 +133,16 @@ export function initProject(dir: string, options: InitOptions): string[] {
 
 /** `workshop-stacks init [dir]`: a ready project, as `cdk8s init typescript-app` writes one. */
 export const registerInit: RegisterCommand = (program, ctx) => {
-  program.command('init')
-    .description('write a new cdk8s project that composes workshop stacks (main.ts, a snapshot test, cdk8s.yaml with the validation plugin); never overwrites a file')
+  program
+    .command('init')
+    .description(
+      'write a new cdk8s project that composes workshop stacks (main.ts, a snapshot test, cdk8s.yaml with the validation plugin); never overwrites a file',
+    )
     .argument('[dir]', 'project directory, created if needed', '.')
-    .option('--library <spec>', 'the project\'s workshop-stacks dependency: a version range, or a path to a tarball or directory (default: this version)')
+    .option(
+      '--library <spec>',
+      "the project's workshop-stacks dependency: a version range, or a path to a tarball or directory (default: this version)",
+    )
     .action((dir: string, opts: { library?: string }) => {
       let written: string[];
       try {

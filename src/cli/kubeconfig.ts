@@ -45,17 +45,35 @@ const REQUESTS_IN_FLIGHT = 4;
  * written to those files and nowhere else: not to stdout, stderr or a report.
  */
 export const registerKubeconfig: RegisterCommand = (program, ctx) => {
-  sourcesCommand(program, 'kubeconfig', 'write a kubeconfig with a time-bound token for each attendee of a classroom (the ServiceAccounts labelled workshop-stacks.io/account=attendee in the inputs)')
-    .requiredOption('--out-dir <dir>', 'directory for the kubeconfigs, <namespace>.kubeconfig each (created with mode 0700 when the first is written; an existing one must not be open to others)')
-    .addOption(new Option('--duration <duration>', 'how long the tokens are valid, e.g. 8h, 90m (at least 10m; the API server may cap it)').argParser(parseTokenDuration).default(8 * 3600, '8h'))
-    .option('--attendee <name>', 'only this attendee (the name as given, or as in the workshop-stacks.io/attendee label); repeatable',
-      (value: string, previous: string[] = []) => [...previous, value])
+  sourcesCommand(
+    program,
+    'kubeconfig',
+    'write a kubeconfig with a time-bound token for each attendee of a classroom (the ServiceAccounts labelled workshop-stacks.io/account=attendee in the inputs)',
+  )
+    .requiredOption(
+      '--out-dir <dir>',
+      'directory for the kubeconfigs, <namespace>.kubeconfig each (created with mode 0700 when the first is written; an existing one must not be open to others)',
+    )
+    .addOption(
+      new Option(
+        '--duration <duration>',
+        'how long the tokens are valid, e.g. 8h, 90m (at least 10m; the API server may cap it)',
+      )
+        .argParser(parseTokenDuration)
+        .default(8 * 3600, '8h'),
+    )
+    .option(
+      '--attendee <name>',
+      'only this attendee (the name as given, or as in the workshop-stacks.io/attendee label); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action((sources: string[], opts: KubeconfigOptions) => writeKubeconfigs(ctx, sources, opts));
 };
 
 function parseTokenDuration(text: string): number {
   const seconds = Math.ceil(parseDuration(text) / 1000);
-  if (seconds < MIN_SECONDS) throw new InvalidArgumentError(`"${text}" is shorter than the 10 minutes the TokenRequest API allows`);
+  if (seconds < MIN_SECONDS)
+    throw new InvalidArgumentError(`"${text}" is shorter than the 10 minutes the TokenRequest API allows`);
   return seconds;
 }
 
@@ -63,14 +81,25 @@ async function writeKubeconfigs(ctx: CliContext, sources: string[], opts: Kubeco
   const { stdout, stderr } = ctx.io;
   const json = opts.output === 'json';
   try {
-    const accounts = selectAttendees(attendeeAccounts(loadInputs(sources, opts, ctx.io).map((d) => d.value)), opts.attendee, sources);
+    const accounts = selectAttendees(
+      attendeeAccounts(loadInputs(sources, opts, ctx.io).map((d) => d.value)),
+      opts.attendee,
+      sources,
+    );
     const dir = path.resolve(ctx.io.cwd, opts.outDir);
     const ensureDir = privateDirectory(dir);
-    const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context, maxConnections: REQUESTS_IN_FLIGHT });
+    const client = await createKubeClient({
+      kubeconfig: opts.kubeconfig,
+      context: opts.context,
+      maxConnections: REQUESTS_IN_FLIGHT,
+    });
     const cluster = client.clusterAccess();
     const results = await mapLimit(accounts, REQUESTS_IN_FLIGHT, async (account): Promise<KubeconfigResult> => {
       try {
-        const issued = await client.requestToken({ namespace: account.namespace, name: account.serviceAccount }, { expirationSeconds: opts.duration });
+        const issued = await client.requestToken(
+          { namespace: account.namespace, name: account.serviceAccount },
+          { expirationSeconds: opts.duration },
+        );
         const file = path.join(ensureDir(), `${account.namespace}.kubeconfig`);
         writePrivateFile(file, attendeeKubeconfig(cluster, account, issued.token));
         return { ...account, file, expirationTimestamp: issued.expirationTimestamp };
@@ -79,7 +108,8 @@ async function writeKubeconfigs(ctx: CliContext, sources: string[], opts: Kubeco
       }
     });
     const ok = results.every((r) => !r.error);
-    if (json) printJson({ command: 'kubeconfig', ok, directory: dir, server: cluster.server, kubeconfigs: results }, stdout);
+    if (json)
+      printJson({ command: 'kubeconfig', ok, directory: dir, server: cluster.server, kubeconfigs: results }, stdout);
     else printResults(results, opts.duration, stdout, stderr);
     // Errors exit 2 in every command, a failed attendee included.
     ctx.setExitCode(ok ? 0 : EXIT_USAGE);
@@ -105,18 +135,30 @@ export function attendeeAccounts(documents: readonly unknown[]): AttendeeAccount
 
 function isAttendeeAccount(doc: unknown): boolean {
   const obj = doc as Partial<KubeObject> | undefined;
-  return obj?.apiVersion === 'v1' && obj.kind === 'ServiceAccount' && obj.metadata?.labels?.[ACCOUNT_LABEL] === 'attendee'
-    && Boolean(obj.metadata.labels[ATTENDEE_LABEL] && obj.metadata.name && obj.metadata.namespace);
+  return (
+    obj?.apiVersion === 'v1' &&
+    obj.kind === 'ServiceAccount' &&
+    obj.metadata?.labels?.[ACCOUNT_LABEL] === 'attendee' &&
+    Boolean(obj.metadata.labels[ATTENDEE_LABEL] && obj.metadata.name && obj.metadata.namespace)
+  );
 }
 
-function selectAttendees(accounts: AttendeeAccount[], wanted: string[] | undefined, sources: string[]): AttendeeAccount[] {
+function selectAttendees(
+  accounts: AttendeeAccount[],
+  wanted: string[] | undefined,
+  sources: string[],
+): AttendeeAccount[] {
   if (accounts.length === 0) {
-    throw new UserError(`no attendee ServiceAccount (label ${ACCOUNT_LABEL}=attendee) in ${sources.join(', ')}: give the classroom's manifests or app`);
+    throw new UserError(
+      `no attendee ServiceAccount (label ${ACCOUNT_LABEL}=attendee) in ${sources.join(', ')}: give the classroom's manifests or app`,
+    );
   }
   if (!wanted) return accounts;
   const unknown = wanted.filter((w) => !accounts.some((a) => a.attendee === w || a.displayName === w));
   if (unknown.length > 0) {
-    throw new UserError(`no attendee ${unknown.map((u) => JSON.stringify(u)).join(', ')} (attendees: ${accounts.map((a) => a.attendee).join(', ')})`);
+    throw new UserError(
+      `no attendee ${unknown.map((u) => JSON.stringify(u)).join(', ')} (attendees: ${accounts.map((a) => a.attendee).join(', ')})`,
+    );
   }
   return accounts.filter((a) => wanted.includes(a.attendee) || wanted.includes(a.displayName));
 }
@@ -127,18 +169,22 @@ export function attendeeKubeconfig(cluster: ClusterAccess, account: AttendeeAcco
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{
-      name: cluster.name,
-      cluster: {
-        'server': cluster.server,
-        'certificate-authority-data': cluster.certificateAuthorityData,
-        'insecure-skip-tls-verify': cluster.insecureSkipTlsVerify,
-        'tls-server-name': cluster.tlsServerName,
-        'proxy-url': cluster.proxyUrl,
+    clusters: [
+      {
+        name: cluster.name,
+        cluster: {
+          server: cluster.server,
+          'certificate-authority-data': cluster.certificateAuthorityData,
+          'insecure-skip-tls-verify': cluster.insecureSkipTlsVerify,
+          'tls-server-name': cluster.tlsServerName,
+          'proxy-url': cluster.proxyUrl,
+        },
       },
-    }],
+    ],
     users: [{ name: account.attendee, user: { token } }],
-    contexts: [{ name: context, context: { cluster: cluster.name, user: account.attendee, namespace: account.namespace } }],
+    contexts: [
+      { name: context, context: { cluster: cluster.name, user: account.attendee, namespace: account.namespace } },
+    ],
     'current-context': context,
   });
 }
@@ -153,13 +199,16 @@ function privateDirectory(dir: string): () => string {
     const stat = fs.statSync(dir);
     if (!stat.isDirectory()) throw new UserError(`${dir} is not a directory`);
     if ((stat.mode & 0o077) !== 0) {
-      throw new UserError(`${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): tokens go there; use a new directory, or chmod 700 it`);
+      throw new UserError(
+        `${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): tokens go there; use a new directory, or chmod 700 it`,
+      );
     }
     return () => dir;
   }
   let ancestor = path.dirname(dir);
   while (!fs.existsSync(ancestor)) ancestor = path.dirname(ancestor);
-  if (!fs.statSync(ancestor).isDirectory()) throw new UserError(`${dir} cannot be created: ${ancestor} is not a directory`);
+  if (!fs.statSync(ancestor).isDirectory())
+    throw new UserError(`${dir} cannot be created: ${ancestor} is not a directory`);
   try {
     fs.accessSync(ancestor, fs.constants.W_OK);
   } catch {
@@ -194,8 +243,11 @@ function printResults(results: readonly KubeconfigResult[], seconds: number, std
     }
     stdout.write(`${r.file}: ${r.displayName}, namespace ${r.namespace}, token valid until ${r.expirationTimestamp}\n`);
     // The API server caps token lifetimes (--service-account-max-token-expiration); say so rather than surprise.
-    if (Date.parse(r.expirationTimestamp!) < wanted - 60_000) stderr.write(`warning: the API server shortened ${r.displayName}'s token to ${r.expirationTimestamp}\n`);
+    if (Date.parse(r.expirationTimestamp!) < wanted - 60_000)
+      stderr.write(`warning: the API server shortened ${r.displayName}'s token to ${r.expirationTimestamp}\n`);
   }
   const failed = results.filter((r) => r.error).length;
-  (failed ? stderr : stdout).write(`kubeconfig ${failed ? 'FAILED' : 'finished'}: ${results.length - failed} written${failed ? `, ${failed} failed` : ''}\n`);
+  (failed ? stderr : stdout).write(
+    `kubeconfig ${failed ? 'FAILED' : 'finished'}: ${results.length - failed} written${failed ? `, ${failed} failed` : ''}\n`,
+  );
 }

@@ -45,10 +45,20 @@ export function sourcesCommand(program: Command, name: string, description: stri
 
 /** Adds the inputs argument, `--profile` and `-o`: everything a command that needs no cluster takes. */
 export function inputsCommand(program: Command, name: string, description: string): Command {
-  return program.command(name)
+  return program
+    .command(name)
     .description(description)
-    .addArgument(new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(DEFAULT_SOURCES, 'dist/'))
-    .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
+    .addArgument(
+      new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(
+        DEFAULT_SOURCES,
+        'dist/',
+      ),
+    )
+    .addOption(
+      new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(
+        PROFILES,
+      ),
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--allow-empty', 'accept an input with no manifest in it (by default that is an error)');
 }
@@ -56,10 +66,20 @@ export function inputsCommand(program: Command, name: string, description: strin
 /** Adds the inputs argument and the options of every command that works on an apply set. */
 export function clusterCommand(program: Command, name: string, description: string): Command {
   return sourcesCommand(program, name, description)
-    .option('-n, --namespace <namespace>', 'namespace of objects that name none, and of the apply set parent (default: the context\'s, else "default")', namespaceName)
-    .option('--applyset <name>', 'name of the apply set parent Secret (default: workshop-stacks-<app, file or directory name>)')
+    .option(
+      '-n, --namespace <namespace>',
+      'namespace of objects that name none, and of the apply set parent (default: the context\'s, else "default")',
+      namespaceName,
+    )
+    .option(
+      '--applyset <name>',
+      'name of the apply set parent Secret (default: workshop-stacks-<app, file or directory name>)',
+    )
     .option('--concurrency <n>', 'requests in flight at once', positiveInteger, DEFAULT_CONCURRENCY)
-    .option('-v, --verbose', 'also say which server-populated fields (status, managedFields, ...) were dropped from the input');
+    .option(
+      '-v, --verbose',
+      'also say which server-populated fields (status, managedFields, ...) were dropped from the input',
+    );
 }
 
 /** Adds `--skip-checks`. */
@@ -84,15 +104,19 @@ export function secretFromEnvOption(cmd: Command): Command {
 
 /** Adds `--wait`/`--no-wait` and `--timeout`. */
 export function waitOptions(cmd: Command, what: string): Command {
-  return timeoutOption(cmd
-    .option('--wait', `${what} (the default)`)
-    .option('--no-wait', `do not wait`));
+  return timeoutOption(cmd.option('--wait', `${what} (the default)`).option('--no-wait', `do not wait`));
 }
 
 /** Adds `--timeout`: the time budget of the whole command. */
 export function timeoutOption(cmd: Command): Command {
-  return cmd.addOption(new Option('--timeout <duration>', 'time for the whole command, requests and waits, from start to end, e.g. 90s, 5m, 1h (a bare number is seconds)')
-    .argParser(positiveDuration).default(300_000, '5m'));
+  return cmd.addOption(
+    new Option(
+      '--timeout <duration>',
+      'time for the whole command, requests and waits, from start to end, e.g. 90s, 5m, 1h (a bare number is seconds)',
+    )
+      .argParser(positiveDuration)
+      .default(300_000, '5m'),
+  );
 }
 
 function positiveDuration(text: string): number {
@@ -103,7 +127,9 @@ function positiveDuration(text: string): number {
 
 function namespaceName(text: string): string {
   if (!isDnsLabel(text)) {
-    throw new InvalidArgumentError(`"${text}" is not a namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters)`);
+    throw new InvalidArgumentError(
+      `"${text}" is not a namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters)`,
+    );
   }
   return text;
 }
@@ -131,7 +157,9 @@ function positiveInteger(text: string): number {
  */
 export function loadInputs(sources: readonly string[], opts: InputsCommandOptions, io: CliIO): SourceDocument[] {
   return loadSources(sources, {
-    cwd: io.cwd, named: appInputs(opts.profile ?? profileFromEnv(io.env)), allowEmpty: opts.allowEmpty,
+    cwd: io.cwd,
+    named: appInputs(opts.profile ?? profileFromEnv(io.env)),
+    allowEmpty: opts.allowEmpty,
     onNote: (message) => io.stderr.write(`note: ${message}\n`),
   });
 }
@@ -140,11 +168,21 @@ export function loadInputs(sources: readonly string[], opts: InputsCommandOption
  * Reads the inputs, then connects (reading the kubeconfig sends no request): everything a cluster
  * command needs. Input errors are usage errors, found before the kubeconfig is even read.
  */
-export async function prepareRun(sources: string[], opts: ClusterCommandOptions, io: CliIO, onEvent: (e: EngineEvent) => void) {
-  const applySetLabel = opts.applyset ?? (sourcesLabel(sources, io.cwd) && defaultApplySetName(sourcesLabel(sources, io.cwd)!));
+export async function prepareRun(
+  sources: string[],
+  opts: ClusterCommandOptions,
+  io: CliIO,
+  onEvent: (e: EngineEvent) => void,
+) {
+  const applySetLabel =
+    opts.applyset ?? (sourcesLabel(sources, io.cwd) && defaultApplySetName(sourcesLabel(sources, io.cwd)!));
   if (!applySetLabel) throw new UserError('several inputs form one apply set: name it with --applyset');
   const documents = loadInputs(sources, opts, io);
-  const client = await createKubeClient({ kubeconfig: opts.kubeconfig, context: opts.context, maxConnections: opts.concurrency });
+  const client = await createKubeClient({
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
+    maxConnections: opts.concurrency,
+  });
   const namespace = opts.namespace ?? client.contextNamespace ?? 'default';
   const engine = new ApplyEngine({ client, defaultNamespace: namespace, concurrency: opts.concurrency, onEvent });
   return { engine, documents, applySet: { name: applySetLabel, namespace }, envSecrets: opts.secretFromEnv ?? [] };
@@ -170,7 +208,12 @@ export async function runClusterCommand(
     // diff's stdout is the diff alone, as kubectl's, so it can be piped into a pager or a file.
     const quiet = json || command === 'diff';
     const progress = progressOptions(ctx.io.env);
-    const events = withNotes(quiet ? progressEvents(stderr, progress) : textEvents(stdout, stderr, progress), quiet ? stderr : stdout, stderr, opts.verbose ?? false);
+    const events = withNotes(
+      quiet ? progressEvents(stderr, progress) : textEvents(stdout, stderr, progress),
+      quiet ? stderr : stdout,
+      stderr,
+      opts.verbose ?? false,
+    );
     const run = await prepareRun(sources, opts, ctx.io, events);
     const report = await body(run);
     if (json) printJson(report, stdout);
@@ -190,12 +233,22 @@ export async function runClusterCommand(
  * stopped at its timeout (where writes in flight have an unknown result).
  */
 function isError(report: EngineReport): boolean {
-  return report.error !== undefined || report.problems.length > 0
-    || [...report.objects, ...report.pruned].some((o) => o.action === 'failed' || (o.action === 'unknown' && !report.timedOut));
+  return (
+    report.error !== undefined ||
+    report.problems.length > 0 ||
+    [...report.objects, ...report.pruned].some(
+      (o) => o.action === 'failed' || (o.action === 'unknown' && !report.timedOut),
+    )
+  );
 }
 
 /** Adds the engine's notes (always) and the dropped fields (with `--verbose`) to an event printer. */
-function withNotes(print: (e: EngineEvent) => void, notes: Output, stderr: Output, verbose: boolean): (e: EngineEvent) => void {
+function withNotes(
+  print: (e: EngineEvent) => void,
+  notes: Output,
+  stderr: Output,
+  verbose: boolean,
+): (e: EngineEvent) => void {
   return (e) => {
     if (e.type === 'note') notes.write(`note: ${e.message}\n`);
     else if (e.type === 'normalized') {
@@ -205,5 +258,6 @@ function withNotes(print: (e: EngineEvent) => void, notes: Output, stderr: Outpu
 }
 
 function printDiffs(report: EngineReport, stdout: Output): void {
-  for (const d of report.diffs.filter((x) => x.diff !== '')) stdout.write(d.diff.endsWith('\n') ? d.diff : `${d.diff}\n`);
+  for (const d of report.diffs.filter((x) => x.diff !== ''))
+    stdout.write(d.diff.endsWith('\n') ? d.diff : `${d.diff}\n`);
 }

@@ -38,7 +38,10 @@ export function progressOptions(env: NodeJS.ProcessEnv): ProgressOptions {
   return ci ? { log: true } : {};
 }
 
-interface State { status: Readiness; message: string }
+interface State {
+  status: Readiness;
+  message: string;
+}
 
 /**
  * Progress while waiting. On a terminal: one line per object, rewritten in place as its status changes;
@@ -56,7 +59,10 @@ export class WaitProgress {
   /** What a terminal shows under the objects while the API server is silent. */
   private serverLine?: string;
 
-  constructor(private readonly out: Output, options: ProgressOptions = {}) {
+  constructor(
+    private readonly out: Output,
+    options: ProgressOptions = {},
+  ) {
     this.log = options.log ?? !out.isTTY;
     this.now = options.now ?? Date.now;
   }
@@ -80,7 +86,8 @@ export class WaitProgress {
     this.inProgress += Number(status === 'InProgress') - Number(before.status === 'InProgress');
     this.states.set(object, { status, message });
     const few = this.states.size <= MAX_OBJECT_LINES;
-    const due = this.inProgress === 0 || status === 'Failed' || this.now() - this.last >= (this.log ? LOG_SUMMARY_MS : REDRAW_MS);
+    const due =
+      this.inProgress === 0 || status === 'Failed' || this.now() - this.last >= (this.log ? LOG_SUMMARY_MS : REDRAW_MS);
     if (this.log) {
       if (few || status === 'Failed') this.out.write(`${object}: ${status}: ${message}\n`);
       if (!few && due) this.summarize();
@@ -109,16 +116,21 @@ export class WaitProgress {
     this.last = this.now();
     const counts = this.countsByKind();
     const failed = [...counts.values()].reduce((n, c) => n + c.failed, 0);
-    const waiting = [...counts].filter(([, c]) => c.ready + c.failed < c.total).map(([kind, c]) => `${kind} ${c.total - c.ready - c.failed}`);
-    this.out.write(`waiting: ${this.states.size - this.inProgress - failed}/${this.states.size} ready${failed ? `, ${failed} failed` : ''}`
-      + `${waiting.length ? `; in progress: ${waiting.join(', ')}` : ''}\n`);
+    const waiting = [...counts]
+      .filter(([, c]) => c.ready + c.failed < c.total)
+      .map(([kind, c]) => `${kind} ${c.total - c.ready - c.failed}`);
+    this.out.write(
+      `waiting: ${this.states.size - this.inProgress - failed}/${this.states.size} ready${failed ? `, ${failed} failed` : ''}` +
+        `${waiting.length ? `; in progress: ${waiting.join(', ')}` : ''}\n`,
+    );
   }
 
   private draw(): void {
     this.last = this.now();
-    const lines = this.states.size <= MAX_OBJECT_LINES
-      ? [...this.states].map(([object, s]) => `${SYMBOLS[s.status]} ${object}  ${s.message}`)
-      : this.countLines();
+    const lines =
+      this.states.size <= MAX_OBJECT_LINES
+        ? [...this.states].map(([object, s]) => `${SYMBOLS[s.status]} ${object}  ${s.message}`)
+        : this.countLines();
     if (this.serverLine) lines.push(this.serverLine);
     // The block never shrinks, so that no line of the previous drawing is left over.
     while (lines.length < this.drawn) lines.push('');
@@ -133,10 +145,14 @@ export class WaitProgress {
       const symbol = c.failed > 0 ? SYMBOLS.Failed : SYMBOLS[c.ready === c.total ? 'Current' : 'InProgress'];
       return `${symbol} ${kind}  ${c.ready}/${c.total} ready${c.failed ? `, ${c.failed} failed` : ''}`;
     });
-    const notReady = [...this.states].filter(([, s]) => s.status !== 'Current')
+    const notReady = [...this.states]
+      .filter(([, s]) => s.status !== 'Current')
       .sort(([, a], [, b]) => Number(b.status === 'Failed') - Number(a.status === 'Failed'));
-    lines.push(...notReady.slice(0, MAX_NOT_READY_LINES).map(([object, s]) => `  ${SYMBOLS[s.status]} ${object}  ${s.message}`));
-    if (notReady.length > MAX_NOT_READY_LINES) lines.push(`  … and ${notReady.length - MAX_NOT_READY_LINES} more not ready`);
+    lines.push(
+      ...notReady.slice(0, MAX_NOT_READY_LINES).map(([object, s]) => `  ${SYMBOLS[s.status]} ${object}  ${s.message}`),
+    );
+    if (notReady.length > MAX_NOT_READY_LINES)
+      lines.push(`  … and ${notReady.length - MAX_NOT_READY_LINES} more not ready`);
     return lines;
   }
 
@@ -186,9 +202,14 @@ export function resultLine(r: ObjectResult): string {
 /** The end of a text report: problems, what did not get ready, and a one-line summary. */
 export function printSummary(report: EngineReport, stdout: Output, stderr: Output): void {
   for (const p of report.problems) stderr.write(`error: ${formatProblem(p)}\n`);
-  if (report.problems.length > 0) stderr.write(`${report.command}: ${report.problems.length} problem(s) found before any change; nothing was changed\n`);
-  for (const r of report.objects.filter((o) => o.action === 'failed' && report.command === 'diff')) stderr.write(`error: ${resultLine(r)}\n`);
-  for (const w of report.wait.filter((x) => x.status !== 'Current')) stderr.write(`not ready: ${w.object}: ${w.status}: ${w.message}\n`);
+  if (report.problems.length > 0)
+    stderr.write(
+      `${report.command}: ${report.problems.length} problem(s) found before any change; nothing was changed\n`,
+    );
+  for (const r of report.objects.filter((o) => o.action === 'failed' && report.command === 'diff'))
+    stderr.write(`error: ${resultLine(r)}\n`);
+  for (const w of report.wait.filter((x) => x.status !== 'Current'))
+    stderr.write(`not ready: ${w.object}: ${w.status}: ${w.message}\n`);
   if (report.error) stderr.write(`error: ${report.error}\n`);
   if (report.timedOut) stderr.write(`timeout: ${report.timedOut.message}\n`);
   if (report.problems.length > 0) return;
@@ -198,8 +219,10 @@ export function printSummary(report: EngineReport, stdout: Output, stderr: Outpu
   // After a refusal, an unreachable server or the timeout nothing was done, which is not "nothing to do": say why.
   const changed = [...report.objects, ...report.pruned].some((o) => CHANGES.has(o.action));
   const stopped = report.error ?? (report.timedOut && 'the timeout passed');
-  const summary = report.ok || changed || (report.dryRun && !stopped) ? counted || 'nothing to do'
-    : `${report.command === 'diff' ? 'nothing was compared' : report.dryRun ? 'nothing was checked' : 'nothing changed'}: ${[stopped, counted].filter(Boolean).join('; ') || 'see the errors above'}`;
+  const summary =
+    report.ok || changed || (report.dryRun && !stopped)
+      ? counted || 'nothing to do'
+      : `${report.command === 'diff' ? 'nothing was compared' : report.dryRun ? 'nothing was checked' : 'nothing changed'}: ${[stopped, counted].filter(Boolean).join('; ') || 'see the errors above'}`;
   const dry = report.dryRun && report.command !== 'diff' ? ' (dry run: nothing was changed)' : '';
   (report.ok ? stdout : stderr).write(`${report.command} ${report.ok ? 'finished' : 'FAILED'}: ${summary}${dry}\n`);
 }

@@ -17,7 +17,14 @@ import { registerValidate } from './validate';
 
 /** Every command of the CLI; a new command is a module in src/cli/ and one entry here. */
 export const COMMANDS: readonly RegisterCommand[] = [
-  registerInit, registerSynth, registerValidate, registerTraffic, registerApply, registerDiff, registerDelete, registerKubeconfig,
+  registerInit,
+  registerSynth,
+  registerValidate,
+  registerTraffic,
+  registerApply,
+  registerDiff,
+  registerDelete,
+  registerKubeconfig,
 ];
 
 /** The `workshop-stacks` program, writing to `ctx.io`. */
@@ -43,14 +50,22 @@ const USER_ERRORS = [UserError, InputError, ProfileError, PropsValidationError, 
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram({ io, setExitCode: (code) => { exitCode = code; } });
+  const program = buildProgram({
+    io,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
     // Help and --version end the same way; everything else commander rejects is a usage error (it printed it).
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     if (isUserError(error)) io.stderr.write(`error: ${error.message}\n`);
-    else io.stderr.write(`error: ${(error as Error)?.stack ?? String(error)}\n(this is a bug in workshop-stacks; please report it with the command you ran)\n`);
+    else
+      io.stderr.write(
+        `error: ${(error as Error)?.stack ?? String(error)}\n(this is a bug in workshop-stacks; please report it with the command you ran)\n`,
+      );
     return EXIT_USAGE;
   }
   return exitCode;
@@ -58,7 +73,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 
 function isUserError(error: unknown): error is Error {
   // cdk8s reports failed construct validations (node.addValidation) as a plain Error with this message.
-  return USER_ERRORS.some((type) => error instanceof type) || (error instanceof Error && error.message.startsWith('Validation failed with the following errors'));
+  return (
+    USER_ERRORS.some((type) => error instanceof type) ||
+    (error instanceof Error && error.message.startsWith('Validation failed with the following errors'))
+  );
 }
 
 function processIO(): CliIO {

@@ -32,14 +32,29 @@ const CONFIG_FILE = 'cdk8s.yaml';
  * already there is removed, and only files of the same name are replaced.
  */
 export const registerSynth: RegisterCommand = (program, ctx) => {
-  program.command('synth')
-    .description(`synthesize the cdk8s app of ${CONFIG_FILE} (or --app) into its output directory, as cdk8s synth does; or, by name, the library's example apps into <outdir>/<app>${MANIFEST_SUFFIX}. Files already in the output directory are never removed`)
+  program
+    .command('synth')
+    .description(
+      `synthesize the cdk8s app of ${CONFIG_FILE} (or --app) into its output directory, as cdk8s synth does; or, by name, the library's example apps into <outdir>/<app>${MANIFEST_SUFFIX}. Files already in the output directory are never removed`,
+    )
     .argument('[apps...]', `example apps to synthesize instead of the project's app (${EXAMPLE_APPS.join(', ')})`)
-    .option('--app <command>', `command that runs the cdk8s app, writing to $CDK8S_OUTDIR (default: "app" of ./${CONFIG_FILE})`)
+    .option(
+      '--app <command>',
+      `command that runs the cdk8s app, writing to $CDK8S_OUTDIR (default: "app" of ./${CONFIG_FILE})`,
+    )
     .option('--outdir <dir>', `output directory (default: "output" of ./${CONFIG_FILE}, else dist)`)
-    .addOption(new Option('--profile <profile>', `profile (default: $${PROFILE_ENV}, else local); the project's app gets it as $${PROFILE_ENV} and reads it with profileFromEnv(), as init's main.ts does`).choices(PROFILES))
+    .addOption(
+      new Option(
+        '--profile <profile>',
+        `profile (default: $${PROFILE_ENV}, else local); the project's app gets it as $${PROFILE_ENV} and reads it with profileFromEnv(), as init's main.ts does`,
+      ).choices(PROFILES),
+    )
     // -o/--output is the report's format in every command; cdk8s's output directory is --outdir here.
-    .addOption(new Option('-o, --output <format>', 'output format (the output directory is --outdir)').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('-o, --output <format>', 'output format (the output directory is --outdir)')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .action((apps: string[], opts: SynthOptions) => {
       const config = readConfig(ctx.io.cwd);
       const outdir = path.resolve(ctx.io.cwd, opts.outdir ?? config.output ?? 'dist');
@@ -48,12 +63,15 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
       if (apps.length > 0) {
         if (opts.app) throw new UserError('give either --app or example app names, not both');
         const unknown = apps.filter((a) => !(EXAMPLE_APPS as readonly string[]).includes(a));
-        if (unknown.length > 0) throw new UserError(`unknown app(s) ${unknown.join(', ')}; apps: ${EXAMPLE_APPS.join(', ')}`);
+        if (unknown.length > 0)
+          throw new UserError(`unknown app(s) ${unknown.join(', ')}; apps: ${EXAMPLE_APPS.join(', ')}`);
         files = exampleApps().synthAll(outdir, profile, apps);
       } else {
         const command = opts.app ?? config.app;
         if (!command) {
-          throw new UserError(`no app to synthesize: no ${CONFIG_FILE} with an "app" here and no --app; or name example apps (${EXAMPLE_APPS.join(', ')})`);
+          throw new UserError(
+            `no app to synthesize: no ${CONFIG_FILE} with an "app" here and no --app; or name example apps (${EXAMPLE_APPS.join(', ')})`,
+          );
         }
         files = runApp(command, outdir, profile, ctx.io);
       }
@@ -73,7 +91,8 @@ function readConfig(cwd: string): Cdk8sConfig {
   }
   const { app, output } = (config ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries({ app, output })) {
-    if (value !== undefined && typeof value !== 'string') throw new UserError(`${CONFIG_FILE}: "${key}" must be a string`);
+    if (value !== undefined && typeof value !== 'string')
+      throw new UserError(`${CONFIG_FILE}: "${key}" must be a string`);
   }
   return { app: app as string | undefined, output: output as string | undefined };
 }
@@ -86,13 +105,18 @@ function runApp(command: string, outdir: string, profile: Profile, io: CliIO): s
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-stacks-synth-'));
   try {
     const run = spawnSync(command, {
-      shell: true, cwd: io.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+      shell: true,
+      cwd: io.cwd,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
       env: { ...io.env, CDK8S_OUTDIR: scratch, [PROFILE_ENV]: profile },
     });
     if (run.error) throw new UserError(`could not run the app "${command}": ${run.error.message}`);
     if (run.status !== 0) {
       io.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
-      throw new UserError(`the app "${command}" failed (exit ${run.status ?? run.signal}); nothing was written to ${outdir}`);
+      throw new UserError(
+        `the app "${command}" failed (exit ${run.status ?? run.signal}); nothing was written to ${outdir}`,
+      );
     }
     const written = filesUnder(scratch);
     if (written.length === 0) throw new UserError(`the app "${command}" wrote nothing to $CDK8S_OUTDIR`);
@@ -108,8 +132,11 @@ function runApp(command: string, outdir: string, profile: Profile, io: CliIO): s
 }
 
 function filesUnder(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).flatMap((entry) => {
-    const relative = path.join(prefix, entry.name);
-    return entry.isDirectory() ? filesUnder(path.join(dir, entry.name), relative) : [relative];
-  });
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const relative = path.join(prefix, entry.name);
+      return entry.isDirectory() ? filesUnder(path.join(dir, entry.name), relative) : [relative];
+    });
 }

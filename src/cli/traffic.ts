@@ -3,8 +3,20 @@ import { formatProblem, validateDocuments } from '../checks/documents';
 import { KubeObject, SourceDocument } from '../manifest';
 import { PROFILES } from '../profile';
 import {
-  Connection, DIFF_FORMATS, ExposureReport, TRAFFIC_FORMATS, TrafficFormat, diffConnections, exposureOf, focusFilter, focusedWorkloads, formatConnectionParts, formatDiff, formatExposureParts,
-  TrafficModel, trafficConnections,
+  Connection,
+  DIFF_FORMATS,
+  ExposureReport,
+  TRAFFIC_FORMATS,
+  TrafficFormat,
+  diffConnections,
+  exposureOf,
+  focusFilter,
+  focusedWorkloads,
+  formatConnectionParts,
+  formatDiff,
+  formatExposureParts,
+  TrafficModel,
+  trafficConnections,
 } from '../traffic';
 import { RegisterCommand, UserError } from './context';
 import { DEFAULT_SOURCES, InputsCommandOptions, loadInputs } from './options';
@@ -22,18 +34,42 @@ interface TrafficCommandOptions extends Pick<InputsCommandOptions, 'profile' | '
  * against other manifests. Exit 0, or 2 on bad input.
  */
 export const registerTraffic: RegisterCommand = (program, ctx) => {
-  program.command('traffic')
-    .description('list the connections the NetworkPolicies allow, one per line (src => dst : conn), or what changed against --diff')
-    .addArgument(new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(DEFAULT_SOURCES, 'dist/'))
-    .addOption(new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(PROFILES))
+  program
+    .command('traffic')
+    .description(
+      'list the connections the NetworkPolicies allow, one per line (src => dst : conn), or what changed against --diff',
+    )
+    .addArgument(
+      new Argument('[sources...]', 'manifest files, directories (their .yaml/.yml/.json files) or app names').default(
+        DEFAULT_SOURCES,
+        'dist/',
+      ),
+    )
+    .addOption(
+      new Option('--profile <profile>', 'profile for app names (default: $WORKSHOP_PROFILE, else local)').choices(
+        PROFILES,
+      ),
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(TRAFFIC_FORMATS).default('txt'))
     .option('--allow-empty', 'accept an input with no manifest in it (by default that is an error)')
-    .option('--focus <workload>', 'only the connections of this workload (name, namespace/name or namespace/name[Kind])')
-    .option('--exposure', 'after the list, the exposure analysis: what each workload may reach, or be reached from, outside the inputs (the entire cluster, addresses, pods by selector)')
-    .option('--diff <source>', 'base manifests to compare with: list the connections added, removed and changed (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option(
+      '--focus <workload>',
+      'only the connections of this workload (name, namespace/name or namespace/name[Kind])',
+    )
+    .option(
+      '--exposure',
+      'after the list, the exposure analysis: what each workload may reach, or be reached from, outside the inputs (the entire cluster, addresses, pods by selector)',
+    )
+    .option(
+      '--diff <source>',
+      'base manifests to compare with: list the connections added, removed and changed (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .action((sources: string[], opts: TrafficCommandOptions) => {
       // loadInputs reads how to read the inputs, not the output format.
-      const load = (inputs: string[]) => loadInputs(inputs, { profile: opts.profile, allowEmpty: opts.allowEmpty, output: 'text' }, ctx.io);
+      const load = (inputs: string[]) =>
+        loadInputs(inputs, { profile: opts.profile, allowEmpty: opts.allowEmpty, output: 'text' }, ctx.io);
       // One model for the list and the exposure analysis.
       const model = new TrafficModel(objectsOf(load(sources)));
       const after = connectionsOf(model, opts.focus);
@@ -43,7 +79,8 @@ export const registerTraffic: RegisterCommand = (program, ctx) => {
       } else if (opts.diff.length === 0) {
         writeInChunks(ctx.io.stdout, formatConnectionParts(after, opts.output));
       } else {
-        if (!DIFF_FORMATS.includes(opts.output)) throw new UserError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
+        if (!DIFF_FORMATS.includes(opts.output))
+          throw new UserError(`--diff prints ${DIFF_FORMATS.join(', ')}, not ${opts.output}`);
         const before = connectionsOf(new TrafficModel(objectsOf(load(opts.diff))), opts.focus, true);
         ctx.io.stdout.write(formatDiff(diffConnections([...before], [...after]), opts.output));
       }
@@ -65,7 +102,9 @@ function connectionsOf(model: TrafficModel, focus: string | undefined, base = fa
     if (base) return [];
     throw new UserError((error as Error).message);
   }
-  return (function* () { for (const c of trafficConnections(model)) if (keep(c)) yield c; })();
+  return (function* () {
+    for (const c of trafficConnections(model)) if (keep(c)) yield c;
+  })();
 }
 
 /** The exposure analysis of the inputs, of the focused workload only if one is named (its lines, and it if unprotected). */

@@ -17,9 +17,12 @@ export const EXTERNAL_REFS_ANNOTATION = 'validation.workshop-stacks.io/external-
  */
 export function declareException(obj: ApiObject, rule: string, reason: string): void {
   if (typeof rule !== 'string' || !isKnownRule(rule)) {
-    throw new Error(`declareException(${obj.node.path}, ${JSON.stringify(rule)}): no such rule (known: ${rulesLike(String(rule)).join(', ')})`);
+    throw new Error(
+      `declareException(${obj.node.path}, ${JSON.stringify(rule)}): no such rule (known: ${rulesLike(String(rule)).join(', ')})`,
+    );
   }
-  if (typeof reason !== 'string' || !reason.trim()) throw new Error(`declareException(${obj.node.path}, ${rule}): a reason is required`);
+  if (typeof reason !== 'string' || !reason.trim())
+    throw new Error(`declareException(${obj.node.path}, ${rule}): a reason is required`);
   obj.metadata.addAnnotation(EXCEPTION_ANNOTATION_PREFIX + rule.replace(/\//g, '.'), reason);
 }
 
@@ -36,7 +39,12 @@ export function declareExternal(obj: ApiObject, kind: string, name: string): voi
 
 /** The external references an object declares, as `Kind/name`. */
 export function externalRefs(obj: KubeObject): Set<string> {
-  return new Set((obj.metadata.annotations?.[EXTERNAL_REFS_ANNOTATION] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    (obj.metadata.annotations?.[EXTERNAL_REFS_ANNOTATION] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** The reason an object gives for being excepted from a finding's rule, if any. */

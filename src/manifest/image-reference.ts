@@ -45,17 +45,21 @@ export class ImageReferenceError extends Error {}
 
 /** Parses an image reference; throws an {@link ImageReferenceError} that says which part is wrong. */
 export function parseImageReference(reference: string): ImageReference {
-  const fail = (why: string): never => { throw new ImageReferenceError(`"${reference}" is not a valid image reference: ${why}`); };
+  const fail = (why: string): never => {
+    throw new ImageReferenceError(`"${reference}" is not a valid image reference: ${why}`);
+  };
   if (reference === '') fail('it is empty');
   const at = reference.indexOf('@');
   const digest = at === -1 ? undefined : reference.slice(at + 1);
-  if (digest !== undefined && !DIGEST.test(digest)) fail(`digest "${digest}" is not algorithm:hex (e.g. sha256: and 64 hex digits)`);
+  if (digest !== undefined && !DIGEST.test(digest))
+    fail(`digest "${digest}" is not algorithm:hex (e.g. sha256: and 64 hex digits)`);
   const named = at === -1 ? reference : reference.slice(0, at);
   // A tag follows the last colon after the last slash; a colon before a slash is a registry's port.
   const colon = named.lastIndexOf(':');
   const hasTag = colon > named.lastIndexOf('/');
   const tag = hasTag ? named.slice(colon + 1) : undefined;
-  if (tag !== undefined && !TAG.test(tag)) fail(`tag "${tag}" must be up to 128 letters, digits, _ . - and not start with . or -`);
+  if (tag !== undefined && !TAG.test(tag))
+    fail(`tag "${tag}" must be up to 128 letters, digits, _ . - and not start with . or -`);
   const name = hasTag ? named.slice(0, colon) : named;
   if (name.length > NAME_TOTAL_LENGTH_MAX) fail(`the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
   const slash = name.indexOf('/');
@@ -63,14 +67,17 @@ export function parseImageReference(reference: string): ImageReference {
   const isDomain = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
   const domain = isDomain ? first : undefined;
   const path = isDomain ? name.slice(slash + 1) : name;
-  if (domain !== undefined && !DOMAIN.test(domain)) fail(`registry "${domain}" must be a lowercase host name with an optional port`);
-  if (!PATH.test(path)) fail(`repository "${path}" must be lowercase letters and digits, separated by /, ., _, __ or -`);
+  if (domain !== undefined && !DOMAIN.test(domain))
+    fail(`registry "${domain}" must be a lowercase host name with an optional port`);
+  if (!PATH.test(path))
+    fail(`repository "${path}" must be lowercase letters and digits, separated by /, ., _, __ or -`);
   return { domain, path, tag, digest };
 }
 
 /** Why `reference` is not a valid image reference, or `undefined` when it is one. */
 export function imageReferenceProblem(reference: unknown): string | undefined {
-  if (typeof reference !== 'string') return `an image reference is a string, got ${reference === undefined ? 'none' : typeof reference}`;
+  if (typeof reference !== 'string')
+    return `an image reference is a string, got ${reference === undefined ? 'none' : typeof reference}`;
   try {
     parseImageReference(reference);
     return undefined;

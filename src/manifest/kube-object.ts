@@ -43,7 +43,11 @@ export interface SourceDocument {
 }
 
 /** `file.yaml document 3`, or `file.yaml document 3 item 5` for an item of a list: where an object came from. */
-export function describeLocation(at: { readonly source: string; readonly index?: number; readonly item?: number }): string {
+export function describeLocation(at: {
+  readonly source: string;
+  readonly index?: number;
+  readonly item?: number;
+}): string {
   return `${at.source}${at.index !== undefined ? ` document ${at.index}` : ''}${at.item !== undefined ? ` item ${at.item}` : ''}`;
 }
 
@@ -63,7 +67,11 @@ export function splitDocuments(text: string, source: string): SourceDocument[] {
     const [error] = doc.errors;
     if (error) {
       const pos = lines.linePos(error.pos[0]);
-      out.push({ source, index: at, yamlError: `line ${pos.line}, column ${pos.col}: ${error.message.split('\n')[0]}` });
+      out.push({
+        source,
+        index: at,
+        yamlError: `line ${pos.line}, column ${pos.col}: ${error.message.split('\n')[0]}`,
+      });
       continue;
     }
     const value = doc.toJS();
@@ -79,7 +87,11 @@ export function splitDocuments(text: string, source: string): SourceDocument[] {
  * so that the document is reported rather than the file skipped.
  */
 export function isManifestFile(documents: readonly SourceDocument[]): boolean {
-  return documents.some((d) => d.yamlError !== undefined || (typeof d.value === 'object' && d.value !== null && ('apiVersion' in d.value || 'kind' in d.value)));
+  return documents.some(
+    (d) =>
+      d.yamlError !== undefined ||
+      (typeof d.value === 'object' && d.value !== null && ('apiVersion' in d.value || 'kind' in d.value)),
+  );
 }
 
 /** A pod template inside an object, with the path to it, for the kinds that have one. */
@@ -115,13 +127,20 @@ export function podTemplateOf(obj: KubeObject): PodTemplateRef | undefined {
   switch (obj.kind) {
     case 'Pod':
       return spec ? { path: 'spec', labels: obj.metadata.labels ?? {}, spec } : undefined;
-    case 'Deployment': case 'DaemonSet': case 'StatefulSet': case 'ReplicaSet': case 'Job': case 'ReplicationController':
+    case 'Deployment':
+    case 'DaemonSet':
+    case 'StatefulSet':
+    case 'ReplicaSet':
+    case 'Job':
+    case 'ReplicationController':
       return spec?.template?.spec
-        ? { path: 'spec.template.spec', labels: spec.template.metadata?.labels ?? {}, spec: spec.template.spec } : undefined;
+        ? { path: 'spec.template.spec', labels: spec.template.metadata?.labels ?? {}, spec: spec.template.spec }
+        : undefined;
     case 'CronJob': {
       const template = spec?.jobTemplate?.spec?.template;
       return template?.spec
-        ? { path: 'spec.jobTemplate.spec.template.spec', labels: template.metadata?.labels ?? {}, spec: template.spec } : undefined;
+        ? { path: 'spec.jobTemplate.spec.template.spec', labels: template.metadata?.labels ?? {}, spec: template.spec }
+        : undefined;
     }
     default:
       return undefined;
@@ -131,5 +150,6 @@ export function podTemplateOf(obj: KubeObject): PodTemplateRef | undefined {
 /** Every container of a pod spec with the path to it. */
 export function containersOf(spec: PodSpecLike, base: string): Array<{ path: string; container: ContainerLike }> {
   return (['containers', 'initContainers', 'ephemeralContainers'] as const).flatMap((key) =>
-    (spec[key] ?? []).map((container, i) => ({ path: `${base}.${key}[${i}]`, container })));
+    (spec[key] ?? []).map((container, i) => ({ path: `${base}.${key}[${i}]`, container })),
+  );
 }

@@ -55,17 +55,25 @@ export function loadSources(inputs: readonly string[], options: LoadOptions = {}
   return inputs.flatMap((input) => {
     const docs = loadInput(input, path.resolve(cwd, input), options.named, note);
     if (docs.length === 0 && !options.allowEmpty) {
-      throw new InputError(`nothing found in ${input}: no manifest document${isDirectory(path.resolve(cwd, input)) ? ` (no ${MANIFEST_EXTENSIONS.join(', ')} file with a document)` : ''}; pass --allow-empty if that is expected`);
+      throw new InputError(
+        `nothing found in ${input}: no manifest document${isDirectory(path.resolve(cwd, input)) ? ` (no ${MANIFEST_EXTENSIONS.join(', ')} file with a document)` : ''}; pass --allow-empty if that is expected`,
+      );
     }
     return docs;
   });
 }
 
-function loadInput(input: string, file: string, named: NamedInputs | undefined, note: (message: string) => void): SourceDocument[] {
+function loadInput(
+  input: string,
+  file: string,
+  named: NamedInputs | undefined,
+  note: (message: string) => void,
+): SourceDocument[] {
   if (fs.existsSync(file)) {
     // A file named on its own is meant as a manifest: what is wrong with it is reported, never skipped.
     if (!isDirectory(file)) return parseDocuments(fs.readFileSync(file, 'utf8'), input);
-    return fs.readdirSync(file)
+    return fs
+      .readdirSync(file)
       .filter((entry) => MANIFEST_EXTENSIONS.includes(path.extname(entry)))
       .sort()
       .flatMap((entry) => {
@@ -79,9 +87,11 @@ function loadInput(input: string, file: string, named: NamedInputs | undefined, 
       });
   }
   if (named?.names.includes(input)) return parseDocuments(named.synth(input), `app ${input}`);
-  throw new InputError(named
-    ? `"${input}" is neither a file, a directory nor an app (apps: ${named.names.join(', ')})`
-    : `"${input}" is neither a file nor a directory`);
+  throw new InputError(
+    named
+      ? `"${input}" is neither a file, a directory nor an app (apps: ${named.names.join(', ')})`
+      : `"${input}" is neither a file nor a directory`,
+  );
 }
 
 function isDirectory(file: string): boolean {

@@ -52,7 +52,12 @@ export interface SlugifyOptions {
 export function slugify(text: string, options: SlugifyOptions = {}): string {
   const other = options.keepDots ? /[^a-z0-9.]+/g : /[^a-z0-9]+/g;
   const ends = /^[^a-z0-9]+|[^a-z0-9]+$/g;
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(other, '-').replace(ends, '')
-    .slice(0, options.maxLength ?? DNS_LABEL_MAX).replace(ends, '');
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(other, '-')
+    .replace(ends, '')
+    .slice(0, options.maxLength ?? DNS_LABEL_MAX)
+    .replace(ends, '');
 }

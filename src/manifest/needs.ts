@@ -55,7 +55,11 @@ export interface PodsRef {
 export const CLUSTER_DNS_PODS: PodsRef = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 
 /** What every app that dials a Service by name needs: the cluster DNS, on UDP and TCP 53. */
-export const DNS_NEEDS: readonly NeededFlow[] = (['UDP', 'TCP'] as const).map((protocol) => ({ to: { pods: CLUSTER_DNS_PODS }, port: 53, protocol }));
+export const DNS_NEEDS: readonly NeededFlow[] = (['UDP', 'TCP'] as const).map((protocol) => ({
+  to: { pods: CLUSTER_DNS_PODS },
+  port: 53,
+  protocol,
+}));
 
 /** A connection an app needs. */
 export interface NeededFlow {
@@ -82,25 +86,42 @@ export function declareNeeds(workload: ApiObject, needs: readonly NeededFlow[]):
 }
 
 function toSpec(need: NeededFlow): NeededFlowSpec {
-  const ref = (r: string | { name: string; namespace: string }) => (typeof r === 'string' ? r : `${r.namespace}/${r.name}`);
+  const ref = (r: string | { name: string; namespace: string }) =>
+    typeof r === 'string' ? r : `${r.namespace}/${r.name}`;
   const t = need.to;
-  const to = 'service' in t ? { service: ref(t.service) }
-    : 'workload' in t ? { workload: ref(t.workload) }
-      : 'pods' in t ? { pods: formatPodsRef(t.pods) }
-        : 'cidr' in t ? { cidr: t.cidr } : { outside: true as const };
+  const to =
+    'service' in t
+      ? { service: ref(t.service) }
+      : 'workload' in t
+        ? { workload: ref(t.workload) }
+        : 'pods' in t
+          ? { pods: formatPodsRef(t.pods) }
+          : 'cidr' in t
+            ? { cidr: t.cidr }
+            : { outside: true as const };
   return { ...to, port: need.port, ...(need.protocol && need.protocol !== 'TCP' ? { protocol: need.protocol } : {}) };
 }
 
 /** `namespace/key=value,key=value`. */
 export function formatPodsRef(ref: PodsRef): string {
-  return `${ref.namespace}/${Object.entries(ref.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  return `${ref.namespace}/${Object.entries(ref.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}`;
 }
 
 /** The inverse of {@link formatPodsRef}; a clear error for anything else. */
 export function parsePodsRef(text: string): PodsRef {
   const slash = text.indexOf('/');
-  const pairs = slash > 0 ? text.slice(slash + 1).split(',').filter(Boolean).map((p) => p.split('=')) : [];
-  if (slash <= 0 || pairs.length === 0 || pairs.some((p) => p.length !== 2 || !p[0])) throw new Error(`pods must be namespace/key=value[,key=value], got "${text}"`);
+  const pairs =
+    slash > 0
+      ? text
+          .slice(slash + 1)
+          .split(',')
+          .filter(Boolean)
+          .map((p) => p.split('='))
+      : [];
+  if (slash <= 0 || pairs.length === 0 || pairs.some((p) => p.length !== 2 || !p[0]))
+    throw new Error(`pods must be namespace/key=value[,key=value], got "${text}"`);
   return { namespace: text.slice(0, slash), labels: Object.fromEntries(pairs) };
 }
 
@@ -118,14 +139,23 @@ export function parseNeeds(text: string): NeededFlowSpec[] {
   if (!Array.isArray(value)) throw new Error('must be a JSON array of needed connections');
   return value.map((entry, i) => {
     const e = entry as Record<string, unknown>;
-    const fail = (why: string) => { throw new Error(`entry ${i}: ${why}`); };
+    const fail = (why: string) => {
+      throw new Error(`entry ${i}: ${why}`);
+    };
     if (!e || typeof e !== 'object') fail('must be an object');
     const targets = TARGETS.filter((k) => e[k] !== undefined);
     if (targets.length !== 1) fail(`needs exactly one of ${TARGETS.join(', ')}`);
-    if (targets[0] === 'outside' ? e.outside !== true : typeof e[targets[0]] !== 'string') fail(`${targets[0]} must be ${targets[0] === 'outside' ? 'true' : 'a string'}`);
-    if (!(typeof e.port === 'string' && e.port !== '') && !(Number.isInteger(e.port) && (e.port as number) >= 1 && (e.port as number) <= 65535)) fail('port must be 1-65535 or a port name');
-    if (e.protocol !== undefined && !PROTOCOL_NAMES.includes(e.protocol as string)) fail(`protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);
-    if ((targets[0] === 'pods' || targets[0] === 'cidr' || targets[0] === 'outside') && typeof e.port !== 'number') fail(`the port of a ${targets[0]} need must be a number`);
+    if (targets[0] === 'outside' ? e.outside !== true : typeof e[targets[0]] !== 'string')
+      fail(`${targets[0]} must be ${targets[0] === 'outside' ? 'true' : 'a string'}`);
+    if (
+      !(typeof e.port === 'string' && e.port !== '') &&
+      !(Number.isInteger(e.port) && (e.port as number) >= 1 && (e.port as number) <= 65535)
+    )
+      fail('port must be 1-65535 or a port name');
+    if (e.protocol !== undefined && !PROTOCOL_NAMES.includes(e.protocol as string))
+      fail(`protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);
+    if ((targets[0] === 'pods' || targets[0] === 'cidr' || targets[0] === 'outside') && typeof e.port !== 'number')
+      fail(`the port of a ${targets[0]} need must be a number`);
     if (targets[0] === 'pods') {
       try {
         parsePodsRef(e.pods as string);

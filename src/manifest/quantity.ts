@@ -18,8 +18,22 @@ const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M
 
 /** The multiplier of each suffix. */
 const QUANTITY_SUFFIXES: Readonly<Record<string, number>> = {
-  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
-  'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
 };
 
 /** A quantity split into its number and its suffix (`64Mi`: 64 and `Mi`; `1e3`: 1 and `e3`). */
@@ -38,10 +52,13 @@ export class QuantityError extends Error {}
 /** Why `value` is not a Kubernetes quantity, or `undefined` when it is one (a YAML number is one too). */
 export function quantityProblem(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${value} is not a finite number`;
-  if (typeof value !== 'string') return `a quantity is a string or a number, got ${value === null ? 'null' : typeof value}`;
+  if (typeof value !== 'string')
+    return `a quantity is a string or a number, got ${value === null ? 'null' : typeof value}`;
   if (QUANTITY.test(value)) return undefined;
-  return `"${value}" is not a Kubernetes quantity: a number with an optional suffix, `
-    + 'binary (Ki, Mi, Gi, Ti, Pi, Ei), decimal (n, u, m, k, M, G, T, P, E) or an exponent (e3, E-2), e.g. 500m, 64Mi, 1.5, 1e3';
+  return (
+    `"${value}" is not a Kubernetes quantity: a number with an optional suffix, ` +
+    'binary (Ki, Mi, Gi, Ti, Pi, Ei), decimal (n, u, m, k, M, G, T, P, E) or an exponent (e3, E-2), e.g. 500m, 64Mi, 1.5, 1e3'
+  );
 }
 
 /** Splits a quantity into number and suffix; throws a {@link QuantityError} when it is not one. */

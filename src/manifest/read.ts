@@ -5,7 +5,16 @@ import { KubeObject, SourceDocument, splitDocuments } from './kube-object';
  * A real server refuses `managedFields` in an apply body (400) and takes a stale `resourceVersion` as a
  * precondition (409), so none of them may be sent.
  */
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+] as const;
 
 /**
  * Annotations and labels that controllers or other tools write. Applying them would make this field
@@ -79,7 +88,8 @@ function strip(object: KubeObject, removeThem: boolean): string[] {
     for (const key of Object.keys(map)) {
       const engineOwned = key.startsWith(ENGINE_PREFIX);
       const controllers = field === 'annotations' && CONTROLLER_ANNOTATIONS.includes(key);
-      const serverLabel = field === 'labels' && object.kind === 'Namespace' && key === NAMESPACE_NAME_LABEL && map[key] === metadata.name;
+      const serverLabel =
+        field === 'labels' && object.kind === 'Namespace' && key === NAMESPACE_NAME_LABEL && map[key] === metadata.name;
       if (engineOwned || controllers || serverLabel) remove(map, key, `metadata.${field}.${key}`);
     }
     if (removeThem && Object.keys(map).length === 0) delete metadata[field];
@@ -87,7 +97,11 @@ function strip(object: KubeObject, removeThem: boolean): string[] {
   const spec = object.spec as Record<string, any> | undefined;
   // kubectl prints `creationTimestamp: null` in the metadata of pod templates.
   remove(spec?.template?.metadata, 'creationTimestamp', 'spec.template.metadata.creationTimestamp');
-  remove(spec?.jobTemplate?.spec?.template?.metadata, 'creationTimestamp', 'spec.jobTemplate.spec.template.metadata.creationTimestamp');
+  remove(
+    spec?.jobTemplate?.spec?.template?.metadata,
+    'creationTimestamp',
+    'spec.jobTemplate.spec.template.metadata.creationTimestamp',
+  );
   if (liveCopy && object.kind === 'Service' && object.apiVersion === 'v1' && spec?.clusterIP !== 'None') {
     remove(spec, 'clusterIP', 'spec.clusterIP');
     remove(spec, 'clusterIPs', 'spec.clusterIPs');
@@ -122,7 +136,13 @@ function normalizeDocument(doc: SourceDocument): SourceDocument {
  * has `items`; one whose `items` is not a list is left whole, for the checks to report.
  */
 function listItemsOf(value: unknown): unknown[] | undefined {
-  if (!isMapping(value) || typeof value.kind !== 'string' || !value.kind.endsWith('List') || !Array.isArray(value.items)) return undefined;
+  if (
+    !isMapping(value) ||
+    typeof value.kind !== 'string' ||
+    !value.kind.endsWith('List') ||
+    !Array.isArray(value.items)
+  )
+    return undefined;
   if (value.kind === 'List') return value.items;
   const defaults = { apiVersion: value.apiVersion, kind: value.kind.slice(0, -'List'.length) };
   return value.items.map((item) => (isMapping(item) ? { ...defaults, ...item } : item));

@@ -16,7 +16,12 @@ export function groupOf(apiVersion: string): string {
 
 /** The reference of an object. */
 export function refOf(obj: KubeObject): ObjectRef {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '', namespace: obj.metadata.namespace };
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name ?? '',
+    namespace: obj.metadata.namespace,
+  };
 }
 
 /** `Kind.group` as Kubernetes writes a group-kind (`Deployment.apps`, `Secret`). */

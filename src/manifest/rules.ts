@@ -62,19 +62,21 @@ export const RULES: Readonly<Record<string, string>> = {
   'schema/object': 'every document is a Kubernetes object: a mapping with apiVersion, kind and metadata.name',
   'schema/duplicate': 'no object appears twice in the inputs',
   'schema/unknown-kind': 'the kind has a schema (or is declared external)',
-  'schema/invalid': 'the object matches its kind\'s schema',
+  'schema/invalid': "the object matches its kind's schema",
   'schema/unknown-field': 'no field the schema does not know',
   // wiring: objects fit together.
   'wiring/service-selects-pods': 'a Service selects some pod template',
-  'wiring/service-target-port': 'a Service\'s targetPort is a port of the pods it selects',
-  'wiring/service-account-exists': 'a pod\'s ServiceAccount is in the inputs or declared external',
+  'wiring/service-target-port': "a Service's targetPort is a port of the pods it selects",
+  'wiring/service-account-exists': "a pod's ServiceAccount is in the inputs or declared external",
   'wiring/config-map-exists': 'a ConfigMap a pod uses is in the inputs or declared external',
   'wiring/secret-exists': 'a Secret a pod uses is in the inputs or declared external',
-  'wiring/role-binding-role': 'a binding\'s Role or ClusterRole is in the inputs, built in, or declared external',
-  'wiring/role-binding-subject': 'a binding\'s ServiceAccount subjects have a namespace and are in the inputs',
+  'wiring/role-binding-role': "a binding's Role or ClusterRole is in the inputs, built in, or declared external",
+  'wiring/role-binding-subject': "a binding's ServiceAccount subjects have a namespace and are in the inputs",
   'wiring/network-policy-selects-pods': 'a NetworkPolicy with a selector selects some pod template',
-  'wiring/gateway-route-service': 'a gateway route reaches a Service of the inputs on a port it exposes, in its namespace or granted',
-  'wiring/ingress-backend': 'an Ingress backend is a Service of the inputs in the Ingress\'s namespace, or declared external',
+  'wiring/gateway-route-service':
+    'a gateway route reaches a Service of the inputs on a port it exposes, in its namespace or granted',
+  'wiring/ingress-backend':
+    "an Ingress backend is a Service of the inputs in the Ingress's namespace, or declared external",
   // policy: stricter than the server, by design.
   'policy/resources': 'every container sets cpu and memory requests and limits',
   'policy/probes': 'every container has liveness and readiness probes',
@@ -100,8 +102,9 @@ export const RULES: Readonly<Record<string, string>> = {
   // traffic: what the NetworkPolicies allow.
   'traffic/ip-block': 'ipBlock CIDRs are CIDRs',
   'traffic/needed-flow': 'the flows a workload declares it needs are allowed',
-  'traffic/exposure-beyond-needs': 'a workload that declares its needs reaches nothing outside the manifests beyond them',
-  'traffic/attendee-boundary': 'nothing crosses from one attendee\'s namespace to another\'s',
+  'traffic/exposure-beyond-needs':
+    'a workload that declares its needs reaches nothing outside the manifests beyond them',
+  'traffic/attendee-boundary': "nothing crosses from one attendee's namespace to another's",
 };
 
 /** Whether `id` is a rule of {@link RULES} or a family of them (`pss-restricted`, `policy`). */

@@ -2,8 +2,20 @@ import { LabelSelectorSpec, matchesSelector } from '../manifest/selector';
 import { KubeObject } from '../manifest';
 import { IpRange, atomicRanges, formatRange, mergeRanges, parseCidr, within } from './ip';
 import {
-  AdminPeer, AdminPolicy, AdminPort, Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyPort, TrafficWorkload, adminPoliciesOf, namespacesOf, policiesOf,
-  workloadId, workloadsOf,
+  AdminPeer,
+  AdminPolicy,
+  AdminPort,
+  Direction,
+  NAMESPACE_NAME_LABEL,
+  Policy,
+  PolicyPeer,
+  PolicyPort,
+  TrafficWorkload,
+  adminPoliciesOf,
+  namespacesOf,
+  policiesOf,
+  workloadId,
+  workloadsOf,
 } from './model';
 import { Exposure, INGRESS_CONTROLLER, exposuresOf, ingressControllerPod } from './ingress';
 import { ConnectionSet } from './ports';
@@ -79,11 +91,17 @@ export class TrafficModel {
     this.namespaces = namespacesOf(objects, this.workloads);
     for (const p of this.policies) push(this.policiesIn, p.namespace, p);
     for (const w of this.workloads) push(this.workloadsByNamespace, w.namespace, w);
-    for (const o of objects) if (o?.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name) this.services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o);
+    for (const o of objects)
+      if (o?.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name)
+        this.services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o);
     const peers = this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers ?? []));
-    const networks = this.adminPolicies.flatMap((p) => p.rules.Egress.flatMap((r) => r.peers.flatMap((peer) => peer.networks ?? [])));
-    const blocks = [...peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : [])), ...networks]
-      .flatMap((text) => this.cidr(text) ?? []);
+    const networks = this.adminPolicies.flatMap((p) =>
+      p.rules.Egress.flatMap((r) => r.peers.flatMap((peer) => peer.networks ?? [])),
+    );
+    const blocks = [
+      ...peers.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr, ...(p.ipBlock.except ?? [])] : [])),
+      ...networks,
+    ].flatMap((text) => this.cidr(text) ?? []);
     this.ipPieces = atomicRanges(blocks, new Set([4, ...blocks.map((b) => b.family)]));
   }
 
@@ -110,7 +128,8 @@ export class TrafficModel {
       for (const r of [...p.rules.Ingress, ...p.rules.Egress]) for (const peer of r.peers ?? []) add(peer.podSelector);
     }
     for (const p of this.adminPolicies) {
-      for (const peer of [p.subject, ...[...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers)]) add(peer.pods?.podSelector);
+      for (const peer of [p.subject, ...[...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => r.peers)])
+        add(peer.pods?.podSelector);
     }
     return keys;
   }
@@ -118,21 +137,32 @@ export class TrafficModel {
   /** The port names rules name: other container ports cannot change what is allowed. */
   namedPorts(): Set<string> {
     return new Set([
-      ...this.policies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress]
-        .flatMap((r) => (r.ports ?? []).flatMap((port) => (typeof port.port === 'string' ? [port.port] : [])))),
-      ...this.adminPolicies.flatMap((p) => [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => (r.ports ?? []).flatMap((port) => port.namedPort ?? []))),
+      ...this.policies.flatMap((p) =>
+        [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) =>
+          (r.ports ?? []).flatMap((port) => (typeof port.port === 'string' ? [port.port] : [])),
+        ),
+      ),
+      ...this.adminPolicies.flatMap((p) =>
+        [...p.rules.Ingress, ...p.rules.Egress].flatMap((r) => (r.ports ?? []).flatMap((port) => port.namedPort ?? [])),
+      ),
     ]);
   }
 
   /** A workload as a pod. */
   pod(w: TrafficWorkload): PodLike {
-    return { namespace: w.namespace, namespaceLabels: this.namespaces.get(w.namespace) ?? { [NAMESPACE_NAME_LABEL]: w.namespace }, labels: w.labels, ports: w.ports };
+    return {
+      namespace: w.namespace,
+      namespaceLabels: this.namespaces.get(w.namespace) ?? { [NAMESPACE_NAME_LABEL]: w.namespace },
+      labels: w.labels,
+      ports: w.ports,
+    };
   }
 
   /** The policies of `pod`'s namespace that select it for `direction`. */
   selecting(pod: PodLike, direction: Direction): Policy[] {
-    return (this.policiesIn.get(pod.namespace ?? '') ?? []).filter((p) => p.types.has(direction)
-      && (pod.anyLabels || matchesSelector(p.podSelector, pod.labels)));
+    return (this.policiesIn.get(pod.namespace ?? '') ?? []).filter(
+      (p) => p.types.has(direction) && (pod.anyLabels || matchesSelector(p.podSelector, pod.labels)),
+    );
   }
 
   /**
@@ -143,10 +173,27 @@ export class TrafficModel {
   crossesNamespaces(pod: PodLike, direction: Direction): boolean {
     // Only an admin policy's Allow rule can let through what the NetworkPolicies keep in (its Deny and
     // Pass rules, and the baseline, only take away).
-    if (this.adminPolicies.some((p) => !p.baseline && p.rules[direction].some((r) => r.action === 'Allow') && this.adminPeerMatches(p.subject, { pod }))) return true;
+    if (
+      this.adminPolicies.some(
+        (p) =>
+          !p.baseline &&
+          p.rules[direction].some((r) => r.action === 'Allow') &&
+          this.adminPeerMatches(p.subject, { pod }),
+      )
+    )
+      return true;
     const policies = this.selecting(pod, direction);
-    return policies.length === 0 || policies.some((p) => p.rules[direction].some((r) =>
-      !r.peers || r.peers.length === 0 || r.peers.some((peer) => !peer.ipBlock && peer.namespaceSelector !== undefined)));
+    return (
+      policies.length === 0 ||
+      policies.some((p) =>
+        p.rules[direction].some(
+          (r) =>
+            !r.peers ||
+            r.peers.length === 0 ||
+            r.peers.some((peer) => !peer.ipBlock && peer.namespaceSelector !== undefined),
+        ),
+      )
+    );
   }
 
   /** A pod with what {@link candidatePairs} needs to know about it. */
@@ -182,12 +229,27 @@ export class TrafficModel {
     if (this.adminPolicies.length === 0) return this.allowedByNetworkPolicies(subject, direction, other);
     const destination = direction === 'Ingress' ? subject : 'pod' in other ? other.pod : undefined;
     // The AdminNetworkPolicies first: the first rule to match a connection decides it.
-    const anp = this.adminVerdict(this.adminPolicies.filter((p) => !p.baseline), subject, direction, other, destination);
+    const anp = this.adminVerdict(
+      this.adminPolicies.filter((p) => !p.baseline),
+      subject,
+      direction,
+      other,
+      destination,
+    );
     const rest = ConnectionSet.ALL.minus(anp.Allow).minus(anp.Deny);
     // What they pass or leave: the NetworkPolicies if any selects the pod, else the baseline, else open.
-    const below = this.selecting(subject, direction).length > 0
-      ? this.allowedByNetworkPolicies(subject, direction, other)
-      : ConnectionSet.ALL.minus(this.adminVerdict(this.adminPolicies.filter((p) => p.baseline), subject, direction, other, destination).Deny);
+    const below =
+      this.selecting(subject, direction).length > 0
+        ? this.allowedByNetworkPolicies(subject, direction, other)
+        : ConnectionSet.ALL.minus(
+            this.adminVerdict(
+              this.adminPolicies.filter((p) => p.baseline),
+              subject,
+              direction,
+              other,
+              destination,
+            ).Deny,
+          );
     return anp.Allow.union(below.intersect(rest));
   }
 
@@ -195,7 +257,13 @@ export class TrafficModel {
    * What the rules of admin policies (in precedence order) that apply to `subject` do with the traffic
    * with `other`: each rule decides the connections it matches that no rule before it decided.
    */
-  private adminVerdict(policies: readonly AdminPolicy[], subject: PodLike, direction: Direction, other: PeerRef, destination: PodLike | undefined): Record<'Allow' | 'Deny' | 'Pass', ConnectionSet> {
+  private adminVerdict(
+    policies: readonly AdminPolicy[],
+    subject: PodLike,
+    direction: Direction,
+    other: PeerRef,
+    destination: PodLike | undefined,
+  ): Record<'Allow' | 'Deny' | 'Pass', ConnectionSet> {
     const out = { Allow: ConnectionSet.NONE, Deny: ConnectionSet.NONE, Pass: ConnectionSet.NONE };
     let decided = ConnectionSet.NONE;
     for (const policy of policies) {
@@ -213,12 +281,18 @@ export class TrafficModel {
   /** Whether an admin policy's subject or rule peer (exactly one of namespaces, pods, networks) matches `other`. */
   private adminPeerMatches(peer: AdminPeer, other: PeerRef): boolean {
     if ('ip' in other) {
-      return (peer.networks ?? []).some((text) => { const block = this.cidr(text); return block !== undefined && within(other.ip, block); });
+      return (peer.networks ?? []).some((text) => {
+        const block = this.cidr(text);
+        return block !== undefined && within(other.ip, block);
+      });
     }
     const pod = other.pod;
     if (peer.namespaces) return matchesSelector(peer.namespaces, pod.namespaceLabels);
     if (peer.pods) {
-      return matchesSelector(peer.pods.namespaceSelector ?? {}, pod.namespaceLabels) && (pod.anyLabels === true || matchesSelector(peer.pods.podSelector ?? {}, pod.labels));
+      return (
+        matchesSelector(peer.pods.namespaceSelector ?? {}, pod.namespaceLabels) &&
+        (pod.anyLabels === true || matchesSelector(peer.pods.podSelector ?? {}, pod.labels))
+      );
     }
     return false;
   }
@@ -231,7 +305,11 @@ export class TrafficModel {
     let out = ConnectionSet.NONE;
     for (const policy of policies) {
       for (const rule of policy.rules[direction]) {
-        if (!rule.peers || rule.peers.length === 0 || rule.peers.some((peer) => this.peerMatches(peer, policy.namespace, other))) {
+        if (
+          !rule.peers ||
+          rule.peers.length === 0 ||
+          rule.peers.some((peer) => this.peerMatches(peer, policy.namespace, other))
+        ) {
           out = out.union(rulePorts(rule.ports, destination));
         }
       }
@@ -250,7 +328,13 @@ export class TrafficModel {
       // Pod addresses are not known from manifests: ipBlocks match only addresses outside the inputs.
       const block = peer.ipBlock && this.cidr(peer.ipBlock.cidr);
       if (!block) return false;
-      return within(other.ip, block) && !(peer.ipBlock.except ?? []).some((e) => { const x = this.cidr(e); return x !== undefined && within(other.ip, x); });
+      return (
+        within(other.ip, block) &&
+        !(peer.ipBlock.except ?? []).some((e) => {
+          const x = this.cidr(e);
+          return x !== undefined && within(other.ip, x);
+        })
+      );
     }
     if (peer.ipBlock) return false;
     const pod = other.pod;
@@ -332,8 +416,14 @@ export function groupWorkloads(model: TrafficModel): WorkloadGrouping {
   const groups: Array<{ pod: PodLike; members: number[] }> = [];
   const groupOf = ends.map((end, i) => {
     const w = end.workload;
-    const labels = Object.keys(w.labels).filter((k) => keys.has(k)).sort().map((k) => [k, w.labels[k]]);
-    const ports = w.ports.filter((p) => p.name !== undefined && portNames.has(p.name)).map((p) => `${p.name}/${p.protocol}/${p.port}`).sort();
+    const labels = Object.keys(w.labels)
+      .filter((k) => keys.has(k))
+      .sort()
+      .map((k) => [k, w.labels[k]]);
+    const ports = w.ports
+      .filter((p) => p.name !== undefined && portNames.has(p.name))
+      .map((p) => `${p.name}/${p.protocol}/${p.port}`)
+      .sort();
     const signature = JSON.stringify([w.namespace, labels, ports]);
     let g = bySignature.get(signature);
     if (g === undefined) {
@@ -351,8 +441,15 @@ export function groupWorkloads(model: TrafficModel): WorkloadGrouping {
  * What the policies of `pod` allow with addresses outside the inputs in `direction`: to them (egress)
  * or from them (ingress), one end per distinct connection set.
  */
-export function ipConnections(model: TrafficModel, pod: PodLike, direction: Direction): Array<[Endpoint, ConnectionSet]> {
-  return byConnection(model.ipPieces, (ip) => model.allowed(pod, direction, { ip })).map(([conn, ranges]) => [ipEnd(ranges), conn]);
+export function ipConnections(
+  model: TrafficModel,
+  pod: PodLike,
+  direction: Direction,
+): Array<[Endpoint, ConnectionSet]> {
+  return byConnection(model.ipPieces, (ip) => model.allowed(pod, direction, { ip })).map(([conn, ranges]) => [
+    ipEnd(ranges),
+    conn,
+  ]);
 }
 
 /** Lists connections from the model's workloads grouped as {@link WorkloadGroup}. */
@@ -367,7 +464,14 @@ class ConnectionLister {
     const grouping = groupWorkloads(model);
     this.ends = grouping.ends;
     this.groupOf = grouping.groupOf;
-    this.groups = grouping.groups.map((g, index) => ({ index, ...model.withReach(g.pod), members: g.members, outgoing: ipConnections(model, g.pod, 'Egress'), incoming: ipConnections(model, g.pod, 'Ingress'), reaches: [] }));
+    this.groups = grouping.groups.map((g, index) => ({
+      index,
+      ...model.withReach(g.pod),
+      members: g.members,
+      outgoing: ipConnections(model, g.pod, 'Egress'),
+      incoming: ipConnections(model, g.pod, 'Ingress'),
+      reaches: [],
+    }));
     for (const [src, dst] of model.candidatePairs(this.groups)) this.reach(src, dst);
     for (const g of this.groups) if (g.members.length > 1) this.reach(g, g);
     this.ingress();
@@ -431,7 +535,11 @@ class ConnectionLister {
     const externalSources = [...external.values()].sort((a, b) => byName(a.end.name, b.end.name));
     let next = 0;
     const flushExternalBefore = function* (name: string | undefined): Generator<Connection> {
-      for (; next < externalSources.length && (name === undefined || byName(externalSources[next].end.name, name) < 0); next++) {
+      for (
+        ;
+        next < externalSources.length && (name === undefined || byName(externalSources[next].end.name, name) < 0);
+        next++
+      ) {
         const { end, to } = externalSources[next];
         for (const [i, conn] of to.sort(([a], [b]) => a - b)) yield { src: end, dst: ends[i], conn };
       }
@@ -445,7 +553,8 @@ class ConnectionLister {
       // Merge the two sorted lists by destination name.
       let k = 0;
       for (const [j, conn] of toWorkloads) {
-        for (; k < toOutside.length && byName(toOutside[k][0].name, ends[j].name) < 0; k++) yield { src, dst: toOutside[k][0], conn: toOutside[k][1] };
+        for (; k < toOutside.length && byName(toOutside[k][0].name, ends[j].name) < 0; k++)
+          yield { src, dst: toOutside[k][0], conn: toOutside[k][1] };
         yield { src, dst: ends[j], conn };
       }
       for (; k < toOutside.length; k++) yield { src, dst: toOutside[k][0], conn: toOutside[k][1] };
@@ -453,7 +562,8 @@ class ConnectionLister {
     yield* flushExternalBefore(undefined);
     // Last, where netpol-analyzer's byte order puts `{`.
     const controller: Endpoint = { type: 'ingress-controller', name: INGRESS_CONTROLLER.name };
-    for (const [i, conn] of [...this.fromIngressController].sort(([a], [b]) => a - b)) yield { src: controller, dst: ends[i], conn };
+    for (const [i, conn] of [...this.fromIngressController].sort(([a], [b]) => a - b))
+      yield { src: controller, dst: ends[i], conn };
   }
 }
 
@@ -471,7 +581,10 @@ function ipEnd(ranges: readonly IpRange[]): Endpoint {
 }
 
 /** Groups address pieces by what is allowed with them, leaving out those with nothing allowed. */
-function byConnection(pieces: readonly IpRange[], allowed: (ip: IpRange) => ConnectionSet): Array<[ConnectionSet, IpRange[]]> {
+function byConnection(
+  pieces: readonly IpRange[],
+  allowed: (ip: IpRange) => ConnectionSet,
+): Array<[ConnectionSet, IpRange[]]> {
   const groups = new Map<string, [ConnectionSet, IpRange[]]>();
   for (const ip of pieces) {
     const conn = allowed(ip);
@@ -512,10 +625,12 @@ function adminPorts(ports: readonly AdminPort[] | undefined, destination: PodLik
   let out = ConnectionSet.NONE;
   for (const p of ports) {
     if (p.portNumber) out = out.union(ConnectionSet.ports(p.portNumber.protocol ?? 'TCP', p.portNumber.port));
-    else if (p.portRange) out = out.union(ConnectionSet.ports(p.portRange.protocol ?? 'TCP', p.portRange.start, p.portRange.end));
+    else if (p.portRange)
+      out = out.union(ConnectionSet.ports(p.portRange.protocol ?? 'TCP', p.portRange.start, p.portRange.end));
     else if (p.namedPort !== undefined) {
       if (destination?.anyLabels) out = ConnectionSet.ALL;
-      for (const cp of destination?.ports ?? []) if (cp.name === p.namedPort) out = out.union(ConnectionSet.ports(cp.protocol, cp.port));
+      for (const cp of destination?.ports ?? [])
+        if (cp.name === p.namedPort) out = out.union(ConnectionSet.ports(cp.protocol, cp.port));
     }
   }
   return out;
@@ -525,7 +640,9 @@ function adminPorts(ports: readonly AdminPort[] | undefined, destination: PodLik
 export function formatSelector(selector: LabelSelectorSpec): string {
   const terms = [
     ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
-    ...(selector.matchExpressions ?? []).map((e) => (e.values?.length ? `${e.key} ${e.operator} (${[...e.values].sort().join(',')})` : `${e.key} ${e.operator}`)),
+    ...(selector.matchExpressions ?? []).map((e) =>
+      e.values?.length ? `${e.key} ${e.operator} (${[...e.values].sort().join(',')})` : `${e.key} ${e.operator}`,
+    ),
   ];
   return `{${terms.sort().join(',')}}`;
 }
@@ -535,7 +652,11 @@ export function formatSelector(selector: LabelSelectorSpec): string {
  * name matches that workload in every namespace), or of `ingress-controller`; a clear error when none
  * has that name.
  */
-export function focusOn(connections: readonly Connection[], workloads: readonly TrafficWorkload[], focus: string): Connection[] {
+export function focusOn(
+  connections: readonly Connection[],
+  workloads: readonly TrafficWorkload[],
+  focus: string,
+): Connection[] {
   return connections.filter(focusFilter(workloads, focus));
 }
 
@@ -550,7 +671,10 @@ export function focusFilter(workloads: readonly TrafficWorkload[], focus: string
  * The names (`ns/name[Kind]`) of the workloads a focus name means (see {@link focusOn}), none for the
  * ingress controller; throws when no workload has that name.
  */
-export function focusedWorkloads(workloads: readonly TrafficWorkload[], focus: string): ReadonlySet<string> | undefined {
+export function focusedWorkloads(
+  workloads: readonly TrafficWorkload[],
+  focus: string,
+): ReadonlySet<string> | undefined {
   // netpol-analyzer's focus name for the ingress controller, with or without its braces.
   if (focus === INGRESS_CONTROLLER.name || `{${focus}}` === INGRESS_CONTROLLER.name) return undefined;
   const matches = workloads.filter((w) => [w.name, `${w.namespace}/${w.name}`, workloadId(w)].includes(focus));

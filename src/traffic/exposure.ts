@@ -77,23 +77,27 @@ export function exposureOf(objects: readonly KubeObject[] | TrafficModel): Expos
       if (!entire.isEmpty) lines[direction].push([ENTIRE_CLUSTER, entire, false]);
       for (const rep of reps) {
         const conn = allowedTo(policies, direction, group.pod, rep);
-        if (!conn.isEmpty && !(!entire.isEmpty && entire.contains(conn))) lines[direction].push([rep.name, conn, false]);
+        if (!conn.isEmpty && !(!entire.isEmpty && entire.contains(conn)))
+          lines[direction].push([rep.name, conn, false]);
       }
     }
     // A workload with no exposure is left out, its address lines too (as netpol-analyzer does).
     if (lines.Egress.length + lines.Ingress.length === 0) continue;
     for (const direction of ['Egress', 'Ingress'] as const) {
-      for (const [end, conn] of ipConnections(model, group.pod, direction)) lines[direction].push([end.name, conn, true]);
+      for (const [end, conn] of ipConnections(model, group.pod, direction))
+        lines[direction].push([end.name, conn, true]);
     }
     for (const i of group.members) {
       const end = ends[i];
       for (const direction of ['Egress', 'Ingress'] as const) {
-        for (const [peer, conn, isAddress] of lines[direction]) out[direction].push({ workload: end.name, end, peer, isAddress, conn });
+        for (const [peer, conn, isAddress] of lines[direction])
+          out[direction].push({ workload: end.name, end, peer, isAddress, conn });
       }
       for (const direction of open) unprotected.push({ workload: end.name, direction });
     }
   }
-  const byWorkloadThenPeer = (a: ExposureLine, b: ExposureLine) => byBytes(a.workload, b.workload) || byBytes(a.peer, b.peer);
+  const byWorkloadThenPeer = (a: ExposureLine, b: ExposureLine) =>
+    byBytes(a.workload, b.workload) || byBytes(a.peer, b.peer);
   return {
     egress: out.Egress.sort(byWorkloadThenPeer),
     ingress: out.Ingress.sort(byWorkloadThenPeer),
@@ -112,13 +116,26 @@ function byBytes(a: string, b: string): number {
  * those with a peer that takes in all its requirements; for the entire cluster, those with a peer of
  * empty namespace and pod selectors.
  */
-function allowedTo(policies: readonly Policy[], direction: Direction, pod: PodLike, rep: Representative | undefined): ConnectionSet {
+function allowedTo(
+  policies: readonly Policy[],
+  direction: Direction,
+  pod: PodLike,
+  rep: Representative | undefined,
+): ConnectionSet {
   let out = ConnectionSet.NONE;
   for (const policy of policies) {
     for (const rule of policy.rules[direction]) {
-      const matches = !rule.peers || rule.peers.length === 0 || rule.peers.some((peer) => !peer.ipBlock && (rep
-        ? subset(requirements(namespaceSelectorOf(peer, policy.namespace)), rep.namespaces) && subset(requirements(peer.podSelector ?? {}), rep.pods)
-        : isEntireCluster(peer)));
+      const matches =
+        !rule.peers ||
+        rule.peers.length === 0 ||
+        rule.peers.some(
+          (peer) =>
+            !peer.ipBlock &&
+            (rep
+              ? subset(requirements(namespaceSelectorOf(peer, policy.namespace)), rep.namespaces) &&
+                subset(requirements(peer.podSelector ?? {}), rep.pods)
+              : isEntireCluster(peer)),
+        );
       if (matches) out = out.union(rulePorts(rule.ports, direction === 'Ingress' ? pod : undefined));
     }
   }
@@ -134,7 +151,12 @@ function isEmpty(selector: LabelSelectorSpec): boolean {
 }
 
 function isEntireCluster(peer: PolicyPeer): boolean {
-  return !peer.ipBlock && peer.namespaceSelector !== undefined && isEmpty(peer.namespaceSelector) && isEmpty(peer.podSelector ?? {});
+  return (
+    !peer.ipBlock &&
+    peer.namespaceSelector !== undefined &&
+    isEmpty(peer.namespaceSelector) &&
+    isEmpty(peer.podSelector ?? {})
+  );
 }
 
 /** A peer's namespaces as a selector: without a namespaceSelector, the policy's own namespace. */
@@ -146,7 +168,9 @@ function namespaceSelectorOf(peer: PolicyPeer, policyNamespace: string): LabelSe
 function requirements(selector: LabelSelectorSpec): Set<string> {
   return new Set([
     ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => JSON.stringify([k, 'In', [v]])),
-    ...(selector.matchExpressions ?? []).map((e) => JSON.stringify([e.key, e.operator, [...new Set(e.values ?? [])].sort()])),
+    ...(selector.matchExpressions ?? []).map((e) =>
+      JSON.stringify([e.key, e.operator, [...new Set(e.values ?? [])].sort()]),
+    ),
   ]);
 }
 
@@ -162,7 +186,11 @@ function representatives(model: TrafficModel): Representative[] {
         if (peer.ipBlock || isEntireCluster(peer)) continue;
         const namespaces = namespaceSelectorOf(peer, policy.namespace);
         const pods = peer.podSelector ?? {};
-        const rep = { name: selectorPeerName(namespaces, pods), namespaces: requirements(namespaces), pods: requirements(pods) };
+        const rep = {
+          name: selectorPeerName(namespaces, pods),
+          namespaces: requirements(namespaces),
+          pods: requirements(pods),
+        };
         const key = JSON.stringify([[...rep.namespaces].sort(), [...rep.pods].sort()]);
         if (!out.has(key) && !matchedByWorkload(model, namespaces, pods)) out.set(key, rep);
       }
@@ -176,8 +204,18 @@ function representatives(model: TrafficModel): Representative[] {
  * only for selectors of labels alone, neither empty (an empty one names more than any workload).
  */
 function matchedByWorkload(model: TrafficModel, namespaces: LabelSelectorSpec, pods: LabelSelectorSpec): boolean {
-  if ((namespaces.matchExpressions ?? []).length > 0 || (pods.matchExpressions ?? []).length > 0 || isEmpty(namespaces) || isEmpty(pods)) return false;
-  return model.workloads.some((w) => matchesSelector(pods, w.labels) && matchesSelector(namespaces, model.namespaces.get(w.namespace) ?? { [NAMESPACE_NAME_LABEL]: w.namespace }));
+  if (
+    (namespaces.matchExpressions ?? []).length > 0 ||
+    (pods.matchExpressions ?? []).length > 0 ||
+    isEmpty(namespaces) ||
+    isEmpty(pods)
+  )
+    return false;
+  return model.workloads.some(
+    (w) =>
+      matchesSelector(pods, w.labels) &&
+      matchesSelector(namespaces, model.namespaces.get(w.namespace) ?? { [NAMESPACE_NAME_LABEL]: w.namespace }),
+  );
 }
 
 /** netpol-analyzer's name of the pods two selectors allow: `ns/[all pods]`, `[all namespaces]/[pod with {app=x}]`, ... */
@@ -188,7 +226,8 @@ export function selectorPeerName(namespaces: LabelSelectorSpec, pods: LabelSelec
 /** `ns` when the selector names one namespace only, `[all namespaces]`, or `[namespace with {...}]`. */
 function namespacePart(selector: LabelSelectorSpec): string {
   const labels = Object.keys(selector.matchLabels ?? {});
-  if (labels.length === 1 && labels[0] === NAMESPACE_NAME_LABEL && (selector.matchExpressions ?? []).length === 0) return selector.matchLabels![NAMESPACE_NAME_LABEL];
+  if (labels.length === 1 && labels[0] === NAMESPACE_NAME_LABEL && (selector.matchExpressions ?? []).length === 0)
+    return selector.matchLabels![NAMESPACE_NAME_LABEL];
   return isEmpty(selector) ? '[all namespaces]' : `[namespace with {${selectorText(selector)}}]`;
 }
 
@@ -201,7 +240,13 @@ function podPart(selector: LabelSelectorSpec): string {
  * expression in Go's struct notation (`{Key:k,Operator:In,Values:[a b],}`), sorted as text.
  */
 function selectorText(selector: LabelSelectorSpec): string {
-  const labels = Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => byBytes(a, b)).map(([k, v]) => `${k}=${v}`).join(',');
-  const expressions = (selector.matchExpressions ?? []).map((e) => `{Key:${e.key},Operator:${e.operator},Values:[${(e.values ?? []).join(' ')}],}`).sort(byBytes).join(',');
+  const labels = Object.entries(selector.matchLabels ?? {})
+    .sort(([a], [b]) => byBytes(a, b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const expressions = (selector.matchExpressions ?? [])
+    .map((e) => `{Key:${e.key},Operator:${e.operator},Values:[${(e.values ?? []).join(' ')}],}`)
+    .sort(byBytes)
+    .join(',');
   return [labels, expressions].filter((s) => s !== '').join(',');
 }

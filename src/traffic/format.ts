@@ -27,9 +27,13 @@ export function formatConnections(connections: readonly Connection[], format: Tr
  * The graphs need every node first.
  */
 export function* formatConnectionParts(connections: Iterable<Connection>, format: TrafficFormat): Generator<string> {
-  const rows = (function* () { for (const c of connections) yield rowOf(c); })();
+  const rows = (function* () {
+    for (const c of connections) yield rowOf(c);
+  })();
   switch (format) {
-    case 'txt': for (const c of connections) yield `${formatConnection(c)}\n`; return;
+    case 'txt':
+      for (const c of connections) yield `${formatConnection(c)}\n`;
+      return;
     case 'json': {
       // JSON.stringify(rows, null, 2), one row at a time.
       let first = true;
@@ -40,10 +44,18 @@ export function* formatConnectionParts(connections: Iterable<Connection>, format
       yield first ? '[]\n' : '\n]\n';
       return;
     }
-    case 'md': yield* markdownTable(['src', 'dst', 'conn'], mapRows(rows)); return;
-    case 'csv': yield* csv(['src', 'dst', 'conn'], mapRows(rows)); return;
-    case 'dot': yield dot([...connections]); return;
-    case 'mermaid': yield mermaid([...connections]); return;
+    case 'md':
+      yield* markdownTable(['src', 'dst', 'conn'], mapRows(rows));
+      return;
+    case 'csv':
+      yield* csv(['src', 'dst', 'conn'], mapRows(rows));
+      return;
+    case 'dot':
+      yield dot([...connections]);
+      return;
+    case 'mermaid':
+      yield mermaid([...connections]);
+      return;
   }
 }
 
@@ -54,13 +66,20 @@ export function* formatConnectionParts(connections: Iterable<Connection>, format
  * `connlist_results` and `exposure_results`; in md and csv a section after the table; in the graphs,
  * edges with the exposure peers that are not addresses (those are in the list already).
  */
-export function* formatExposureParts(connections: Iterable<Connection>, report: ExposureReport, format: TrafficFormat): Generator<string> {
+export function* formatExposureParts(
+  connections: Iterable<Connection>,
+  report: ExposureReport,
+  format: TrafficFormat,
+): Generator<string> {
   const egressRow = (l: ExposureLine) => [l.workload, l.peer, l.conn.toString()];
   const ingressRow = (l: ExposureLine) => [l.peer, l.workload, l.conn.toString()];
   switch (format) {
     case 'txt': {
       let any = false;
-      for (const part of formatConnectionParts(connections, format)) { any = true; yield part; }
+      for (const part of formatConnectionParts(connections, format)) {
+        any = true;
+        yield part;
+      }
       yield `${any ? '\n' : ''}${exposureText(report)}`;
       return;
     }
@@ -68,24 +87,45 @@ export function* formatExposureParts(connections: Iterable<Connection>, report: 
       // netpol-analyzer writes an empty exposure list as null (a nil Go slice), an empty connection list as [].
       const json = (rows: string[][]) => rows.map(([src, dst, conn]) => ({ src, dst, conn }));
       const orNull = <T>(list: T[]) => (list.length > 0 ? list : null);
-      yield `${JSON.stringify({
-        connlist_results: json([...connections].map((c) => [c.src.name, c.dst.name, c.conn.toString()])),
-        exposure_results: { egress_exposure: orNull(json(report.egress.map(egressRow))), ingress_exposure: orNull(json(report.ingress.map(ingressRow))) },
-      }, null, 2)}\n`;
+      yield `${JSON.stringify(
+        {
+          connlist_results: json([...connections].map((c) => [c.src.name, c.dst.name, c.conn.toString()])),
+          exposure_results: {
+            egress_exposure: orNull(json(report.egress.map(egressRow))),
+            ingress_exposure: orNull(json(report.ingress.map(ingressRow))),
+          },
+        },
+        null,
+        2,
+      )}\n`;
       return;
     }
     case 'md': {
       yield* formatConnectionParts(connections, format);
       yield '\n## Exposure Analysis Result:\n';
-      if (report.egress.length > 0) yield* ['### Egress Exposure:\n', ...markdownTable(['src', 'dst', 'conn'], report.egress.map(egressRow))];
-      if (report.ingress.length > 0) yield* ['### Ingress Exposure:\n', ...markdownTable(['dst', 'src', 'conn'], report.ingress.map((l) => [l.workload, l.peer, l.conn.toString()]))];
+      if (report.egress.length > 0)
+        yield* ['### Egress Exposure:\n', ...markdownTable(['src', 'dst', 'conn'], report.egress.map(egressRow))];
+      if (report.ingress.length > 0)
+        yield* [
+          '### Ingress Exposure:\n',
+          ...markdownTable(
+            ['dst', 'src', 'conn'],
+            report.ingress.map((l) => [l.workload, l.peer, l.conn.toString()]),
+          ),
+        ];
       return;
     }
     case 'csv': {
       yield* formatConnectionParts(connections, format);
       const rows: string[][] = [['Exposure Analysis Result:', '', '']];
-      if (report.egress.length > 0) rows.push(['Egress Exposure:', '', ''], ['src', 'dst', 'conn'], ...report.egress.map(egressRow));
-      if (report.ingress.length > 0) rows.push(['Ingress Exposure:', '', ''], ['dst', 'src', 'conn'], ...report.ingress.map((l) => [l.workload, l.peer, l.conn.toString()]));
+      if (report.egress.length > 0)
+        rows.push(['Egress Exposure:', '', ''], ['src', 'dst', 'conn'], ...report.egress.map(egressRow));
+      if (report.ingress.length > 0)
+        rows.push(
+          ['Ingress Exposure:', '', ''],
+          ['dst', 'src', 'conn'],
+          ...report.ingress.map((l) => [l.workload, l.peer, l.conn.toString()]),
+        );
       // The rows after the first line of csv() (its header).
       yield* [...csv(rows[0], rows.slice(1))];
       return;
@@ -113,10 +153,12 @@ export function* formatExposureParts(connections: Iterable<Connection>, report: 
 /** netpol-analyzer's txt exposure section; the workloads padded to one width, then a space and a tab. */
 export function exposureText(report: ExposureReport): string {
   const width = Math.max(0, ...[...report.egress, ...report.ingress].map((l) => l.workload.length));
-  const lines = (list: readonly ExposureLine[], arrow: string) => list.map((l) => `${l.workload.padEnd(width)} \t${arrow} \t${l.peer} : ${l.conn}\n`).join('');
+  const lines = (list: readonly ExposureLine[], arrow: string) =>
+    list.map((l) => `${l.workload.padEnd(width)} \t${arrow} \t${l.peer} : ${l.conn}\n`).join('');
   let out = 'Exposure Analysis Result:\n';
   if (report.egress.length > 0) out += `Egress Exposure:\n${lines(report.egress, '=>')}`;
-  if (report.ingress.length > 0) out += `${report.egress.length > 0 ? '\n' : ''}Ingress Exposure:\n${lines(report.ingress, '<=')}`;
+  if (report.ingress.length > 0)
+    out += `${report.egress.length > 0 ? '\n' : ''}Ingress Exposure:\n${lines(report.ingress, '<=')}`;
   if (report.unprotected.length > 0) {
     out += `\nWorkloads not protected by network policies:\n${report.unprotected.map((u) => `${u.workload} is not protected on ${u.direction}\n`).join('')}`;
   }
@@ -170,8 +212,12 @@ function dot(connections: readonly Connection[]): string {
     lines.push(`\t\tlabel=${q(ns)}`, '\t}');
   });
   const shape = (e: Endpoint) => (e.type === 'ip' ? 'box' : e.type === 'exposure' ? 'diamond' : 'ellipse');
-  for (const e of outside) lines.push(`\t${ids.get(e.name)} [label=${q(e.name)} shape=${shape(e)} color="red2" fontcolor="red2"]`);
-  for (const c of connections) lines.push(`\t${ids.get(c.src.name)} -> ${ids.get(c.dst.name)} [label=${q(c.conn.toString())} color="gold2" fontcolor="darkgreen"]`);
+  for (const e of outside)
+    lines.push(`\t${ids.get(e.name)} [label=${q(e.name)} shape=${shape(e)} color="red2" fontcolor="red2"]`);
+  for (const c of connections)
+    lines.push(
+      `\t${ids.get(c.src.name)} -> ${ids.get(c.dst.name)} [label=${q(c.conn.toString())} color="gold2" fontcolor="darkgreen"]`,
+    );
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }
@@ -190,9 +236,12 @@ function mermaid(connections: readonly Connection[]): string {
   });
   for (const e of outside) {
     const label = `"${mermaidText(e.name)}"`;
-    lines.push(`  ${ids.get(e.name)}${e.type === 'ip' ? `[(${label})]` : e.type === 'exposure' ? `{${label}}` : `([${label}])`}`);
+    lines.push(
+      `  ${ids.get(e.name)}${e.type === 'ip' ? `[(${label})]` : e.type === 'exposure' ? `{${label}}` : `([${label}])`}`,
+    );
   }
-  for (const c of connections) lines.push(`  ${ids.get(c.src.name)} -->|"${mermaidText(c.conn.toString())}"| ${ids.get(c.dst.name)}`);
+  for (const c of connections)
+    lines.push(`  ${ids.get(c.src.name)} -->|"${mermaidText(c.conn.toString())}"| ${ids.get(c.dst.name)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -220,7 +269,8 @@ export function diffConnections(before: readonly Connection[], after: readonly C
   for (const [k, r] of now) {
     const was = old.get(k);
     if (!was) out.push({ change: 'added', src: r.src, dst: r.dst, after: r.conn });
-    else if (was.conn !== r.conn) out.push({ change: 'changed', src: r.src, dst: r.dst, before: was.conn, after: r.conn });
+    else if (was.conn !== r.conn)
+      out.push({ change: 'changed', src: r.src, dst: r.dst, before: was.conn, after: r.conn });
   }
   for (const [k, r] of old) if (!now.has(k)) out.push({ change: 'removed', src: r.src, dst: r.dst, before: r.conn });
   return out.sort((a, b) => a.src.localeCompare(b.src) || a.dst.localeCompare(b.dst));
@@ -234,14 +284,22 @@ export function formatDiff(changes: readonly ConnectionChange[], format: Traffic
   const rows = changes.map((c) => [c.change, c.src, c.dst, c.before ?? '', c.after ?? '']);
   const header = ['diff-type', 'src', 'dst', 'before', 'after'];
   switch (format) {
-    case 'txt': return changes.map((c) => [
-      ...(c.before !== undefined ? [`- ${c.src} => ${c.dst} : ${c.before}\n`] : []),
-      ...(c.after !== undefined ? [`+ ${c.src} => ${c.dst} : ${c.after}\n`] : []),
-    ].join('')).join('');
-    case 'json': return `${JSON.stringify(changes, null, 2)}\n`;
-    case 'md': return [...markdownTable(header, rows)].join('');
-    case 'csv': return [...csv(header, rows)].join('');
-    default: throw new Error(`a diff is printed as ${DIFF_FORMATS.join(', ')}, not ${format}`);
+    case 'txt':
+      return changes
+        .map((c) =>
+          [
+            ...(c.before !== undefined ? [`- ${c.src} => ${c.dst} : ${c.before}\n`] : []),
+            ...(c.after !== undefined ? [`+ ${c.src} => ${c.dst} : ${c.after}\n`] : []),
+          ].join(''),
+        )
+        .join('');
+    case 'json':
+      return `${JSON.stringify(changes, null, 2)}\n`;
+    case 'md':
+      return [...markdownTable(header, rows)].join('');
+    case 'csv':
+      return [...csv(header, rows)].join('');
+    default:
+      throw new Error(`a diff is printed as ${DIFF_FORMATS.join(', ')}, not ${format}`);
   }
 }
-

@@ -30,7 +30,11 @@ export interface Exposure {
  */
 type RequiredPort = { readonly number: number } | { readonly name: string; readonly orTarget: boolean } | undefined;
 
-interface ServicePort { readonly name?: string; readonly port: number; readonly targetPort?: number | string }
+interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort?: number | string;
+}
 
 /**
  * What the Ingresses (networking.k8s.io/v1), OpenShift Routes (route.openshift.io/v1) and Gateway API
@@ -40,7 +44,11 @@ interface ServicePort { readonly name?: string; readonly port: number; readonly 
  * port must name a TCP container port). A Service without a selector exposes nothing. `services`:
  * the Services of the inputs by `namespace/name`.
  */
-export function exposuresOf(objects: readonly KubeObject[], workloads: readonly TrafficWorkload[], services: ReadonlyMap<string, KubeObject>): Exposure[] {
+export function exposuresOf(
+  objects: readonly KubeObject[],
+  workloads: readonly TrafficWorkload[],
+  services: ReadonlyMap<string, KubeObject>,
+): Exposure[] {
   const out = new Map<string, { workload: TrafficWorkload; gateways: TrafficWorkload[]; ports: ConnectionSet }>();
   const expose = (namespace: string, service: string, port: RequiredPort, gateways: TrafficWorkload[]) => {
     const svc = services.get(`${namespace}/${service}`);
@@ -64,9 +72,14 @@ export function exposuresOf(objects: readonly KubeObject[], workloads: readonly 
       for (const backend of ingressBackends(o)) expose(namespace, backend.name, backend.port, []);
     } else if (o.kind === 'Route' && o.apiVersion === 'route.openshift.io/v1') {
       for (const backend of routeBackends(o)) expose(namespace, backend.name, backend.port, []);
-    } else if (o.kind === 'HTTPRoute' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith(`${GATEWAY_GROUP}/`)) {
+    } else if (
+      o.kind === 'HTTPRoute' &&
+      typeof o.apiVersion === 'string' &&
+      o.apiVersion.startsWith(`${GATEWAY_GROUP}/`)
+    ) {
       const gateways = gatewayWorkloads(o, workloads);
-      for (const backend of httpRouteBackends(o, objects)) expose(backend.namespace, backend.name, backend.port, gateways);
+      for (const backend of httpRouteBackends(o, objects))
+        expose(backend.namespace, backend.name, backend.port, gateways);
     }
   }
   return [...out.values()];
@@ -75,12 +88,20 @@ export function exposuresOf(objects: readonly KubeObject[], workloads: readonly 
 /** The Service backends of an Ingress: its default backend and those of its rules' paths. */
 function ingressBackends(ingress: KubeObject): Array<{ name: string; port: RequiredPort }> {
   type Backend = { service?: { name?: string; port?: { name?: string; number?: number } } };
-  const spec = ingress.spec as { defaultBackend?: Backend; rules?: Array<{ http?: { paths?: Array<{ backend?: Backend }> } }> } | undefined;
-  const backends = [spec?.defaultBackend, ...(spec?.rules ?? []).flatMap((r) => (r?.http?.paths ?? []).map((p) => p?.backend))];
+  const spec = ingress.spec as
+    { defaultBackend?: Backend; rules?: Array<{ http?: { paths?: Array<{ backend?: Backend }> } }> } | undefined;
+  const backends = [
+    spec?.defaultBackend,
+    ...(spec?.rules ?? []).flatMap((r) => (r?.http?.paths ?? []).map((p) => p?.backend)),
+  ];
   return backends.flatMap((b) => {
     const service = b?.service;
     if (!service?.name) return [];
-    const port = service.port?.name ? { name: service.port.name, orTarget: false } : service.port?.number !== undefined ? { number: service.port.number } : undefined;
+    const port = service.port?.name
+      ? { name: service.port.name, orTarget: false }
+      : service.port?.number !== undefined
+        ? { number: service.port.number }
+        : undefined;
     return [{ name: service.name, port }];
   });
 }
@@ -88,11 +109,20 @@ function ingressBackends(ingress: KubeObject): Array<{ name: string; port: Requi
 /** The Services of a Route (`to` and its alternate backends, of kind Service), all on its `port.targetPort`. */
 function routeBackends(route: KubeObject): Array<{ name: string; port: RequiredPort }> {
   type Target = { kind?: string; name?: string };
-  const spec = route.spec as { to?: Target; alternateBackends?: Target[]; port?: { targetPort?: number | string } } | undefined;
+  const spec = route.spec as
+    { to?: Target; alternateBackends?: Target[]; port?: { targetPort?: number | string } } | undefined;
   const target = spec?.port?.targetPort;
-  const port = typeof target === 'number' ? { number: target } : typeof target === 'string' && target !== '' ? { name: target, orTarget: true } : undefined;
+  const port =
+    typeof target === 'number'
+      ? { number: target }
+      : typeof target === 'string' && target !== ''
+        ? { name: target, orTarget: true }
+        : undefined;
   return [spec?.to, ...(spec?.alternateBackends ?? [])]
-    .filter((t): t is Target & { name: string } => !!t?.name && (t.kind === undefined || t.kind === '' || t.kind === 'Service'))
+    .filter(
+      (t): t is Target & { name: string } =>
+        !!t?.name && (t.kind === undefined || t.kind === '' || t.kind === 'Service'),
+    )
     .map((t) => ({ name: t.name, port }));
 }
 
@@ -100,38 +130,60 @@ function routeBackends(route: KubeObject): Array<{ name: string; port: RequiredP
  * The Service backends of an HTTPRoute's rules. One in another namespace counts only when a
  * ReferenceGrant there allows HTTPRoutes of the route's namespace to refer to it, as the Gateway API requires.
  */
-function httpRouteBackends(route: KubeObject, objects: readonly KubeObject[]): Array<{ namespace: string; name: string; port: RequiredPort }> {
+function httpRouteBackends(
+  route: KubeObject,
+  objects: readonly KubeObject[],
+): Array<{ namespace: string; name: string; port: RequiredPort }> {
   type Ref = { group?: string; kind?: string; name?: string; namespace?: string; port?: number };
   const spec = route.spec as { rules?: Array<{ backendRefs?: Ref[] }> } | undefined;
   const routeNamespace = route.metadata.namespace ?? 'default';
-  return (spec?.rules ?? []).flatMap((r) => r?.backendRefs ?? []).flatMap((ref) => {
-    if (!ref?.name || (ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service') return [];
-    const namespace = ref.namespace ?? routeNamespace;
-    if (namespace !== routeNamespace && !referenceGranted(objects, routeNamespace, namespace, ref.name)) return [];
-    return [{ namespace, name: ref.name, port: ref.port !== undefined ? { number: ref.port } : undefined }];
-  });
+  return (spec?.rules ?? [])
+    .flatMap((r) => r?.backendRefs ?? [])
+    .flatMap((ref) => {
+      if (!ref?.name || (ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service') return [];
+      const namespace = ref.namespace ?? routeNamespace;
+      if (namespace !== routeNamespace && !referenceGranted(objects, routeNamespace, namespace, ref.name)) return [];
+      return [{ namespace, name: ref.name, port: ref.port !== undefined ? { number: ref.port } : undefined }];
+    });
 }
 
 function referenceGranted(objects: readonly KubeObject[], from: string, namespace: string, service: string): boolean {
-  type Grant = { from?: Array<{ group?: string; kind?: string; namespace?: string }>; to?: Array<{ group?: string; kind?: string; name?: string }> };
+  type Grant = {
+    from?: Array<{ group?: string; kind?: string; namespace?: string }>;
+    to?: Array<{ group?: string; kind?: string; name?: string }>;
+  };
   return objects.some((o) => {
-    if (o?.kind !== 'ReferenceGrant' || !o.apiVersion?.startsWith(`${GATEWAY_GROUP}/`) || (o.metadata?.namespace ?? 'default') !== namespace) return false;
+    if (
+      o?.kind !== 'ReferenceGrant' ||
+      !o.apiVersion?.startsWith(`${GATEWAY_GROUP}/`) ||
+      (o.metadata?.namespace ?? 'default') !== namespace
+    )
+      return false;
     const spec = o.spec as Grant | undefined;
-    return (spec?.from ?? []).some((f) => f?.group === GATEWAY_GROUP && f.kind === 'HTTPRoute' && f.namespace === from)
-      && (spec?.to ?? []).some((t) => (t?.group ?? '') === '' && t?.kind === 'Service' && (t.name === undefined || t.name === service));
+    return (
+      (spec?.from ?? []).some((f) => f?.group === GATEWAY_GROUP && f.kind === 'HTTPRoute' && f.namespace === from) &&
+      (spec?.to ?? []).some(
+        (t) => (t?.group ?? '') === '' && t?.kind === 'Service' && (t.name === undefined || t.name === service),
+      )
+    );
   });
 }
 
 /** The workloads of the Gateways an HTTPRoute attaches to, found by the labels implementations give their pods. */
 function gatewayWorkloads(route: KubeObject, workloads: readonly TrafficWorkload[]): TrafficWorkload[] {
   type Parent = { group?: string; kind?: string; name?: string; namespace?: string };
-  const parents = ((route.spec as { parentRefs?: Parent[] } | undefined)?.parentRefs ?? [])
-    .filter((p) => p?.name && (p.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (p.kind ?? 'Gateway') === 'Gateway');
-  return workloads.filter((w) => parents.some((p) => {
-    const namespace = p.namespace ?? route.metadata.namespace ?? 'default';
-    return (w.namespace === namespace && w.labels[GATEWAY_NAME_LABEL] === p.name)
-      || (w.labels[ENVOY_GATEWAY_NAME_LABEL] === p.name && w.labels[ENVOY_GATEWAY_NAMESPACE_LABEL] === namespace);
-  }));
+  const parents = ((route.spec as { parentRefs?: Parent[] } | undefined)?.parentRefs ?? []).filter(
+    (p) => p?.name && (p.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (p.kind ?? 'Gateway') === 'Gateway',
+  );
+  return workloads.filter((w) =>
+    parents.some((p) => {
+      const namespace = p.namespace ?? route.metadata.namespace ?? 'default';
+      return (
+        (w.namespace === namespace && w.labels[GATEWAY_NAME_LABEL] === p.name) ||
+        (w.labels[ENVOY_GATEWAY_NAME_LABEL] === p.name && w.labels[ENVOY_GATEWAY_NAMESPACE_LABEL] === namespace)
+      );
+    }),
+  );
 }
 
 /**
@@ -142,9 +194,12 @@ function gatewayWorkloads(route: KubeObject, workloads: readonly TrafficWorkload
 function targetPorts(ports: readonly ServicePort[], required: RequiredPort): Array<number | string> {
   const target = (p: ServicePort) => p.targetPort ?? p.port;
   if (!required) return ports.map(target);
-  const match = ports.find((p) => ('name' in required
-    ? (p.name !== undefined && p.name !== '' && p.name === required.name) || (required.orTarget && p.targetPort === required.name)
-    : p.port === required.number || p.targetPort === required.number));
+  const match = ports.find((p) =>
+    'name' in required
+      ? (p.name !== undefined && p.name !== '' && p.name === required.name) ||
+        (required.orTarget && p.targetPort === required.name)
+      : p.port === required.number || p.targetPort === required.number,
+  );
   return match ? [target(match)] : [];
 }
 
@@ -156,12 +211,23 @@ function exposedPorts(w: TrafficWorkload, targets: ReadonlyArray<number | string
   let out = ConnectionSet.NONE;
   for (const t of targets) {
     const number = typeof t === 'number' ? t : w.ports.find((p) => p.name === t && p.protocol === 'TCP')?.port;
-    if (number !== undefined && w.ports.some((p) => p.port === number)) out = out.union(ConnectionSet.ports('TCP', number));
+    if (number !== undefined && w.ports.some((p) => p.port === number))
+      out = out.union(ConnectionSet.ports('TCP', number));
   }
   return out;
 }
 
 /** The ingress controller as policies see it. */
-export function ingressControllerPod(): { namespace: string; namespaceLabels: Record<string, string>; labels: Record<string, string>; ports: [] } {
-  return { namespace: INGRESS_CONTROLLER.namespace, namespaceLabels: { [NAMESPACE_NAME_LABEL]: INGRESS_CONTROLLER.namespace }, labels: {}, ports: [] };
+export function ingressControllerPod(): {
+  namespace: string;
+  namespaceLabels: Record<string, string>;
+  labels: Record<string, string>;
+  ports: [];
+} {
+  return {
+    namespace: INGRESS_CONTROLLER.namespace,
+    namespaceLabels: { [NAMESPACE_NAME_LABEL]: INGRESS_CONTROLLER.namespace },
+    labels: {},
+    ports: [],
+  };
 }

@@ -57,7 +57,9 @@ export function atomicRanges(cidrs: readonly IpRange[], families: ReadonlySet<4 
 /** Joins adjacent ranges, for printing a set of pieces as few ranges. */
 export function mergeRanges(ranges: readonly IpRange[]): IpRange[] {
   const out: IpRange[] = [];
-  for (const r of [...ranges].sort((a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0))) {
+  for (const r of [...ranges].sort(
+    (a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0),
+  )) {
     const last = out[out.length - 1];
     if (last && last.family === r.family && last.last + 1n === r.first) out[out.length - 1] = { ...last, last: r.last };
     else out.push(r);
@@ -77,7 +79,10 @@ function toBigInt(address: string, family: 4 | 6): bigint {
   const [head, tail] = text.split('::');
   const headGroups = head ? head.split(':') : [];
   const tailGroups = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  const groups =
+    tail === undefined
+      ? headGroups
+      : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
   return groups.reduce((n, g) => (n << 16n) + BigInt(parseInt(g, 16)), 0n);
 }
 

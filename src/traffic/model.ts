@@ -76,17 +76,23 @@ export function workloadsOf(objects: readonly KubeObject[]): TrafficWorkload[] {
     const template = object?.metadata ? podTemplateOf(object) : undefined;
     if (!template) return [];
     const owner = object.kind === 'Pod' ? controllerOf(object) : undefined;
-    return [{
-      kind: owner?.kind ?? object.kind,
-      namespace: object.metadata?.namespace ?? 'default',
-      name: owner?.name ?? object.metadata?.name ?? '<unnamed>',
-      labels: template.labels,
-      ports: (template.spec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({
-        name: p.name, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as TrafficProtocol,
-      }))),
-      annotations: object.metadata?.annotations ?? {},
-      object,
-    }];
+    return [
+      {
+        kind: owner?.kind ?? object.kind,
+        namespace: object.metadata?.namespace ?? 'default',
+        name: owner?.name ?? object.metadata?.name ?? '<unnamed>',
+        labels: template.labels,
+        ports: (template.spec.containers ?? []).flatMap((c) =>
+          (c.ports ?? []).map((p) => ({
+            name: p.name,
+            port: p.containerPort,
+            protocol: (p.protocol ?? 'TCP') as TrafficProtocol,
+          })),
+        ),
+        annotations: object.metadata?.annotations ?? {},
+        object,
+      },
+    ];
   });
 }
 
@@ -120,41 +126,51 @@ function jobTemplateWorkloads(configMap: KubeObject, templates: Map<string, Kube
     }
   }
   const docs = templates.get(text)!;
-  return docs.filter((job) => job?.kind === 'Job').flatMap((job) => workloadsOf([{
-    ...job,
-    metadata: {
-      ...job.metadata,
-      name: job.metadata?.name ?? TEMPLATE_JOBS_NAME,
-      namespace: job.metadata?.namespace ?? configMap.metadata?.annotations?.[JOBS_NAMESPACE_ANNOTATION] ?? 'default',
-    },
-  }]).map((w) => ({ ...w, object: configMap })));
+  return docs
+    .filter((job) => job?.kind === 'Job')
+    .flatMap((job) =>
+      workloadsOf([
+        {
+          ...job,
+          metadata: {
+            ...job.metadata,
+            name: job.metadata?.name ?? TEMPLATE_JOBS_NAME,
+            namespace:
+              job.metadata?.namespace ?? configMap.metadata?.annotations?.[JOBS_NAMESPACE_ANNOTATION] ?? 'default',
+          },
+        },
+      ]).map((w) => ({ ...w, object: configMap })),
+    );
 }
 
 /** The NetworkPolicies of the inputs. */
 export function policiesOf(objects: readonly KubeObject[]): Policy[] {
-  return objects.filter((o) => o?.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1').map((object) => {
-    const spec = (object.spec ?? {}) as {
-      podSelector?: LabelSelectorSpec;
-      policyTypes?: Direction[];
-      ingress?: Array<{ from?: PolicyPeer[]; ports?: PolicyPort[] }>;
-      egress?: Array<{ to?: PolicyPeer[]; ports?: PolicyPort[] }>;
-    };
-    // The API server's defaulting: Ingress always, Egress when there are egress rules.
-    const types = new Set<Direction>(spec.policyTypes ?? ['Ingress', ...((spec.egress ?? []).length > 0 ? ['Egress' as const] : [])]);
-    return {
-      name: object.metadata?.name ?? '<unnamed>',
-      namespace: object.metadata?.namespace ?? 'default',
-      podSelector: spec.podSelector ?? {},
-      types,
-      rules: {
-        Ingress: (spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })),
-        Egress: (spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })),
-      },
-      object,
-    };
-  });
+  return objects
+    .filter((o) => o?.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1')
+    .map((object) => {
+      const spec = (object.spec ?? {}) as {
+        podSelector?: LabelSelectorSpec;
+        policyTypes?: Direction[];
+        ingress?: Array<{ from?: PolicyPeer[]; ports?: PolicyPort[] }>;
+        egress?: Array<{ to?: PolicyPeer[]; ports?: PolicyPort[] }>;
+      };
+      // The API server's defaulting: Ingress always, Egress when there are egress rules.
+      const types = new Set<Direction>(
+        spec.policyTypes ?? ['Ingress', ...((spec.egress ?? []).length > 0 ? ['Egress' as const] : [])],
+      );
+      return {
+        name: object.metadata?.name ?? '<unnamed>',
+        namespace: object.metadata?.namespace ?? 'default',
+        podSelector: spec.podSelector ?? {},
+        types,
+        rules: {
+          Ingress: (spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })),
+          Egress: (spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })),
+        },
+        object,
+      };
+    });
 }
-
 
 /** Whom an admin policy applies to, or a peer of its rules: pods of selected namespaces, or selected pods of them. */
 export interface AdminPeer {
@@ -198,18 +214,25 @@ export interface AdminPolicy {
 /** The AdminNetworkPolicies of the inputs by precedence, then the BaselineAdminNetworkPolicy if any. */
 export function adminPoliciesOf(objects: readonly KubeObject[]): AdminPolicy[] {
   type Rule = { action?: AdminAction; from?: AdminPeer[]; to?: AdminPeer[]; ports?: AdminPort[] };
-  const out = objects.filter((o) => o?.apiVersion === POLICY_API_VERSION && (o.kind === 'AdminNetworkPolicy' || o.kind === 'BaselineAdminNetworkPolicy')).map((object) => {
-    const spec = (object.spec ?? {}) as { priority?: number; subject?: AdminPeer; ingress?: Rule[]; egress?: Rule[] };
-    const rules = (list: Rule[] | undefined, peers: 'from' | 'to') => (list ?? []).map((r) => ({ action: r.action ?? 'Deny', peers: r[peers] ?? [], ports: r.ports }));
-    return {
-      name: object.metadata?.name ?? '<unnamed>',
-      baseline: object.kind === 'BaselineAdminNetworkPolicy',
-      priority: spec.priority ?? 0,
-      subject: spec.subject ?? {},
-      rules: { Ingress: rules(spec.ingress, 'from'), Egress: rules(spec.egress, 'to') },
-      object,
-    };
-  });
+  const out = objects
+    .filter(
+      (o) =>
+        o?.apiVersion === POLICY_API_VERSION &&
+        (o.kind === 'AdminNetworkPolicy' || o.kind === 'BaselineAdminNetworkPolicy'),
+    )
+    .map((object) => {
+      const spec = (object.spec ?? {}) as { priority?: number; subject?: AdminPeer; ingress?: Rule[]; egress?: Rule[] };
+      const rules = (list: Rule[] | undefined, peers: 'from' | 'to') =>
+        (list ?? []).map((r) => ({ action: r.action ?? 'Deny', peers: r[peers] ?? [], ports: r.ports }));
+      return {
+        name: object.metadata?.name ?? '<unnamed>',
+        baseline: object.kind === 'BaselineAdminNetworkPolicy',
+        priority: spec.priority ?? 0,
+        subject: spec.subject ?? {},
+        rules: { Ingress: rules(spec.ingress, 'from'), Egress: rules(spec.egress, 'to') },
+        object,
+      };
+    });
   return out.sort((a, b) => Number(a.baseline) - Number(b.baseline) || a.priority - b.priority);
 }
 
@@ -217,7 +240,10 @@ export function adminPoliciesOf(objects: readonly KubeObject[]): AdminPolicy[] {
  * The namespaces the inputs define, with their labels: those of a Namespace object, and the namespace
  * of every other object (with only the automatic name label).
  */
-export function namespacesOf(objects: readonly KubeObject[], workloads: readonly TrafficWorkload[]): Map<string, Record<string, string>> {
+export function namespacesOf(
+  objects: readonly KubeObject[],
+  workloads: readonly TrafficWorkload[],
+): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   const add = (name: string, labels: Record<string, string> = {}) =>
     out.set(name, { ...out.get(name), ...labels, [NAMESPACE_NAME_LABEL]: name });

@@ -42,19 +42,33 @@ export class ConnectionSet {
   }
 
   intersect(other: ConnectionSet): ConnectionSet {
-    return this.combine(other, (a, b) => a.flatMap(([lo, hi]) => b.flatMap(([lo2, hi2]): Range[] =>
-      (Math.max(lo, lo2) <= Math.min(hi, hi2) ? [[Math.max(lo, lo2), Math.min(hi, hi2)]] : []))));
+    return this.combine(other, (a, b) =>
+      a.flatMap(([lo, hi]) =>
+        b.flatMap(([lo2, hi2]): Range[] =>
+          Math.max(lo, lo2) <= Math.min(hi, hi2) ? [[Math.max(lo, lo2), Math.min(hi, hi2)]] : [],
+        ),
+      ),
+    );
   }
 
   /** The connections of this set that are not in `other`. */
   minus(other: ConnectionSet): ConnectionSet {
-    return this.combine(other, (a, b) => a.flatMap(([lo, hi]) => {
-      let pieces: Range[] = [[lo, hi]];
-      for (const [lo2, hi2] of b) {
-        pieces = pieces.flatMap(([l, h]): Range[] => (hi2 < l || lo2 > h ? [[l, h]] : [[l, lo2 - 1], [hi2 + 1, h]]));
-      }
-      return pieces;
-    }));
+    return this.combine(other, (a, b) =>
+      a.flatMap(([lo, hi]) => {
+        let pieces: Range[] = [[lo, hi]];
+        for (const [lo2, hi2] of b) {
+          pieces = pieces.flatMap(([l, h]): Range[] =>
+            hi2 < l || lo2 > h
+              ? [[l, h]]
+              : [
+                  [l, lo2 - 1],
+                  [hi2 + 1, h],
+                ],
+          );
+        }
+        return pieces;
+      }),
+    );
   }
 
   /** Whether every connection of `other` is in this set. */
@@ -69,9 +83,16 @@ export class ConnectionSet {
   /** netpol-analyzer's notation: `All Connections`, `No Connections`, or `TCP 80,8080-8090,UDP 53`. */
   toString(): string {
     if (this.isEmpty) return 'No Connections';
-    if (PROTOCOLS.every((p) => (this.byProtocol.get(p) ?? []).some(([lo, hi]) => lo === MIN_PORT && hi === MAX_PORT))) return 'All Connections';
+    if (PROTOCOLS.every((p) => (this.byProtocol.get(p) ?? []).some(([lo, hi]) => lo === MIN_PORT && hi === MAX_PORT)))
+      return 'All Connections';
     return PROTOCOLS.filter((p) => this.byProtocol.has(p))
-      .map((p) => `${p} ${this.byProtocol.get(p)!.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`)
+      .map(
+        (p) =>
+          `${p} ${this.byProtocol
+            .get(p)!
+            .map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`))
+            .join(',')}`,
+      )
       .join(',');
   }
 
@@ -87,7 +108,10 @@ export class ConnectionSet {
 
 /** Sorted, merged, non-empty ranges. */
 function normalize(ranges: readonly Range[]): Range[] {
-  const sorted = ranges.filter(([lo, hi]) => lo <= hi).map(([lo, hi]): [number, number] => [lo, hi]).sort((a, b) => a[0] - b[0]);
+  const sorted = ranges
+    .filter(([lo, hi]) => lo <= hi)
+    .map(([lo, hi]): [number, number] => [lo, hi])
+    .sort((a, b) => a[0] - b[0]);
   const out: Array<[number, number]> = [];
   for (const r of sorted) {
     const last = out[out.length - 1];

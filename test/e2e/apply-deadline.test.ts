@@ -3,7 +3,15 @@
 // every line it printed is true, and a re-run converges.
 import { KubeObject } from '../../src/manifest';
 import { runCli, writeManifest } from '../support/cli';
-import { FakeCluster, configMap, deployment, namespace, readyDeploymentStatus, service, startFakeCluster } from '../support/cluster';
+import {
+  FakeCluster,
+  configMap,
+  deployment,
+  namespace,
+  readyDeploymentStatus,
+  service,
+  startFakeCluster,
+} from '../support/cluster';
 
 const STALL_MS = 60_000;
 
@@ -41,7 +49,9 @@ test('a 60 s stall under apply --timeout 10s: ends by about 12 s, rc 1, every li
   expect(run.ms).toBeLessThan(12_000);
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(/^waiting for the API server: no answer for \d(\.\d)? s/m);
-  expect(run.stderr).toMatch(/^timeout: the 10 s timeout \(--timeout\) passed while applying stage config, at \S+ big\/\S+; the API server had not answered for \d+(\.\d)? s( \(\d+ retries\))?\. \d+ of 240 object\(s\) written\. Running the same command again is safe/m);
+  expect(run.stderr).toMatch(
+    /^timeout: the 10 s timeout \(--timeout\) passed while applying stage config, at \S+ big\/\S+; the API server had not answered for \d+(\.\d)? s( \(\d+ retries\))?\. \d+ of 240 object\(s\) written\. Running the same command again is safe/m,
+  );
   expect(run.stdout + run.stderr).not.toMatch(/waiting for the controller/);
 
   // Once the stall is over (the server then carries out what it held), every line printed is true.

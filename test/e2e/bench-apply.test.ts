@@ -11,8 +11,18 @@ import { packedLibrary } from '../pack';
 const ROOT = path.join(__dirname, '..', '..');
 
 test('parses its options and refuses unknown ones', () => {
-  expect(parseApplyBenchArgs(['--sizes', 'dist,30', '--latency-ms', '5', '--engine-args', '--concurrency 16', '--kubectl', 'false']))
-    .toEqual({ sizes: ['dist', '30'], latencyMs: 5, engineArgs: ['--concurrency', '16'], kubectl: false });
+  expect(
+    parseApplyBenchArgs([
+      '--sizes',
+      'dist,30',
+      '--latency-ms',
+      '5',
+      '--engine-args',
+      '--concurrency 16',
+      '--kubectl',
+      'false',
+    ]),
+  ).toEqual({ sizes: ['dist', '30'], latencyMs: 5, engineArgs: ['--concurrency', '16'], kubectl: false });
   expect(() => parseApplyBenchArgs(['--kubectl', 'no'])).toThrow('--kubectl is true or false');
   expect(() => parseApplyBenchArgs(['--size', '1'])).toThrow('unknown option --size');
   expect(() => parseApplyBenchArgs(['--in-flight', 'x'])).toThrow('--in-flight needs a number');
@@ -29,8 +39,20 @@ test(`applies one attendee with the engine, the bare loop${kubectl ? ' and kubec
   const dir = fs.mkdtempSync(path.join(ROOT, 'lib', 'bench-apply-test-'));
   try {
     const bundle = path.join(dir, 'apply.js');
-    buildSync({ entryPoints: ['apply', 'peak-rss'].map((f) => path.join(ROOT, 'bench', `${f}.ts`)), bundle: true, packages: 'external', platform: 'node', target: 'node20', outdir: dir, logLevel: 'error' });
-    const run = spawnSync(process.execPath, [bundle, '--sizes', '1', '--latency-ms', '2', '--timeout-s', '60'], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
+    buildSync({
+      entryPoints: ['apply', 'peak-rss'].map((f) => path.join(ROOT, 'bench', `${f}.ts`)),
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      target: 'node20',
+      outdir: dir,
+      logLevel: 'error',
+    });
+    const run = spawnSync(process.execPath, [bundle, '--sizes', '1', '--latency-ms', '2', '--timeout-s', '60'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');

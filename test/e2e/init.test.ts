@@ -13,15 +13,25 @@ const OWN = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 const FILES = ['.gitignore', 'cdk8s.yaml', 'main.test.ts', 'main.ts', 'package.json', 'tsconfig.json'];
 
 let work: string;
-beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'init-')); });
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'init-'));
+});
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
 async function init(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(['node', 'workshop-stacks', 'init', ...args], {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
     env: {},
     cwd: work,
   });
@@ -30,9 +40,13 @@ async function init(...args: string[]): Promise<{ code: number; stdout: string; 
 
 /** Every file under `dir` (not node_modules) with its text. */
 function tree(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => !f.startsWith('node_modules') && fs.statSync(path.join(dir, f)).isFile()).sort()
-    .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => !f.startsWith('node_modules') && fs.statSync(path.join(dir, f)).isFile())
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+  );
 }
 
 describe('workshop-stacks init', () => {
@@ -41,15 +55,23 @@ describe('workshop-stacks init', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain("Next: cd 'My Class' && npm install && npx cdk8s synth && npm test");
     // The directory's name is the chart's namespace (a DNS label) and the package's name.
-    expect(fs.readFileSync(path.join(work, 'My Class', 'main.ts'), 'utf8')).toContain("new ClassChart(app, 'my-class', { profile: profileFromEnv() });");
+    expect(fs.readFileSync(path.join(work, 'My Class', 'main.ts'), 'utf8')).toContain(
+      "new ClassChart(app, 'my-class', { profile: profileFromEnv() });",
+    );
     expect(Object.keys(tree(path.join(work, 'My Class')))).toEqual(FILES);
     const pkg = JSON.parse(fs.readFileSync(path.join(work, 'My Class', 'package.json'), 'utf8'));
     expect(pkg.name).toBe('my-class');
     expect(pkg.dependencies).toEqual({
-      'cdk8s': OWN.devDependencies.cdk8s, 'cdk8s-plus-27': OWN.devDependencies['cdk8s-plus-27'],
-      'constructs': OWN.devDependencies.constructs, 'workshop-stacks': `^${OWN.version}`,
+      cdk8s: OWN.devDependencies.cdk8s,
+      'cdk8s-plus-27': OWN.devDependencies['cdk8s-plus-27'],
+      constructs: OWN.devDependencies.constructs,
+      'workshop-stacks': `^${OWN.version}`,
     });
-    expect(pkg.devDependencies).toMatchObject({ typescript: '~5.9', jest: expect.stringMatching(/^\^29\./), 'ts-jest': expect.stringMatching(/^\^29\./) });
+    expect(pkg.devDependencies).toMatchObject({
+      typescript: '~5.9',
+      jest: expect.stringMatching(/^\^29\./),
+      'ts-jest': expect.stringMatching(/^\^29\./),
+    });
     const cdk8sYaml = fs.readFileSync(path.join(work, 'My Class', 'cdk8s.yaml'), 'utf8');
     expect(cdk8sYaml).toContain(`version: ${OWN.version}`);
     // The installed package's main module, which exports the plugin class.
@@ -60,9 +82,13 @@ describe('workshop-stacks init', () => {
   test('--library: a path becomes a file: dependency relative to the project; anything else is kept as given', async () => {
     fs.writeFileSync(path.join(work, 'lib.tgz'), '');
     expect((await init('a/b', '--library', 'lib.tgz')).code).toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join(work, 'a', 'b', 'package.json'), 'utf8')).dependencies['workshop-stacks']).toBe('file:../../lib.tgz');
+    expect(
+      JSON.parse(fs.readFileSync(path.join(work, 'a', 'b', 'package.json'), 'utf8')).dependencies['workshop-stacks'],
+    ).toBe('file:../../lib.tgz');
     expect((await init('c', '--library', '~0.1.0')).code).toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join(work, 'c', 'package.json'), 'utf8')).dependencies['workshop-stacks']).toBe('~0.1.0');
+    expect(
+      JSON.parse(fs.readFileSync(path.join(work, 'c', 'package.json'), 'utf8')).dependencies['workshop-stacks'],
+    ).toBe('~0.1.0');
   });
 
   test('into the current directory, next to files it does not write', async () => {
@@ -81,7 +107,9 @@ describe('workshop-stacks init', () => {
     fs.writeFileSync(path.join(dir, 'package.json'), '{}');
     const run = await init('existing');
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('error: existing already has main.ts, package.json: init writes only new files, so nothing was written\n');
+    expect(run.stderr).toBe(
+      'error: existing already has main.ts, package.json: init writes only new files, so nothing was written\n',
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(tree(dir)).toEqual({ 'main.ts': 'my work', 'package.json': '{}' });
 
@@ -116,8 +144,12 @@ describe('a project from init, with the packed library', () => {
     const synth = run('npx', ['cdk8s', 'synth']);
     expect(synth).toContain('Validations ended succesfully');
     const objects = parseManifests(fs.readFileSync(path.join(project, 'dist', 'my-class.k8s.yaml'), 'utf8'));
-    expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort())
-      .toEqual(['api-gateway', 'hasher', 'redis', 'rng', 'webui', 'worker']);
+    expect(
+      objects
+        .filter((o) => o.kind === 'Deployment')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['api-gateway', 'hasher', 'redis', 'rng', 'webui', 'worker']);
     expect(new Set(objects.map((o) => o.metadata.namespace ?? o.metadata.name))).toEqual(new Set(['my-class']));
 
     // --ci=false: the first run writes the snapshot, as on a developer's machine (CI would refuse to).
@@ -136,12 +168,16 @@ describe('a project from init, with the packed library', () => {
           return (await promisify(execFile)(cli, args, { cwd: project, env, encoding: 'utf8' })).stdout;
         } catch (error) {
           const e = error as { code?: number; stdout?: string; stderr?: string };
-          throw new Error(`\`workshop-stacks ${args.join(' ')}\` exited ${e.code} in the new project:\n${e.stdout}${e.stderr}`);
+          throw new Error(
+            `\`workshop-stacks ${args.join(' ')}\` exited ${e.code} in the new project:\n${e.stdout}${e.stderr}`,
+          );
         }
       };
       expect(await workshopStacks('validate', 'dist')).toMatch(/object\(s\) checked: 0 finding\(s\)/);
       expect(await workshopStacks('traffic', 'dist')).toContain('my-class/webui[Deployment]');
-      const dryRun = JSON.parse(await workshopStacks('apply', 'dist', '--dry-run', '--kubeconfig', cluster.kubeconfig, '-o', 'json'));
+      const dryRun = JSON.parse(
+        await workshopStacks('apply', 'dist', '--dry-run', '--kubeconfig', cluster.kubeconfig, '-o', 'json'),
+      );
       expect(dryRun).toMatchObject({ ok: true, dryRun: true });
       expect(cluster.server.objects().map((o) => o.metadata.name)).toEqual(['default']);
     } finally {
@@ -149,7 +185,7 @@ describe('a project from init, with the packed library', () => {
     }
   });
 
-  test('`workshop-stacks synth --profile cloud` reaches the project\'s app: LoadBalancers, no NodePort', async () => {
+  test("`workshop-stacks synth --profile cloud` reaches the project's app: LoadBalancers, no NodePort", async () => {
     const project = await installedProject();
     const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
     delete env.CDK8S_OUTDIR;

@@ -46,17 +46,39 @@ describe('the packed library', () => {
 
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('holds the compiled library, its types, the CLI, init\'s templates and the README, and no tests or sources', () => {
-    const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const f of ['package.json', 'README.md', 'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli.js', 'lib/src/apply/client-node.js',
-      'lib/src/checks/index.d.ts', 'lib/src/traffic/index.d.ts', 'lib/src/apply/index.d.ts',
-      'lib/constructs/dockercoins.js', 'lib/constructs/api-gateway.d.ts', 'lib/apps/registry.js',
-      ...fs.readdirSync(path.join(ROOT, 'templates', 'app')).map((t) => `templates/app/${t}`)]) {
+  test("holds the compiled library, its types, the CLI, init's templates and the README, and no tests or sources", () => {
+    const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
+    for (const f of [
+      'package.json',
+      'README.md',
+      'lib/src/index.js',
+      'lib/src/index.d.ts',
+      'lib/src/cli.js',
+      'lib/src/apply/client-node.js',
+      'lib/src/checks/index.d.ts',
+      'lib/src/traffic/index.d.ts',
+      'lib/src/apply/index.d.ts',
+      'lib/constructs/dockercoins.js',
+      'lib/constructs/api-gateway.d.ts',
+      'lib/apps/registry.js',
+      ...fs.readdirSync(path.join(ROOT, 'templates', 'app')).map((t) => `templates/app/${t}`),
+    ]) {
       expect(files).toContain(f);
     }
     // init's templates are the project's sources, TypeScript included.
-    expect(files.filter((f) => !f.startsWith('templates/') && (/^(test|bench|src|constructs|apps|dist)\//.test(f)
-      || /(^|\/)[^/]+(?<!\.d)\.ts$/.test(f) || f.startsWith('lib/test') || f.startsWith('lib/bench')))).toEqual([]);
+    expect(
+      files.filter(
+        (f) =>
+          !f.startsWith('templates/') &&
+          (/^(test|bench|src|constructs|apps|dist)\//.test(f) ||
+            /(^|\/)[^/]+(?<!\.d)\.ts$/.test(f) ||
+            f.startsWith('lib/test') ||
+            f.startsWith('lib/bench')),
+      ),
+    ).toEqual([]);
   });
 
   test('ships our code once: the CLI is the compiled library, and the one bundle is the part of client-node it uses', () => {
@@ -70,25 +92,48 @@ describe('the packed library', () => {
   });
 
   test('importing the root loads neither the apply engine nor client-node', () => {
-    const loaded = execFileSync('node', ['-e', `require(${JSON.stringify(path.join(ROOT, 'lib', 'src', 'index.js'))});
-      process.stdout.write(JSON.stringify(Object.keys(require.cache)))`], { encoding: 'utf8' });
+    const loaded = execFileSync(
+      'node',
+      [
+        '-e',
+        `require(${JSON.stringify(path.join(ROOT, 'lib', 'src', 'index.js'))});
+      process.stdout.write(JSON.stringify(Object.keys(require.cache)))`,
+      ],
+      { encoding: 'utf8' },
+    );
     const modules = (JSON.parse(loaded) as string[]).map((f) => path.relative(ROOT, f));
     expect(modules).toContain(path.join('lib', 'constructs', 'dockercoins.js'));
-    expect(modules.filter((f) => f.includes(path.join('lib', 'src', 'apply')) || f.includes('client-node'))).toEqual([]);
+    expect(modules.filter((f) => f.includes(path.join('lib', 'src', 'apply')) || f.includes('client-node'))).toEqual(
+      [],
+    );
   });
 
   test('installs into a fresh project, type-checks there, and synthesizes dockercoins behind the gateway', async () => {
     const project = path.join(work, 'consumer');
     fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
     fs.symlinkSync(path.join(await installedProject(), 'node_modules'), path.join(project, 'node_modules'), 'dir');
     fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER);
-    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
-      // A consumer has @types/node as any Node.js project does; ours stands in for it.
-      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, outDir: 'out',
-        typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'], skipLibCheck: false },
-      files: ['main.ts'],
-    }));
+    fs.writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({
+        // A consumer has @types/node as any Node.js project does; ours stands in for it.
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'node16',
+          moduleResolution: 'node16',
+          strict: true,
+          outDir: 'out',
+          typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+          types: ['node'],
+          skipLibCheck: false,
+        },
+        files: ['main.ts'],
+      }),
+    );
     try {
       execFileSync('node', [TSC, '-p', project], { cwd: project, encoding: 'utf8' });
     } catch (error) {
@@ -99,15 +144,32 @@ describe('the packed library', () => {
     expect(validateObjects(objects).findings.map(formatFinding)).toEqual([]);
     const envoy = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name?.includes('envoy'))!;
     expect(Object.values(envoy.data as Record<string, string>)[0]).toContain('webui.coins-edge.svc.cluster.local');
-    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'webui')!.spec).toMatchObject({ type: 'LoadBalancer' });
-    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker')!.spec).toMatchObject({ replicas: 3 });
-    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker')!.metadata.labels).toMatchObject({ team: 'coins' });
-    expect((objects.find((o) => o.kind === 'Ingress')!.spec as any).rules[0].http.paths[0].backend.service).toEqual({ name: 'webui', port: { number: 80 } });
+    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'webui')!.spec).toMatchObject({
+      type: 'LoadBalancer',
+    });
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker')!.spec).toMatchObject({
+      replicas: 3,
+    });
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker')!.metadata.labels).toMatchObject(
+      { team: 'coins' },
+    );
+    expect((objects.find((o) => o.kind === 'Ingress')!.spec as any).rules[0].http.paths[0].backend.service).toEqual({
+      name: 'webui',
+      port: { number: 80 },
+    });
 
     // Only the entry points are reachable.
-    const internal = execFileSync('node', ['-e', `try { require('workshop-stacks/lib/src/apply/plan'); } catch (e) { process.stdout.write(e.code); }`], { cwd: project, encoding: 'utf8' });
+    const internal = execFileSync(
+      'node',
+      ['-e', `try { require('workshop-stacks/lib/src/apply/plan'); } catch (e) { process.stdout.write(e.code); }`],
+      { cwd: project, encoding: 'utf8' },
+    );
     expect(internal).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
-    const apply = execFileSync('node', ['-e', `process.stdout.write(typeof require('workshop-stacks/apply').ApplyEngine)`], { cwd: project, encoding: 'utf8' });
+    const apply = execFileSync(
+      'node',
+      ['-e', `process.stdout.write(typeof require('workshop-stacks/apply').ApplyEngine)`],
+      { cwd: project, encoding: 'utf8' },
+    );
     expect(apply).toBe('function');
 
     const cli = path.join(project, 'node_modules', '.bin', 'workshop-stacks');

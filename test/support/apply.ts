@@ -12,19 +12,28 @@ export const controllersDone = () => new Promise((resolve) => setTimeout(resolve
 
 /** Non-dry-run server-side applies, as `Kind/name`, in the order the server got them. */
 export function appliedInOrder(server: FakeApiServer): string[] {
-  return server.writes()
+  return server
+    .writes()
     .filter((r) => r.method === 'PATCH' && r.query.dryRun === undefined)
     .map((r) => JSON.parse(r.body) as KubeObject)
     .map((o) => `${o.kind}/${o.metadata.name}`);
 }
 
 /** A small app in namespace shop with one object of each stage. */
-export const app = (...extra: KubeObject[]) => docs('app.yaml',
-  deployment('web', 'shop'),
-  service('web', 'shop'),
-  configMap('settings', 'shop'),
-  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] },
-  namespace('shop'),
-  ...extra);
+export const app = (...extra: KubeObject[]) =>
+  docs(
+    'app.yaml',
+    deployment('web', 'shop'),
+    service('web', 'shop'),
+    configMap('settings', 'shop'),
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] },
+    namespace('shop'),
+    ...extra,
+  );

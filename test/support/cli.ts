@@ -15,12 +15,27 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process in `dir`, against `kubeconfig` (added for every command but synth). */
-export async function runCli(dir: string, kubeconfig: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<CliRun> {
+export async function runCli(
+  dir: string,
+  kubeconfig: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
-    stdout: { write: (s: string) => { stdout += s; }, isTTY: options.tty },
-    stderr: { write: (s: string) => { stderr += s; }, isTTY: options.tty },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+      isTTY: options.tty,
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+      isTTY: options.tty,
+    },
     env: options.env ?? {},
     cwd: dir,
   };

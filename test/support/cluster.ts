@@ -29,8 +29,13 @@ export async function startFakeCluster(options: FakeApiServerOptions = {}): Prom
   const client = await createKubeClient({ kubeconfig, retry: FAST_RETRY });
   const events: EngineEvent[] = [];
   return {
-    server, dir, kubeconfig, client, events,
-    engine: (options = {}) => new ApplyEngine({ client, pollIntervalMs: 10, onEvent: (e) => events.push(e), ...options }),
+    server,
+    dir,
+    kubeconfig,
+    client,
+    events,
+    engine: (options = {}) =>
+      new ApplyEngine({ client, pollIntervalMs: 10, onEvent: (e) => events.push(e), ...options }),
     async close() {
       await server.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -60,16 +65,24 @@ export function docs(source: string, ...objects: KubeObject[]): SourceDocument[]
 
 export const namespace = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
-export const configMap = (name: string, ns: string, data: Record<string, string> = { key: 'value' }): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
+export const configMap = (name: string, ns: string, data: Record<string, string> = { key: 'value' }): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns },
+  data,
+});
 
 export const service = (name: string, ns: string, type = 'ClusterIP'): KubeObject => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns },
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: ns },
   spec: { type, selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
 });
 
 export const deployment = (name: string, ns: string, replicas = 1): KubeObject => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, labels: { app: name } },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ns, labels: { app: name } },
   spec: {
     replicas,
     selector: { matchLabels: { app: name } },
@@ -77,13 +90,17 @@ export const deployment = (name: string, ns: string, replicas = 1): KubeObject =
       metadata: { labels: { app: name } },
       spec: {
         securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{
-          name, image: `example/${name}:v1`, ports: [{ name: 'http', containerPort: 8080 }],
-          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-          readinessProbe: { httpGet: { path: '/', port: 'http' } },
-          livenessProbe: { httpGet: { path: '/', port: 'http' } },
-        }],
+        containers: [
+          {
+            name,
+            image: `example/${name}:v1`,
+            ports: [{ name: 'http', containerPort: 8080 }],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+            readinessProbe: { httpGet: { path: '/', port: 'http' } },
+            livenessProbe: { httpGet: { path: '/', port: 'http' } },
+          },
+        ],
       },
     },
   },
@@ -93,7 +110,14 @@ export const deployment = (name: string, ns: string, replicas = 1): KubeObject =
 export function readyDeploymentStatus(obj: KubeObject): Record<string, unknown> {
   const replicas = (obj.spec as any).replicas ?? 1;
   return {
-    observedGeneration: obj.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas,
-    conditions: [{ type: 'Available', status: 'True' }, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }],
+    observedGeneration: obj.metadata.generation,
+    replicas,
+    updatedReplicas: replicas,
+    readyReplicas: replicas,
+    availableReplicas: replicas,
+    conditions: [
+      { type: 'Available', status: 'True' },
+      { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+    ],
   };
 }

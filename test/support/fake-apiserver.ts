@@ -64,7 +64,10 @@ export class FakeApiServer {
   private stalled?: Stall;
   private readonly held: Array<() => void> = [];
 
-  private constructor(private readonly options: FakeApiServerOptions, certificates?: FakeCertificates) {
+  private constructor(
+    private readonly options: FakeApiServerOptions,
+    certificates?: FakeCertificates,
+  ) {
     this.certificates = certificates;
     this.grants = new Map(Object.entries(options.grants ?? {}));
     const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -80,7 +83,17 @@ export class FakeApiServer {
     // Clients keep connections open between requests (as kubectl and client-go do); so does the server.
     const serverOptions = { keepAlive: true, keepAliveTimeout: 60_000 };
     this.http = certificates
-      ? https.createServer({ ...serverOptions, key: certificates.serverKey, cert: certificates.serverCert, ca: certificates.ca, requestCert: true, rejectUnauthorized: false }, listener)
+      ? https.createServer(
+          {
+            ...serverOptions,
+            key: certificates.serverKey,
+            cert: certificates.serverCert,
+            ca: certificates.ca,
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+          listener,
+        )
       : http.createServer(serverOptions, listener);
   }
 
@@ -147,7 +160,11 @@ export class FakeApiServer {
     if (!type) throw new Error(`fake apiserver: no type for ${obj.apiVersion} ${obj.kind}`);
     const fields = new Set(fieldPaths(trackedFields(obj), obj.kind).keys());
     const entry: Owner = {
-      manager: owner.manager ?? 'kubectl-client-side-apply', operation: owner.operation ?? 'Update', apiVersion: obj.apiVersion, fields, time: now(),
+      manager: owner.manager ?? 'kubectl-client-side-apply',
+      operation: owner.operation ?? 'Update',
+      apiVersion: obj.apiVersion,
+      fields,
+      time: now(),
     };
     const owners = new Map<string, Owner>([[ownerKey(entry), entry]]);
     const stored = this.created(type, clone(obj), owners);
@@ -170,7 +187,13 @@ export class FakeApiServer {
   }
 
   /** Replaces an object's status, as its controller would. */
-  setStatus(apiVersion: string, kind: string, name: string, namespace: string | undefined, status: Record<string, unknown>): void {
+  setStatus(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace: string | undefined,
+    status: Record<string, unknown>,
+  ): void {
     const type = this.typeFor(apiVersion, kind);
     const stored = type && this.store.get(this.key(type, namespace, name));
     if (!stored) throw new Error(`fake apiserver: no ${kind} ${namespace ?? ''}/${name}`);
@@ -195,15 +218,28 @@ export class FakeApiServer {
       'certificate-authority-data': options.certificateAuthorityData ?? (tls && Buffer.from(tls.ca).toString('base64')),
       'certificate-authority': options.certificateAuthority,
     };
-    const user = tls && options.clientCertificate
-      ? { 'client-certificate-data': Buffer.from(tls.clientCert).toString('base64'), 'client-key-data': Buffer.from(tls.clientKey).toString('base64') }
-      : { token: options.token ?? 'fake-token' };
+    const user =
+      tls && options.clientCertificate
+        ? {
+            'client-certificate-data': Buffer.from(tls.clientCert).toString('base64'),
+            'client-key-data': Buffer.from(tls.clientKey).toString('base64'),
+          }
+        : { token: options.token ?? 'fake-token' };
     return stringifyYaml({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name, cluster: { server: this.url, ...(tls ? {} : { 'insecure-skip-tls-verify': true }), ...ca } }],
       users: [{ name: `${name}-user`, user }],
-      contexts: [{ name, context: { cluster: name, user: `${name}-user`, ...(options.namespace ? { namespace: options.namespace } : {}) } }],
+      contexts: [
+        {
+          name,
+          context: {
+            cluster: name,
+            user: `${name}-user`,
+            ...(options.namespace ? { namespace: options.namespace } : {}),
+          },
+        },
+      ],
       'current-context': name,
     });
   }
@@ -257,12 +293,17 @@ export class FakeApiServer {
         return;
       }
       const code = failure.status ?? 500;
-      const headers: Record<string, string> = code === 429 ? { 'Retry-After': String(failure.retryAfterSeconds ?? 1) } : {};
+      const headers: Record<string, string> =
+        code === 429 ? { 'Retry-After': String(failure.retryAfterSeconds ?? 1) } : {};
       send(res, code, failureStatus(code, failure.message, record), headers);
       return;
     }
     const clientCertificate = this.certificates && (req.socket as import('tls').TLSSocket).authorized === true;
-    if (this.options.tokens && !clientCertificate && !this.options.tokens.has((record.authorization ?? '').replace(/^Bearer /, ''))) {
+    if (
+      this.options.tokens &&
+      !clientCertificate &&
+      !this.options.tokens.has((record.authorization ?? '').replace(/^Bearer /, ''))
+    ) {
       send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
@@ -285,10 +326,14 @@ export class FakeApiServer {
     const tokenRequest = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)\/token$/.exec(req.path);
     if (tokenRequest && req.method === 'POST') {
       const [namespace, name] = [decodeURIComponent(tokenRequest[1]), decodeURIComponent(tokenRequest[2])];
-      return forbidden(grant, 'create', SERVICE_ACCOUNT_TYPE, namespace, name, 'serviceaccounts/token') ?? this.issueToken(namespace, name, req.body);
+      return (
+        forbidden(grant, 'create', SERVICE_ACCOUNT_TYPE, namespace, name, 'serviceaccounts/token') ??
+        this.issueToken(namespace, name, req.body)
+      );
     }
     const parts = req.path.split('/').filter(Boolean);
-    if (req.method === 'GET' && req.path === '/api') return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+    if (req.method === 'GET' && req.path === '/api')
+      return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (req.method === 'GET' && req.path === '/apis') return ok(this.groupList());
     let groupVersion: string;
     let rest: string[];
@@ -324,16 +369,21 @@ export class FakeApiServer {
     const denied = forbidden(grant, KUBE_VERBS[req.method] ?? req.method.toLowerCase(), type, namespace, name);
     if (denied) return denied;
     switch (req.method) {
-      case 'GET': return this.read(type, namespace, name);
-      case 'PATCH': return this.patch(type, namespace, name, req);
-      case 'DELETE': return this.remove(type, namespace, name, req);
-      default: return methodNotAllowed();
+      case 'GET':
+        return this.read(type, namespace, name);
+      case 'PATCH':
+        return this.patch(type, namespace, name, req);
+      case 'DELETE':
+        return this.remove(type, namespace, name, req);
+      default:
+        return methodNotAllowed();
     }
   }
 
   private groupList() {
     const groups = new Map<string, string[]>();
-    for (const t of this.types.filter((x) => x.group)) groups.set(t.group, [...new Set([...(groups.get(t.group) ?? []), t.version])]);
+    for (const t of this.types.filter((x) => x.group))
+      groups.set(t.group, [...new Set([...(groups.get(t.group) ?? []), t.version])]);
     return {
       kind: 'APIGroupList',
       apiVersion: 'v1',
@@ -360,7 +410,10 @@ export class FakeApiServer {
     try {
       matches = parseSelector(query.labelSelector ?? '');
     } catch (error) {
-      return { status: 400, body: status(400, 'BadRequest', `unable to parse requirement: ${(error as Error).message}`) };
+      return {
+        status: 400,
+        body: status(400, 'BadRequest', `unable to parse requirement: ${(error as Error).message}`),
+      };
     }
     let from: ContinueToken | undefined;
     if (query.continue) {
@@ -368,7 +421,9 @@ export class FakeApiServer {
         from = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8'));
         if (typeof from?.start !== 'string' || typeof from.rv !== 'number') throw new Error('malformed');
       } catch {
-        return badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+        return badRequest(
+          'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+        );
       }
     }
     const asked = query.limit ? Number(query.limit) : 0;
@@ -412,27 +467,47 @@ export class FakeApiServer {
 
   private patch(type: ResourceType, namespace: string | undefined, name: string, req: RecordedRequest): Answer {
     if (req.contentType !== 'application/apply-patch+yaml') {
-      return { status: 415, body: status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`) };
+      return {
+        status: 415,
+        body: status(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+        ),
+      };
     }
     const fieldManager = req.query.fieldManager;
-    if (!fieldManager) return badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    if (!fieldManager)
+      return badRequest(
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
     const dryRun = req.query.dryRun;
-    if (dryRun !== undefined && dryRun !== 'All') return badRequest(`PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: "${dryRun}": supported values: "All"`);
+    if (dryRun !== undefined && dryRun !== 'All')
+      return badRequest(
+        `PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: "${dryRun}": supported values: "All"`,
+      );
     const force = req.query.force === 'true';
     let config: KubeObject;
     try {
       // Clients send JSON (a subset of YAML) as a rule: parse that fast, anything else as YAML.
-      config = (/^\s*\{/.test(req.body) ? tryJson(req.body) : undefined) ?? parseYaml(req.body) as KubeObject;
+      config = (/^\s*\{/.test(req.body) ? tryJson(req.body) : undefined) ?? (parseYaml(req.body) as KubeObject);
     } catch (error) {
       return badRequest(`error decoding YAML: ${(error as Error).message}`);
     }
-    if (!config || typeof config !== 'object' || !config.metadata) return badRequest('Object \'metadata\' is missing in apply patch');
+    if (!config || typeof config !== 'object' || !config.metadata)
+      return badRequest("Object 'metadata' is missing in apply patch");
     if (config.apiVersion !== gv(type) || config.kind !== type.kind) {
-      return badRequest(`the API version in the data (${config.apiVersion}) does not match the expected API version (${gv(type)})`);
+      return badRequest(
+        `the API version in the data (${config.apiVersion}) does not match the expected API version (${gv(type)})`,
+      );
     }
-    if (config.metadata.name !== name) return badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
+    if (config.metadata.name !== name)
+      return badRequest(
+        `the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`,
+      );
     // The real field manager refuses an apply body that tries to write ownership itself.
-    if (config.metadata.managedFields !== undefined && config.metadata.managedFields !== null) return badRequest('metadata.managedFields must be nil');
+    if (config.metadata.managedFields !== undefined && config.metadata.managedFields !== null)
+      return badRequest('metadata.managedFields must be nil');
     if (type.namespaced && config.metadata.namespace !== undefined && config.metadata.namespace !== namespace) {
       return badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
@@ -440,27 +515,48 @@ export class FakeApiServer {
     const existing = this.store.get(key);
     if (!existing && type.namespaced) {
       const ns = this.store.get(this.key(NAMESPACE_TYPE, undefined, namespace!));
-      if (!ns) return { status: 404, body: status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }) };
+      if (!ns)
+        return {
+          status: 404,
+          body: status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }),
+        };
       if (ns.obj.metadata.deletionTimestamp) return terminatingNamespace(type, name, namespace!);
     }
 
     // A resourceVersion in the body is a precondition on the stored object. On a missing object the
     // generic registry creates it anyway (the version is dropped before storage).
     const expectedVersion = config.metadata.resourceVersion as string | number | null | undefined;
-    if (existing && expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== '' && String(expectedVersion) !== existing.obj.metadata.resourceVersion) {
-      return conflict(type, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    if (
+      existing &&
+      expectedVersion !== undefined &&
+      expectedVersion !== null &&
+      expectedVersion !== '' &&
+      String(expectedVersion) !== existing.obj.metadata.resourceVersion
+    ) {
+      return conflict(
+        type,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     delete config.metadata.resourceVersion;
 
     const owners = cloneOwners(existing?.owners ?? new Map());
     // Read only: `next` is the copy that changes.
-    const liveObj: KubeObject = existing ? existing.obj : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
+    const liveObj: KubeObject = existing
+      ? existing.obj
+      : { apiVersion: gv(type), kind: type.kind, metadata: { name, ...(type.namespaced ? { namespace } : {}) } };
     const applied = fieldPaths(trackedFields(config), type.kind);
     const self = ownerKey({ manager: fieldManager, operation: 'Apply' });
     const conflicts: Array<{ field: string; key: string; owner: Owner }> = [];
     for (const [field, value] of applied) {
       for (const [key, owner] of owners) {
-        if (value !== ELEMENT && key !== self && owner.fields.has(field) && !isDeepStrictEqual(valueAt(liveObj, field), value)) {
+        if (
+          value !== ELEMENT &&
+          key !== self &&
+          owner.fields.has(field) &&
+          !isDeepStrictEqual(valueAt(liveObj, field), value)
+        ) {
           conflicts.push({ field, key, owner });
         }
       }
@@ -472,15 +568,24 @@ export class FakeApiServer {
     const previous = owners.get(self)?.fields ?? new Set<string>();
     // Fields this manager gave up go, unless another manager owns them too; a list item (its `.`)
     // goes whole when no other manager owns anything inside it.
-    const given = [...previous].filter((field) => !applied.has(field) && ![...owners].some(([k, o]) => k !== self && o.fields.has(field)));
+    const given = [...previous].filter(
+      (field) => !applied.has(field) && ![...owners].some(([k, o]) => k !== self && o.fields.has(field)),
+    );
     for (const field of given.filter(isElement)) {
       const inside = `${field.slice(0, -',"."]'.length)},`;
-      if (![...owners].some(([k, o]) => k !== self && [...o.fields].some((f) => f.startsWith(inside)))) deleteAt(next, field);
+      if (![...owners].some(([k, o]) => k !== self && [...o.fields].some((f) => f.startsWith(inside))))
+        deleteAt(next, field);
     }
     for (const field of given.filter((f) => !isElement(f))) deleteAt(next, field);
     for (const [field, value] of applied) setAt(next, field, value === ELEMENT ? value : clone(value));
     defaultProtocols(next);
-    const mine: Owner = { manager: fieldManager, operation: 'Apply', apiVersion: config.apiVersion, fields: new Set(applied.keys()), time: now() };
+    const mine: Owner = {
+      manager: fieldManager,
+      operation: 'Apply',
+      apiVersion: config.apiVersion,
+      fields: new Set(applied.keys()),
+      time: now(),
+    };
     owners.set(self, mine);
     for (const [key, owner] of owners) if (owner.fields.size === 0) owners.delete(key);
 
@@ -531,20 +636,39 @@ export class FakeApiServer {
     }
     const seconds = request.spec?.expirationSeconds ?? 3600;
     if (seconds < 600) {
-      return { status: 422, body: status(422, 'Invalid', `TokenRequest.authentication.k8s.io "${name}" is invalid: spec.expirationSeconds: Invalid value: ${seconds}: may not specify a duration less than 10 minutes`) };
+      return {
+        status: 422,
+        body: status(
+          422,
+          'Invalid',
+          `TokenRequest.authentication.k8s.io "${name}" is invalid: spec.expirationSeconds: Invalid value: ${seconds}: may not specify a duration less than 10 minutes`,
+        ),
+      };
     }
     const token = `sa-token-${randomBytes(16).toString('hex')}`;
     const expirationTimestamp = new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-    this.issuedTokens.push({ namespace, name, token, expirationSeconds: seconds, audiences: request.spec?.audiences ?? [] });
+    this.issuedTokens.push({
+      namespace,
+      name,
+      token,
+      expirationSeconds: seconds,
+      audiences: request.spec?.audiences ?? [],
+    });
     // What the classroom's RBAC gives an attendee's ServiceAccount: its own namespace, nothing else.
     this.grants.set(token, { user: `system:serviceaccount:${namespace}:${name}`, namespaces: [namespace] });
     this.options.tokens?.add(token);
     return {
       status: 201,
       body: {
-        apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
         metadata: { name, namespace, creationTimestamp: now() },
-        spec: { audiences: request.spec?.audiences?.length ? request.spec.audiences : ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: seconds },
+        spec: {
+          audiences: request.spec?.audiences?.length
+            ? request.spec.audiences
+            : ['https://kubernetes.default.svc.cluster.local'],
+          expirationSeconds: seconds,
+        },
         status: { token, expirationTimestamp },
       },
     };
@@ -558,17 +682,32 @@ export class FakeApiServer {
     if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
       return badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}"`);
     }
-    if (req.query.dryRun === 'All') return ok(status(200, undefined, undefined, { name, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'));
+    if (req.query.dryRun === 'All')
+      return ok(
+        status(200, undefined, undefined, { name, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'),
+      );
     if (stored.obj.metadata.deletionTimestamp) {
       if (isNamespace(type)) {
-        return conflict(type, name, 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+        return conflict(
+          type,
+          name,
+          'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+        );
       }
       return ok(this.render(stored));
     }
     const pending = this.deleteStored(key, policy ?? 'Background');
     // An object that waits for its finalizers (or a Namespace for its controller) answers as it now is.
     if (pending) return ok(this.render(pending));
-    return ok(status(200, undefined, undefined, { name, group: type.group, kind: type.resource, uid: stored.obj.metadata.uid }, 'Success'));
+    return ok(
+      status(
+        200,
+        undefined,
+        undefined,
+        { name, group: type.group, kind: type.resource, uid: stored.obj.metadata.uid },
+        'Success',
+      ),
+    );
   }
 
   /**
@@ -582,7 +721,10 @@ export class FakeApiServer {
     const uid = String(stored.obj.metadata.uid);
     for (const otherKey of this.store.dependents(uid)) {
       const other = this.store.get(otherKey)!;
-      if (policy === 'Orphan') other.obj.metadata.ownerReferences = (other.obj.metadata.ownerReferences as Array<{ uid: string }>).filter((r) => r.uid !== uid);
+      if (policy === 'Orphan')
+        other.obj.metadata.ownerReferences = (other.obj.metadata.ownerReferences as Array<{ uid: string }>).filter(
+          (r) => r.uid !== uid,
+        );
       else this.deleteStored(otherKey, policy);
     }
     const namespace = isNamespace(stored.type);
@@ -592,7 +734,9 @@ export class FakeApiServer {
         stored.obj.metadata.deletionGracePeriodSeconds = 0;
         if (namespace) {
           stored.obj.status = { phase: 'Terminating' };
-          this.later(this.options.namespaceDeletionMs ?? 1000, () => this.namespaceController(stored.obj.metadata.name!));
+          this.later(this.options.namespaceDeletionMs ?? 1000, () =>
+            this.namespaceController(stored.obj.metadata.name!),
+          );
         }
         stored.obj.metadata.resourceVersion = String(++this.revision);
       }
@@ -701,8 +845,12 @@ export class FakeApiServer {
     for (const version of spec.versions ?? []) {
       if (version.served === false) continue;
       this.types.push({
-        group: spec.group, version: version.name, kind: spec.names.kind, resource: spec.names.plural,
-        namespaced: spec.scope === 'Namespaced', custom: true,
+        group: spec.group,
+        version: version.name,
+        kind: spec.names.kind,
+        resource: spec.names.plural,
+        namespaced: spec.scope === 'Namespaced',
+        custom: true,
       });
     }
   }
@@ -732,7 +880,8 @@ export class FakeApiServer {
     const stored = this.store.get(key);
     if (this.options.builtinControllers === false || stored?.obj.kind !== 'Deployment') return;
     if (before && before.metadata.generation === stored.obj.metadata.generation) return;
-    const newRevision = !before || !isDeepStrictEqual((before.spec as any)?.template, (stored.obj.spec as any)?.template);
+    const newRevision =
+      !before || !isDeepStrictEqual((before.spec as any)?.template, (stored.obj.spec as any)?.template);
     this.later(this.options.controllerDelayMs ?? 5, () => this.deploymentController(key, newRevision));
   }
 
@@ -748,16 +897,31 @@ export class FakeApiServer {
     if (newRevision) {
       const annotations = (obj.metadata.annotations ??= {});
       annotations[REVISION_ANNOTATION] = String(Number(annotations[REVISION_ANNOTATION] ?? 0) + 1);
-      this.ownByController(stored, undefined, [JSON.stringify(['f:metadata', 'f:annotations', `f:${REVISION_ANNOTATION}`])]);
+      this.ownByController(stored, undefined, [
+        JSON.stringify(['f:metadata', 'f:annotations', `f:${REVISION_ANNOTATION}`]),
+      ]);
       obj.metadata.resourceVersion = String(++this.revision);
     }
     if (this.controllers.has(obj.kind)) return;
     const replicas = (obj.spec as any)?.replicas ?? 1;
     obj.status = {
-      observedGeneration: obj.metadata.generation, replicas, updatedReplicas: replicas, unavailableReplicas: replicas,
+      observedGeneration: obj.metadata.generation,
+      replicas,
+      updatedReplicas: replicas,
+      unavailableReplicas: replicas,
       conditions: [
-        { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
-        { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${obj.metadata.name}" is progressing.` },
+        {
+          type: 'Available',
+          status: 'False',
+          reason: 'MinimumReplicasUnavailable',
+          message: 'Deployment does not have minimum availability.',
+        },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'ReplicaSetUpdated',
+          message: `ReplicaSet "${obj.metadata.name}" is progressing.`,
+        },
       ],
     };
     this.ownByController(stored, 'status', [...fieldPaths({ status: obj.status }, obj.kind).keys()]);
@@ -766,7 +930,14 @@ export class FakeApiServer {
 
   /** Gives fields to kube-controller-manager's Update entry, as its writes do. */
   private ownByController(stored: StoredObject, subresource: string | undefined, fields: string[]): void {
-    const entry: Owner = { manager: 'kube-controller-manager', operation: 'Update', subresource, apiVersion: stored.obj.apiVersion, fields: new Set(), time: now() };
+    const entry: Owner = {
+      manager: 'kube-controller-manager',
+      operation: 'Update',
+      subresource,
+      apiVersion: stored.obj.apiVersion,
+      fields: new Set(),
+      time: now(),
+    };
     const owner = stored.owners.get(ownerKey(entry)) ?? entry;
     for (const field of fields) owner.fields.add(field);
     owner.time = now();
@@ -777,8 +948,13 @@ export class FakeApiServer {
     const obj = clone(stored.obj);
     if (stored.owners.size > 0) {
       obj.metadata.managedFields = [...stored.owners.values()].map((owner) => ({
-        manager: owner.manager, operation: owner.operation, apiVersion: owner.apiVersion, time: owner.time,
-        fieldsType: 'FieldsV1', fieldsV1: fieldsV1(owner.fields), ...(owner.subresource ? { subresource: owner.subresource } : {}),
+        manager: owner.manager,
+        operation: owner.operation,
+        apiVersion: owner.apiVersion,
+        time: owner.time,
+        fieldsType: 'FieldsV1',
+        fieldsV1: fieldsV1(owner.fields),
+        ...(owner.subresource ? { subresource: owner.subresource } : {}),
       }));
     }
     return obj;
@@ -789,7 +965,7 @@ export class FakeApiServer {
   }
 
   private key(type: ResourceType, namespace: string | undefined, name: string): string {
-    return `${typeId(type)}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
+    return `${typeId(type)}|${type.namespaced ? (namespace ?? '') : ''}|${name}`;
   }
 }
 
@@ -1035,7 +1211,9 @@ class ObjectStore {
 
 function ownerUids(obj: KubeObject): string[] {
   const refs = obj.metadata.ownerReferences;
-  return Array.isArray(refs) ? refs.map((r: { uid?: string }) => r.uid).filter((uid): uid is string => typeof uid === 'string') : [];
+  return Array.isArray(refs)
+    ? refs.map((r: { uid?: string }) => r.uid).filter((uid): uid is string => typeof uid === 'string')
+    : [];
 }
 
 function typeId(type: ResourceType): string {
@@ -1101,9 +1279,24 @@ function gv(type: ResourceType): string {
 
 function resourceEntries(type: ResourceType) {
   const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-  const main = { name: type.resource, singularName: type.kind.toLowerCase(), namespaced: type.namespaced, kind: type.kind, verbs };
+  const main = {
+    name: type.resource,
+    singularName: type.kind.toLowerCase(),
+    namespaced: type.namespaced,
+    kind: type.kind,
+    verbs,
+  };
   // The real server lists subresources too; clients must skip them.
-  return [main, { name: `${type.resource}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] }];
+  return [
+    main,
+    {
+      name: `${type.resource}/status`,
+      singularName: '',
+      namespaced: type.namespaced,
+      kind: type.kind,
+      verbs: ['get', 'patch', 'update'],
+    },
+  ];
 }
 
 // ---- defaults a real API server adds ----
@@ -1147,12 +1340,23 @@ function defaultProtocols(obj: KubeObject): void {
   };
   visit(obj.spec, 'spec');
   const ports = (obj.spec as any)?.ports;
-  if (obj.kind === 'Service' && Array.isArray(ports)) for (const port of ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
+  if (obj.kind === 'Service' && Array.isArray(ports))
+    for (const port of ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
 }
 
 // ---- field ownership ----
 
-const UNTRACKED_METADATA = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'deletionTimestamp', 'selfLink'];
+const UNTRACKED_METADATA = [
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'deletionTimestamp',
+  'selfLink',
+];
 
 /** The part of an applied object whose fields are owned: no identity, no server-set metadata, no status. */
 function trackedFields(obj: KubeObject): Record<string, unknown> {
@@ -1190,7 +1394,12 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
 
 function itemKey(item: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries([...keys].sort().map((k) => [k, item[k] ?? KEY_DEFAULTS[k]]).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(
+    [...keys]
+      .sort()
+      .map((k) => [k, item[k] ?? KEY_DEFAULTS[k]])
+      .filter(([, v]) => v !== undefined),
+  );
 }
 
 function matchesKey(item: unknown, key: Record<string, unknown>): boolean {
@@ -1198,16 +1407,27 @@ function matchesKey(item: unknown, key: Record<string, unknown>): boolean {
 }
 
 /** Every owned path of an object and its value (lists with merge keys by item). */
-function fieldPaths(value: unknown, kind: string, names: string[] = [], prefix: string[] = [], out = new Map<string, unknown>()): Map<string, unknown> {
+function fieldPaths(
+  value: unknown,
+  kind: string,
+  names: string[] = [],
+  prefix: string[] = [],
+  out = new Map<string, unknown>(),
+): Map<string, unknown> {
   const keys = Array.isArray(value) ? listKeys(names, kind) : undefined;
   const items = Array.isArray(value) ? (value as unknown[]) : [];
   if (isPlainObject(value) && Object.keys(value).length > 0) {
     for (const [k, v] of Object.entries(value)) fieldPaths(v, kind, [...names, k], [...prefix, `f:${k}`], out);
-  } else if (keys && items.length > 0 && items.every((item) => isPlainObject(item) && keys.some((k) => item[k] !== undefined))) {
+  } else if (
+    keys &&
+    items.length > 0 &&
+    items.every((item) => isPlainObject(item) && keys.some((k) => item[k] !== undefined))
+  ) {
     for (const item of items as Array<Record<string, unknown>>) {
       const element = `k:${JSON.stringify(itemKey(item, keys))}`;
       out.set(JSON.stringify([...prefix, element, '.']), ELEMENT);
-      for (const [k, v] of Object.entries(item)) fieldPaths(v, kind, [...names, k], [...prefix, element, `f:${k}`], out);
+      for (const [k, v] of Object.entries(item))
+        fieldPaths(v, kind, [...names, k], [...prefix, element, `f:${k}`], out);
     }
   } else if (keys && items.length === 0) {
     // An empty associative list merges into the live one without changing it.
@@ -1284,7 +1504,8 @@ function deleteAt(obj: unknown, field: string): void {
       if (!isPlainObject(parent)) return;
       const name = last.slice(2);
       const value = parent[name];
-      const empty = (isPlainObject(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0);
+      const empty =
+        (isPlainObject(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0);
       if (!first && !empty) return;
       delete parent[name];
       if (Object.keys(parent).length > 0) return;
@@ -1314,7 +1535,12 @@ function sameOwnership(a: Map<string, Owner>, b: Map<string, Owner>): boolean {
   if (a.size !== b.size) return false;
   for (const [key, owner] of a) {
     const other = b.get(key);
-    if (!other || other.operation !== owner.operation || !isDeepStrictEqual([...owner.fields].sort(), [...other.fields].sort())) return false;
+    if (
+      !other ||
+      other.operation !== owner.operation ||
+      !isDeepStrictEqual([...owner.fields].sort(), [...other.fields].sort())
+    )
+      return false;
   }
   return true;
 }
@@ -1357,27 +1583,70 @@ function finalizersOf(obj: KubeObject): unknown[] {
   return Array.isArray(finalizers) ? finalizers : [];
 }
 
-const KUBE_VERBS: Record<string, string> = { GET: 'get', PATCH: 'patch', DELETE: 'delete', POST: 'create', PUT: 'update' };
+const KUBE_VERBS: Record<string, string> = {
+  GET: 'get',
+  PATCH: 'patch',
+  DELETE: 'delete',
+  POST: 'create',
+  PUT: 'update',
+};
 
 /** The RBAC authorizer's 403, or undefined when `grant` (none: everything) allows the request. */
-function forbidden(grant: Grant | undefined, verb: string, type: ResourceType, namespace: string | undefined, name: string | undefined, resource = type.resource): Answer | undefined {
+function forbidden(
+  grant: Grant | undefined,
+  verb: string,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string | undefined,
+  resource = type.resource,
+): Answer | undefined {
   if (!grant) return undefined;
-  if (type.namespaced && namespace !== undefined ? grant.namespaces.includes(namespace) : type.namespaced ? grant.listAllNamespaces : grant.clusterScoped) return undefined;
+  if (
+    type.namespaced && namespace !== undefined
+      ? grant.namespaces.includes(namespace)
+      : type.namespaced
+        ? grant.listAllNamespaces
+        : grant.clusterScoped
+  )
+    return undefined;
   const where = namespace !== undefined ? `in the namespace "${namespace}"` : 'at the cluster scope';
   const message = `${qualifiedResource(type)}${name !== undefined ? ` "${name}"` : ''} is forbidden: User "${grant.user}" cannot ${verb} resource "${resource}" in API group "${type.group}" ${where}`;
-  return { status: 403, body: status(403, 'Forbidden', message, { ...(name !== undefined ? { name } : {}), group: type.group, kind: type.resource }) };
+  return {
+    status: 403,
+    body: status(403, 'Forbidden', message, {
+      ...(name !== undefined ? { name } : {}),
+      group: type.group,
+      kind: type.resource,
+    }),
+  };
 }
 
 /** The 403 of the NamespaceLifecycle admission plugin: no new objects in a Terminating namespace. */
 function terminatingNamespace(type: ResourceType, name: string, namespace: string): Answer {
   const message = `${qualifiedResource(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`;
-  const causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
-  return { status: 403, body: status(403, 'Forbidden', message, { name, group: type.group, kind: type.resource, causes }) };
+  const causes = [
+    {
+      reason: 'NamespaceTerminating',
+      message: `namespace ${namespace} is being terminated`,
+      field: 'metadata.namespace',
+    },
+  ];
+  return {
+    status: 403,
+    body: status(403, 'Forbidden', message, { name, group: type.group, kind: type.resource, causes }),
+  };
 }
 
 /** The 409 `Conflict` of a failed precondition or optimistic lock. */
 function conflict(type: ResourceType, name: string, why: string): Answer {
-  return { status: 409, body: status(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": ${why}`, { name, group: type.group, kind: type.resource }) };
+  return {
+    status: 409,
+    body: status(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": ${why}`, {
+      name,
+      group: type.group,
+      kind: type.resource,
+    }),
+  };
 }
 
 function qualifiedResource(type: ResourceType): string {
@@ -1386,15 +1655,30 @@ function qualifiedResource(type: ResourceType): string {
 
 /** Go's `%#v` of a label selector, as the validation messages print it. */
 function goSelector(selector: any): string {
-  const labels = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ');
-  const expressions = selector?.matchExpressions ? `[]v1.LabelSelectorRequirement{${JSON.stringify(selector.matchExpressions)}}` : '[]v1.LabelSelectorRequirement(nil)';
+  const labels = Object.entries(selector?.matchLabels ?? {})
+    .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+    .join(', ');
+  const expressions = selector?.matchExpressions
+    ? `[]v1.LabelSelectorRequirement{${JSON.stringify(selector.matchExpressions)}}`
+    : '[]v1.LabelSelectorRequirement(nil)';
   return `v1.LabelSelector{MatchLabels:map[string]string{${labels}}, MatchExpressions:${expressions}}`;
 }
 
-const immutable = (field: string, value: string): FieldError => ({ field, reason: 'FieldValueInvalid', detail: `Invalid value: ${value}: field is immutable` });
+const immutable = (field: string, value: string): FieldError => ({
+  field,
+  reason: 'FieldValueInvalid',
+  detail: `Invalid value: ${value}: field is immutable`,
+});
 
 /** The fields StatefulSet validation lets an update change; any other spec change is forbidden. */
-const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+const STATEFULSET_MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+];
 
 /** The update validation of kube-apiserver v1.33 for the fields that cannot change once set. */
 function immutableFieldErrors(old: KubeObject, next: KubeObject): FieldError[] {
@@ -1405,22 +1689,41 @@ function immutableFieldErrors(old: KubeObject, next: KubeObject): FieldError[] {
     case 'Deployment':
     case 'ReplicaSet':
     case 'DaemonSet':
-      if (!isDeepStrictEqual(before.selector, after.selector)) errors.push(immutable('spec.selector', goSelector(after.selector)));
+      if (!isDeepStrictEqual(before.selector, after.selector))
+        errors.push(immutable('spec.selector', goSelector(after.selector)));
       break;
     case 'StatefulSet': {
-      const rest = (spec: Record<string, any>) => Object.fromEntries(Object.entries(spec).filter(([k]) => !STATEFULSET_MUTABLE.includes(k)));
+      const rest = (spec: Record<string, any>) =>
+        Object.fromEntries(Object.entries(spec).filter(([k]) => !STATEFULSET_MUTABLE.includes(k)));
       if (!isDeepStrictEqual(rest(before), rest(after))) {
-        errors.push({ field: 'spec', reason: 'FieldValueForbidden', detail: `Forbidden: updates to statefulset spec for fields other than ${STATEFULSET_MUTABLE.slice(0, -1).map((f) => `'${f}'`).join(', ')} and '${STATEFULSET_MUTABLE[STATEFULSET_MUTABLE.length - 1]}' are forbidden` });
+        errors.push({
+          field: 'spec',
+          reason: 'FieldValueForbidden',
+          detail: `Forbidden: updates to statefulset spec for fields other than ${STATEFULSET_MUTABLE.slice(0, -1)
+            .map((f) => `'${f}'`)
+            .join(', ')} and '${STATEFULSET_MUTABLE[STATEFULSET_MUTABLE.length - 1]}' are forbidden`,
+        });
       }
       break;
     }
     case 'Job':
-      if (!isDeepStrictEqual(before.selector, after.selector)) errors.push(immutable('spec.selector', goSelector(after.selector)));
-      if (!isDeepStrictEqual(before.template, after.template)) errors.push(immutable('spec.template', `core.PodTemplateSpec${JSON.stringify(after.template ?? {})}`));
+      if (!isDeepStrictEqual(before.selector, after.selector))
+        errors.push(immutable('spec.selector', goSelector(after.selector)));
+      if (!isDeepStrictEqual(before.template, after.template))
+        errors.push(immutable('spec.template', `core.PodTemplateSpec${JSON.stringify(after.template ?? {})}`));
       break;
     case 'Service':
-      if (before.type !== 'ExternalName' && after.type !== 'ExternalName' && before.clusterIP && after.clusterIP !== before.clusterIP) {
-        errors.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', detail: `Invalid value: []string{${JSON.stringify(after.clusterIP ?? '')}}: may not change once set` });
+      if (
+        before.type !== 'ExternalName' &&
+        after.type !== 'ExternalName' &&
+        before.clusterIP &&
+        after.clusterIP !== before.clusterIP
+      ) {
+        errors.push({
+          field: 'spec.clusterIPs[0]',
+          reason: 'FieldValueInvalid',
+          detail: `Invalid value: []string{${JSON.stringify(after.clusterIP ?? '')}}: may not change once set`,
+        });
       }
       break;
   }
@@ -1451,14 +1754,22 @@ function printManager(owner: Owner): string {
 
 /** The 409 of a failed apply, worded as kube-apiserver's `NewConflictError`. */
 function conflictStatus(conflicts: Array<{ field: string; owner: Owner }>) {
-  const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.owner)}`, field: dotted(c.field) }));
+  const causes = conflicts.map((c) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${printManager(c.owner)}`,
+    field: dotted(c.field),
+  }));
   let detail: string;
   if (conflicts.length === 1) {
     detail = `${causes[0].message}: ${causes[0].field}`;
   } else {
     const byManager = new Map<string, string[]>();
-    for (const c of conflicts) byManager.set(printManager(c.owner), [...(byManager.get(printManager(c.owner)) ?? []), dotted(c.field)]);
-    detail = [...byManager].sort(([a], [b]) => a.localeCompare(b)).flatMap(([manager, fields]) => [`conflicts with ${manager}:`, ...fields.map((f) => `- ${f}`)]).join('\n');
+    for (const c of conflicts)
+      byManager.set(printManager(c.owner), [...(byManager.get(printManager(c.owner)) ?? []), dotted(c.field)]);
+    detail = [...byManager]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([manager, fields]) => [`conflicts with ${manager}:`, ...fields.map((f) => `- ${f}`)])
+      .join('\n');
   }
   const plural = conflicts.length === 1 ? '' : 's';
   return status(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${plural}: ${detail}`, { causes });
@@ -1466,39 +1777,48 @@ function conflictStatus(conflicts: Array<{ field: string; owner: Owner }>) {
 
 /** A path as conflict messages print it: `.spec.template.spec.containers[name="web"].image`. */
 function dotted(field: string): string {
-  return (JSON.parse(field) as string[]).map((element) => {
-    if (element.startsWith('f:')) return `.${element.slice(2)}`;
-    if (element === '.') return '';
-    const key = JSON.parse(element.slice(2)) as Record<string, unknown>;
-    return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
-  }).join('');
+  return (JSON.parse(field) as string[])
+    .map((element) => {
+      if (element.startsWith('f:')) return `.${element.slice(2)}`;
+      if (element === '.') return '';
+      const key = JSON.parse(element.slice(2)) as Record<string, unknown>;
+      return `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
+    })
+    .join('');
 }
 
 // ---- label selectors ----
 
 /** Parses a label selector (equality- and set-based) into a predicate. */
 function parseSelector(selector: string): (labels: Record<string, string>) => boolean {
-  const terms = selector.split(/,(?![^(]*\))/).map((s) => s.trim()).filter(Boolean).map((term) => {
-    let m: RegExpMatchArray | null;
-    if ((m = term.match(/^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
-      const values = new Set(m[3].split(',').map((v) => v.trim()));
-      const [, key, op] = m;
-      return (l: Record<string, string>) => (op === 'in' ? key in l && values.has(l[key]) : !(key in l) || !values.has(l[key]));
-    }
-    if ((m = term.match(/^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/))) {
-      const [, key, op, value] = m;
-      return (l: Record<string, string>) => (op === '!=' ? l[key] !== value : l[key] === value);
-    }
-    if ((m = term.match(/^!([\w./-]+)$/))) {
-      const key = m[1];
-      return (l: Record<string, string>) => !(key in l);
-    }
-    if ((m = term.match(/^([\w./-]+)$/))) {
-      const key = m[1];
-      return (l: Record<string, string>) => key in l;
-    }
-    throw new Error(`"${term}"`);
-  });
+  const terms = selector
+    .split(/,(?![^(]*\))/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((term) => {
+      let m: RegExpMatchArray | null;
+      if ((m = term.match(/^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
+        const values = new Set(m[3].split(',').map((v) => v.trim()));
+        const [, key, op] = m;
+        return (l: Record<string, string>) =>
+          op === 'in' ? key in l && values.has(l[key]) : !(key in l) || !values.has(l[key]);
+      }
+      if ((m = term.match(/^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/))) {
+        const [, key, op, value] = m;
+        return (l: Record<string, string>) => (op === '!=' ? l[key] !== value : l[key] === value);
+      }
+      if ((m = term.match(/^!([\w./-]+)$/))) {
+        const key = m[1];
+        return (l: Record<string, string>) => !(key in l);
+      }
+      if ((m = term.match(/^([\w./-]+)$/))) {
+        const key = m[1];
+        return (l: Record<string, string>) => key in l;
+      }
+      throw new Error(`"${term}"`);
+    });
   return (labels) => terms.every((term) => term(labels));
 }
 
@@ -1506,20 +1826,43 @@ function parseSelector(selector: string): (labels: Record<string, string>) => bo
 
 function status(code: number, reason?: string, message?: string, details?: Record<string, unknown>, state = 'Failure') {
   return {
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: state,
-    ...(message !== undefined ? { message } : {}), ...(reason ? { reason } : {}), ...(details ? { details } : {}), code,
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: state,
+    ...(message !== undefined ? { message } : {}),
+    ...(reason ? { reason } : {}),
+    ...(details ? { details } : {}),
+    code,
   };
 }
 
 function failureStatus(code: number, message: string | undefined, req: RecordedRequest) {
   const target = req.path.split('/').slice(-2).join(' ');
   switch (code) {
-    case 429: return status(429, 'TooManyRequests', message ?? 'Too many requests, please try again later.', { retryAfterSeconds: 1 });
-    case 403: return status(403, 'Forbidden', message ?? `${target} is forbidden: User "system:serviceaccount:default:tester" cannot ${req.method.toLowerCase()} this resource`);
-    case 422: return status(422, 'Invalid', message ?? `${target} is invalid: spec: Invalid value: "x": injected`,
-      { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "x": injected', field: 'spec' }] });
-    case 503: return status(503, 'ServiceUnavailable', message ?? 'the server is currently unable to handle the request');
-    default: return status(code, code >= 500 ? 'InternalError' : 'BadRequest', message ?? 'Internal error occurred: etcdserver: request timed out');
+    case 429:
+      return status(429, 'TooManyRequests', message ?? 'Too many requests, please try again later.', {
+        retryAfterSeconds: 1,
+      });
+    case 403:
+      return status(
+        403,
+        'Forbidden',
+        message ??
+          `${target} is forbidden: User "system:serviceaccount:default:tester" cannot ${req.method.toLowerCase()} this resource`,
+      );
+    case 422:
+      return status(422, 'Invalid', message ?? `${target} is invalid: spec: Invalid value: "x": injected`, {
+        causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "x": injected', field: 'spec' }],
+      });
+    case 503:
+      return status(503, 'ServiceUnavailable', message ?? 'the server is currently unable to handle the request');
+    default:
+      return status(
+        code,
+        code >= 500 ? 'InternalError' : 'BadRequest',
+        message ?? 'Internal error occurred: etcdserver: request timed out',
+      );
   }
 }
 
@@ -1535,7 +1878,10 @@ function ok(body: unknown): Answer {
 
 function notFound(type: ResourceType, name: string): Answer {
   const resource = type.group ? `${type.resource}.${type.group}` : type.resource;
-  return { status: 404, body: status(404, 'NotFound', `${resource} "${name}" not found`, { name, group: type.group, kind: type.resource }) };
+  return {
+    status: 404,
+    body: status(404, 'NotFound', `${resource} "${name}" not found`, { name, group: type.group, kind: type.resource }),
+  };
 }
 
 function notFoundPath(): Answer {
@@ -1543,7 +1889,10 @@ function notFoundPath(): Answer {
 }
 
 function methodNotAllowed(): Answer {
-  return { status: 405, body: status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}) };
+  return {
+    status: 405,
+    body: status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
+  };
 }
 
 function badRequest(message: string): Answer {
@@ -1586,11 +1935,16 @@ function verbOf(req: RecordedRequest): string {
       const named = rest[0] === 'namespaces' ? rest.length >= 4 || rest.length === 2 : rest.length >= 2;
       return named ? 'get' : 'list';
     }
-    case 'POST': return `create${dry}`;
-    case 'PUT': return `update${dry}`;
-    case 'PATCH': return `patch${dry}`;
-    case 'DELETE': return `delete${dry}`;
-    default: return req.method.toLowerCase();
+    case 'POST':
+      return `create${dry}`;
+    case 'PUT':
+      return `update${dry}`;
+    case 'PATCH':
+      return `patch${dry}`;
+    case 'DELETE':
+      return `delete${dry}`;
+    default:
+      return req.method.toLowerCase();
   }
 }
 
@@ -1600,14 +1954,25 @@ let processCertificates: FakeCertificates | undefined;
 
 /** A private key made by Node's crypto (native, fast), for node-forge to sign with. */
 function rsaKey(): forge.pki.rsa.PrivateKey {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   return forge.pki.privateKeyFromPem(privateKey);
 }
 
-function certificate(subject: forge.pki.CertificateField[], key: forge.pki.rsa.PrivateKey, issuer: { cert?: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }, extensions: object[]): forge.pki.Certificate {
+function certificate(
+  subject: forge.pki.CertificateField[],
+  key: forge.pki.rsa.PrivateKey,
+  issuer: { cert?: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey },
+  extensions: object[],
+): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
+  cert.serialNumber = randomBytes(8)
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
   cert.setSubject(subject);
@@ -1625,21 +1990,43 @@ function makeCertificates(): FakeCertificates {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
   ]);
   const serverKey = rsaKey();
-  const serverCert = certificate([{ name: 'commonName', value: 'kube-apiserver' }], serverKey, { cert: caCert, key: caKey }, [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
-  ]);
+  const serverCert = certificate(
+    [{ name: 'commonName', value: 'kube-apiserver' }],
+    serverKey,
+    { cert: caCert, key: caKey },
+    [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
+    ],
+  );
   const clientKey = rsaKey();
-  const clientCert = certificate([{ name: 'commonName', value: 'admin' }, { name: 'organizationName', value: 'system:masters' }], clientKey, { cert: caCert, key: caKey }, [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', clientAuth: true },
-  ]);
+  const clientCert = certificate(
+    [
+      { name: 'commonName', value: 'admin' },
+      { name: 'organizationName', value: 'system:masters' },
+    ],
+    clientKey,
+    { cert: caCert, key: caKey },
+    [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+  );
   const pem = forge.pki.certificateToPem;
   return {
-    ca: pem(caCert), serverCert: pem(serverCert), serverKey: forge.pki.privateKeyToPem(serverKey),
-    clientCert: pem(clientCert), clientKey: forge.pki.privateKeyToPem(clientKey),
+    ca: pem(caCert),
+    serverCert: pem(serverCert),
+    serverKey: forge.pki.privateKeyToPem(serverKey),
+    clientCert: pem(clientCert),
+    clientKey: forge.pki.privateKeyToPem(clientKey),
   };
 }

@@ -36,7 +36,8 @@ export function validateConfigMap(obj: KubeObject, fail: Fail): void {
     if (length === undefined) fail(`binaryData.${key}`, 'base64', 'is not valid base64');
     else size += length;
   }
-  if (size > MAX_SIZE) fail('data', 'size', `data and binaryData total ${size} bytes, more than the limit of ${MAX_SIZE}`);
+  if (size > MAX_SIZE)
+    fail('data', 'size', `data and binaryData total ${size} bytes, more than the limit of ${MAX_SIZE}`);
 }
 
 export function validateSecret(obj: KubeObject, fail: Fail): void {
@@ -60,8 +61,15 @@ export function validateSecret(obj: KubeObject, fail: Fail): void {
   for (const key of REQUIRED_KEYS[type] ?? []) {
     if (!sizes.has(key)) fail(`data[${key}]`, 'secret-type', `a Secret of type ${type} needs the key ${key}`);
   }
-  if (type === 'kubernetes.io/service-account-token' && !obj.metadata.annotations?.['kubernetes.io/service-account.name']) {
-    fail('metadata.annotations[kubernetes.io/service-account.name]', 'secret-type', 'is required for a service-account-token Secret');
+  if (
+    type === 'kubernetes.io/service-account-token' &&
+    !obj.metadata.annotations?.['kubernetes.io/service-account.name']
+  ) {
+    fail(
+      'metadata.annotations[kubernetes.io/service-account.name]',
+      'secret-type',
+      'is required for a service-account-token Secret',
+    );
   }
   if (type === 'kubernetes.io/basic-auth' && !sizes.has('username') && !sizes.has('password')) {
     fail('data', 'secret-type', 'a basic-auth Secret needs username or password');

@@ -4,11 +4,15 @@ import { Fail, check, dns1035Label, dns1123Subdomain, parseIp, portName, portNum
 const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_PATH_SUFFIXES = ['/..', '/.'];
 
-interface Backend { service?: { name?: string; port?: { name?: string; number?: number } }; resource?: object }
+interface Backend {
+  service?: { name?: string; port?: { name?: string; number?: number } };
+  resource?: object;
+}
 
 export function validateIngress(spec: Record<string, any>, fail: Fail): void {
   const rules: Array<Record<string, any>> = spec.rules ?? [];
-  if (rules.length === 0 && !spec.defaultBackend) fail('spec', 'ingress', 'either `defaultBackend` or `rules` must be specified');
+  if (rules.length === 0 && !spec.defaultBackend)
+    fail('spec', 'ingress', 'either `defaultBackend` or `rules` must be specified');
   if (spec.defaultBackend) validateBackend(spec.defaultBackend, 'spec.defaultBackend', fail);
   check(fail, 'spec.ingressClassName', spec.ingressClassName, dns1123Subdomain, 'ingress');
   rules.forEach((rule, i) => {
@@ -23,7 +27,9 @@ export function validateIngress(spec: Record<string, any>, fail: Fail): void {
       validateBackend(p.backend ?? {}, `${pathAt}.backend`, fail);
     });
   });
-  ((spec.tls ?? []) as Array<{ hosts?: string[] }>).forEach((tls, i) => (tls.hosts ?? []).forEach((h, j) => host(h, `spec.tls[${i}].hosts[${j}]`, fail)));
+  ((spec.tls ?? []) as Array<{ hosts?: string[] }>).forEach((tls, i) =>
+    (tls.hosts ?? []).forEach((h, j) => host(h, `spec.tls[${i}].hosts[${j}]`, fail)),
+  );
 }
 
 /** validateIngressRules' host: a DNS subdomain, or `*.` and one; not an IP address. */
@@ -36,8 +42,15 @@ function host(h: string, field: string, fail: Fail): void {
 function validatePath(path: string | undefined, pathType: string, field: string, fail: Fail): void {
   if (pathType === 'Exact' || pathType === 'Prefix') {
     if (!path?.startsWith('/')) fail(field, 'ingress', 'must be an absolute path');
-    else if (INVALID_PATH_SEQUENCES.some((s) => path.includes(s)) || INVALID_PATH_SUFFIXES.some((s) => path.endsWith(s))) {
-      fail(field, 'ingress', `must not contain ${INVALID_PATH_SEQUENCES.join(', ')} or end with ${INVALID_PATH_SUFFIXES.join(', ')}`);
+    else if (
+      INVALID_PATH_SEQUENCES.some((s) => path.includes(s)) ||
+      INVALID_PATH_SUFFIXES.some((s) => path.endsWith(s))
+    ) {
+      fail(
+        field,
+        'ingress',
+        `must not contain ${INVALID_PATH_SEQUENCES.join(', ')} or end with ${INVALID_PATH_SUFFIXES.join(', ')}`,
+      );
     }
   } else if (path && !path.startsWith('/')) fail(field, 'ingress', 'must be an absolute path');
 }
@@ -50,7 +63,9 @@ function validateBackend(backend: Backend, at: string, fail: Fail): void {
   if (!service.name) fail(`${at}.service.name`, 'ingress', 'is required');
   else check(fail, `${at}.service.name`, service.name, dns1035Label, 'ingress');
   const port = service.port ?? {};
-  if ((port.name !== undefined && port.name !== '') === (port.number !== undefined && port.number !== 0)) fail(`${at}.service.port`, 'ingress', 'must specify exactly one of name and number');
+  if ((port.name !== undefined && port.name !== '') === (port.number !== undefined && port.number !== 0))
+    fail(`${at}.service.port`, 'ingress', 'must specify exactly one of name and number');
   else if (port.name) check(fail, `${at}.service.port.name`, port.name, portName, 'ingress');
-  else if (port.number !== undefined && portNumber(port.number)) fail(`${at}.service.port.number`, 'ingress', `${port.number} ${portNumber(port.number)}`);
+  else if (port.number !== undefined && portNumber(port.number))
+    fail(`${at}.service.port.number`, 'ingress', `${port.number} ${portNumber(port.number)}`);
 }

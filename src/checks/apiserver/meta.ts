@@ -5,7 +5,16 @@
  */
 import { KubeObject } from '../../manifest';
 import { LabelSelectorSpec } from '../../manifest/selector';
-import { Fail, check, dns1035Label, dns1123Label, dns1123Subdomain, labelValue, pathSegmentName, qualifiedName } from './util';
+import {
+  Fail,
+  check,
+  dns1035Label,
+  dns1123Label,
+  dns1123Subdomain,
+  labelValue,
+  pathSegmentName,
+  qualifiedName,
+} from './util';
 
 /** Each kind's ValidateXName; kinds not listed are not judged (their rule is not known here). */
 const NAME_RULES: Readonly<Record<string, (v: string) => string | undefined>> = {
@@ -13,24 +22,68 @@ const NAME_RULES: Readonly<Record<string, (v: string) => string | undefined>> = 
   Service: dns1035Label,
   Namespace: dns1123Label,
   // rbac: ValidateRBACName = path.IsValidPathSegmentName.
-  Role: pathSegmentName, ClusterRole: pathSegmentName, RoleBinding: pathSegmentName, ClusterRoleBinding: pathSegmentName,
+  Role: pathSegmentName,
+  ClusterRole: pathSegmentName,
+  RoleBinding: pathSegmentName,
+  ClusterRoleBinding: pathSegmentName,
   // NameIsDNSSubdomain: ValidatePodName, ValidateReplicationControllerName, ValidateConfigMapName,
   // ValidateSecretName, ValidateServiceAccountName, ValidateEndpointsName, ValidateLimitRangeName,
   // ValidateResourceQuotaName, ValidatePersistentVolumeClaimName, the apps, batch, networking, policy,
   // autoscaling, storage and scheduling kinds, and every custom resource.
-  ...Object.fromEntries([
-    'Pod', 'ReplicationController', 'ConfigMap', 'Secret', 'ServiceAccount', 'Endpoints', 'LimitRange', 'ResourceQuota',
-    'PersistentVolumeClaim', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ControllerRevision',
-    'Job', 'CronJob', 'NetworkPolicy', 'Ingress', 'IngressClass', 'PodDisruptionBudget', 'HorizontalPodAutoscaler',
-    'StorageClass', 'PriorityClass', 'Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'ReferenceGrant',
-  ].map((kind) => [kind, dns1123Subdomain])),
+  ...Object.fromEntries(
+    [
+      'Pod',
+      'ReplicationController',
+      'ConfigMap',
+      'Secret',
+      'ServiceAccount',
+      'Endpoints',
+      'LimitRange',
+      'ResourceQuota',
+      'PersistentVolumeClaim',
+      'PodTemplate',
+      'Deployment',
+      'StatefulSet',
+      'DaemonSet',
+      'ReplicaSet',
+      'ControllerRevision',
+      'Job',
+      'CronJob',
+      'NetworkPolicy',
+      'Ingress',
+      'IngressClass',
+      'PodDisruptionBudget',
+      'HorizontalPodAutoscaler',
+      'StorageClass',
+      'PriorityClass',
+      'Gateway',
+      'GatewayClass',
+      'HTTPRoute',
+      'GRPCRoute',
+      'ReferenceGrant',
+    ].map((kind) => [kind, dns1123Subdomain]),
+  ),
 };
 
 /** Kinds without a namespace: the server clears one given to them rather than checking it. */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass',
-  'IngressClass', 'CustomResourceDefinition', 'GatewayClass', 'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration', 'APIService', 'RuntimeClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'CustomResourceDefinition',
+  'GatewayClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'RuntimeClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
 ]);
 
 /** TotalAnnotationSizeLimitB: the keys and values of an object's annotations together. */
@@ -45,7 +98,11 @@ export function validateObjectMeta(obj: KubeObject, fail: Fail): void {
 }
 
 /** ValidateLabels and ValidateAnnotations, for any ObjectMeta (an object's or a template's). */
-export function validateLabelsAndAnnotations(meta: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined, path: string, fail: Fail): void {
+export function validateLabelsAndAnnotations(
+  meta: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined,
+  path: string,
+  fail: Fail,
+): void {
   validateLabels(meta?.labels, `${path}.labels`, fail);
   let size = 0;
   for (const [key, value] of Object.entries(meta?.annotations ?? {})) {
@@ -53,7 +110,12 @@ export function validateLabelsAndAnnotations(meta: { labels?: Record<string, str
     check(fail, `${path}.annotations`, key.toLowerCase(), qualifiedName, 'annotation');
     size += key.length + Buffer.byteLength(String(value));
   }
-  if (size > TOTAL_ANNOTATION_SIZE) fail(`${path}.annotations`, 'annotation', `annotations total ${size} bytes, more than the limit of ${TOTAL_ANNOTATION_SIZE}`);
+  if (size > TOTAL_ANNOTATION_SIZE)
+    fail(
+      `${path}.annotations`,
+      'annotation',
+      `annotations total ${size} bytes, more than the limit of ${TOTAL_ANNOTATION_SIZE}`,
+    );
 }
 
 /** ValidateLabels: keys are qualified names, values label values. */
@@ -74,11 +136,17 @@ export function validateLabelSelector(selector: LabelSelectorSpec | undefined, p
     const at = `${path}.matchExpressions[${i}]`;
     const values = req.values ?? [];
     if (req.operator === 'In' || req.operator === 'NotIn') {
-      if (values.length === 0) fail(`${at}.values`, 'label-selector', `must be specified when operator is ${req.operator}`);
+      if (values.length === 0)
+        fail(`${at}.values`, 'label-selector', `must be specified when operator is ${req.operator}`);
     } else if (req.operator === 'Exists' || req.operator === 'DoesNotExist') {
-      if (values.length > 0) fail(`${at}.values`, 'label-selector', `may not be specified when operator is ${req.operator}`);
+      if (values.length > 0)
+        fail(`${at}.values`, 'label-selector', `may not be specified when operator is ${req.operator}`);
     } else {
-      fail(`${at}.operator`, 'label-selector', `unsupported value ${JSON.stringify(req.operator)}: supported values are ${[...SELECTOR_OPERATORS].join(', ')}`);
+      fail(
+        `${at}.operator`,
+        'label-selector',
+        `unsupported value ${JSON.stringify(req.operator)}: supported values are ${[...SELECTOR_OPERATORS].join(', ')}`,
+      );
     }
     check(fail, `${at}.key`, req.key, qualifiedName, 'label-selector');
     values.forEach((v, j) => check(fail, `${at}.values[${j}]`, v, labelValue, 'label-selector'));

@@ -2,17 +2,31 @@
 import { validateLabelSelector } from './meta';
 import { Fail, parseCidr, portName, portNumber } from './util';
 
-
-interface Peer { podSelector?: object; namespaceSelector?: object; ipBlock?: { cidr?: string; except?: string[] } }
-interface Port { protocol?: string; port?: number | string; endPort?: number }
-interface Rule { ports?: Port[]; from?: Peer[]; to?: Peer[] }
+interface Peer {
+  podSelector?: object;
+  namespaceSelector?: object;
+  ipBlock?: { cidr?: string; except?: string[] };
+}
+interface Port {
+  protocol?: string;
+  port?: number | string;
+  endPort?: number;
+}
+interface Rule {
+  ports?: Port[];
+  from?: Peer[];
+  to?: Peer[];
+}
 
 /**
  * A missing `podSelector` is not reported: the server defaults it to `{}` (all pods of the namespace).
  */
 export function validateNetworkPolicy(spec: Record<string, any>, fail: Fail): void {
   validateLabelSelector(spec.podSelector, 'spec.podSelector', fail);
-  for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
+  for (const [direction, peersKey] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
     ((spec[direction] ?? []) as Rule[]).forEach((rule, i) => {
       const at = `spec.${direction}[${i}]`;
       (rule.ports ?? []).forEach((port, j) => validatePort(port, `${at}.ports[${j}]`, fail));
@@ -20,7 +34,8 @@ export function validateNetworkPolicy(spec: Record<string, any>, fail: Fail): vo
     });
   }
   const types: string[] = spec.policyTypes ?? [];
-  if (types.length > 2 || new Set(types).size !== types.length) fail('spec.policyTypes', 'network-policy', 'may list Ingress and Egress once each');
+  if (types.length > 2 || new Set(types).size !== types.length)
+    fail('spec.policyTypes', 'network-policy', 'may list Ingress and Egress once each');
 }
 
 /** ValidateNetworkPolicyPort. */
@@ -28,11 +43,14 @@ function validatePort(port: Port, at: string, fail: Fail): void {
   if (typeof port.port === 'number') {
     if (portNumber(port.port)) fail(`${at}.port`, 'network-policy', `${port.port} ${portNumber(port.port)}`);
   } else if (typeof port.port === 'string') {
-    if (portName(port.port)) fail(`${at}.port`, 'network-policy', `${JSON.stringify(port.port)} ${portName(port.port)}`);
+    if (portName(port.port))
+      fail(`${at}.port`, 'network-policy', `${JSON.stringify(port.port)} ${portName(port.port)}`);
   }
   if (port.endPort === undefined) return;
-  if (port.port === undefined) fail(`${at}.endPort`, 'network-policy', 'may not be specified when `port` is not specified');
-  else if (typeof port.port === 'string') fail(`${at}.endPort`, 'network-policy', 'may not be specified when `port` is non-numeric');
+  if (port.port === undefined)
+    fail(`${at}.endPort`, 'network-policy', 'may not be specified when `port` is not specified');
+  else if (typeof port.port === 'string')
+    fail(`${at}.endPort`, 'network-policy', 'may not be specified when `port` is non-numeric');
   else if (port.endPort < port.port) fail(`${at}.endPort`, 'network-policy', 'must be greater than or equal to `port`');
   if (portNumber(port.endPort)) fail(`${at}.endPort`, 'network-policy', `${port.endPort} ${portNumber(port.endPort)}`);
 }
@@ -40,7 +58,8 @@ function validatePort(port: Port, at: string, fail: Fail): void {
 /** ValidateNetworkPolicyPeer and ValidateIPBlock. */
 function validatePeer(peer: Peer, at: string, fail: Fail): void {
   const selectors = (peer.podSelector ? 1 : 0) + (peer.namespaceSelector ? 1 : 0);
-  if (selectors === 0 && !peer.ipBlock) fail(at, 'network-policy', 'must specify a peer: podSelector, namespaceSelector or ipBlock');
+  if (selectors === 0 && !peer.ipBlock)
+    fail(at, 'network-policy', 'must specify a peer: podSelector, namespaceSelector or ipBlock');
   if (selectors > 0 && peer.ipBlock) fail(at, 'network-policy', 'may not specify both ipBlock and another peer');
   validateLabelSelector(peer.podSelector, `${at}.podSelector`, fail);
   validateLabelSelector(peer.namespaceSelector, `${at}.namespaceSelector`, fail);
@@ -56,7 +75,8 @@ function validatePeer(peer: Peer, at: string, fail: Fail): void {
     const field = `${at}.ipBlock.except[${i}]`;
     const inner = parseCidr(e);
     if (!inner) fail(field, 'network-policy', `${JSON.stringify(e)} must be a valid CIDR`);
-    else if (cidr && !strictlyInside(inner, cidr)) fail(field, 'network-policy', `${e} must be a strict subset of the cidr ${block.cidr}`);
+    else if (cidr && !strictlyInside(inner, cidr))
+      fail(field, 'network-policy', `${e} must be a strict subset of the cidr ${block.cidr}`);
   });
 }
 
@@ -66,5 +86,5 @@ function strictlyInside(inner: Cidr, outer: Cidr): boolean {
   if (inner.family !== outer.family || inner.prefix <= outer.prefix) return false;
   const width = BigInt(inner.family === 4 ? 32 : 128);
   const shift = width - BigInt(outer.prefix);
-  return (inner.bits >> shift) === (outer.bits >> shift);
+  return inner.bits >> shift === outer.bits >> shift;
 }

@@ -8,15 +8,33 @@ import { parseQuantity, quantityProblem } from '../../manifest/quantity';
 import { validateLabelSelector, validateLabels } from './meta';
 import { ApiServerRule } from '../../manifest/rules';
 import {
-  Fail, check, configMapKey, dns1123Label, dns1123Subdomain, duplicateKeys, envVarName, linuxId, nonNegative, oneOf,
-  portName, portNumOrName, portNumber, qualifiedName,
+  Fail,
+  check,
+  configMapKey,
+  dns1123Label,
+  dns1123Subdomain,
+  duplicateKeys,
+  envVarName,
+  linuxId,
+  nonNegative,
+  oneOf,
+  portName,
+  portNumOrName,
+  portNumber,
+  qualifiedName,
 } from './util';
 
 /** The one restartPolicy an init container may have: it makes it a sidecar. */
 const SIDECAR_RESTART = new Set(['Always']);
 const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
 const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const;
-const PROBE_FIELDS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const;
+const PROBE_FIELDS = [
+  'initialDelaySeconds',
+  'timeoutSeconds',
+  'periodSeconds',
+  'successThreshold',
+  'failureThreshold',
+] as const;
 const ENV_SOURCES = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef', 'fileKeyRef'] as const;
 // The resources a container may request (IsStandardContainerResourceName), besides hugepages-* and
 // domain-qualified extended resources.
@@ -27,11 +45,17 @@ const MAX_INT32 = 2147483647;
  * ValidatePodSpec. `restartPolicies` is what the owning kind allows (Always for the long-running
  * workloads, OnFailure or Never for a Job's pods), as the kinds' template validation narrows it.
  */
-export function validatePodSpec(spec: PodSpecLike, path: string, fail: Fail, restartPolicies?: ReadonlySet<string>): void {
+export function validatePodSpec(
+  spec: PodSpecLike,
+  path: string,
+  fail: Fail,
+  restartPolicies?: ReadonlySet<string>,
+): void {
   const volumes = spec.volumes ?? [];
   validateVolumes(volumes, `${path}.volumes`, fail);
   const volumeNames = new Set(volumes.map((v) => v.name as string));
-  if ((spec.containers ?? []).length === 0) fail(`${path}.containers`, 'containers', 'a pod needs at least one container');
+  if ((spec.containers ?? []).length === 0)
+    fail(`${path}.containers`, 'containers', 'a pod needs at least one container');
   // Container names are unique across regular, init and ephemeral containers.
   const names = new Set<string>();
   for (const key of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
@@ -48,10 +72,18 @@ export function validatePodSpec(spec: PodSpecLike, path: string, fail: Fail, res
   }
   validateHostPorts(spec, path, fail);
   if (restartPolicies && !restartPolicies.has(spec.restartPolicy ?? 'Always')) {
-    fail(`${path}.restartPolicy`, 'restart-policy', `${spec.restartPolicy ?? 'Always (the default)'} is not allowed here: supported values are ${[...restartPolicies].join(', ')}`);
+    fail(
+      `${path}.restartPolicy`,
+      'restart-policy',
+      `${spec.restartPolicy ?? 'Always (the default)'} is not allowed here: supported values are ${[...restartPolicies].join(', ')}`,
+    );
   }
-  if (spec.dnsPolicy === 'None' && !(spec.dnsConfig?.nameservers?.length > 0)) fail(`${path}.dnsConfig.nameservers`, 'pod', 'must have at least one nameserver when dnsPolicy is None');
-  if (typeof spec.activeDeadlineSeconds === 'number' && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > MAX_INT32)) {
+  if (spec.dnsPolicy === 'None' && !(spec.dnsConfig?.nameservers?.length > 0))
+    fail(`${path}.dnsConfig.nameservers`, 'pod', 'must have at least one nameserver when dnsPolicy is None');
+  if (
+    typeof spec.activeDeadlineSeconds === 'number' &&
+    (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > MAX_INT32)
+  ) {
     fail(`${path}.activeDeadlineSeconds`, 'pod', 'must be between 1 and 2147483647, inclusive');
   }
   check(fail, `${path}.serviceAccountName`, spec.serviceAccountName || undefined, dns1123Subdomain, 'pod');
@@ -66,8 +98,20 @@ export function validatePodSpec(spec: PodSpecLike, path: string, fail: Fail, res
     if (!c.topologyKey) fail(`${at}.topologyKey`, 'pod', 'is required');
     validateLabelSelector(c.labelSelector, `${at}.labelSelector`, fail);
   });
-  duplicateKeys(spec.topologySpreadConstraints, (c: Record<string, string>) => `${c.topologyKey}/${c.whenUnsatisfiable}`, `${path}.topologySpreadConstraints`, fail, 'topologyKey/whenUnsatisfiable');
-  duplicateKeys(spec.imagePullSecrets, (s: { name?: string }) => s.name, `${path}.imagePullSecrets`, fail, 'imagePullSecret');
+  duplicateKeys(
+    spec.topologySpreadConstraints,
+    (c: Record<string, string>) => `${c.topologyKey}/${c.whenUnsatisfiable}`,
+    `${path}.topologySpreadConstraints`,
+    fail,
+    'topologyKey/whenUnsatisfiable',
+  );
+  duplicateKeys(
+    spec.imagePullSecrets,
+    (s: { name?: string }) => s.name,
+    `${path}.imagePullSecrets`,
+    fail,
+    'imagePullSecret',
+  );
   duplicateKeys(spec.hostAliases, (h: { ip?: string }) => h.ip, `${path}.hostAliases`, fail, 'hostAlias ip');
 }
 
@@ -86,20 +130,26 @@ function validateVolumes(volumes: Array<Record<string, any>>, path: string, fail
     if (sources.length === 0) fail(at, 'volume', 'must specify a volume type');
     else if (sources.length > 1) fail(at, 'volume', `may not specify more than 1 volume type (${sources.join(', ')})`);
     // validateConfigMapVolumeSource, validateSecretVolumeSource, validateKeyToPath.
-    for (const [kind, nameField] of [['configMap', 'name'], ['secret', 'secretName']] as const) {
+    for (const [kind, nameField] of [
+      ['configMap', 'name'],
+      ['secret', 'secretName'],
+    ] as const) {
       const source = v[kind];
       if (!source) continue;
       if (!source[nameField]) fail(`${at}.${kind}.${nameField}`, 'volume', 'is required');
-      if (typeof source.defaultMode === 'number' && (source.defaultMode < 0 || source.defaultMode > 0o777)) fail(`${at}.${kind}.defaultMode`, 'volume', 'must be a file mode between 0 and 0777 (octal)');
+      if (typeof source.defaultMode === 'number' && (source.defaultMode < 0 || source.defaultMode > 0o777))
+        fail(`${at}.${kind}.defaultMode`, 'volume', 'must be a file mode between 0 and 0777 (octal)');
       (source.items ?? []).forEach((item: { key?: string; path?: string; mode?: number }, j: number) => {
         const itemAt = `${at}.${kind}.items[${j}]`;
         if (!item.key) fail(`${itemAt}.key`, 'volume', 'is required');
         if (!item.path) fail(`${itemAt}.path`, 'volume', 'is required');
         else relativePath(item.path, `${itemAt}.path`, fail);
-        if (typeof item.mode === 'number' && (item.mode < 0 || item.mode > 0o777)) fail(`${itemAt}.mode`, 'volume', 'must be a file mode between 0 and 0777 (octal)');
+        if (typeof item.mode === 'number' && (item.mode < 0 || item.mode > 0o777))
+          fail(`${itemAt}.mode`, 'volume', 'must be a file mode between 0 and 0777 (octal)');
       });
     }
-    if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName) fail(`${at}.persistentVolumeClaim.claimName`, 'volume', 'is required');
+    if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName)
+      fail(`${at}.persistentVolumeClaim.claimName`, 'volume', 'is required');
     if (v.emptyDir?.sizeLimit !== undefined) quantity(v.emptyDir.sizeLimit, `${at}.emptyDir.sizeLimit`, fail, 'volume');
   });
 }
@@ -110,7 +160,13 @@ function relativePath(p: string, field: string, fail: Fail): void {
   if (p.split('/').includes('..')) fail(field, 'volume', "must not contain '..'");
 }
 
-function validateContainer(c: ContainerLike, at: string, key: 'containers' | 'initContainers' | 'ephemeralContainers', volumes: ReadonlySet<string>, fail: Fail): void {
+function validateContainer(
+  c: ContainerLike,
+  at: string,
+  key: 'containers' | 'initContainers' | 'ephemeralContainers',
+  volumes: ReadonlySet<string>,
+  fail: Fail,
+): void {
   if (!c.image && key !== 'ephemeralContainers') fail(`${at}.image`, 'container', 'a container needs an image');
   validatePorts(c.ports ?? [], `${at}.ports`, fail);
   validateEnv(c, at, fail);
@@ -119,12 +175,17 @@ function validateContainer(c: ContainerLike, at: string, key: 'containers' | 'in
   validateContainerSecurityContext(c.securityContext, `${at}.securityContext`, fail);
   // A sidecar is an init container with restartPolicy Always; other containers may not set one (v1.33).
   if (key === 'initContainers') oneOf(fail, `${at}.restartPolicy`, c.restartPolicy, SIDECAR_RESTART, 'restart-policy');
-  else if (c.restartPolicy !== undefined) fail(`${at}.restartPolicy`, 'restart-policy', 'may not be set for non-init containers');
+  else if (c.restartPolicy !== undefined)
+    fail(`${at}.restartPolicy`, 'restart-policy', 'may not be set for non-init containers');
   const sidecar = key === 'initContainers' && c.restartPolicy === 'Always';
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
     if (!c[probe]) continue;
     if (key !== 'containers' && !sidecar) {
-      fail(`${at}.${probe}`, 'probe', `may not be set for ${key === 'initContainers' ? 'init containers without restartPolicy=Always' : 'ephemeral containers'}`);
+      fail(
+        `${at}.${probe}`,
+        'probe',
+        `may not be set for ${key === 'initContainers' ? 'init containers without restartPolicy=Always' : 'ephemeral containers'}`,
+      );
       continue;
     }
     validateProbe(c[probe], `${at}.${probe}`, probe, fail);
@@ -132,7 +193,8 @@ function validateContainer(c: ContainerLike, at: string, key: 'containers' | 'in
   for (const hook of ['postStart', 'preStop'] as const) {
     const handler = c.lifecycle?.[hook];
     if (!handler) continue;
-    if (key !== 'containers' && !sidecar) fail(`${at}.lifecycle`, 'probe', 'may not be set for init containers without restartPolicy=Always');
+    if (key !== 'containers' && !sidecar)
+      fail(`${at}.lifecycle`, 'probe', 'may not be set for init containers without restartPolicy=Always');
     validateHandler(handler, `${at}.lifecycle.${hook}`, LIFECYCLE_HANDLERS, fail);
   }
 }
@@ -148,8 +210,10 @@ function validatePorts(ports: NonNullable<ContainerLike['ports']>, path: string,
       names.add(p.name);
     }
     if (p.containerPort === undefined) fail(`${at}.containerPort`, 'port', 'is required');
-    else if (portNumber(p.containerPort)) fail(`${at}.containerPort`, 'port', `${p.containerPort} ${portNumber(p.containerPort)}`);
-    if (p.hostPort !== undefined && p.hostPort !== 0 && portNumber(p.hostPort)) fail(`${at}.hostPort`, 'port', `${p.hostPort} ${portNumber(p.hostPort)}`);
+    else if (portNumber(p.containerPort))
+      fail(`${at}.containerPort`, 'port', `${p.containerPort} ${portNumber(p.containerPort)}`);
+    if (p.hostPort !== undefined && p.hostPort !== 0 && portNumber(p.hostPort))
+      fail(`${at}.hostPort`, 'port', `${p.hostPort} ${portNumber(p.hostPort)}`);
   });
   duplicateKeys(ports, (p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`, path, fail, 'containerPort/protocol');
 }
@@ -158,17 +222,19 @@ function validatePorts(ports: NonNullable<ContainerLike['ports']>, path: string,
 function validateHostPorts(spec: PodSpecLike, path: string, fail: Fail): void {
   const seen = new Set<string>();
   for (const key of ['initContainers', 'containers'] as const) {
-    (spec[key] ?? []).forEach((c, i) => (c.ports ?? []).forEach((p, j) => {
-      const at = `${path}.${key}[${i}].ports[${j}].hostPort`;
-      if (spec.hostNetwork && p.hostPort !== undefined && p.hostPort !== 0 && p.hostPort !== p.containerPort) {
-        fail(at, 'port', 'must match containerPort when hostNetwork is true');
-      }
-      const hostPort = spec.hostNetwork ? p.containerPort : p.hostPort;
-      if (!hostPort) return;
-      const k = `${hostPort}/${p.protocol ?? 'TCP'}`;
-      if (seen.has(k)) fail(at, 'port', `host port ${k} is already used in this pod`);
-      seen.add(k);
-    }));
+    (spec[key] ?? []).forEach((c, i) =>
+      (c.ports ?? []).forEach((p, j) => {
+        const at = `${path}.${key}[${i}].ports[${j}].hostPort`;
+        if (spec.hostNetwork && p.hostPort !== undefined && p.hostPort !== 0 && p.hostPort !== p.containerPort) {
+          fail(at, 'port', 'must match containerPort when hostNetwork is true');
+        }
+        const hostPort = spec.hostNetwork ? p.containerPort : p.hostPort;
+        if (!hostPort) return;
+        const k = `${hostPort}/${p.protocol ?? 'TCP'}`;
+        if (seen.has(k)) fail(at, 'port', `host port ${k} is already used in this pod`);
+        seen.add(k);
+      }),
+    );
   }
 }
 
@@ -181,7 +247,14 @@ function validateEnv(c: ContainerLike, at: string, fail: Fail): void {
     else check(fail, `${field}.name`, e.name, envVarName, 'env');
     if (!e.valueFrom) return;
     const sources = ENV_SOURCES.filter((s) => e.valueFrom[s] !== undefined);
-    if (sources.length !== 1) fail(`${field}.valueFrom`, 'env', sources.length === 0 ? 'must specify one of fieldRef, resourceFieldRef, configMapKeyRef or secretKeyRef' : 'may not have more than one field specified at a time');
+    if (sources.length !== 1)
+      fail(
+        `${field}.valueFrom`,
+        'env',
+        sources.length === 0
+          ? 'must specify one of fieldRef, resourceFieldRef, configMapKeyRef or secretKeyRef'
+          : 'may not have more than one field specified at a time',
+      );
     if (e.value) fail(`${field}.valueFrom`, 'env', 'may not be specified when `value` is not empty');
     // validateConfigMapKeySelector, validateSecretKeySelector: a name and a key, both valid.
     for (const ref of ['configMapKeyRef', 'secretKeyRef'] as const) {
@@ -191,14 +264,22 @@ function validateEnv(c: ContainerLike, at: string, fail: Fail): void {
       else check(fail, `${field}.valueFrom.${ref}.key`, r.key, configMapKey, 'env');
       referencedName(r.name, `${field}.valueFrom.${ref}.name`, fail);
     }
-    if (e.valueFrom.fieldRef && !e.valueFrom.fieldRef.fieldPath) fail(`${field}.valueFrom.fieldRef.fieldPath`, 'env', 'is required');
+    if (e.valueFrom.fieldRef && !e.valueFrom.fieldRef.fieldPath)
+      fail(`${field}.valueFrom.fieldRef.fieldPath`, 'env', 'is required');
   });
   duplicateKeys(env, (e) => e.name, `${at}.env`, fail, 'env var');
   (c.envFrom ?? []).forEach((e: Record<string, any>, i: number) => {
     const field = `${at}.envFrom[${i}]`;
     if (e.prefix) check(fail, `${field}.prefix`, e.prefix, envVarName, 'env');
     const refs = (['configMapRef', 'secretRef'] as const).filter((r) => e[r] !== undefined);
-    if (refs.length !== 1) fail(field, 'env', refs.length === 0 ? 'must specify one of configMapRef or secretRef' : 'may not have more than one field specified at a time');
+    if (refs.length !== 1)
+      fail(
+        field,
+        'env',
+        refs.length === 0
+          ? 'must specify one of configMapRef or secretRef'
+          : 'may not have more than one field specified at a time',
+      );
     // validateConfigMapEnvSource, validateSecretEnvSource.
     for (const r of refs) referencedName(e[r].name, `${field}.${r}.name`, fail);
   });
@@ -211,7 +292,12 @@ function referencedName(name: string | undefined, field: string, fail: Fail): vo
 }
 
 /** ValidateVolumeMounts: a defined volume, a mount path, unique mount paths, a relative subPath. */
-function validateVolumeMounts(mounts: Array<Record<string, any>>, path: string, volumes: ReadonlySet<string>, fail: Fail): void {
+function validateVolumeMounts(
+  mounts: Array<Record<string, any>>,
+  path: string,
+  volumes: ReadonlySet<string>,
+  fail: Fail,
+): void {
   mounts.forEach((m, i) => {
     const at = `${path}[${i}]`;
     if (!m.name) fail(`${at}.name`, 'volume-mount', 'is required');
@@ -223,14 +309,21 @@ function validateVolumeMounts(mounts: Array<Record<string, any>>, path: string, 
 }
 
 /** validateProbe: exactly one handler, non-negative numbers, successThreshold 1 for liveness and startup. */
-function validateProbe(probe: Record<string, any>, at: string, kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe', fail: Fail): void {
+function validateProbe(
+  probe: Record<string, any>,
+  at: string,
+  kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe',
+  fail: Fail,
+): void {
   validateHandler(probe, at, PROBE_HANDLERS, fail);
   for (const field of PROBE_FIELDS) nonNegative(fail, `${at}.${field}`, probe[field], 'probe');
   if (kind !== 'readinessProbe' && probe.successThreshold !== undefined && probe.successThreshold !== 1) {
     fail(`${at}.successThreshold`, 'probe', `must be 1 for a ${kind}`);
   }
-  if (kind === 'readinessProbe' && probe.terminationGracePeriodSeconds !== undefined) fail(`${at}.terminationGracePeriodSeconds`, 'probe', 'must not be set for readinessProbes');
-  if (typeof probe.terminationGracePeriodSeconds === 'number' && probe.terminationGracePeriodSeconds < 1) fail(`${at}.terminationGracePeriodSeconds`, 'probe', 'must be greater than 0');
+  if (kind === 'readinessProbe' && probe.terminationGracePeriodSeconds !== undefined)
+    fail(`${at}.terminationGracePeriodSeconds`, 'probe', 'must not be set for readinessProbes');
+  if (typeof probe.terminationGracePeriodSeconds === 'number' && probe.terminationGracePeriodSeconds < 1)
+    fail(`${at}.terminationGracePeriodSeconds`, 'probe', 'must be greater than 0');
 }
 
 /** validateHandler / validateLifecycleHandler: exactly one handler, each valid. */
@@ -254,11 +347,16 @@ function portOf(port: number | string | undefined, field: string, fail: Fail): v
 }
 
 /** ValidateResourceRequirements: standard names, valid non-negative quantities. Requests above limits are the workloads' rule. */
-function validateResources(resources: Record<string, Record<string, unknown> | undefined> | undefined, at: string, fail: Fail): void {
+function validateResources(
+  resources: Record<string, Record<string, unknown> | undefined> | undefined,
+  at: string,
+  fail: Fail,
+): void {
   for (const side of ['requests', 'limits'] as const) {
     for (const [name, value] of Object.entries(resources?.[side] ?? {})) {
       const field = `${at}.${side}.${name}`;
-      if (!CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-') && !name.includes('/')) fail(field, 'resources', `${name} is not a standard resource for containers`);
+      if (!CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-') && !name.includes('/'))
+        fail(field, 'resources', `${name} is not a standard resource for containers`);
       else if (name.includes('/')) check(fail, field, name, qualifiedName, 'resources');
       quantity(value, field, fail, 'resources');
     }
@@ -269,14 +367,16 @@ function validateResources(resources: Record<string, Record<string, unknown> | u
 export function quantity(value: unknown, field: string, fail: Fail, rule: ApiServerRule): void {
   const problem = quantityProblem(value);
   if (problem) fail(field, rule, problem);
-  else if (parseQuantity(value as string | number) < 0) fail(field, rule, `${JSON.stringify(value)} must be greater than or equal to 0`);
+  else if (parseQuantity(value as string | number) < 0)
+    fail(field, rule, `${JSON.stringify(value)} must be greater than or equal to 0`);
 }
 
 /** ValidatePodSecurityContext: ids in range, seccomp profile consistent. */
 function validatePodSecurityContext(sc: Record<string, any> | undefined, at: string, fail: Fail): void {
   if (!sc) return;
   for (const id of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
-    if (typeof sc[id] === 'number' && linuxId(sc[id])) fail(`${at}.${id}`, 'security-context', `${sc[id]} ${linuxId(sc[id])}`);
+    if (typeof sc[id] === 'number' && linuxId(sc[id]))
+      fail(`${at}.${id}`, 'security-context', `${sc[id]} ${linuxId(sc[id])}`);
   }
   (sc.supplementalGroups ?? []).forEach((g: number, i: number) => {
     if (linuxId(g)) fail(`${at}.supplementalGroups[${i}]`, 'security-context', `${g} ${linuxId(g)}`);
@@ -292,22 +392,32 @@ function validatePodSecurityContext(sc: Record<string, any> | undefined, at: str
 function validateContainerSecurityContext(sc: Record<string, any> | undefined, at: string, fail: Fail): void {
   if (!sc) return;
   for (const id of ['runAsUser', 'runAsGroup'] as const) {
-    if (typeof sc[id] === 'number' && linuxId(sc[id])) fail(`${at}.${id}`, 'security-context', `${sc[id]} ${linuxId(sc[id])}`);
+    if (typeof sc[id] === 'number' && linuxId(sc[id]))
+      fail(`${at}.${id}`, 'security-context', `${sc[id]} ${linuxId(sc[id])}`);
   }
   if (sc.allowPrivilegeEscalation === false && sc.privileged === true) {
     fail(at, 'security-context', 'cannot set allowPrivilegeEscalation to false and privileged to true');
   }
-  if (sc.allowPrivilegeEscalation === false && (sc.capabilities?.add ?? []).some((c: string) => c === 'SYS_ADMIN' || c === 'CAP_SYS_ADMIN')) {
+  if (
+    sc.allowPrivilegeEscalation === false &&
+    (sc.capabilities?.add ?? []).some((c: string) => c === 'SYS_ADMIN' || c === 'CAP_SYS_ADMIN')
+  ) {
     fail(at, 'security-context', 'cannot set allowPrivilegeEscalation to false and capabilities.Add CAP_SYS_ADMIN');
   }
   validateSeccomp(sc.seccompProfile, `${at}.seccompProfile`, fail);
 }
 
 /** validateSeccompProfileField: a known type; a localhostProfile with Localhost and only then. */
-function validateSeccomp(profile: { type?: string; localhostProfile?: string } | undefined, at: string, fail: Fail): void {
+function validateSeccomp(
+  profile: { type?: string; localhostProfile?: string } | undefined,
+  at: string,
+  fail: Fail,
+): void {
   if (!profile) return;
-  if (profile.type === 'Localhost' && !profile.localhostProfile) fail(`${at}.localhostProfile`, 'security-context', 'must be set when seccomp type is Localhost');
-  if (profile.type !== 'Localhost' && profile.localhostProfile !== undefined) fail(`${at}.localhostProfile`, 'security-context', 'can only be set when seccomp type is Localhost');
+  if (profile.type === 'Localhost' && !profile.localhostProfile)
+    fail(`${at}.localhostProfile`, 'security-context', 'must be set when seccomp type is Localhost');
+  if (profile.type !== 'Localhost' && profile.localhostProfile !== undefined)
+    fail(`${at}.localhostProfile`, 'security-context', 'can only be set when seccomp type is Localhost');
 }
 
 /** ValidateTolerations. */
@@ -317,6 +427,7 @@ function validateTolerations(tolerations: Array<Record<string, any>> | undefined
     if (t.key) check(fail, `${at}.key`, t.key, qualifiedName, 'pod');
     else if (t.operator !== 'Exists') fail(`${at}.operator`, 'pod', 'must be Exists when `key` is empty');
     if (t.operator === 'Exists' && t.value) fail(`${at}.value`, 'pod', 'must be empty when `operator` is Exists');
-    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') fail(`${at}.effect`, 'pod', 'must be NoExecute when `tolerationSeconds` is set');
+    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute')
+      fail(`${at}.effect`, 'pod', 'must be NoExecute when `tolerationSeconds` is set');
   });
 }

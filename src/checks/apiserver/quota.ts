@@ -9,20 +9,45 @@ import { Fail, check, oneOf, percent, qualifiedName } from './util';
 
 const LIMIT_TYPES = new Set(['Pod', 'Container', 'PersistentVolumeClaim']);
 // Quota resources counted in whole objects (IsIntegerResourceName): their quantity must be an integer.
-const INTEGER_RESOURCES = new Set(['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps',
-  'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers']);
+const INTEGER_RESOURCES = new Set([
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'services.nodeports',
+  'services.loadbalancers',
+]);
 /** IsStandardQuotaResourceName, besides the object counts, hugepages and domain-qualified names. */
-const QUOTA_RESOURCES = new Set([...INTEGER_RESOURCES, 'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory',
-  'requests.storage', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage']);
+const QUOTA_RESOURCES = new Set([
+  ...INTEGER_RESOURCES,
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.storage',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+]);
 
 /** ValidateResourceQuotaSpec: resource names, non-negative quantities (integers for object counts), scopes. */
 export function validateResourceQuota(spec: Record<string, any>, fail: Fail): void {
   for (const [name, value] of Object.entries((spec.hard ?? {}) as Record<string, unknown>)) {
     const field = `spec.hard.${name}`;
     check(fail, field, name, qualifiedName, 'quantity');
-    if (!name.includes('/') && !QUOTA_RESOURCES.has(name) && !/^(requests\.)?hugepages-/.test(name)) fail(field, 'quantity', `${name} must be a standard resource type or fully qualified`);
+    if (!name.includes('/') && !QUOTA_RESOURCES.has(name) && !/^(requests\.)?hugepages-/.test(name))
+      fail(field, 'quantity', `${name} must be a standard resource type or fully qualified`);
     quantity(value, field, fail, 'quantity');
-    if ((INTEGER_RESOURCES.has(name) || name.startsWith('count/')) && !quantityProblem(value) && !Number.isInteger(parseQuantity(value as string))) {
+    if (
+      (INTEGER_RESOURCES.has(name) || name.startsWith('count/')) &&
+      !quantityProblem(value) &&
+      !Number.isInteger(parseQuantity(value as string))
+    ) {
       fail(field, 'quantity', `${JSON.stringify(value)} must be an integer`);
     }
   }
@@ -43,30 +68,44 @@ export function validateLimitRange(spec: Record<string, any>, fail: Fail): void 
         if (!quantityProblem(v)) (values[name] ??= {})[side] = parseQuantity(v as string);
       }
     }
-    if (item.type === 'Pod' && (item.default || item.defaultRequest)) fail(at, 'limit-range', 'default and defaultRequest may not be specified when type is Pod');
+    if (item.type === 'Pod' && (item.default || item.defaultRequest))
+      fail(at, 'limit-range', 'default and defaultRequest may not be specified when type is Pod');
     if (item.type === 'PersistentVolumeClaim' && item.min?.storage === undefined && item.max?.storage === undefined) {
       fail(at, 'limit-range', 'either minimum or maximum storage value is required, but neither was provided');
     }
     for (const [name, v] of Object.entries(values)) {
-      const order: Array<[keyof typeof v, keyof typeof v]> = [['min', 'max'], ['min', 'default'], ['min', 'defaultRequest'],
-        ['defaultRequest', 'default'], ['default', 'max'], ['defaultRequest', 'max']];
+      const order: Array<[keyof typeof v, keyof typeof v]> = [
+        ['min', 'max'],
+        ['min', 'default'],
+        ['min', 'defaultRequest'],
+        ['defaultRequest', 'default'],
+        ['default', 'max'],
+        ['defaultRequest', 'max'],
+      ];
       for (const [low, high] of order) {
         if (v[low] !== undefined && v[high] !== undefined && v[low] > v[high]) {
-          fail(`${at}.${low}.${name}`, 'limit-range', `${low} value for ${name} must be less than or equal to the ${high} value`);
+          fail(
+            `${at}.${low}.${name}`,
+            'limit-range',
+            `${low} value for ${name} must be less than or equal to the ${high} value`,
+          );
         }
       }
-      if (v.maxLimitRequestRatio !== undefined && v.maxLimitRequestRatio < 1) fail(`${at}.maxLimitRequestRatio.${name}`, 'limit-range', 'ratio must be greater than or equal to 1');
+      if (v.maxLimitRequestRatio !== undefined && v.maxLimitRequestRatio < 1)
+        fail(`${at}.maxLimitRequestRatio.${name}`, 'limit-range', 'ratio must be greater than or equal to 1');
     }
   });
 }
 
 /** ValidatePodDisruptionBudgetSpec: minAvailable xor maxUnavailable, each a non-negative int or percent <= 100%. */
 export function validatePodDisruptionBudget(spec: Record<string, any>, fail: Fail): void {
-  if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) fail('spec', 'pdb', 'minAvailable and maxUnavailable cannot be both set');
+  if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined)
+    fail('spec', 'pdb', 'minAvailable and maxUnavailable cannot be both set');
   for (const field of ['minAvailable', 'maxUnavailable'] as const) {
     const v = spec[field];
     if (v === undefined) continue;
-    if (typeof v === 'number' ? v < 0 : percent(v) === undefined) fail(`spec.${field}`, 'pdb', `${JSON.stringify(v)} must be a non-negative integer or a percentage, e.g. '50%'`);
+    if (typeof v === 'number' ? v < 0 : percent(v) === undefined)
+      fail(`spec.${field}`, 'pdb', `${JSON.stringify(v)} must be a non-negative integer or a percentage, e.g. '50%'`);
     else if (typeof v === 'string' && percent(v)! > 100) fail(`spec.${field}`, 'pdb', 'must not be greater than 100%');
   }
   validateLabelSelector(spec.selector, 'spec.selector', fail);

@@ -12,7 +12,8 @@ export type Fail = (field: string, rule: ApiServerRule, message: string) => void
 
 /** A {@link Fail} that appends to `out` findings about `obj`. */
 export function failInto(obj: KubeObject, out: Finding[]): Fail {
-  return (field, rule, message) => out.push(finding(obj, field, `schema/${rule}`, `${message}: the API server rejects it`));
+  return (field, rule, message) =>
+    out.push(finding(obj, field, `schema/${rule}`, `${message}: the API server rejects it`));
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -29,21 +30,24 @@ const RELAXED_ENV_VAR_NAME = /^[\x20-\x3c\x3e-\x7e]+$/;
 /** IsDNS1123Label: why `v` is not one, or undefined. */
 export function dns1123Label(v: string): string | undefined {
   if (v.length > 63) return 'must be no more than 63 characters';
-  return DNS1123_LABEL.test(v) ? undefined
+  return DNS1123_LABEL.test(v)
+    ? undefined
     : "must be a lowercase RFC 1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit";
 }
 
 /** IsDNS1123Subdomain. */
 export function dns1123Subdomain(v: string): string | undefined {
   if (v.length > 253) return 'must be no more than 253 characters';
-  return DNS1123_SUBDOMAIN.test(v) ? undefined
+  return DNS1123_SUBDOMAIN.test(v)
+    ? undefined
     : "must be a lowercase RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
 }
 
 /** IsDNS1035Label. */
 export function dns1035Label(v: string): string | undefined {
   if (v.length > 63) return 'must be no more than 63 characters';
-  return DNS1035_LABEL.test(v) ? undefined
+  return DNS1035_LABEL.test(v)
+    ? undefined
     : "must be a lowercase RFC 1035 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
 }
 
@@ -65,14 +69,16 @@ export function qualifiedName(v: string): string | undefined {
   }
   if (name === '') return 'name part must be non-empty';
   if (name.length > 63) return 'name part must be no more than 63 characters';
-  return QUALIFIED_NAME_PART.test(name) ? undefined
+  return QUALIFIED_NAME_PART.test(name)
+    ? undefined
     : "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 }
 
 /** IsValidLabelValue. */
 export function labelValue(v: string): string | undefined {
   if (v.length > 63) return 'must be no more than 63 characters';
-  return v === '' || QUALIFIED_NAME_PART.test(v) ? undefined
+  return v === '' || QUALIFIED_NAME_PART.test(v)
+    ? undefined
     : "must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 }
 
@@ -81,8 +87,8 @@ export function portName(v: string): string | undefined {
   if (v.length < 1 || v.length > 15) return 'must be 1 to 15 characters';
   if (!IANA_SVC_NAME.test(v)) return "must contain only lowercase alphanumeric characters and '-'";
   if (!HAS_LETTER.test(v)) return 'must contain at least one letter';
-  if (v.includes('--')) return "must not contain consecutive hyphens";
-  return v.startsWith('-') || v.endsWith('-') ? "must not begin or end with a hyphen" : undefined;
+  if (v.includes('--')) return 'must not contain consecutive hyphens';
+  return v.startsWith('-') || v.endsWith('-') ? 'must not begin or end with a hyphen' : undefined;
 }
 
 /** IsValidPortNum. */
@@ -110,7 +116,9 @@ export function envVarName(v: string): string | undefined {
 
 /** IsCIdentifier. */
 export function cIdentifier(v: string): string | undefined {
-  return C_IDENTIFIER.test(v) ? undefined : "must be a C identifier: letters, digits and '_', not starting with a digit";
+  return C_IDENTIFIER.test(v)
+    ? undefined
+    : "must be a C identifier: letters, digits and '_', not starting with a digit";
 }
 
 /** IsValidUserID / IsValidGroupID. */
@@ -136,7 +144,9 @@ export function parseIp(v: string): { family: 4 | 6; bits: bigint } | undefined 
   const m = IPV4.exec(v);
   if (m) {
     const octets = m.slice(1).map(Number);
-    return octets.every((o) => o <= 255) ? { family: 4, bits: octets.reduce((a, o) => (a << 8n) | BigInt(o), 0n) } : undefined;
+    return octets.every((o) => o <= 255)
+      ? { family: 4, bits: octets.reduce((a, o) => (a << 8n) | BigInt(o), 0n) }
+      : undefined;
   }
   if (!v.includes(':') || !/^[0-9a-fA-F:.]+$/.test(v)) return undefined;
   const halves = v.split('::');
@@ -184,7 +194,13 @@ export function nonNegative(fail: Fail, field: string, v: unknown, rule: ApiServ
  * Entries of a keyed list (`x-kubernetes-list-map-keys`) with a key an earlier entry has: server-side
  * apply (structured-merge-diff) rejects the whole object for it, and plain create keeps only one.
  */
-export function duplicateKeys<T>(items: readonly T[] | undefined, keyOf: (item: T) => string | undefined, path: string, fail: Fail, what: string): void {
+export function duplicateKeys<T>(
+  items: readonly T[] | undefined,
+  keyOf: (item: T) => string | undefined,
+  path: string,
+  fail: Fail,
+  what: string,
+): void {
   const seen = new Set<string>();
   (items ?? []).forEach((item, i) => {
     const key = keyOf(item);
@@ -196,11 +212,18 @@ export function duplicateKeys<T>(items: readonly T[] | undefined, keyOf: (item: 
 
 /** Reports a value that is not one of `allowed` (field.NotSupported). */
 export function oneOf(fail: Fail, field: string, v: unknown, allowed: ReadonlySet<string>, rule: ApiServerRule): void {
-  if (v !== undefined && !allowed.has(v as string)) fail(field, rule, `unsupported value ${JSON.stringify(v)}: supported values are ${[...allowed].join(', ')}`);
+  if (v !== undefined && !allowed.has(v as string))
+    fail(field, rule, `unsupported value ${JSON.stringify(v)}: supported values are ${[...allowed].join(', ')}`);
 }
 
 /** Checks one string with a predicate and reports its reason. */
-export function check(fail: Fail, field: string, v: string | undefined, predicate: (v: string) => string | undefined, rule: ApiServerRule): void {
+export function check(
+  fail: Fail,
+  field: string,
+  v: string | undefined,
+  predicate: (v: string) => string | undefined,
+  rule: ApiServerRule,
+): void {
   if (v === undefined) return;
   const problem = predicate(v);
   if (problem) fail(field, rule, `${JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v)} ${problem}`);

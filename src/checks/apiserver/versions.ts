@@ -6,19 +6,35 @@
 import { KubeObject } from '../../manifest';
 import { Finding, finding } from '../../manifest/finding';
 
-const NO_REPLACEMENT_PSP = 'no replacement: use Pod Security Admission (the pod-security.kubernetes.io labels of a Namespace)';
+const NO_REPLACEMENT_PSP =
+  'no replacement: use Pod Security Admission (the pod-security.kubernetes.io labels of a Namespace)';
 
 /** Whole group/versions that are gone, and the version that replaced each kind in them. */
-const REMOVED_VERSIONS: Readonly<Record<string, { removedIn: string; replacement: (kind: string) => string | undefined }>> = {
-  'extensions/v1beta1': { removedIn: '1.16 (Ingress 1.22, PodSecurityPolicy 1.25)', replacement: (kind) => ({
-    Deployment: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', NetworkPolicy: 'networking.k8s.io/v1',
-    Ingress: 'networking.k8s.io/v1', PodSecurityPolicy: NO_REPLACEMENT_PSP,
-  } as Record<string, string>)[kind] },
+const REMOVED_VERSIONS: Readonly<
+  Record<string, { removedIn: string; replacement: (kind: string) => string | undefined }>
+> = {
+  'extensions/v1beta1': {
+    removedIn: '1.16 (Ingress 1.22, PodSecurityPolicy 1.25)',
+    replacement: (kind) =>
+      (
+        ({
+          Deployment: 'apps/v1',
+          DaemonSet: 'apps/v1',
+          ReplicaSet: 'apps/v1',
+          NetworkPolicy: 'networking.k8s.io/v1',
+          Ingress: 'networking.k8s.io/v1',
+          PodSecurityPolicy: NO_REPLACEMENT_PSP,
+        }) as Record<string, string>
+      )[kind],
+  },
   'apps/v1beta1': { removedIn: '1.16', replacement: () => 'apps/v1' },
   'apps/v1beta2': { removedIn: '1.16', replacement: () => 'apps/v1' },
   'batch/v1beta1': { removedIn: '1.25', replacement: () => 'batch/v1' },
   'batch/v2alpha1': { removedIn: '1.21', replacement: () => 'batch/v1' },
-  'policy/v1beta1': { removedIn: '1.25', replacement: (kind) => (kind === 'PodSecurityPolicy' ? NO_REPLACEMENT_PSP : 'policy/v1') },
+  'policy/v1beta1': {
+    removedIn: '1.25',
+    replacement: (kind) => (kind === 'PodSecurityPolicy' ? NO_REPLACEMENT_PSP : 'policy/v1'),
+  },
   'rbac.authorization.k8s.io/v1beta1': { removedIn: '1.22', replacement: () => 'rbac.authorization.k8s.io/v1' },
   'rbac.authorization.k8s.io/v1alpha1': { removedIn: '1.22', replacement: () => 'rbac.authorization.k8s.io/v1' },
   'autoscaling/v2beta1': { removedIn: '1.25', replacement: () => 'autoscaling/v2' },
@@ -50,8 +66,14 @@ const REMOVED_KINDS: Readonly<Record<string, { removedIn: string; replacement: s
   'storage.k8s.io/v1beta1/StorageClass': { removedIn: '1.22', replacement: 'storage.k8s.io/v1' },
   'storage.k8s.io/v1beta1/VolumeAttachment': { removedIn: '1.22', replacement: 'storage.k8s.io/v1' },
   'storage.k8s.io/v1beta1/CSIStorageCapacity': { removedIn: '1.27', replacement: 'storage.k8s.io/v1' },
-  'admissionregistration.k8s.io/v1beta1/MutatingWebhookConfiguration': { removedIn: '1.22', replacement: 'admissionregistration.k8s.io/v1' },
-  'admissionregistration.k8s.io/v1beta1/ValidatingWebhookConfiguration': { removedIn: '1.22', replacement: 'admissionregistration.k8s.io/v1' },
+  'admissionregistration.k8s.io/v1beta1/MutatingWebhookConfiguration': {
+    removedIn: '1.22',
+    replacement: 'admissionregistration.k8s.io/v1',
+  },
+  'admissionregistration.k8s.io/v1beta1/ValidatingWebhookConfiguration': {
+    removedIn: '1.22',
+    replacement: 'admissionregistration.k8s.io/v1',
+  },
 };
 
 /** A finding for an object of an API version the server no longer serves, naming its replacement. */
@@ -61,7 +83,15 @@ export function removedApiVersion(obj: KubeObject): Finding | undefined {
   if (!version && !kind) return undefined;
   const removedIn = kind?.removedIn ?? version.removedIn;
   const replacement = kind?.replacement ?? version.replacement(obj.kind);
-  const use = !replacement ? '' : replacement.startsWith('no replacement') ? `: ${replacement}` : `: use ${replacement}`;
-  return finding(obj, 'apiVersion', 'schema/removed-api-version',
-    `${obj.apiVersion} ${obj.kind} was removed in Kubernetes ${removedIn}; the API server no longer serves it${use}`);
+  const use = !replacement
+    ? ''
+    : replacement.startsWith('no replacement')
+      ? `: ${replacement}`
+      : `: use ${replacement}`;
+  return finding(
+    obj,
+    'apiVersion',
+    'schema/removed-api-version',
+    `${obj.apiVersion} ${obj.kind} was removed in Kubernetes ${removedIn}; the API server no longer serves it${use}`,
+  );
 }
