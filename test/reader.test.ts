@@ -1,11 +1,10 @@
+import { CliRun, runCliIn } from './support/cli';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, ApiObject, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { formatProblem, validateDocuments } from '../src/checks/documents';
-import { CliIO } from '../src/cli/context';
-import { main } from '../src/cli/program';
 import { loadSources } from '../src/manifest/load';
 import { KubeObject, SourceDocument, parseDocuments } from '../src/manifest';
 import { expandDocument, normalizeObject } from '../src/manifest/read';
@@ -259,25 +258,8 @@ describe('files of a directory that are not manifests', () => {
     ]);
   });
 
-  async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIO = {
-      stdout: {
-        write: (s: string) => {
-          stdout += s;
-        },
-      },
-      stderr: {
-        write: (s: string) => {
-          stderr += s;
-        },
-      },
-      env: {},
-      cwd: dir,
-    };
-    const code = await main(['node', 'workshop-stacks', ...args], io);
-    return { code, stdout, stderr };
+  function run(...args: string[]): Promise<CliRun> {
+    return runCliIn(dir, args);
   }
 
   test('validate and traffic pass on what cdk8s synth writes, with the note on stderr', async () => {

@@ -1,3 +1,4 @@
+import { CliRun, runCliIn } from './support/cli';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,25 +10,8 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
 });
 
-async function synth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        stderr += s;
-      },
-    },
-    env: { PATH: process.env.PATH },
-    cwd: dir,
-  };
-  const code = await main(['node', 'workshop-stacks', 'synth', ...args], io);
-  return { code, stdout, stderr };
+function synth(...args: string[]): Promise<CliRun> {
+  return runCliIn(dir, ['synth', ...args], { env: { PATH: process.env.PATH } });
 }
 
 /** A cdk8s app as a shell command: writes one manifest into $CDK8S_OUTDIR, as cdk8s apps do. */

@@ -1,9 +1,8 @@
+import { CliRun, runCliIn } from './support/cli';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { CliIO } from '../src/cli/context';
-import { main } from '../src/cli/program';
 
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -12,25 +11,8 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traffic-'));
 });
 
-async function traffic(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        stderr += s;
-      },
-    },
-    env: {},
-    cwd: dir,
-  };
-  const code = await main(['node', 'workshop-stacks', 'traffic', ...args], io);
-  return { code, stdout, stderr };
+function traffic(...args: string[]): Promise<CliRun> {
+  return runCliIn(dir, ['traffic', ...args]);
 }
 
 let mermaid: { parse(text: string): Promise<unknown> } | undefined;

@@ -1,3 +1,4 @@
+import { CliRun, runCliIn } from './support/cli';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,25 +13,8 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
 });
 
-async function validate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        stderr += s;
-      },
-    },
-    env: {},
-    cwd: dir,
-  };
-  const code = await main(['node', 'workshop-stacks', 'validate', ...args], io);
-  return { code, stdout, stderr };
+function validate(...args: string[]): Promise<CliRun> {
+  return runCliIn(dir, ['validate', ...args]);
 }
 
 const deployment = (image: string) => ({

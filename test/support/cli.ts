@@ -14,10 +14,9 @@ export interface CliRun {
   readonly ms: number;
 }
 
-/** Runs the CLI in-process in `dir`, against `kubeconfig` (added for every command but synth). */
-export async function runCli(
+/** Runs the CLI in-process in `dir` with `args` as given (`workshop-stacks ...args`). */
+export async function runCliIn(
   dir: string,
-  kubeconfig: string,
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {},
 ): Promise<CliRun> {
@@ -39,10 +38,19 @@ export async function runCli(
     env: options.env ?? {},
     cwd: dir,
   };
-  const clusterArgs = args[0] === 'synth' ? [] : ['--kubeconfig', kubeconfig];
   const started = Date.now();
-  const code = await main(['node', 'workshop-stacks', ...args, ...clusterArgs], io);
+  const code = await main(['node', 'workshop-stacks', ...args], io);
   return { code, stdout, stderr, ms: Date.now() - started };
+}
+
+/** Runs the CLI in-process in `dir`, against `kubeconfig` (added for every command but synth). */
+export async function runCli(
+  dir: string,
+  kubeconfig: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {},
+): Promise<CliRun> {
+  return runCliIn(dir, [...args, ...(args[0] === 'synth' ? [] : ['--kubeconfig', kubeconfig])], options);
 }
 
 /** Writes the objects as one YAML file in `dir`; returns its name. */
