@@ -1,5 +1,5 @@
 import { KubeObject } from '../src/manifest';
-import { analyzeTraffic, exposureOf, formatExposureParts } from '../src/traffic';
+import { ConnectionSet, analyzeTraffic, exposureOf, formatExposureParts } from '../src/traffic';
 
 // Cases of netpol-analyzer's exposure analysis (its docs/exposure_tests_and_results.md), one rule each,
 // with its txt output: the connection list, then the exposure section.
@@ -54,6 +54,7 @@ const txt = (objects: KubeObject[]) =>
 const A = 'hello-world/workload-a[Deployment]';
 const B = 'hello-world/workload-b[Deployment]';
 const ANY = '0.0.0.0-255.255.255.255';
+const M = 'matching-ns/matching-workload[Deployment]';
 const MANAGED = '[namespace with {{Key:foo.com/managed-state,Operator:In,Values:[managed],}}]/[all pods]';
 
 describe('exposure analysis, as netpol-analyzer', () => {
@@ -233,8 +234,100 @@ describe('exposure analysis, as netpol-analyzer', () => {
       'Exposure Analysis Result:\nIngress Exposure:\nns1/pod-in-ns1[Deployment] \t<= \t[namespace with {x=xval}]/[pod with {app=foo}] : TCP 8080\n' +
         'ns1/pod-in-ns1[Deployment] \t<= \tns1/[pod with {app=foo}] : TCP 9090\n',
     ],
+    [
+      'named ports of an egress rule to the entire cluster stay names (the peers are unknown), sorted',
+      [
+        ...helloWorld(named3),
+        onA({
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 'local-dns' }, { port: 'http' }] }],
+        }),
+      ],
+      `${ANY} => ${A} : All Connections\n\nExposure Analysis Result:\nEgress Exposure:\n${A} \t=> \tentire-cluster : TCP http,local-dns\n\n` +
+        `Ingress Exposure:\n${A} \t<= \t${ANY} : All Connections\n${A} \t<= \tentire-cluster : All Connections\n\n` +
+        `Workloads not protected by network policies:\n${A} is not protected on Ingress\n`,
+    ],
+    [
+      "a named port of an egress rule to a selector peer stays a name; an ingress rule's resolves on the workload",
+      [
+        ...helloWorld(named3),
+        onA({
+          ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp('local-dns') }],
+          egress: [{ to: [{ namespaceSelector: managed }], ports: tcp('http') }],
+        }),
+      ],
+      `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${MANAGED} : TCP http\n\n` +
+        `Ingress Exposure:\n${A} \t<= \tentire-cluster : TCP 8000\n`,
+    ],
+    [
+      'the connection list still resolves a named egress port on the workload it reaches; the exposure keeps the name',
+      [
+        namespace('matching-ns', { 'foo.com/managed-state': 'managed' }),
+        deployment('matching-ns', 'matching-workload', { app: 'matching' }, [{ name: 'http', containerPort: 8090 }]),
+        ...helloWorld(named3),
+        onA({
+          ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp('local-dns') }],
+          egress: [{ to: [{ namespaceSelector: managed }], ports: tcp('http') }],
+        }),
+      ],
+      `${ANY} => ${M} : All Connections\n${A} => ${M} : TCP 8090\n${M} => ${ANY} : All Connections\n${M} => ${A} : TCP 8000\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A}        \t=> \t${MANAGED} : TCP http\n` +
+        `${M} \t=> \t${ANY} : All Connections\n${M} \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\n${A}        \t<= \tentire-cluster : TCP 8000\n` +
+        `${M} \t<= \t${ANY} : All Connections\n${M} \t<= \tentire-cluster : All Connections\n\n` +
+        `Workloads not protected by network policies:\n${M} is not protected on Egress\n${M} is not protected on Ingress\n`,
+    ],
+    [
+      "a selector peer's named ports count for their protocol only when compared with the entire cluster's ports (netpol-analyzer's ContainedIn)",
+      [
+        ...helloWorld(named3),
+        onA({
+          policyTypes: ['Egress'],
+          egress: [
+            { to: [{ namespaceSelector: managed }], ports: tcp('http') },
+            { to: [{ namespaceSelector: {} }], ports: tcp(8000) },
+          ],
+        }),
+        policy('hello-world', 'b', {
+          podSelector: { matchLabels: { app: 'b-app' } },
+          policyTypes: ['Egress'],
+          egress: [
+            { to: [{ namespaceSelector: managed }], ports: tcp('http') },
+            { to: [{ namespaceSelector: {} }], ports: [{ port: 53, protocol: 'UDP' }] },
+          ],
+        }),
+        workloadB,
+      ],
+      `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${B} : TCP 8000\n${B} => ${A} : UDP 53\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n` +
+        `${A} \t=> \tentire-cluster : TCP 8000\n${B} \t=> \t${MANAGED} : TCP http,UDP 53\n${B} \t=> \tentire-cluster : UDP 53\n\n` +
+        `Ingress Exposure:\n${A} \t<= \t${ANY} : All Connections\n${A} \t<= \tentire-cluster : All Connections\n` +
+        `${B} \t<= \t${ANY} : All Connections\n${B} \t<= \tentire-cluster : All Connections\n\n` +
+        `Workloads not protected by network policies:\n${A} is not protected on Ingress\n${B} is not protected on Ingress\n`,
+    ],
   ])('%s', (_rule, objects, expected) => {
     expect(txt(objects)).toEqual(expected);
+  });
+
+  test('named ports print after the port ranges of their protocol, sorted by bytes; every port of a protocol takes them in', () => {
+    const named = ConnectionSet.named('TCP', 'local-dns')
+      .union(ConnectionSet.named('TCP', 'Zeta'))
+      .union(ConnectionSet.ports('TCP', 8080, 8090))
+      .union(ConnectionSet.ports('TCP', 80))
+      .union(ConnectionSet.named('UDP', 'dns'))
+      .union(ConnectionSet.named('TCP', 'http'))
+      .union(ConnectionSet.named('TCP', 'http'));
+    expect(named.toString()).toBe('TCP 80,8080-8090,Zeta,http,local-dns,UDP dns');
+    expect(named.isEmpty).toBe(false);
+    expect(named.contains(ConnectionSet.named('TCP', 'http'))).toBe(true);
+    expect(named.contains(ConnectionSet.named('UDP', 'http'))).toBe(false);
+    expect(named.minus(ConnectionSet.named('UDP', 'dns')).toString()).toBe('TCP 80,8080-8090,Zeta,http,local-dns');
+    expect(named.intersect(ConnectionSet.ports('TCP', 80)).toString()).toBe('TCP 80');
+    expect(named.union(ConnectionSet.ports('TCP')).toString()).toBe('TCP 1-65535,UDP dns');
+    expect(named.union(ConnectionSet.ALL).toString()).toBe('All Connections');
+    expect(ConnectionSet.ALL.contains(named)).toBe(true);
+    expect(named.intersect(ConnectionSet.ALL).equals(named)).toBe(true);
+    expect(named.minus(ConnectionSet.ports('TCP')).toString()).toBe('UDP dns');
   });
 
   test('expressions that a workload matches still stand for pods to come, each with its own rule', () => {

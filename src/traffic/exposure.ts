@@ -4,8 +4,8 @@ import { Endpoint, PodLike, TrafficModel, groupWorkloads, ipConnections, rulePor
 
 /** The workload end of an exposure line. */
 export type WorkloadEnd = Extract<Endpoint, { type: 'workload' }>;
-import { Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer } from './model';
-import { ConnectionSet } from './ports';
+import { Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyRule } from './model';
+import { ConnectionSet, PROTOCOLS } from './ports';
 
 /** netpol-analyzer's name of every pod of the cluster, the peer of a rule with empty selectors (or none). */
 export const ENTIRE_CLUSTER = 'entire-cluster';
@@ -55,7 +55,7 @@ interface Representative {
  *   when that is more than the entire cluster gets;
  * - the address lines are those of the connection list, shown for each workload with some exposure.
  * It follows the NetworkPolicies (AdminNetworkPolicies are not part of it). Named ports of egress
- * rules resolve against no pod (the peer's ports are unknown): such rules add nothing.
+ * rules stay names (the peer's ports are unknown): `TCP 8080,http`.
  */
 export function exposureOf(objects: readonly KubeObject[] | TrafficModel): ExposureReport {
   const model = objects instanceof TrafficModel ? objects : new TrafficModel(objects);
@@ -77,7 +77,7 @@ export function exposureOf(objects: readonly KubeObject[] | TrafficModel): Expos
       if (!entire.isEmpty) lines[direction].push([ENTIRE_CLUSTER, entire, false]);
       for (const rep of reps) {
         const conn = allowedTo(policies, direction, group.pod, rep);
-        if (!conn.isEmpty && !(!entire.isEmpty && entire.contains(conn)))
+        if (!conn.isEmpty && !(!entire.isEmpty && coveredBy(conn, entire)))
           lines[direction].push([rep.name, conn, false]);
       }
     }
@@ -136,10 +136,38 @@ function allowedTo(
                 subset(requirements(peer.podSelector ?? {}), rep.pods)
               : isEntireCluster(peer)),
         );
-      if (matches) out = out.union(rulePorts(rule.ports, direction === 'Ingress' ? pod : undefined));
+      if (!matches) continue;
+      out = out.union(
+        direction === 'Ingress' ? rulePorts(rule.ports, pod) : rulePorts(rule.ports, undefined).union(namedPorts(rule)),
+      );
     }
   }
   return out;
+}
+
+/**
+ * The named ports of an egress rule, unresolved: its destinations are pods outside the inputs, whose
+ * ports are unknown, so netpol-analyzer shows the names (`TCP http,local-dns`).
+ */
+function namedPorts(rule: PolicyRule): ConnectionSet {
+  let out = ConnectionSet.NONE;
+  for (const p of rule.ports ?? [])
+    if (typeof p.port === 'string') out = out.union(ConnectionSet.named(p.protocol ?? 'TCP', p.port));
+  return out;
+}
+
+/**
+ * Whether a selector peer's connections add nothing to the entire cluster's, as netpol-analyzer decides
+ * it: every protocol of `conn` is one of `entire`'s, and its port numbers are among `entire`'s; named
+ * ports count for their protocol only (`TCP http` is covered by `TCP 8000`, not by `UDP 53`).
+ */
+function coveredBy(conn: ConnectionSet, entire: ConnectionSet): boolean {
+  return (
+    PROTOCOLS.every((p) => {
+      const every = ConnectionSet.ports(p);
+      return conn.intersect(every).isEmpty || !entire.intersect(every).isEmpty;
+    }) && entire.withoutNames().contains(conn.withoutNames())
+  );
 }
 
 function subset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
