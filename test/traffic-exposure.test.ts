@@ -486,6 +486,31 @@ const NOT_80 = 'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535';
 const openLines = (w: string, arrow: string) =>
   `${w} \t${arrow} \t${ANY} : All Connections\n${w} \t${arrow} \tentire-cluster : All Connections\n`;
 const bToAddresses = `${ANY} => ${B} : All Connections\n${B} => ${ANY} : All Connections\n\n`;
+const aOpen = `${ANY} => ${A} : All Connections\n${A} => ${ANY} : All Connections\n\n`;
+const NOT_9090 = 'SCTP 1-65535,TCP 1-9089,9091-65535,UDP 1-65535';
+const portNumber = (p: { port: number | string; protocol: string }) => ({ portNumber: p });
+const subjectA = {
+  pods: {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } },
+    podSelector: { matchLabels: { app: 'a-app' } },
+  },
+};
+const helloWorldPods = {
+  pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } } },
+};
+const allPods = { pods: { namespaceSelector: {}, podSelector: {} } };
+const newApp = {
+  pods: {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'new-ns' } },
+    podSelector: { matchLabels: { app: 'new-app' } },
+  },
+};
+const monitoring = { pods: { podSelector: { matchLabels: { role: 'monitoring' } } } };
+const MONITORING = '[all namespaces]/[pod with {role=monitoring}]';
+const allowAll = { action: 'Allow', to: [{ namespaces: {} }] };
+/** An AdminNetworkPolicy on workload-a with egress rules only. */
+const anpEgressOnA = (egress: unknown[]) =>
+  adminPolicy('AdminNetworkPolicy', 'anp', { priority: 10, subject: subjectA, egress });
 
 describe('exposure analysis with admin policies, as netpol-analyzer', () => {
   test.each<[string, KubeObject[], string]>([
@@ -597,6 +622,108 @@ describe('exposure analysis with admin policies, as netpol-analyzer', () => {
         `Exposure Analysis Result:\nEgress Exposure:\n${openLines(A, '=>')}${openLines(B, '=>')}\nIngress Exposure:\n` +
         `${A} \t<= \t${ANY} : All Connections\n${openLines(B, '<=')}\n` +
         `Workloads not protected by network policies:\n${A} is not protected on Egress\n${B} is not protected on Egress\n`,
+    ],
+    [
+      "a peer an ANP denies some ports of gets its own line, less than the entire cluster's",
+      [
+        ...helloWorld(),
+        anpEgressOnA([{ action: 'Deny', to: [house('slytherin')], ports: tcp(9090).map(portNumber) }, allowAll]),
+      ],
+      aOpen +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \t${SLYTHERIN} : ${NOT_9090}\n${A} \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\n${openLines(A, '<=')}\nWorkloads not protected by network policies:\n${A} is not protected on Ingress\n`,
+    ],
+    [
+      'a peer an ANP denies everything to is shown with No Connections',
+      [...helloWorld(), anpEgressOnA([{ action: 'Deny', to: [house('slytherin')] }, allowAll])],
+      aOpen +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \t${SLYTHERIN} : No Connections\n${A} \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\n${openLines(A, '<=')}\nWorkloads not protected by network policies:\n${A} is not protected on Ingress\n`,
+    ],
+    [
+      "a pods peer with a namespace's name only is that namespace's pods; the BANP's deny of all pods holds for the entire cluster",
+      [
+        ...helloWorld(),
+        workloadB,
+        adminPolicy('AdminNetworkPolicy', 'anp', {
+          priority: 10,
+          subject: subjectA,
+          egress: [{ action: 'Allow', to: [helloWorldPods], ports: tcp(9090).map(portNumber) }],
+          ingress: [{ action: 'Allow', from: [helloWorldPods], ports: tcp(9090).map(portNumber) }],
+        }),
+        adminPolicy('BaselineAdminNetworkPolicy', 'default', {
+          subject: subjectA,
+          ingress: [{ action: 'Deny', from: [allPods], ports: tcp(9090).map(portNumber) }],
+          egress: [{ action: 'Deny', to: [allPods], ports: tcp(9090).map(portNumber) }],
+        }),
+      ],
+      `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : All Connections\n` +
+        `${B} => ${ANY} : All Connections\n${B} => ${A} : All Connections\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : ${NOT_9090}\n` +
+        `${A} \t=> \thello-world/[all pods] : All Connections\n${openLines(B, '=>')}\nIngress Exposure:\n` +
+        `${A} \t<= \t${ANY} : All Connections\n${A} \t<= \tentire-cluster : ${NOT_9090}\n${A} \t<= \thello-world/[all pods] : All Connections\n` +
+        `${openLines(B, '<=')}\nWorkloads not protected by network policies:\n${B} is not protected on Egress\n${B} is not protected on Ingress\n`,
+    ],
+    [
+      'ANPs in priority order: Allow, then Deny, of one peer; Pass and Allow of another; a default deny of all pods',
+      [
+        ...helloWorld(),
+        workloadB,
+        adminPolicy('AdminNetworkPolicy', 'anp-10', {
+          priority: 10,
+          subject: subjectA,
+          egress: [{ action: 'Allow', to: [helloWorldPods], ports: tcp(9090).map(portNumber) }],
+          ingress: [{ action: 'Allow', from: [helloWorldPods], ports: tcp(9090).map(portNumber) }],
+        }),
+        adminPolicy('AdminNetworkPolicy', 'anp-100', {
+          priority: 100,
+          subject: subjectA,
+          egress: [{ action: 'Deny', to: [helloWorldPods] }],
+          ingress: [{ action: 'Deny', from: [helloWorldPods] }],
+        }),
+        adminPolicy('AdminNetworkPolicy', 'anp-25', {
+          priority: 25,
+          subject: helloWorldPods,
+          egress: [
+            { action: 'Pass', to: [newApp], ports: [{ portNumber: { port: 53, protocol: 'UDP' } }] },
+            { action: 'Allow', to: [newApp], ports: [{ portNumber: { port: 58, protocol: 'UDP' } }] },
+          ],
+        }),
+        adminPolicy('AdminNetworkPolicy', 'anp-200', {
+          priority: 200,
+          subject: subjectA,
+          egress: [{ action: 'Deny', to: [{ pods: { namespaceSelector: {} } }] }],
+          ingress: [{ action: 'Deny', from: [{ pods: { namespaceSelector: {} } }] }],
+        }),
+      ],
+      `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : TCP 9090\n` +
+        `${B} => ${ANY} : All Connections\n${B} => ${A} : TCP 9090\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \thello-world/[all pods] : TCP 9090\n` +
+        `${A} \t=> \tnew-ns/[pod with {app=new-app}] : UDP 53,58\n${openLines(B, '=>')}\nIngress Exposure:\n` +
+        `${A} \t<= \t${ANY} : All Connections\n${A} \t<= \thello-world/[all pods] : TCP 9090\n${openLines(B, '<=')}\n` +
+        `Workloads not protected by network policies:\n${B} is not protected on Ingress\n`,
+    ],
+    [
+      'a pods peer without a namespaceSelector means those pods in all namespaces; denied, it shows No Connections',
+      [
+        ...helloWorld(),
+        workloadB,
+        adminPolicy('AdminNetworkPolicy', 'anp', {
+          priority: 10,
+          subject: subjectA,
+          egress: [{ action: 'Deny', to: [monitoring] }],
+          ingress: [{ action: 'Deny', from: [monitoring] }],
+        }),
+        onA({
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ namespaceSelector: {} }] }],
+          egress: [{ to: [{ namespaceSelector: {} }] }],
+        }),
+      ],
+      `${ANY} => ${B} : All Connections\n${A} => ${B} : All Connections\n${B} => ${ANY} : All Connections\n${B} => ${A} : All Connections\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${MONITORING} : No Connections\n${A} \t=> \tentire-cluster : All Connections\n${openLines(B, '=>')}\n` +
+        `Ingress Exposure:\n${A} \t<= \t${MONITORING} : No Connections\n${A} \t<= \tentire-cluster : All Connections\n${openLines(B, '<=')}\n` +
+        `Workloads not protected by network policies:\n${B} is not protected on Egress\n${B} is not protected on Ingress\n`,
     ],
   ])('%s', (_rule, objects, expected) => {
     expect(txt(objects)).toEqual(expected);

@@ -80,10 +80,9 @@ export function exposureOf(objects: readonly KubeObject[] | TrafficModel): Expos
       if (!entire.isEmpty) lines[direction].push([ENTIRE_CLUSTER, entire, false]);
       for (const rep of reps) {
         const conn = model.allowed(group.pod, direction, rep.peer);
-        // Shown when it differs from the entire cluster's: more (a rule names it), or less (an admin
-        // policy denies it, or passes it to NetworkPolicies that allow less).
-        if (!conn.isEmpty && !(!entire.isEmpty && coveredBy(conn, entire) && coveredBy(entire, conn)))
-          lines[direction].push([rep.name, conn, false]);
+        // Shown when it differs from the entire cluster's: more (a rule names it), or less, even nothing
+        // (an admin policy denies it, or passes it to NetworkPolicies that allow less).
+        if (!(coveredBy(conn, entire) && coveredBy(entire, conn))) lines[direction].push([rep.name, conn, false]);
       }
     }
     // A workload with no exposure is left out, its address lines too (as netpol-analyzer does).
