@@ -470,13 +470,17 @@ const adminPolicy = (kind: string, name: string, spec: Record<string, unknown>):
 const helloWorldSubject = { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } } };
 const house = (name: string) => ({ namespaces: { matchLabels: { 'conformance-house': name } } });
 const tcp80 = [{ portNumber: { port: 80, protocol: 'TCP' } }];
+/** One rule each way with `peer`: an admin policy's egress and ingress. */
+const bothWays = (action: string, peer: unknown, ports?: unknown[]) => ({
+  egress: [{ action, to: [peer], ports }],
+  ingress: [{ action, from: [peer], ports }],
+});
 /** An AdminNetworkPolicy on hello-world with one rule each way, on TCP 80, with `peer`. */
 const anpOnHelloWorld = (action: string, peer: Record<string, unknown>) =>
   adminPolicy('AdminNetworkPolicy', 'anp', {
     priority: 10,
     subject: helloWorldSubject,
-    ingress: [{ action, from: [peer], ports: tcp80 }],
-    egress: [{ action, to: [peer], ports: tcp80 }],
+    ...bothWays(action, peer, tcp80),
   });
 const denyAllOnA = onA({ policyTypes: ['Ingress', 'Egress'] });
 const SLYTHERIN = '[namespace with {conformance-house=slytherin}]/[all pods]';
@@ -508,6 +512,7 @@ const newApp = {
 const monitoring = { pods: { podSelector: { matchLabels: { role: 'monitoring' } } } };
 const MONITORING = '[all namespaces]/[pod with {role=monitoring}]';
 const allowAll = { action: 'Allow', to: [{ namespaces: {} }] };
+const tcp9090 = tcp(9090).map(portNumber);
 /** An AdminNetworkPolicy on workload-a with egress rules only. */
 const anpEgressOnA = (egress: unknown[]) =>
   adminPolicy('AdminNetworkPolicy', 'anp', { priority: 10, subject: subjectA, egress });
@@ -625,10 +630,7 @@ describe('exposure analysis with admin policies, as netpol-analyzer', () => {
     ],
     [
       "a peer an ANP denies some ports of gets its own line, less than the entire cluster's",
-      [
-        ...helloWorld(),
-        anpEgressOnA([{ action: 'Deny', to: [house('slytherin')], ports: tcp(9090).map(portNumber) }, allowAll]),
-      ],
+      [...helloWorld(), anpEgressOnA([{ action: 'Deny', to: [house('slytherin')], ports: tcp9090 }, allowAll])],
       aOpen +
         `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \t${SLYTHERIN} : ${NOT_9090}\n${A} \t=> \tentire-cluster : All Connections\n\n` +
         `Ingress Exposure:\n${openLines(A, '<=')}\nWorkloads not protected by network policies:\n${A} is not protected on Ingress\n`,
@@ -648,13 +650,11 @@ describe('exposure analysis with admin policies, as netpol-analyzer', () => {
         adminPolicy('AdminNetworkPolicy', 'anp', {
           priority: 10,
           subject: subjectA,
-          egress: [{ action: 'Allow', to: [helloWorldPods], ports: tcp(9090).map(portNumber) }],
-          ingress: [{ action: 'Allow', from: [helloWorldPods], ports: tcp(9090).map(portNumber) }],
+          ...bothWays('Allow', helloWorldPods, tcp9090),
         }),
         adminPolicy('BaselineAdminNetworkPolicy', 'default', {
           subject: subjectA,
-          ingress: [{ action: 'Deny', from: [allPods], ports: tcp(9090).map(portNumber) }],
-          egress: [{ action: 'Deny', to: [allPods], ports: tcp(9090).map(portNumber) }],
+          ...bothWays('Deny', allPods, tcp9090),
         }),
       ],
       `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : All Connections\n` +
@@ -672,14 +672,12 @@ describe('exposure analysis with admin policies, as netpol-analyzer', () => {
         adminPolicy('AdminNetworkPolicy', 'anp-10', {
           priority: 10,
           subject: subjectA,
-          egress: [{ action: 'Allow', to: [helloWorldPods], ports: tcp(9090).map(portNumber) }],
-          ingress: [{ action: 'Allow', from: [helloWorldPods], ports: tcp(9090).map(portNumber) }],
+          ...bothWays('Allow', helloWorldPods, tcp9090),
         }),
         adminPolicy('AdminNetworkPolicy', 'anp-100', {
           priority: 100,
           subject: subjectA,
-          egress: [{ action: 'Deny', to: [helloWorldPods] }],
-          ingress: [{ action: 'Deny', from: [helloWorldPods] }],
+          ...bothWays('Deny', helloWorldPods),
         }),
         adminPolicy('AdminNetworkPolicy', 'anp-25', {
           priority: 25,
@@ -692,8 +690,7 @@ describe('exposure analysis with admin policies, as netpol-analyzer', () => {
         adminPolicy('AdminNetworkPolicy', 'anp-200', {
           priority: 200,
           subject: subjectA,
-          egress: [{ action: 'Deny', to: [{ pods: { namespaceSelector: {} } }] }],
-          ingress: [{ action: 'Deny', from: [{ pods: { namespaceSelector: {} } }] }],
+          ...bothWays('Deny', { pods: { namespaceSelector: {} } }),
         }),
       ],
       `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : TCP 9090\n` +
@@ -711,8 +708,7 @@ describe('exposure analysis with admin policies, as netpol-analyzer', () => {
         adminPolicy('AdminNetworkPolicy', 'anp', {
           priority: 10,
           subject: subjectA,
-          egress: [{ action: 'Deny', to: [monitoring] }],
-          ingress: [{ action: 'Deny', from: [monitoring] }],
+          ...bothWays('Deny', monitoring),
         }),
         onA({
           policyTypes: ['Ingress', 'Egress'],
