@@ -458,3 +458,270 @@ describe('exposure analysis, as netpol-analyzer', () => {
     expect(out('dot')).toMatch(/n\d -> n\d \[label="TCP 8050"/);
   });
 });
+
+// netpol-analyzer's exposure cases with admin policies (its tests exposure_test_with_anp_*), on workload-a
+// and workload-b of hello-world.
+const adminPolicy = (kind: string, name: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'policy.networking.k8s.io/v1alpha1',
+  kind,
+  metadata: { name },
+  spec,
+});
+const helloWorldSubject = { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } } };
+const house = (name: string) => ({ namespaces: { matchLabels: { 'conformance-house': name } } });
+const tcp80 = [{ portNumber: { port: 80, protocol: 'TCP' } }];
+/** One rule each way with `peer`: an admin policy's egress and ingress. */
+const bothWays = (action: string, peer: unknown, ports?: unknown[]) => ({
+  egress: [{ action, to: [peer], ports }],
+  ingress: [{ action, from: [peer], ports }],
+});
+/** An AdminNetworkPolicy on hello-world with one rule each way, on TCP 80, with `peer`. */
+const anpOnHelloWorld = (action: string, peer: Record<string, unknown>) =>
+  adminPolicy('AdminNetworkPolicy', 'anp', {
+    priority: 10,
+    subject: helloWorldSubject,
+    ...bothWays(action, peer, tcp80),
+  });
+const denyAllOnA = onA({ policyTypes: ['Ingress', 'Egress'] });
+const SLYTHERIN = '[namespace with {conformance-house=slytherin}]/[all pods]';
+const GRYFFINDOR = '[namespace with {conformance-house=gryffindor}]/[all pods]';
+const NOT_80 = 'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535';
+/** The lines of a workload that nothing restricts (workload-b in most cases), in one direction. */
+const openLines = (w: string, arrow: string) =>
+  `${w} \t${arrow} \t${ANY} : All Connections\n${w} \t${arrow} \tentire-cluster : All Connections\n`;
+const bToAddresses = `${ANY} => ${B} : All Connections\n${B} => ${ANY} : All Connections\n\n`;
+const aOpen = `${ANY} => ${A} : All Connections\n${A} => ${ANY} : All Connections\n\n`;
+const NOT_9090 = 'SCTP 1-65535,TCP 1-9089,9091-65535,UDP 1-65535';
+const portNumber = (p: { port: number | string; protocol: string }) => ({ portNumber: p });
+const subjectA = {
+  pods: {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } },
+    podSelector: { matchLabels: { app: 'a-app' } },
+  },
+};
+const helloWorldPods = {
+  pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } } },
+};
+const allPods = { pods: { namespaceSelector: {}, podSelector: {} } };
+const newApp = {
+  pods: {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'new-ns' } },
+    podSelector: { matchLabels: { app: 'new-app' } },
+  },
+};
+const monitoring = { pods: { podSelector: { matchLabels: { role: 'monitoring' } } } };
+const MONITORING = '[all namespaces]/[pod with {role=monitoring}]';
+const allowAll = { action: 'Allow', to: [{ namespaces: {} }] };
+const tcp9090 = tcp(9090).map(portNumber);
+/** An AdminNetworkPolicy on workload-a with egress rules only. */
+const anpEgressOnA = (egress: unknown[]) =>
+  adminPolicy('AdminNetworkPolicy', 'anp', { priority: 10, subject: subjectA, egress });
+
+describe('exposure analysis with admin policies, as netpol-analyzer', () => {
+  test.each<[string, KubeObject[], string]>([
+    [
+      "an ANP Allow exposes its subject to the peer's namespaces beyond a deny-all NetworkPolicy; a workload selected by an ANP only is protected",
+      [...helloWorld(), workloadB, anpOnHelloWorld('Allow', house('slytherin')), denyAllOnA],
+      bToAddresses +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${SLYTHERIN} : TCP 80\n${openLines(B, '=>')}\n` +
+        `Ingress Exposure:\n${A} \t<= \t${SLYTHERIN} : TCP 80\n${openLines(B, '<=')}`,
+    ],
+    [
+      'the peers of the ANP and of the NetworkPolicies each get their own line',
+      [
+        ...helloWorld(),
+        workloadB,
+        anpOnHelloWorld('Allow', house('slytherin')),
+        onA({
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'conformance-house': 'gryffindor' } } }] }],
+          egress: [{ to: [{ namespaceSelector: { matchLabels: { 'conformance-house': 'gryffindor' } } }] }],
+        }),
+      ],
+      bToAddresses +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${GRYFFINDOR} : All Connections\n${A} \t=> \t${SLYTHERIN} : TCP 80\n${openLines(B, '=>')}\n` +
+        `Ingress Exposure:\n${A} \t<= \t${GRYFFINDOR} : All Connections\n${A} \t<= \t${SLYTHERIN} : TCP 80\n${openLines(B, '<=')}`,
+    ],
+    [
+      'what an ANP passes and no NetworkPolicy decides goes to the BANP, whose deny of all namespaces holds for the entire cluster',
+      [
+        ...helloWorld(),
+        workloadB,
+        anpOnHelloWorld('Pass', house('slytherin')),
+        adminPolicy('BaselineAdminNetworkPolicy', 'default', {
+          subject: helloWorldSubject,
+          ingress: [{ action: 'Deny', from: [{ namespaces: {} }], ports: tcp80 }],
+        }),
+      ],
+      `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : ${NOT_80}\n` +
+        `${B} => ${ANY} : All Connections\n${B} => ${A} : ${NOT_80}\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${openLines(A, '=>')}${openLines(B, '=>')}\nIngress Exposure:\n` +
+        `${A} \t<= \t${ANY} : All Connections\n${A} \t<= \tentire-cluster : ${NOT_80}\n` +
+        `${B} \t<= \t${ANY} : All Connections\n${B} \t<= \tentire-cluster : ${NOT_80}\n`,
+    ],
+    [
+      'an ANP Allow with all namespaces exposes its subject to the entire cluster',
+      [...helloWorld(), workloadB, anpOnHelloWorld('Allow', { namespaces: {} }), denyAllOnA],
+      `${ANY} => ${B} : All Connections\n${A} => ${B} : TCP 80\n${B} => ${ANY} : All Connections\n${B} => ${A} : TCP 80\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \tentire-cluster : TCP 80\n${openLines(B, '=>')}\n` +
+        `Ingress Exposure:\n${A} \t<= \tentire-cluster : TCP 80\n${openLines(B, '<=')}`,
+    ],
+    [
+      'an ANP Deny with all namespaces takes its ports from the entire cluster',
+      [
+        ...helloWorld(),
+        workloadB,
+        adminPolicy('AdminNetworkPolicy', 'anp', {
+          priority: 10,
+          subject: helloWorldSubject,
+          ingress: [{ action: 'Deny', from: [{ namespaces: {} }], ports: tcp80 }],
+          egress: [{ action: 'Deny', to: [{ namespaces: {} }], ports: tcp80 }],
+        }),
+      ],
+      `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : ${NOT_80}\n` +
+        `${B} => ${ANY} : All Connections\n${B} => ${A} : ${NOT_80}\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n` +
+        `${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : ${NOT_80}\n` +
+        `${B} \t=> \t${ANY} : All Connections\n${B} \t=> \tentire-cluster : ${NOT_80}\n\nIngress Exposure:\n` +
+        `${A} \t<= \t${ANY} : All Connections\n${A} \t<= \tentire-cluster : ${NOT_80}\n` +
+        `${B} \t<= \t${ANY} : All Connections\n${B} \t<= \tentire-cluster : ${NOT_80}\n`,
+    ],
+    [
+      'an ANP Pass with all namespaces leaves the entire cluster to the NetworkPolicies',
+      [
+        ...helloWorld(),
+        workloadB,
+        anpOnHelloWorld('Pass', { namespaces: {} }),
+        onA({
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 9090 }] }],
+          egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 80 }, { port: 9090 }] }],
+        }),
+      ],
+      `${ANY} => ${B} : All Connections\n${A} => ${B} : TCP 80,9090\n${B} => ${ANY} : All Connections\n${B} => ${A} : TCP 9090\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \tentire-cluster : TCP 80,9090\n${openLines(B, '=>')}\n` +
+        `Ingress Exposure:\n${A} \t<= \tentire-cluster : TCP 9090\n${openLines(B, '<=')}`,
+    ],
+    [
+      'admin policies protect only the directions they have rules for; a BANP subject of pods is protected on Ingress',
+      [
+        ...helloWorld(),
+        workloadB,
+        adminPolicy('AdminNetworkPolicy', 'anp', {
+          priority: 10,
+          subject: helloWorldSubject,
+          ingress: [{ action: 'Pass', from: [{ namespaces: {} }] }],
+        }),
+        adminPolicy('BaselineAdminNetworkPolicy', 'default', {
+          subject: {
+            pods: {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hello-world' } },
+              podSelector: { matchLabels: { app: 'a-app' } },
+            },
+          },
+          ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
+        }),
+      ],
+      `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : All Connections\n` +
+        `${B} => ${ANY} : All Connections\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${openLines(A, '=>')}${openLines(B, '=>')}\nIngress Exposure:\n` +
+        `${A} \t<= \t${ANY} : All Connections\n${openLines(B, '<=')}\n` +
+        `Workloads not protected by network policies:\n${A} is not protected on Egress\n${B} is not protected on Egress\n`,
+    ],
+    [
+      "a peer an ANP denies some ports of gets its own line, less than the entire cluster's",
+      [...helloWorld(), anpEgressOnA([{ action: 'Deny', to: [house('slytherin')], ports: tcp9090 }, allowAll])],
+      aOpen +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \t${SLYTHERIN} : ${NOT_9090}\n${A} \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\n${openLines(A, '<=')}\nWorkloads not protected by network policies:\n${A} is not protected on Ingress\n`,
+    ],
+    [
+      'a peer an ANP denies everything to is shown with No Connections',
+      [...helloWorld(), anpEgressOnA([{ action: 'Deny', to: [house('slytherin')] }, allowAll])],
+      aOpen +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \t${SLYTHERIN} : No Connections\n${A} \t=> \tentire-cluster : All Connections\n\n` +
+        `Ingress Exposure:\n${openLines(A, '<=')}\nWorkloads not protected by network policies:\n${A} is not protected on Ingress\n`,
+    ],
+    [
+      "a pods peer with a namespace's name only is that namespace's pods; the BANP's deny of all pods holds for the entire cluster",
+      [
+        ...helloWorld(),
+        workloadB,
+        adminPolicy('AdminNetworkPolicy', 'anp', {
+          priority: 10,
+          subject: subjectA,
+          ...bothWays('Allow', helloWorldPods, tcp9090),
+        }),
+        adminPolicy('BaselineAdminNetworkPolicy', 'default', {
+          subject: subjectA,
+          ...bothWays('Deny', allPods, tcp9090),
+        }),
+      ],
+      `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : All Connections\n` +
+        `${B} => ${ANY} : All Connections\n${B} => ${A} : All Connections\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \tentire-cluster : ${NOT_9090}\n` +
+        `${A} \t=> \thello-world/[all pods] : All Connections\n${openLines(B, '=>')}\nIngress Exposure:\n` +
+        `${A} \t<= \t${ANY} : All Connections\n${A} \t<= \tentire-cluster : ${NOT_9090}\n${A} \t<= \thello-world/[all pods] : All Connections\n` +
+        `${openLines(B, '<=')}\nWorkloads not protected by network policies:\n${B} is not protected on Egress\n${B} is not protected on Ingress\n`,
+    ],
+    [
+      'ANPs in priority order: Allow, then Deny, of one peer; Pass and Allow of another; a default deny of all pods',
+      [
+        ...helloWorld(),
+        workloadB,
+        adminPolicy('AdminNetworkPolicy', 'anp-10', {
+          priority: 10,
+          subject: subjectA,
+          ...bothWays('Allow', helloWorldPods, tcp9090),
+        }),
+        adminPolicy('AdminNetworkPolicy', 'anp-100', {
+          priority: 100,
+          subject: subjectA,
+          ...bothWays('Deny', helloWorldPods),
+        }),
+        adminPolicy('AdminNetworkPolicy', 'anp-25', {
+          priority: 25,
+          subject: helloWorldPods,
+          egress: [
+            { action: 'Pass', to: [newApp], ports: [{ portNumber: { port: 53, protocol: 'UDP' } }] },
+            { action: 'Allow', to: [newApp], ports: [{ portNumber: { port: 58, protocol: 'UDP' } }] },
+          ],
+        }),
+        adminPolicy('AdminNetworkPolicy', 'anp-200', {
+          priority: 200,
+          subject: subjectA,
+          ...bothWays('Deny', { pods: { namespaceSelector: {} } }),
+        }),
+      ],
+      `${ANY} => ${A} : All Connections\n${ANY} => ${B} : All Connections\n${A} => ${ANY} : All Connections\n${A} => ${B} : TCP 9090\n` +
+        `${B} => ${ANY} : All Connections\n${B} => ${A} : TCP 9090\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${ANY} : All Connections\n${A} \t=> \thello-world/[all pods] : TCP 9090\n` +
+        `${A} \t=> \tnew-ns/[pod with {app=new-app}] : UDP 53,58\n${openLines(B, '=>')}\nIngress Exposure:\n` +
+        `${A} \t<= \t${ANY} : All Connections\n${A} \t<= \thello-world/[all pods] : TCP 9090\n${openLines(B, '<=')}\n` +
+        `Workloads not protected by network policies:\n${B} is not protected on Ingress\n`,
+    ],
+    [
+      'a pods peer without a namespaceSelector means those pods in all namespaces; denied, it shows No Connections',
+      [
+        ...helloWorld(),
+        workloadB,
+        adminPolicy('AdminNetworkPolicy', 'anp', {
+          priority: 10,
+          subject: subjectA,
+          ...bothWays('Deny', monitoring),
+        }),
+        onA({
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ namespaceSelector: {} }] }],
+          egress: [{ to: [{ namespaceSelector: {} }] }],
+        }),
+      ],
+      `${ANY} => ${B} : All Connections\n${A} => ${B} : All Connections\n${B} => ${ANY} : All Connections\n${B} => ${A} : All Connections\n\n` +
+        `Exposure Analysis Result:\nEgress Exposure:\n${A} \t=> \t${MONITORING} : No Connections\n${A} \t=> \tentire-cluster : All Connections\n${openLines(B, '=>')}\n` +
+        `Ingress Exposure:\n${A} \t<= \t${MONITORING} : No Connections\n${A} \t<= \tentire-cluster : All Connections\n${openLines(B, '<=')}\n` +
+        `Workloads not protected by network policies:\n${B} is not protected on Egress\n${B} is not protected on Ingress\n`,
+    ],
+  ])('%s', (_rule, objects, expected) => {
+    expect(txt(objects)).toEqual(expected);
+  });
+});

@@ -12,6 +12,7 @@ import {
   PolicyPort,
   TrafficWorkload,
   adminPoliciesOf,
+  namespaceSelectorOf,
   namespacesOf,
   policiesOf,
   workloadId,
@@ -62,8 +63,15 @@ export interface Reach {
   readonly ingressIn: boolean;
 }
 
-/** A peer of a policy rule: pods, or one piece of the address space outside the inputs. */
-export type PeerRef = { readonly pod: PodLike } | { readonly ip: IpRange };
+/**
+ * A peer of a policy rule: pods, one piece of the address space outside the inputs, or pods outside the
+ * inputs known only by which pairs of selectors (namespaces, pods) of rule peers take them in (the
+ * exposure analysis's entire cluster and representative peers).
+ */
+export type PeerRef =
+  | { readonly pod: PodLike }
+  | { readonly ip: IpRange }
+  | { readonly outside: (namespaces: LabelSelectorSpec, pods: LabelSelectorSpec) => boolean };
 
 /** The inputs, digested for NetworkPolicy evaluation. */
 export class TrafficModel {
@@ -156,6 +164,17 @@ export class TrafficModel {
       labels: w.labels,
       ports: w.ports,
     };
+  }
+
+  /**
+   * Whether some policy decides `pod`'s traffic in `direction`: a NetworkPolicy selects it for that
+   * direction, or it is the subject of an admin policy with rules that way (as netpol-analyzer counts it).
+   */
+  isProtected(pod: PodLike, direction: Direction): boolean {
+    return (
+      this.selecting(pod, direction).length > 0 ||
+      this.adminPolicies.some((p) => p.rules[direction].length > 0 && this.adminPeerMatches(p.subject, { pod }))
+    );
   }
 
   /** The policies of `pod`'s namespace that select it for `direction`. */
@@ -286,6 +305,10 @@ export class TrafficModel {
         return block !== undefined && within(other.ip, block);
       });
     }
+    if ('outside' in other) {
+      if (peer.namespaces) return other.outside(peer.namespaces, {});
+      return peer.pods !== undefined && other.outside(peer.pods.namespaceSelector ?? {}, peer.pods.podSelector ?? {});
+    }
     const pod = other.pod;
     if (peer.namespaces) return matchesSelector(peer.namespaces, pod.namespaceLabels);
     if (peer.pods) {
@@ -311,6 +334,8 @@ export class TrafficModel {
           rule.peers.some((peer) => this.peerMatches(peer, policy.namespace, other))
         ) {
           out = out.union(rulePorts(rule.ports, destination));
+          // Pods outside the inputs have unknown ports: egress to them keeps the names (`TCP http`).
+          if ('outside' in other && direction === 'Egress') out = out.union(namedPorts(rule.ports));
         }
       }
     }
@@ -337,6 +362,7 @@ export class TrafficModel {
       );
     }
     if (peer.ipBlock) return false;
+    if ('outside' in other) return other.outside(namespaceSelectorOf(peer, policyNamespace), peer.podSelector ?? {});
     const pod = other.pod;
     const inNamespace = peer.namespaceSelector
       ? matchesSelector(peer.namespaceSelector, pod.namespaceLabels)
@@ -616,6 +642,14 @@ export function rulePorts(ports: readonly PolicyPort[] | undefined, destination:
       }
     }
   }
+  return out;
+}
+
+/** A rule's named ports, unresolved, for destinations whose container ports are unknown. */
+function namedPorts(ports: readonly PolicyPort[] | undefined): ConnectionSet {
+  let out = ConnectionSet.NONE;
+  for (const p of ports ?? [])
+    if (typeof p.port === 'string') out = out.union(ConnectionSet.named(p.protocol ?? 'TCP', p.port));
   return out;
 }
 

@@ -1,10 +1,10 @@
 import { LabelSelectorSpec, matchesSelector } from '../manifest/selector';
 import { KubeObject } from '../manifest';
-import { Endpoint, PodLike, TrafficModel, groupWorkloads, ipConnections, rulePorts } from './analyze';
+import { Endpoint, PeerRef, TrafficModel, groupWorkloads, ipConnections } from './analyze';
 
 /** The workload end of an exposure line. */
 export type WorkloadEnd = Extract<Endpoint, { type: 'workload' }>;
-import { Direction, NAMESPACE_NAME_LABEL, Policy, PolicyPeer, PolicyRule } from './model';
+import { AdminPeer, Direction, NAMESPACE_NAME_LABEL, namespaceSelectorOf } from './model';
 import { ConnectionSet, PROTOCOLS } from './ports';
 
 /** netpol-analyzer's name of every pod of the cluster, the peer of a rule with empty selectors (or none). */
@@ -35,27 +35,31 @@ export interface ExposureReport {
 
 /**
  * Pods a rule's peer allows that the inputs may not hold, as netpol-analyzer's representative peers:
- * their selectors, as requirements (`k In v` for a label) to compare with other rules' peers.
+ * a rule's peer takes them in when its selectors' requirements (`k In v` for a label) are all theirs.
  */
 interface Representative {
   readonly name: string;
-  readonly namespaces: ReadonlySet<string>;
-  readonly pods: ReadonlySet<string>;
+  readonly peer: PeerRef;
 }
+
+/** Any pod of the cluster: rule peers take it in only with empty namespace and pod selectors. */
+const ENTIRE_CLUSTER_PEER: PeerRef = { outside: (namespaces, pods) => isEmpty(namespaces) && isEmpty(pods) };
 
 /**
  * The exposure analysis of netpol-analyzer (`--exposure`): for each workload, what it may open to, or
  * accept from, peers that are not workloads of the inputs: any pod of the cluster (`entire-cluster`),
  * addresses outside it, and pods that a rule's selectors allow (in namespaces the inputs may not hold).
- * - a workload no NetworkPolicy selects for a direction is exposed that way to everything;
+ * - a workload that no NetworkPolicy selects for a direction, and no admin policy with rules that way
+ *   applies to, is exposed that way to everything;
  * - a rule without peers, or with a peer of empty namespace and pod selectors, exposes it to the entire cluster;
  * - every other pod peer is a selector peer (a missing namespaceSelector means the policy's namespace),
  *   unless its selectors are labels only, neither empty, and a workload of the inputs matches them;
- *   what it gets is what every rule whose peer takes in all of its requirements allows, shown only
- *   when that is more than the entire cluster gets;
+ *   a rule's peer takes it in when all of the peer's requirements are its own;
+ * - the peers of admin policy rules are selector peers too; each peer, and the entire cluster, gets what
+ *   {@link TrafficModel.allowed} gives (AdminNetworkPolicies, NetworkPolicies, the baseline), shown when
+ *   it differs from the entire cluster's.
  * - the address lines are those of the connection list, shown for each workload with some exposure.
- * It follows the NetworkPolicies (AdminNetworkPolicies are not part of it). Named ports of egress
- * rules stay names (the peer's ports are unknown): `TCP 8080,http`.
+ * Named ports of egress rules stay names (the peer's ports are unknown): `TCP 8080,http`.
  */
 export function exposureOf(objects: readonly KubeObject[] | TrafficModel): ExposureReport {
   const model = objects instanceof TrafficModel ? objects : new TrafficModel(objects);
@@ -67,18 +71,18 @@ export function exposureOf(objects: readonly KubeObject[] | TrafficModel): Expos
     const lines: Record<Direction, Array<[string, ConnectionSet, boolean]>> = { Ingress: [], Egress: [] };
     const open: Direction[] = [];
     for (const direction of ['Egress', 'Ingress'] as const) {
-      const policies = model.selecting(group.pod, direction);
-      if (policies.length === 0) {
+      if (!model.isProtected(group.pod, direction)) {
         open.push(direction);
         lines[direction].push([ENTIRE_CLUSTER, ConnectionSet.ALL, false]);
         continue;
       }
-      const entire = allowedTo(policies, direction, group.pod, undefined);
+      const entire = model.allowed(group.pod, direction, ENTIRE_CLUSTER_PEER);
       if (!entire.isEmpty) lines[direction].push([ENTIRE_CLUSTER, entire, false]);
       for (const rep of reps) {
-        const conn = allowedTo(policies, direction, group.pod, rep);
-        if (!conn.isEmpty && !(!entire.isEmpty && coveredBy(conn, entire)))
-          lines[direction].push([rep.name, conn, false]);
+        const conn = model.allowed(group.pod, direction, rep.peer);
+        // Shown when it differs from the entire cluster's: more (a rule names it), or less, even nothing
+        // (an admin policy denies it, or passes it to NetworkPolicies that allow less).
+        if (!(coveredBy(conn, entire) && coveredBy(entire, conn))) lines[direction].push([rep.name, conn, false]);
       }
     }
     // A workload with no exposure is left out, its address lines too (as netpol-analyzer does).
@@ -111,52 +115,6 @@ function byBytes(a: string, b: string): number {
 }
 
 /**
- * What the rules of `policies` (those selecting `pod` for `direction`) allow with the representative
- * `rep`, or, without one, with the entire cluster: the rules without peers and, for a representative,
- * those with a peer that takes in all its requirements; for the entire cluster, those with a peer of
- * empty namespace and pod selectors.
- */
-function allowedTo(
-  policies: readonly Policy[],
-  direction: Direction,
-  pod: PodLike,
-  rep: Representative | undefined,
-): ConnectionSet {
-  let out = ConnectionSet.NONE;
-  for (const policy of policies) {
-    for (const rule of policy.rules[direction]) {
-      const matches =
-        !rule.peers ||
-        rule.peers.length === 0 ||
-        rule.peers.some(
-          (peer) =>
-            !peer.ipBlock &&
-            (rep
-              ? subset(requirements(namespaceSelectorOf(peer, policy.namespace)), rep.namespaces) &&
-                subset(requirements(peer.podSelector ?? {}), rep.pods)
-              : isEntireCluster(peer)),
-        );
-      if (!matches) continue;
-      out = out.union(
-        direction === 'Ingress' ? rulePorts(rule.ports, pod) : rulePorts(rule.ports, undefined).union(namedPorts(rule)),
-      );
-    }
-  }
-  return out;
-}
-
-/**
- * The named ports of an egress rule, unresolved: its destinations are pods outside the inputs, whose
- * ports are unknown, so netpol-analyzer shows the names (`TCP http,local-dns`).
- */
-function namedPorts(rule: PolicyRule): ConnectionSet {
-  let out = ConnectionSet.NONE;
-  for (const p of rule.ports ?? [])
-    if (typeof p.port === 'string') out = out.union(ConnectionSet.named(p.protocol ?? 'TCP', p.port));
-  return out;
-}
-
-/**
  * Whether a selector peer's connections add nothing to the entire cluster's, as netpol-analyzer decides
  * it: every protocol of `conn` is one of `entire`'s, and its port numbers are among `entire`'s; named
  * ports count for their protocol only (`TCP http` is covered by `TCP 8000`, not by `UDP 53`).
@@ -178,20 +136,6 @@ function isEmpty(selector: LabelSelectorSpec): boolean {
   return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
 }
 
-function isEntireCluster(peer: PolicyPeer): boolean {
-  return (
-    !peer.ipBlock &&
-    peer.namespaceSelector !== undefined &&
-    isEmpty(peer.namespaceSelector) &&
-    isEmpty(peer.podSelector ?? {})
-  );
-}
-
-/** A peer's namespaces as a selector: without a namespaceSelector, the policy's own namespace. */
-function namespaceSelectorOf(peer: PolicyPeer, policyNamespace: string): LabelSelectorSpec {
-  return peer.namespaceSelector ?? { matchLabels: { [NAMESPACE_NAME_LABEL]: policyNamespace } };
-}
-
 /** A selector's requirements, compared as text: a label `k: v` is `k In v`, as an `In` with that one value. */
 function requirements(selector: LabelSelectorSpec): Set<string> {
   return new Set([
@@ -203,28 +147,46 @@ function requirements(selector: LabelSelectorSpec): Set<string> {
 }
 
 /**
- * The representative peers of the NetworkPolicies' rules, in the order of the policies and their
- * rules (ingress first), one per distinct pair of requirements, named after the first.
+ * The representative peers of the rules of the NetworkPolicies, then of the admin policies, in the
+ * order of the policies and their rules (ingress first), one per distinct pair of requirements, named
+ * after the first.
  */
 function representatives(model: TrafficModel): Representative[] {
-  const out = new Map<string, Representative>();
+  const selectors: Array<[LabelSelectorSpec, LabelSelectorSpec]> = [];
   for (const policy of model.policies) {
     for (const direction of ['Ingress', 'Egress'] as const) {
       for (const peer of policy.rules[direction].flatMap((r) => r.peers ?? [])) {
-        if (peer.ipBlock || isEntireCluster(peer)) continue;
-        const namespaces = namespaceSelectorOf(peer, policy.namespace);
-        const pods = peer.podSelector ?? {};
-        const rep = {
-          name: selectorPeerName(namespaces, pods),
-          namespaces: requirements(namespaces),
-          pods: requirements(pods),
-        };
-        const key = JSON.stringify([[...rep.namespaces].sort(), [...rep.pods].sort()]);
-        if (!out.has(key) && !matchedByWorkload(model, namespaces, pods)) out.set(key, rep);
+        if (!peer.ipBlock) selectors.push([namespaceSelectorOf(peer, policy.namespace), peer.podSelector ?? {}]);
       }
     }
   }
+  for (const policy of model.adminPolicies) {
+    for (const direction of ['Ingress', 'Egress'] as const) {
+      for (const peer of policy.rules[direction].flatMap((r) => r.peers)) {
+        const pair = adminSelectors(peer);
+        if (pair) selectors.push(pair);
+      }
+    }
+  }
+  const out = new Map<string, Representative>();
+  for (const [namespaces, pods] of selectors) {
+    if (isEmpty(namespaces) && isEmpty(pods)) continue;
+    const own = { namespaces: requirements(namespaces), pods: requirements(pods) };
+    const key = JSON.stringify([[...own.namespaces].sort(), [...own.pods].sort()]);
+    if (out.has(key) || matchedByWorkload(model, namespaces, pods)) continue;
+    out.set(key, {
+      name: selectorPeerName(namespaces, pods),
+      peer: { outside: (ns, p) => subset(requirements(ns), own.namespaces) && subset(requirements(p), own.pods) },
+    });
+  }
   return [...out.values()];
+}
+
+/** An admin policy peer's selectors (namespaces, pods); none for networks. */
+function adminSelectors(peer: AdminPeer): [LabelSelectorSpec, LabelSelectorSpec] | undefined {
+  if (peer.namespaces) return [peer.namespaces, {}];
+  if (peer.pods) return [peer.pods.namespaceSelector ?? {}, peer.pods.podSelector ?? {}];
+  return undefined;
 }
 
 /**

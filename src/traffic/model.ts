@@ -172,6 +172,11 @@ export function policiesOf(objects: readonly KubeObject[]): Policy[] {
     });
 }
 
+/** A peer's namespaces as a selector: without a namespaceSelector, the policy's own namespace. */
+export function namespaceSelectorOf(peer: PolicyPeer, policyNamespace: string): LabelSelectorSpec {
+  return peer.namespaceSelector ?? { matchLabels: { [NAMESPACE_NAME_LABEL]: policyNamespace } };
+}
+
 /** Whom an admin policy applies to, or a peer of its rules: pods of selected namespaces, or selected pods of them. */
 export interface AdminPeer {
   readonly namespaces?: LabelSelectorSpec;
