@@ -128,8 +128,11 @@ export async function withRetry<T>(
         const delay = Math.min(maxDelay, Math.max(backoff, asked));
         options.onRetry?.(error, attempt + 1, delay);
         deadline?.retried();
-        // A backoff ends at the deadline at the latest; the next turn then sends nothing.
-        await sleep(deadline ? Math.min(delay, deadline.remaining()) : delay);
+        // A backoff ends at the deadline at the latest, and one cut by it is the end: a timer may fire a
+        // millisecond before the clock reaches the deadline, and no attempt may start then.
+        const left = deadline?.remaining() ?? Infinity;
+        await sleep(Math.min(delay, left));
+        if (delay >= left) throw new DeadlineExceededError(request, reached, { cause: error });
       }
     }
   };
