@@ -3,8 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { createKubeClient } from '../src/apply/http-kube-client';
-import { CliIO } from '../src/cli/context';
-import { main } from '../src/cli/program';
+import { CliRun, runCli } from './support/cli';
 import { FAST_RETRY, namespace } from './support/cluster';
 import { FakeApiServer } from './support/fake-apiserver';
 
@@ -31,31 +30,8 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        stderr += s;
-      },
-    },
-    env: {},
-    cwd: dir,
-  };
-  const code = await main(['node', 'workshop-stacks', ...args, '--kubeconfig', kubeconfig], io);
-  return { code, stdout, stderr };
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli(dir, kubeconfig, args);
 }
 
 const mode = (file: string) => fs.statSync(file).mode & 0o777;

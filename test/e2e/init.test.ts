@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as library from '../../src';
-import { main } from '../../src/cli/program';
 import { parseManifests } from '../../src/manifest';
 import { promisify } from 'util';
 import { ROOT, installedProject, packedLibrary } from '../pack';
+import { CliRun, runCliIn } from '../support/cli';
 import { namespace, startFakeCluster } from '../support/cluster';
 
 const OWN = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -18,24 +18,8 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-async function init(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'workshop-stacks', 'init', ...args], {
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        stderr += s;
-      },
-    },
-    env: {},
-    cwd: work,
-  });
-  return { code, stdout, stderr };
+function init(...args: string[]): Promise<CliRun> {
+  return runCliIn(work, ['init', ...args]);
 }
 
 /** Every file under `dir` (not node_modules) with its text. */
