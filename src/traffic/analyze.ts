@@ -402,8 +402,12 @@ export function* trafficConnections(objects: readonly KubeObject[] | TrafficMode
   yield* new ConnectionLister(objects instanceof TrafficModel ? objects : new TrafficModel(objects)).connections();
 }
 
-/** How netpol-analyzer's list is sorted (by source, then destination): `localeCompare`, with one collator. */
-const byName = new Intl.Collator().compare;
+/**
+ * How netpol-analyzer's list is sorted (by source, then destination): `localeCompare`, with one collator,
+ * made on first use since making one costs milliseconds that commands without traffic analysis need not pay.
+ */
+let collator: Intl.Collator | undefined;
+const byName = (a: string, b: string): number => (collator ??= new Intl.Collator()).compare(a, b);
 
 /**
  * Workloads that every policy treats alike: same namespace, same values of the labels some pod selector
