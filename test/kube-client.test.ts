@@ -517,6 +517,18 @@ describe('mapLimit', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(Math.max(...started)).toBeLessThan(10);
   });
+
+  test('the failure rejects only once the calls in flight have ended, with the first error', async () => {
+    const ended: number[] = [];
+    const failing = mapLimit([0, 1, 2, 3], 4, async (i) => {
+      if (i === 0) throw new Error('first');
+      await new Promise((resolve) => setTimeout(resolve, 20 * i));
+      ended.push(i);
+      if (i === 2) throw new Error('second');
+    });
+    await expect(failing).rejects.toThrow('first');
+    expect(ended).toEqual([1, 2, 3]);
+  });
 });
 
 describe('limiter', () => {

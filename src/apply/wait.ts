@@ -377,19 +377,15 @@ async function podProblems(live: LiveObjects, workloads: readonly KubeObject[]):
   const problems = new Map<KubeObject, string>();
   if (workloads.length === 0) return problems;
   const namespaces = new Set(workloads.map((w) => w.metadata.namespace));
-  let replicaSets: KubeObject[];
-  let pods: KubeObject[];
-  try {
-    [replicaSets, pods] = await Promise.all([
-      workloads.some((w) => w.kind === 'Deployment') ? live.list('apps/v1', 'ReplicaSet', namespaces) : [],
-      live.list('v1', 'Pod', namespaces),
-    ]);
-  } catch {
-    // Without permission to list pods the timeout still ends the wait; nothing to report here.
-    return problems;
-  }
+  // Both lists end before the wait goes on, so that no request outlives the command.
+  const [replicaSets, pods] = await Promise.allSettled([
+    workloads.some((w) => w.kind === 'Deployment') ? live.list('apps/v1', 'ReplicaSet', namespaces) : [],
+    live.list('v1', 'Pod', namespaces),
+  ]);
+  // Without permission to list pods the timeout still ends the wait; nothing to report here.
+  if (replicaSets.status === 'rejected' || pods.status === 'rejected') return problems;
   for (const workload of workloads) {
-    const problem = podProblem(currentPods(workload, replicaSets, pods));
+    const problem = podProblem(currentPods(workload, replicaSets.value, pods.value));
     if (problem) problems.set(workload, problem);
   }
   return problems;
