@@ -17,7 +17,7 @@ const CONFIG_MODULE = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$
 
 const LEFT_OUT = `
 const leftOut = () => {
-  throw new Error('KubeConfig.makeApiClient is left out of workshop-stacks\\' client-node bundle: use the engine\\'s KubeClient');
+  throw new Error('KubeConfig.makeApiClient: the generated API clients are left out of this bundle of client-node');
 };
 export const createConfiguration = leftOut;
 export class ServerConfiguration { constructor() { leftOut(); } }

@@ -72,7 +72,7 @@ test('a method that needs what was left out says so', async () => {
       'current-context': 'c',
     }),
   );
-  expect(() => kc.makeApiClient(class {})).toThrow(/left out of workshop-stacks' client-node bundle/);
+  expect(() => kc.makeApiClient(class {})).toThrow(/the generated API clients are left out of this bundle/);
   // applyToFetchOptions takes Node's own Headers in place of node-fetch's.
   const fetchOptions = await kc.applyToFetchOptions({});
   expect((fetchOptions.headers as unknown as Headers).get('Authorization')).toBe(
