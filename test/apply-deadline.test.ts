@@ -9,6 +9,7 @@ import { WaitProgress, printSummary, serverLine } from '../src/cli/output';
 import { withRetry } from '../src/apply/retry';
 import { SET, app } from './support/apply';
 import { runCli, writeManifest } from './support/cli';
+import { hangingPluginKubeconfig } from './support/credential-plugin';
 import { FakeCluster, configMap, deployment, docs, namespace, useFakeCluster } from './support/cluster';
 
 let cluster: FakeCluster;
@@ -447,6 +448,43 @@ describe('the CLI under a stalled server', () => {
   });
 });
 
+describe('a credential plugin that does not answer', () => {
+  test('the deadline ends the wait for it, and the silence is the plugin’s', async () => {
+    const deadline = new Deadline(300);
+    const never = new Promise<never>(() => {});
+    const [error, ms] = await timed(() =>
+      deadline.run(() =>
+        deadline.waitingFor(() => deadline.credentials('exec plugin "aws"', 'GET /api/v1', never)).catch((e) => e),
+      ),
+    );
+    expect(ms).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(error.message).toBe('GET /api/v1: not sent before the timeout passed');
+    expect(error.cause.message).toBe('exec plugin "aws" had not answered');
+    expect(deadline.silence()).toMatchObject({ plugin: 'exec plugin "aws"' });
+  });
+
+  test('diff --timeout 2s with an exec plugin that never answers: ends at the deadline and names the plugin', async () => {
+    const plugin = hangingPluginKubeconfig(cluster.server, cluster.dir);
+    try {
+      const file = writeManifest(cluster.dir, 'a.yaml', configMap('a', 'default'));
+      const run = await runCli(cluster.dir, plugin.kubeconfig, ['diff', file, '--timeout', '2s']);
+      expect(run.ms).toBeLessThan(3000);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /^waiting for the exec plugin ".+" \(kubeconfig credentials\): no answer for 0\.\d s$/m,
+      );
+      expect(run.stderr).toMatch(
+        /^timeout: the 2 s timeout \(--timeout\) passed while reading the live objects \(the plan\), at GET \/api\/v1; the exec plugin ".+" of the kubeconfig had not answered for [12](\.\d)? s\. Nothing was changed\./m,
+      );
+      expect(run.stderr).not.toMatch(/API server/);
+      expect(cluster.server.requests).toEqual([]);
+    } finally {
+      plugin.kill();
+    }
+  });
+});
+
 describe('a silent API server in the progress output', () => {
   const silent = serverLine({ type: 'server', answering: false, silentMs: 10_000, retries: 3 });
   const back = serverLine({ type: 'server', answering: true, silentMs: 12_400, retries: 3 });
@@ -457,6 +495,12 @@ describe('a silent API server in the progress output', () => {
       'waiting for the API server: no answer for 2.5 s, 1 retry',
     );
     expect(back).toBe('the API server answers again (after 12 s without an answer)');
+  });
+
+  test('a silence of the kubeconfig’s credential plugin names the plugin, not the server', () => {
+    expect(
+      serverLine({ type: 'server', answering: false, silentMs: 2500, retries: 0, plugin: 'exec plugin "aws"' }),
+    ).toBe('waiting for the exec plugin "aws" (kubeconfig credentials): no answer for 2.5 s');
   });
 
   test('a log (CI) gets plain lines, also while objects are waited for', () => {

@@ -146,6 +146,22 @@ describe('workshop-stacks kubeconfig', () => {
   });
 });
 
+test('--timeout bounds the token requests: a server that stalls fails each attendee, named, by the deadline', async () => {
+  const stall = server.stall();
+  try {
+    const started = Date.now();
+    const run = await cli('kubeconfig', 'classroom', '--out-dir', 'out', '--attendee', 'alice', '--timeout', '1s');
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: Alice \(ServiceAccount classroom-alice\/attendee\): POST \/api\/v1\/namespaces\/classroom-alice\/serviceaccounts\/attendee\/token: (no answer|not sent) before the timeout passed$/m,
+    );
+    expect(fs.existsSync(out())).toBe(false);
+  } finally {
+    stall.release();
+  }
+});
+
 test('an attendee whose ServiceAccount is not on the cluster fails alone, named, and gets no file: nothing is left behind', async () => {
   const run = await cli('kubeconfig', 'classroom', '--out-dir', 'out/nested', '--attendee', 'alice');
   expect(run.code).toBe(2);

@@ -9,6 +9,11 @@ export interface Silence {
   readonly ms: number;
   /** Retries since the last answer. */
   readonly retries: number;
+  /**
+   * The kubeconfig's credential plugin that requests were waiting for, when it rather than the server
+   * kept them waiting: `exec plugin "aws"`, `auth provider "oidc"`.
+   */
+  readonly plugin?: string;
 }
 
 /**
@@ -42,6 +47,10 @@ export class Deadline {
   /** Whether the last request that settled got an answer: if not, its silence goes on with the next ones. */
   private lastAnswered = true;
   private retries = 0;
+  /** Credential plugins running for requests, with how many requests wait for each. */
+  private readonly plugins = new Map<string, number>();
+  /** A credential plugin that the deadline stopped waiting for, until an answer comes. */
+  private unansweredPlugin?: string;
 
   constructor(readonly ms: number) {
     this.at = Date.now() + ms;
@@ -79,10 +88,38 @@ export class Deadline {
     }
   }
 
+  /**
+   * Awaits `credentials`, which the kubeconfig's credential plugin `plugin` is resolving for `request`,
+   * until the deadline at the latest: a plugin that never answers (an exec command waiting for a login)
+   * must not hold the command past its budget. Meanwhile a silence is the plugin's.
+   */
+  async credentials<T>(plugin: string, request: string, credentials: Promise<T>): Promise<T> {
+    this.plugins.set(plugin, (this.plugins.get(plugin) ?? 0) + 1);
+    let onAbort = () => {};
+    const expired = new Promise<never>((_, reject) => {
+      onAbort = () =>
+        reject(new DeadlineExceededError(request, false, { cause: new Error(`${plugin} had not answered`) }));
+      if (this.signal.aborted) onAbort();
+      else this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([credentials, expired]);
+    } catch (error) {
+      if (error instanceof DeadlineExceededError) this.unansweredPlugin = plugin;
+      throw error;
+    } finally {
+      this.signal.removeEventListener('abort', onAbort);
+      const left = this.plugins.get(plugin)! - 1;
+      if (left === 0) this.plugins.delete(plugin);
+      else this.plugins.set(plugin, left);
+    }
+  }
+
   /** An answer came (any HTTP status): the server is there. */
   heard(): void {
     this.answeredAt = this.silentSince = Date.now();
     this.lastAnswered = true;
+    this.unansweredPlugin = undefined;
     this.retries = 0;
   }
 
@@ -95,9 +132,10 @@ export class Deadline {
    * server answers.
    */
   silence(): Silence | undefined {
-    return this.pending > 0 || !this.lastAnswered
-      ? { ms: Date.now() - this.silentSince, retries: this.retries }
-      : undefined;
+    if (this.pending === 0 && this.lastAnswered) return undefined;
+    const [running] = this.plugins.keys();
+    const plugin = running ?? this.unansweredPlugin;
+    return { ms: Date.now() - this.silentSince, retries: this.retries, ...(plugin ? { plugin } : {}) };
   }
 
   /**

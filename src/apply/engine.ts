@@ -455,7 +455,13 @@ export class ApplyEngine {
     const step: Step = { deadline, doing: 'starting' };
     const noticeAfter = this.options.silenceNoticeMs ?? Math.min(5000, Math.max(500, timeoutMs / 4));
     const stopWatching = deadline.watchSilence(noticeAfter, (silence, answering) => {
-      this.emit({ type: 'server', answering, silentMs: silence.ms, retries: silence.retries });
+      this.emit({
+        type: 'server',
+        answering,
+        silentMs: silence.ms,
+        retries: silence.retries,
+        ...(silence.plugin ? { plugin: silence.plugin } : {}),
+      });
     });
     let interrupted = false;
     let stoppedAt: string | undefined;

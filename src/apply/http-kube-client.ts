@@ -177,6 +177,13 @@ interface HttpAnswer {
   readonly body: string;
 }
 
+/** The credential plugin of a kubeconfig user, as messages name it: `exec plugin "aws"`, `auth provider "oidc"`. */
+function pluginOf(user: ReturnType<KubeConfig['getCurrentUser']>): string | undefined {
+  if (user?.exec) return `exec plugin "${(user.exec as { command?: string }).command ?? ''}"`;
+  if (user?.authProvider) return `auth provider "${(user.authProvider as { name?: string }).name ?? ''}"`;
+  return undefined;
+}
+
 /** What client-node resolved from the kubeconfig (headers, auth, TLS material) and the agent for it. */
 interface Credentials {
   readonly resolved: https.RequestOptions;
@@ -216,7 +223,7 @@ class Transport {
     body?: string,
     contentType?: string,
   ): Promise<HttpAnswer> {
-    const { resolved, agent } = await this.credentials();
+    const { resolved, agent } = await this.credentials(`${method} ${urlPath}`);
     const headers: http.OutgoingHttpHeaders = {
       ...(resolved.headers as http.OutgoingHttpHeaders),
       Accept: 'application/json',
@@ -244,21 +251,23 @@ class Transport {
     );
   }
 
-  /** The credentials of the next request: resolved once for a user without plugins, else each time. */
-  private credentials(): Promise<Credentials> {
-    const user = this.kc.getCurrentUser();
-    if (user?.exec || user?.authProvider) return this.resolve();
+  /** The credentials of `request`: resolved once for a user without plugins, else each time. */
+  private credentials(request: string): Promise<Credentials> {
+    const plugin = pluginOf(this.kc.getCurrentUser());
+    if (plugin) return this.resolve(request, plugin);
     // A failure (a file not there yet) is not kept: the next attempt reads again.
-    this.fixed ??= this.resolve().catch((error) => {
+    this.fixed ??= this.resolve(request).catch((error) => {
       this.fixed = undefined;
       throw error;
     });
     return this.fixed;
   }
 
-  private async resolve(): Promise<Credentials> {
+  private async resolve(request: string, plugin?: string): Promise<Credentials> {
     const resolved: https.RequestOptions = {};
-    await this.kc.applyToHTTPSOptions(resolved);
+    const applying = this.kc.applyToHTTPSOptions(resolved);
+    const deadline = Deadline.current();
+    await (plugin && deadline ? deadline.credentials(plugin, request, applying) : applying);
     return { resolved, agent: this.agentFor(resolved) };
   }
 

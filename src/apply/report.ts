@@ -2,6 +2,7 @@ import { ApplySetRef } from './applyset';
 import { ObjectRef, describeRef } from '../manifest';
 import { StageName } from './order';
 import { Problem } from '../checks/documents';
+import type { Silence } from './deadline';
 import { Readiness, WaitResult } from './wait';
 
 /**
@@ -71,6 +72,11 @@ export interface TimedOut {
   readonly total: number;
   /** How long the API server had not answered when it stopped, if requests were waiting for it. */
   readonly serverSilentMs?: number;
+  /**
+   * The kubeconfig's credential plugin that requests were waiting for when it stopped, if one was
+   * (`exec plugin "aws"`); then {@link serverSilentMs} is not set.
+   */
+  readonly plugin?: string;
   /** Says it all in a sentence or two, with the way forward. */
   readonly message: string;
 }
@@ -81,10 +87,16 @@ export type EngineEvent =
   | { readonly type: 'waiting'; readonly objects: readonly string[] }
   | { readonly type: 'status'; readonly object: string; readonly status: Readiness; readonly message: string }
   /**
-   * Requests have waited `silentMs` for the API server, with `retries` retries meanwhile; `answering`:
-   * an answer came again after such a silence.
+   * Requests have waited `silentMs` for the API server, with `retries` retries meanwhile, or for the
+   * kubeconfig's credential `plugin`; `answering`: an answer came again after such a silence.
    */
-  | { readonly type: 'server'; readonly answering: boolean; readonly silentMs: number; readonly retries: number }
+  | {
+      readonly type: 'server';
+      readonly answering: boolean;
+      readonly silentMs: number;
+      readonly retries: number;
+      readonly plugin?: string;
+    }
   /** Something to tell the user once (a skipped check, a wait for a namespace being deleted). */
   | { readonly type: 'note'; readonly message: string }
   /** Server-populated fields removed from an input document (verbose output). */
@@ -114,6 +126,12 @@ export function seconds(ms: number): string {
   return `${ms < 9_950 ? String(Math.round(ms / 100) / 10) : Math.round(ms / 1000)} s`;
 }
 
+/** Who had not answered, and for how long: the API server (with its retries) or a credential plugin. */
+function silenceOf(silence: Silence): string {
+  if (silence.plugin) return `the ${silence.plugin} of the kubeconfig had not answered for ${seconds(silence.ms)}`;
+  return `the API server had not answered for ${seconds(silence.ms)}${silence.retries ? ` (${silence.retries} retries)` : ''}`;
+}
+
 /** Where a command stood when its deadline passed, and the message that says it. */
 export function timedOut(
   report: Pick<EngineReport, 'command' | 'dryRun'>,
@@ -123,7 +141,7 @@ export function timedOut(
     readonly object?: string;
     readonly written: number;
     readonly total?: number;
-    readonly silence?: { ms: number; retries: number };
+    readonly silence?: Silence;
   },
 ): TimedOut {
   // A silence of a good part of the budget is worth naming: the server, not the objects, took the time.
@@ -143,7 +161,7 @@ export function timedOut(
         : 'it writes what is missing and leaves the rest unchanged';
   const message =
     `the ${seconds(at.timeoutMs)} timeout (--timeout) passed while ${at.doing}${at.object ? `, at ${at.object}` : ''}` +
-    `${silent ? `; the API server had not answered for ${seconds(silent.ms)}${silent.retries ? ` (${silent.retries} retries)` : ''}` : ''}` +
+    `${silent ? `; ${silenceOf(silent)}` : ''}` +
     `. ${written[0].toUpperCase()}${written.slice(1)}. Running the same command again is safe: ${again}.`;
   return {
     timeoutMs: at.timeoutMs,
@@ -151,7 +169,7 @@ export function timedOut(
     ...(at.object ? { object: at.object } : {}),
     written: at.written,
     total,
-    ...(silent ? { serverSilentMs: silent.ms } : {}),
+    ...(silent?.plugin ? { plugin: silent.plugin } : silent ? { serverSilentMs: silent.ms } : {}),
     message,
   };
 }

@@ -5,9 +5,10 @@ import { stringify } from 'yaml';
 import { ACCOUNT_LABEL, ATTENDEE_LABEL, DISPLAY_NAME_ANNOTATION } from '../manifest/labels';
 import { ClusterAccess, createKubeClient } from '../apply/http-kube-client';
 import { mapLimit } from '../apply/concurrency';
+import { Deadline } from '../apply/deadline';
 import { KubeObject } from '../manifest';
 import { CliContext, EXIT_USAGE, Output, RegisterCommand, UserError } from './context';
-import { SourcesCommandOptions, loadInputs, parseDuration, sourcesCommand } from './options';
+import { SourcesCommandOptions, loadInputs, parseDuration, sourcesCommand, timeoutOption } from './options';
 import { printJson } from './output';
 
 interface KubeconfigOptions extends SourcesCommandOptions {
@@ -15,6 +16,8 @@ interface KubeconfigOptions extends SourcesCommandOptions {
   /** Seconds. */
   readonly duration: number;
   readonly attendee?: string[];
+  /** Milliseconds for the whole command. */
+  readonly timeout: number;
 }
 
 /** An attendee's ServiceAccount, as the classroom manifests declare it. */
@@ -45,10 +48,12 @@ const REQUESTS_IN_FLIGHT = 4;
  * written to those files and nowhere else: not to stdout, stderr or a report.
  */
 export const registerKubeconfig: RegisterCommand = (program, ctx) => {
-  sourcesCommand(
-    program,
-    'kubeconfig',
-    'write a kubeconfig with a time-bound token for each attendee of a classroom (the ServiceAccounts labelled workshop-stacks.io/account=attendee in the inputs)',
+  timeoutOption(
+    sourcesCommand(
+      program,
+      'kubeconfig',
+      'write a kubeconfig with a time-bound token for each attendee of a classroom (the ServiceAccounts labelled workshop-stacks.io/account=attendee in the inputs)',
+    ),
   )
     .requiredOption(
       '--out-dir <dir>',
@@ -94,19 +99,24 @@ async function writeKubeconfigs(ctx: CliContext, sources: string[], opts: Kubeco
       maxConnections: REQUESTS_IN_FLIGHT,
     });
     const cluster = client.clusterAccess();
-    const results = await mapLimit(accounts, REQUESTS_IN_FLIGHT, async (account): Promise<KubeconfigResult> => {
-      try {
-        const issued = await client.requestToken(
-          { namespace: account.namespace, name: account.serviceAccount },
-          { expirationSeconds: opts.duration },
-        );
-        const file = path.join(ensureDir(), `${account.namespace}.kubeconfig`);
-        writePrivateFile(file, attendeeKubeconfig(cluster, account, issued.token));
-        return { ...account, file, expirationTimestamp: issued.expirationTimestamp };
-      } catch (error) {
-        return { ...account, error: (error as Error).message };
-      }
-    });
+    // Every request, retry and credential plugin ends at the deadline; an attendee whose token did not
+    // come in time fails alone, like any other.
+    const deadline = new Deadline(opts.timeout);
+    const requestTokens = () =>
+      mapLimit(accounts, REQUESTS_IN_FLIGHT, async (account): Promise<KubeconfigResult> => {
+        try {
+          const issued = await client.requestToken(
+            { namespace: account.namespace, name: account.serviceAccount },
+            { expirationSeconds: opts.duration },
+          );
+          const file = path.join(ensureDir(), `${account.namespace}.kubeconfig`);
+          writePrivateFile(file, attendeeKubeconfig(cluster, account, issued.token));
+          return { ...account, file, expirationTimestamp: issued.expirationTimestamp };
+        } catch (error) {
+          return { ...account, error: (error as Error).message };
+        }
+      });
+    const results = await deadline.run(requestTokens);
     const ok = results.every((r) => !r.error);
     if (json)
       printJson({ command: 'kubeconfig', ok, directory: dir, server: cluster.server, kubeconfigs: results }, stdout);

@@ -192,6 +192,7 @@ export function progressEvents(stderr: Output, options: ProgressOptions = {}): (
 /** What a `server` event says: the API server is silent, or answers again. */
 export function serverLine(e: Extract<EngineEvent, { type: 'server' }>): string {
   if (e.answering) return `the API server answers again (after ${seconds(e.silentMs)} without an answer)`;
+  if (e.plugin) return `waiting for the ${e.plugin} (kubeconfig credentials): no answer for ${seconds(e.silentMs)}`;
   return `waiting for the API server: no answer for ${seconds(e.silentMs)}${e.retries ? `, ${e.retries} ${e.retries === 1 ? 'retry' : 'retries'}` : ''}`;
 }
 
