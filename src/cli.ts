@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { main } from './cli/program';
+import * as nodeModule from 'module';
+
+// Node 22.1 and later keep the compiled code of the modules between runs (in the system's temporary
+// directory): the command then starts some 20 ms sooner (measured with Node 22: 221 to 200 ms to the first
+// request of `diff`). Node 20 has no such call. It must come before the modules load, hence the require.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+const { main } = require('./cli/program') as typeof import('./cli/program');
 
 // `workshop-stacks diff | head`: a reader that stops early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
