@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import { KubeObject, describeRef, refOf } from '../manifest';
 import { AppliedObject, ApplyObjectsOptions, applyObjects } from './apply';
@@ -55,6 +54,8 @@ export function objectDiff(name: string, live: KubeObject | undefined, next: Kub
   const beforeText = text(before);
   const afterText = text(after);
   if (beforeText === afterText) return '';
+  // Loaded by the first object that differs, not with the engine: apply and delete never show a diff.
+  const { createTwoFilesPatch } = require('diff') as typeof import('diff');
   return createTwoFilesPatch(
     live ? `live/${name}` : '/dev/null',
     next ? `merged/${name}` : '/dev/null',
