@@ -13,6 +13,7 @@ import { limiter, mapLimit } from '../src/apply/concurrency';
 import { isRetryable } from '../src/apply/retry';
 import { ClusterClient, createKubeClient } from '../src/apply/http-kube-client';
 import { FAST_RETRY, configMap, deployment, namespace } from './support/cluster';
+import { tokenFilePluginKubeconfig } from './support/credential-plugin';
 import { FakeApiServer, FakeCertificates } from './support/fake-apiserver';
 
 let dir: string;
@@ -110,6 +111,53 @@ function writeKubeconfig(name: string, cluster: Record<string, unknown>, user: R
 }
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+describe('an exec credential plugin', () => {
+  const get = (client: ClusterClient, name: string) =>
+    client.get({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: 'default' });
+
+  test('runs once for the run, as client-go keeps its credential, not once per request', async () => {
+    const server = await FakeApiServer.start({ tokens: new Set(['plugin-token']) });
+    try {
+      const plugin = tokenFilePluginKubeconfig(server, dir, 'plugin-token');
+      const client = await createKubeClient({ kubeconfig: plugin.kubeconfig, retry: FAST_RETRY });
+      await mapLimit(
+        Array.from({ length: 20 }, (_, i) => `cm-${i}`),
+        4,
+        (name) => get(client, name),
+      );
+      expect(server.requests.length).toBeGreaterThan(20);
+      expect(server.requests.every((r) => r.authorization === 'Bearer plugin-token')).toBe(true);
+      expect(plugin.runs()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a 401 has the plugin asked again, once, and the request sent again with the new credential', async () => {
+    const tokens = new Set(['old-token']);
+    const server = await FakeApiServer.start({ tokens });
+    try {
+      const plugin = tokenFilePluginKubeconfig(server, dir, 'old-token');
+      const client = await createKubeClient({ kubeconfig: plugin.kubeconfig, retry: FAST_RETRY });
+      expect(await get(client, 'before')).toBeUndefined();
+      // The credential expires (or is revoked); the plugin now gives another.
+      tokens.delete('old-token');
+      tokens.add('new-token');
+      plugin.setToken('new-token');
+      server.clearRequests();
+      expect(await get(client, 'after')).toBeUndefined();
+      expect(server.requests.map((r) => r.authorization)).toEqual(['Bearer old-token', 'Bearer new-token']);
+      expect(plugin.runs()).toBe(2);
+      // A credential the server refuses still fails, after that one new try.
+      tokens.clear();
+      await expect(get(client, 'refused')).rejects.toThrow(/401/);
+      expect(plugin.runs()).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('connections', () => {
   test('over TLS: the kubeconfig’s CA and client certificate, and no more connections than requests in flight', async () => {

@@ -184,6 +184,15 @@ function pluginOf(user: ReturnType<KubeConfig['getCurrentUser']>): string | unde
   return undefined;
 }
 
+/** One request as {@link Transport} sends it. */
+interface Outgoing {
+  readonly method: HttpMethod;
+  readonly urlPath: string;
+  readonly query: URLSearchParams;
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
 /** What client-node resolved from the kubeconfig (headers, auth, TLS material) and the agent for it. */
 interface Credentials {
   readonly resolved: https.RequestOptions;
@@ -197,10 +206,12 @@ const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthoriz
  * Sends requests over one pool of keep-alive connections for the whole run. client-node's own request
  * path (`applySecurityAuthentication`) builds a new agent for every request, so no connection is ever
  * reused and each request pays a TLS handshake. Static credentials (a token, basic auth, a client
- * certificate and CA, as data or files) are resolved once, headers and agent. A user with an exec or
- * auth-provider plugin (OIDC, the in-cluster token file), which may refresh or rotate, has client-node
- * resolve them for every request (`applyToHTTPSOptions`), and the agent is only replaced when the TLS
- * material itself changes.
+ * certificate and CA, as data or files) are resolved once, headers and agent. An exec plugin's are too,
+ * as client-go keeps them: client-node would run the plugin again for every request whose credential
+ * carries no expiry; a 401 answer has the plugin asked again, once, and the request sent again. A user
+ * with an auth provider (OIDC, the in-cluster token file), which refreshes as its tokens expire, has
+ * client-node resolve them for every request (`applyToHTTPSOptions`). The agent is only replaced when
+ * the TLS material itself changes.
  */
 class Transport {
   private agent?: http.Agent;
@@ -223,7 +234,19 @@ class Transport {
     body?: string,
     contentType?: string,
   ): Promise<HttpAnswer> {
-    const { resolved, agent } = await this.credentials(`${method} ${urlPath}`);
+    const outgoing = { method, urlPath, query, body, contentType };
+    const credentials = this.credentials(`${method} ${urlPath}`);
+    const answer = await this.sendWith(await credentials, outgoing);
+    if (answer.status !== 401 || !this.kc.getCurrentUser()?.exec) return answer;
+    // The plugin's credential expired or was revoked: new ones, unless another request asked already.
+    if (this.fixed === credentials) this.fixed = undefined;
+    return this.sendWith(await this.credentials(`${method} ${urlPath}`), outgoing);
+  }
+
+  private sendWith(
+    { resolved, agent }: Credentials,
+    { method, urlPath, query, body, contentType }: Outgoing,
+  ): Promise<HttpAnswer> {
     const headers: http.OutgoingHttpHeaders = {
       ...(resolved.headers as http.OutgoingHttpHeaders),
       Accept: 'application/json',
@@ -251,16 +274,17 @@ class Transport {
     );
   }
 
-  /** The credentials of `request`: resolved once for a user without plugins, else each time. */
+  /** The credentials of `request`: resolved once, but for a user with an auth provider (each time). */
   private credentials(request: string): Promise<Credentials> {
-    const plugin = pluginOf(this.kc.getCurrentUser());
-    if (plugin) return this.resolve(request, plugin);
-    // A failure (a file not there yet) is not kept: the next attempt reads again.
-    this.fixed ??= this.resolve(request).catch((error) => {
-      this.fixed = undefined;
+    const user = this.kc.getCurrentUser();
+    const plugin = pluginOf(user);
+    if (user?.authProvider) return this.resolve(request, plugin);
+    // A failure (a file not there yet, a plugin that failed) is not kept: the next attempt asks again.
+    const resolving = (this.fixed ??= this.resolve(request, plugin).catch((error) => {
+      if (this.fixed === resolving) this.fixed = undefined;
       throw error;
-    });
-    return this.fixed;
+    }));
+    return resolving;
   }
 
   private async resolve(request: string, plugin?: string): Promise<Credentials> {
