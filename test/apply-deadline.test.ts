@@ -446,6 +446,17 @@ describe('the CLI under a stalled server', () => {
       expect(run.stderr).not.toContain('secret-token-value');
     }
   });
+
+  test('an empty kubeconfig: the error names the file and says it is no kubeconfig', async () => {
+    const kubeconfig = path.join(cluster.dir, 'empty.kubeconfig');
+    fs.writeFileSync(kubeconfig, '');
+    const file = writeManifest(cluster.dir, 'a.yaml', configMap('a', 'default'));
+    const run = await runCli(cluster.dir, kubeconfig, ['diff', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error: kubeconfig ${kubeconfig}: not a kubeconfig: expected a mapping with lists of clusters, users and contexts\n`,
+    );
+  });
 });
 
 describe('a credential plugin that does not answer', () => {

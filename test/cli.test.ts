@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubeObject } from '../src/manifest';
-import { CliRun, runCli, writeManifest as writeManifestIn } from './support/cli';
+import { CliRun, runCli, runCliIn, writeManifest as writeManifestIn } from './support/cli';
 import {
   FakeCluster,
   configMap,
@@ -69,6 +69,18 @@ test('usage errors exit 2: an input that is neither a file nor an app, several i
   expect(several.stderr).toMatch(/--applyset/);
   expect((await cli(['apply', 'a.yaml', 'b.yaml', '--applyset', 'both', '--no-wait'])).code).toBe(0);
   expect(cluster.server.requests.length).toBeGreaterThan(0);
+});
+
+test('a path the system refuses (a directory under a file) is a user error: one line naming it, no stack, exit 2', async () => {
+  fs.writeFileSync(path.join(cluster.dir, 'plain-file'), '');
+  for (const args of [
+    ['init', 'plain-file/project'],
+    ['synth', 'dockercoins', '--outdir', 'plain-file/out'],
+  ]) {
+    const run = await runCliIn(cluster.dir, args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: ENOTDIR: not a directory, mkdir '.*plain-file\/(project|out)'\n$/);
+  }
 });
 
 test('--secret-from-env creates the Secret; its values appear nowhere in the output', async () => {

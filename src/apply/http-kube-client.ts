@@ -155,7 +155,11 @@ function loadNamingFile(load: () => void, files: readonly string[], loadOne: (fi
       }
     });
     const where = culprit ?? files.join(path.delimiter);
-    const message = firstLine(error);
+    // client-node reads the YAML's shape without checking it: an empty file or a list fails on a property.
+    const message =
+      error instanceof TypeError
+        ? 'not a kubeconfig: expected a mapping with lists of clusters, users and contexts'
+        : firstLine(error);
     throw new Error(message.includes(where) ? message : `kubeconfig ${where}: ${message}`, { cause: error });
   }
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { types } from 'util';
 import { TOOL_VERSION } from '../apply/applyset';
 import { registerApply } from './apply';
 import { ImageReferenceError } from '../manifest/image-reference';
@@ -75,7 +76,23 @@ function isUserError(error: unknown): error is Error {
   // cdk8s reports failed construct validations (node.addValidation) as a plain Error with this message.
   return (
     USER_ERRORS.some((type) => error instanceof type) ||
-    (error instanceof Error && error.message.startsWith('Validation failed with the following errors'))
+    (error instanceof Error && error.message.startsWith('Validation failed with the following errors')) ||
+    isFileSystemError(error)
+  );
+}
+
+/**
+ * An error of the system about a path (`ENOTDIR: not a directory, mkdir 'x/y'`, `EACCES`, `ENOSPC`): the
+ * paths are the person's (a directory to write, a file to read), and the message names the path.
+ */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException;
+  // isNativeError, not instanceof: the system's errors may come from another realm (a VM context, Jest).
+  return (
+    types.isNativeError(error) &&
+    typeof e.code === 'string' &&
+    typeof e.syscall === 'string' &&
+    typeof e.path === 'string'
   );
 }
 
