@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConnectionError } from '../src/apply/kube-api';
+import { KubeObject } from '../src/manifest';
 import { Deadline, DeadlineExceededError } from '../src/apply/deadline';
 import { EngineEvent, EngineReport } from '../src/apply/engine';
 import { describeError } from '../src/apply/describe-error';
@@ -216,6 +217,53 @@ test('a diff stopped at its deadline shows no difference for what it did not com
 });
 
 describe('lost answers', () => {
+  /** A Deployment `web` in `default` whose selector the next apply changes, and that changed manifest. */
+  async function selectorChange(): Promise<KubeObject> {
+    await cluster
+      .engine()
+      .apply({ documents: docs('a.yaml', deployment('web', 'default')), applySet: SET, wait: false });
+    const changed = deployment('web', 'default');
+    (changed.spec as any).selector.matchLabels = { app: 'web', track: 'stable' };
+    (changed.spec as any).template.metadata.labels = { app: 'web', track: 'stable' };
+    return changed;
+  }
+
+  test.each([
+    [
+      'carried out: read back, it is replaced',
+      { lostAnswer: true },
+      'replaced',
+      'the answer was lost; read back: deleted and created again',
+    ],
+    [
+      'not carried out: read back, it is failed, and says a re-run creates it',
+      { reset: true },
+      'failed',
+      'deleted, and reading it back shows it was not created again: a re-run creates it',
+    ],
+  ])('--force: the create after the delete lost its answer, %s', async (_, failure, action, message) => {
+    const changed = await selectorChange();
+    const uid = cluster.server.object('apps/v1', 'Deployment', 'web', 'default')!.metadata.uid;
+    // Every attempt to create it again, once the old one was deleted, loses its answer.
+    const off = cluster.server.onRequest((req) => {
+      if (req.method === 'DELETE' && req.path.endsWith('/deployments/web'))
+        cluster.server.inject({ method: 'PATCH', path: '/deployments/web', times: 6, ...failure });
+    });
+    const report = await cluster
+      .engine()
+      .apply({ documents: docs('a.yaml', changed), applySet: SET, wait: false, force: true });
+    off();
+    expect(report.objects[0]).toMatchObject({ object: 'Deployment default/web', action, message });
+    // After the first apply's `created`: this apply's result, first unknown, then as read back.
+    expect(resultsOf(cluster.events).slice(1)).toEqual([
+      'Deployment default/web unknown',
+      `Deployment default/web ${action}`,
+    ]);
+    const live = cluster.server.object('apps/v1', 'Deployment', 'web', 'default');
+    if (action === 'replaced') expect(live!.metadata.uid).not.toBe(uid);
+    else expect(live).toBeUndefined();
+  });
+
   test('an apply whose every answer was lost is told as unknown, read back once, and reported as it is', async () => {
     cluster.server.inject({ method: 'PATCH', path: '/configmaps/', lostAnswer: true, times: 6 });
     const report = await cluster

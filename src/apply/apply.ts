@@ -35,6 +35,8 @@ export interface AppliedObject {
   readonly message?: string;
   /** The object as the server answered the apply (or the manifest, when the server could not check it). */
   readonly after?: KubeObject;
+  /** An `unknown` result of a replacement: the object was deleted, and the answer to creating it again was lost. */
+  readonly recreating?: boolean;
 }
 
 /**
@@ -87,7 +89,12 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
         message: `${why}: would be deleted and created again`,
       };
     try {
-      await client.delete(planned.ref, { propagationPolicy: 'Background' });
+      try {
+        await client.delete(planned.ref, { propagationPolicy: 'Background' });
+      } catch (deleteError) {
+        // A delete whose answer was lost may have happened: waiting for the object to be gone tells.
+        if (!answerLost(deleteError)) throw deleteError;
+      }
       const left = await waitForDeletion(client, [planned.ref], {
         timeoutMs: Math.max(0, options.deadline - Date.now()),
         intervalMs: options.pollIntervalMs,
@@ -95,7 +102,18 @@ async function applyObject(planned: PlannedObject, options: ApplyObjectsOptions)
       });
       if (left.length > 0)
         return { planned, action: 'failed', message: `${why}: deleted, but still present when the timeout passed` };
-      return { planned, action: 'replaced', after: await apply(), message: `${why}: deleted and created again` };
+      try {
+        return { planned, action: 'replaced', after: await apply(), message: `${why}: deleted and created again` };
+      } catch (createError) {
+        if (!answerLost(createError)) throw createError;
+        // Deleted for sure; whether it was created again, only reading it back tells.
+        return {
+          planned,
+          action: 'unknown',
+          recreating: true,
+          message: `${why}: deleted; created again, but the answer was lost: ${describeError(createError, planned.ref)}`,
+        };
+      }
     } catch (retryError) {
       return {
         planned,
@@ -121,6 +139,21 @@ export function readBackApplied(
     if (a.action !== 'unknown' || options.dryRun) return a;
     const read = await readBack(options.client, a.planned.ref);
     if (read.error !== undefined) return { ...a, message: `${a.message}; not read back: ${read.error}` };
+    if (a.recreating) {
+      // The old object was gone before the create was sent: one there now is the new one.
+      return read.object
+        ? {
+            planned: a.planned,
+            action: 'replaced',
+            after: read.object,
+            message: 'the answer was lost; read back: deleted and created again',
+          }
+        : {
+            ...a,
+            action: 'failed',
+            message: 'deleted, and reading it back shows it was not created again: a re-run creates it',
+          };
+    }
     if (!read.object) {
       return {
         ...a,
