@@ -134,6 +134,25 @@ describe('an exec credential plugin', () => {
     }
   });
 
+  test('its credential is asked for again after five minutes, so that one whose expiry came is renewed', async () => {
+    const server = await FakeApiServer.start({ tokens: new Set(['plugin-token']) });
+    const now = jest.spyOn(Date, 'now');
+    try {
+      const plugin = tokenFilePluginKubeconfig(server, dir, 'plugin-token');
+      const client = await createKubeClient({ kubeconfig: plugin.kubeconfig, retry: FAST_RETRY });
+      await get(client, 'first');
+      await get(client, 'soon-after');
+      expect(plugin.runs()).toBe(1);
+      const later = Date.now() + 5 * 60_000 + 1;
+      now.mockImplementation(() => later);
+      await get(client, 'later');
+      expect(plugin.runs()).toBe(2);
+    } finally {
+      now.mockRestore();
+      await server.close();
+    }
+  });
+
   test('a 401 has the plugin asked again, once, and the request sent again with the new credential', async () => {
     const tokens = new Set(['old-token']);
     const server = await FakeApiServer.start({ tokens });

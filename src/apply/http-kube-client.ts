@@ -206,20 +206,27 @@ interface Credentials {
 // The TLS material of a connection, as client-node resolves it from the kubeconfig (and exec plugins).
 const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
+// How long an exec plugin's credential is kept before client-node is asked again: it keeps one whose
+// expiry is still ahead (no new run), so that one whose expiry has come is renewed in time, client
+// certificates included, which a server refuses with 403 as well as 401.
+const EXEC_CREDENTIAL_KEPT_MS = 5 * 60_000;
+
 /**
  * Sends requests over one pool of keep-alive connections for the whole run. client-node's own request
  * path (`applySecurityAuthentication`) builds a new agent for every request, so no connection is ever
  * reused and each request pays a TLS handshake. Static credentials (a token, basic auth, a client
- * certificate and CA, as data or files) are resolved once, headers and agent. An exec plugin's are too,
- * as client-go keeps them: client-node would run the plugin again for every request whose credential
- * carries no expiry; a 401 answer has the plugin asked again, once, and the request sent again. A user
- * with an auth provider (OIDC, the in-cluster token file), which refreshes as its tokens expire, has
- * client-node resolve them for every request (`applyToHTTPSOptions`). The agent is only replaced when
- * the TLS material itself changes.
+ * certificate and CA, as data or files) are resolved once, headers and agent. An exec plugin's are kept
+ * too, as client-go keeps them (client-node would run the plugin again for every request whose credential
+ * carries no expiry), for a few minutes; a 401 answer has them asked for again at once, and the request
+ * sent again. A user with an auth provider (OIDC, the in-cluster token file), which refreshes as its
+ * tokens expire, has client-node resolve them for every request (`applyToHTTPSOptions`). The agent is
+ * only replaced when the TLS material itself changes.
  */
 class Transport {
   private agent?: http.Agent;
   private fixed?: Promise<Credentials>;
+  /** When {@link fixed} was asked for: an exec plugin's is asked for again after a while. */
+  private fixedAt = 0;
   private tls?: Partial<https.RequestOptions>;
   private readonly server: URL;
 
@@ -283,11 +290,15 @@ class Transport {
     const user = this.kc.getCurrentUser();
     const plugin = pluginOf(user);
     if (user?.authProvider) return this.resolve(request, plugin);
+    if (user?.exec && Date.now() - this.fixedAt > EXEC_CREDENTIAL_KEPT_MS) this.fixed = undefined;
+    if (this.fixed) return this.fixed;
+    this.fixedAt = Date.now();
     // A failure (a file not there yet, a plugin that failed) is not kept: the next attempt asks again.
-    const resolving = (this.fixed ??= this.resolve(request, plugin).catch((error) => {
+    const resolving: Promise<Credentials> = this.resolve(request, plugin).catch((error) => {
       if (this.fixed === resolving) this.fixed = undefined;
       throw error;
-    }));
+    });
+    this.fixed = resolving;
     return resolving;
   }
 
