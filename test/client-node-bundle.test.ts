@@ -83,7 +83,8 @@ test('a method that needs what was left out says so', async () => {
 describe('the engine’s client on the bundle', () => {
   let server: FakeApiServer;
   beforeAll(async () => {
-    server = await FakeApiServer.start({ tls: true });
+    // Only these tokens and the client certificate authenticate: a request without credentials gets 401.
+    server = await FakeApiServer.start({ tls: true, tokens: new Set(['static-token', 'exec-token']) });
   });
   afterAll(() => server.close());
   beforeEach(() => server.clearRequests());

@@ -101,8 +101,7 @@ async function writeKubeconfigs(ctx: CliContext, sources: string[], opts: Kubeco
     const cluster = client.clusterAccess();
     // Every request, retry and credential plugin ends at the deadline; an attendee whose token did not
     // come in time fails alone, like any other.
-    const deadline = new Deadline(opts.timeout);
-    const requestTokens = () =>
+    const results = await new Deadline(opts.timeout).run(() =>
       mapLimit(accounts, REQUESTS_IN_FLIGHT, async (account): Promise<KubeconfigResult> => {
         try {
           const issued = await client.requestToken(
@@ -115,8 +114,8 @@ async function writeKubeconfigs(ctx: CliContext, sources: string[], opts: Kubeco
         } catch (error) {
           return { ...account, error: (error as Error).message };
         }
-      });
-    const results = await deadline.run(requestTokens);
+      }),
+    );
     const ok = results.every((r) => !r.error);
     if (json)
       printJson({ command: 'kubeconfig', ok, directory: dir, server: cluster.server, kubeconfigs: results }, stdout);
